@@ -1,0 +1,20 @@
+// `npm start`: the Electron console. electron-vite reads node_modules/electron/path.txt and fails
+// with "Electron uninstall" when the binary was never fetched (installs with
+// ELECTRON_SKIP_BINARY_DOWNLOAD, as CI does). Requiring the electron package first makes it
+// download its binary on a machine with internet, then electron-vite starts as usual.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+try {
+  require('electron');
+} catch (error) {
+  console.error(`The Electron binary is missing and could not be downloaded: ${error.message}`);
+  console.error('Without internet, run the console headless instead: npm run headless');
+  process.exit(1);
+}
+
+const dev = process.argv.includes('--dev');
+const bin = require.resolve('electron-vite/bin/electron-vite.js');
+const child = spawn(process.execPath, [bin, dev ? 'dev' : 'preview'], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

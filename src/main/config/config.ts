@@ -1,0 +1,302 @@
+/**
+ * Configuration: `.env` (optional) merged under the process environment, validated with zod.
+ * One table below defines every field: its default, unit and meaning. `.env.example` is generated
+ * from it (`npm run env:example`) and a test keeps the two identical.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+import { DECIMAL_RE, describe } from '../../shared/decimal';
+import type { Mode } from '../../shared/contract';
+import { PARAM_KEYS, PARAM_SPECS, paramValueSchema, type StrategyParams } from '../../shared/params';
+
+interface FieldSpec {
+  env: string;
+  /** Default as written in .env.example; '' = unset. */
+  default: string;
+  unit: string;
+  doc: string;
+  /** Never printed, not even in an error message. */
+  secret?: boolean;
+  schema: z.ZodType;
+  group: string;
+}
+
+const decimalText = (min: string, max: string) =>
+  z
+    .string()
+    .regex(DECIMAL_RE, 'expected a plain decimal number such as "0.0002"')
+    .refine((text) => !DECIMAL_RE.test(text) || (new Decimal(text).gte(min) && new Decimal(text).lte(max)), `must be between ${min} and ${max}`);
+const intText = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`));
+const optionalText = (schema: z.ZodType) => z.union([z.literal('').transform(() => undefined), schema]);
+const url = (protocols: string[]) =>
+  optionalText(
+    z.string().refine((text) => {
+      try {
+        return protocols.includes(new URL(text).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a ${protocols.join(' or ')} URL`)
+  );
+const hex = (bytes: number) =>
+  optionalText(
+    z
+      .string()
+      .regex(new RegExp(`^(0x)?[0-9a-fA-F]{1,${bytes * 2}}$`), `expected a hex string of at most ${bytes} bytes`)
+  );
+
+const FIELDS: FieldSpec[] = [
+  {
+    group: 'General', env: 'NETWORK', default: 'demo', unit: 'demo|testnet|mainnet',
+    doc: 'demo runs both venues as local emulators with no keys; testnet and mainnet need the keys below.',
+    schema: z.enum(['demo', 'testnet', 'mainnet'])
+  },
+  {
+    group: 'General', env: 'DATA_DIR', default: '', unit: 'path',
+    doc: "Data folder (journal, logs, saved parameters). Empty: Electron's userData folder, or ~/.lx-hedge headless.",
+    schema: z.string()
+  },
+  {
+    group: 'General', env: 'LOG_DIR', default: '', unit: 'path',
+    doc: 'Log folder. Empty: DATA_DIR/logs.',
+    schema: z.string()
+  },
+  {
+    group: 'General', env: 'LOG_LEVEL', default: 'info', unit: 'debug|info|warn|error',
+    doc: 'Lowest level written to the main log.',
+    schema: z.enum(['debug', 'info', 'warn', 'error'])
+  },
+  {
+    group: 'Headless', env: 'HEADLESS_HOST', default: '127.0.0.1', unit: 'address',
+    doc: 'Address the headless console listens on. Keep it on loopback and reach it through an SSH tunnel.',
+    schema: z.string().min(1, 'must not be empty')
+  },
+  {
+    group: 'Headless', env: 'HEADLESS_PORT', default: '8787', unit: 'TCP port, 0 = any free port',
+    doc: 'Port of the headless console (HTTP and WebSocket).',
+    schema: intText(0, 65535)
+  },
+  {
+    group: 'Strategy', env: 'SEED_UNHEDGED_ON', default: 'L', unit: 'L|E',
+    doc: 'At start-up the net position invL + invE is seeded as unhedged on this venue (and hedged on the other).',
+    schema: z.enum(['L', 'E'])
+  },
+  ...(['L', 'E'] as const).flatMap((venue) =>
+    (['MAKER', 'TAKER'] as const).map(
+      (role): FieldSpec => ({
+        group: 'Fees',
+        env: `FEE_${venue}_${role}`,
+        default: venue === 'E' && role === 'TAKER' ? '0.00025' : '0',
+        unit: 'fraction of notional',
+        doc: `${venue === 'L' ? 'Lighter' : 'Extended'} ${role.toLowerCase()} fee rate, for the net-of-fees spreads (0.00025 = 2.5 bps).`,
+        schema: decimalText('-0.01', '0.01')
+      })
+    )
+  ),
+  { group: 'Lighter', env: 'LIGHTER_MARKET', default: 'ETH', unit: 'symbol', doc: 'Lighter market symbol.', schema: z.string().min(1) },
+  { group: 'Lighter', env: 'LIGHTER_REST_URL', default: '', unit: 'URL', doc: 'Override of the REST base URL (empty: the network default).', schema: url(['http:', 'https:']) },
+  { group: 'Lighter', env: 'LIGHTER_WS_URL', default: '', unit: 'URL', doc: 'Override of the WebSocket URL (empty: the network default).', schema: url(['ws:', 'wss:']) },
+  { group: 'Lighter', env: 'LIGHTER_API_PRIVATE_KEY', default: '', unit: 'hex, 40 bytes', doc: 'API key private key (from the Lighter API key page). Secret.', secret: true, schema: hex(40) },
+  { group: 'Lighter', env: 'LIGHTER_ACCOUNT_INDEX', default: '', unit: 'integer', doc: 'Account index.', schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER)) },
+  { group: 'Lighter', env: 'LIGHTER_API_KEY_INDEX', default: '', unit: 'integer 0..254', doc: 'API key index.', schema: optionalText(intText(0, 254)) },
+  { group: 'Extended', env: 'EXTENDED_MARKET', default: 'ETH-USD', unit: 'symbol', doc: 'Extended market name.', schema: z.string().min(1) },
+  { group: 'Extended', env: 'EXTENDED_REST_URL', default: '', unit: 'URL', doc: 'Override of the REST base URL, ending in /api/v1 (empty: the network default).', schema: url(['http:', 'https:']) },
+  { group: 'Extended', env: 'EXTENDED_WS_URL', default: '', unit: 'URL', doc: 'Override of the stream base URL (empty: the network default).', schema: url(['ws:', 'wss:']) },
+  { group: 'Extended', env: 'EXTENDED_API_KEY', default: '', unit: 'text', doc: 'API key of the sub-account. Secret.', secret: true, schema: optionalText(z.string().regex(/^[\w-]{8,128}$/, 'expected 8 to 128 letters, digits, - or _')) },
+  { group: 'Extended', env: 'EXTENDED_STARK_PRIVATE_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark private key of the sub-account. Secret.', secret: true, schema: hex(32) },
+  { group: 'Extended', env: 'EXTENDED_STARK_PUBLIC_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark public key of the sub-account.', schema: hex(32) },
+  { group: 'Extended', env: 'EXTENDED_VAULT_ID', default: '', unit: 'integer', doc: 'Vault (position) id of the sub-account.', schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER)) },
+  { group: 'Telegram', env: 'TELEGRAM_BOT_TOKEN', default: '', unit: 'text', doc: 'Bot token for hedge-failure messages (empty: no Telegram). Secret.', secret: true, schema: optionalText(z.string().regex(/^\d+:[\w-]+$/, 'expected <digits>:<token>')) },
+  { group: 'Telegram', env: 'TELEGRAM_CHAT_ID', default: '', unit: 'text', doc: 'Chat id that receives them.', schema: optionalText(z.string().regex(/^-?\d+$|^@\w+$/, 'expected a numeric chat id or @channel')) },
+  { group: 'Telegram', env: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', unit: 'URL', doc: 'Telegram Bot API base URL (tests point it at a local server).', schema: url(['http:', 'https:']) }
+];
+
+/** Strategy parameters are configured by env name too; their rules live in shared/params.ts. */
+function paramFields(): FieldSpec[] {
+  return PARAM_KEYS.map((key) => {
+    const spec = PARAM_SPECS[key];
+    const valueSchema = paramValueSchema(spec);
+    // .env values are text: turn them into the contract's types, then apply the shared rules.
+    const schema = z.string().transform((text, context) => {
+      let value: unknown = text;
+      if (spec.kind === 'int') value = /^-?\d+$/.test(text) ? Number(text) : text;
+      if (spec.kind === 'bool') value = text === 'true' ? true : text === 'false' ? false : text;
+      const checked = valueSchema.safeParse(value);
+      if (checked.success) return checked.data;
+      context.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'invalid' });
+      return z.NEVER;
+    });
+    return { group: 'Strategy', env: spec.env, default: String(spec.default), unit: spec.unit, doc: spec.doc, schema };
+  });
+}
+
+export const CONFIG_FIELDS: readonly FieldSpec[] = [...FIELDS, ...paramFields()];
+
+export type Network = 'demo' | 'testnet' | 'mainnet';
+
+export interface AppConfig {
+  network: Network;
+  mode: Mode;
+  dataDir: string;
+  logDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  headless: { host: string; port: number };
+  params: StrategyParams;
+  seedUnhedgedOn: 'L' | 'E';
+  fees: { L: { maker: string; taker: string }; E: { maker: string; taker: string } };
+  lighter: {
+    market: string;
+    restUrl?: string;
+    wsUrl?: string;
+    apiPrivateKey?: string;
+    accountIndex?: number;
+    apiKeyIndex?: number;
+  };
+  extended: {
+    market: string;
+    restUrl?: string;
+    wsUrl?: string;
+    apiKey?: string;
+    starkPrivateKey?: string;
+    starkPublicKey?: string;
+    vaultId?: number;
+  };
+  telegram: { botToken?: string; chatId?: string; apiUrl: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Usually process.env; wins over the .env file. */
+  env: Record<string, string | undefined>;
+  /** Path of the .env file; a missing file is fine (the defaults run the demo). */
+  envFile?: string;
+  /** DATA_DIR when unset: Electron's userData, or ~/.lx-hedge headless. */
+  defaultDataDir?: string;
+  /** Base for relative paths. */
+  cwd?: string;
+}
+
+export function readEnvFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError([`${path}: cannot be read (${(error as Error).message})`]);
+  }
+  return parseEnv(text) as Record<string, string>;
+}
+
+function shown(field: FieldSpec, value: unknown): string {
+  if (field.secret) return typeof value === 'string' ? `<secret, ${value.length} characters>` : '<secret>';
+  return describe(value);
+}
+
+export function loadConfig(options: LoadConfigOptions): AppConfig {
+  const fromFile = options.envFile ? readEnvFile(options.envFile) : {};
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const field of CONFIG_FIELDS) {
+    const raw = options.env[field.env] ?? fromFile[field.env] ?? field.default;
+    const parsed = field.schema.safeParse(raw.trim());
+    if (parsed.success) values[field.env] = parsed.data;
+    else problems.push(`${field.env}=${shown(field, raw)}: ${parsed.error.issues[0]?.message ?? 'invalid'} (${field.unit})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const text = (env: string) => values[env] as string | undefined;
+  const int = (env: string) => values[env] as number | undefined;
+  const network = values.NETWORK as Network;
+  const cwd = options.cwd ?? process.cwd();
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+  const dataDir = absolute(text('DATA_DIR') || options.defaultDataDir || join(homedir(), '.lx-hedge'));
+  const params = {} as Record<string, unknown>;
+  for (const key of PARAM_KEYS) params[key] = values[PARAM_SPECS[key].env];
+
+  const config: AppConfig = {
+    network,
+    mode: network === 'demo' ? 'DEMO' : network === 'testnet' ? 'TESTNET' : 'MAINNET',
+    dataDir,
+    logDir: text('LOG_DIR') ? absolute(text('LOG_DIR') as string) : join(dataDir, 'logs'),
+    logLevel: values.LOG_LEVEL as AppConfig['logLevel'],
+    headless: { host: text('HEADLESS_HOST') as string, port: int('HEADLESS_PORT') as number },
+    params: params as StrategyParams,
+    seedUnhedgedOn: values.SEED_UNHEDGED_ON as 'L' | 'E',
+    fees: {
+      L: { maker: text('FEE_L_MAKER') as string, taker: text('FEE_L_TAKER') as string },
+      E: { maker: text('FEE_E_MAKER') as string, taker: text('FEE_E_TAKER') as string }
+    },
+    lighter: {
+      market: text('LIGHTER_MARKET') as string,
+      restUrl: text('LIGHTER_REST_URL'),
+      wsUrl: text('LIGHTER_WS_URL'),
+      apiPrivateKey: text('LIGHTER_API_PRIVATE_KEY'),
+      accountIndex: int('LIGHTER_ACCOUNT_INDEX'),
+      apiKeyIndex: int('LIGHTER_API_KEY_INDEX')
+    },
+    extended: {
+      market: text('EXTENDED_MARKET') as string,
+      restUrl: text('EXTENDED_REST_URL'),
+      wsUrl: text('EXTENDED_WS_URL'),
+      apiKey: text('EXTENDED_API_KEY'),
+      starkPrivateKey: text('EXTENDED_STARK_PRIVATE_KEY'),
+      starkPublicKey: text('EXTENDED_STARK_PUBLIC_KEY'),
+      vaultId: int('EXTENDED_VAULT_ID')
+    },
+    telegram: {
+      botToken: text('TELEGRAM_BOT_TOKEN'),
+      chatId: text('TELEGRAM_CHAT_ID'),
+      apiUrl: text('TELEGRAM_API_URL') as string
+    }
+  };
+
+  if (network !== 'demo') {
+    const required = [
+      'LIGHTER_API_PRIVATE_KEY', 'LIGHTER_ACCOUNT_INDEX', 'LIGHTER_API_KEY_INDEX',
+      'EXTENDED_API_KEY', 'EXTENDED_STARK_PRIVATE_KEY', 'EXTENDED_STARK_PUBLIC_KEY', 'EXTENDED_VAULT_ID'
+    ];
+    const missing = required.filter((env) => values[env] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((env) => `${env}=${describe('')}: required when NETWORK=${network}`));
+    }
+  }
+  if ((config.telegram.botToken === undefined) !== (config.telegram.chatId === undefined)) {
+    throw new ConfigError(['TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID: set both or neither']);
+  }
+  return config;
+}
+
+/** The text of .env.example, generated from the field table. */
+export function renderEnvExample(): string {
+  const lines = [
+    '# LX Hedge configuration. Copy to .env and edit; every field is optional.',
+    '# With no keys at all (NETWORK=demo) the console runs against the built-in venue emulators.',
+    '# Generated from src/main/config/config.ts by `npm run env:example`: edit there, not here.',
+    ''
+  ];
+  let group = '';
+  for (const field of CONFIG_FIELDS) {
+    if (field.group !== group) {
+      group = field.group;
+      lines.push(`# --- ${group} ---`);
+    }
+    lines.push(`# ${field.doc} [${field.unit}; default: ${field.default === '' ? 'unset' : field.default}]`);
+    lines.push(`${field.env}=${field.default}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

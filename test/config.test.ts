@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, renderEnvExample } from '../src/main/config/config';
+import { defaultParams } from '../src/shared/params';
+
+const load = (env: Record<string, string>, envFile?: string) =>
+  loadConfig({ env, envFile, defaultDataDir: '/data/lx', cwd: '/work' });
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('starts the demo with no keys and no .env at all', () => {
+    const config = load({}, join(tmpdir(), 'no-such-dir', '.env'));
+    expect(config.network).toBe('demo');
+    expect(config.mode).toBe('DEMO');
+    expect(config.params).toEqual(defaultParams());
+    expect(config.dataDir).toBe('/data/lx');
+    expect(config.logDir).toBe('/data/lx/logs');
+    expect(config.headless).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.lighter.apiPrivateKey).toBeUndefined();
+  });
+
+  it('reads .env and lets the environment win over it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lx-config-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'MIN_SPREAD=0.2\nTT_MIN_HITS=7\nENABLE_TT=true\nDATA_DIR=rel/data\n');
+    const config = load({ MIN_SPREAD: '0.3' }, file);
+    expect(config.params.minSpread).toBe('0.3');
+    expect(config.params.ttMinHits).toBe(7);
+    expect(config.params.enableTt).toBe(true);
+    expect(config.dataDir).toBe('/work/rel/data');
+  });
+
+  it.each([
+    [{ HEADLESS_PORT: '70000' }, 'HEADLESS_PORT="70000"'],
+    [{ NETWORK: 'moon' }, 'NETWORK="moon"'],
+    [{ MIN_SPREAD: 'abc' }, 'MIN_SPREAD="abc"'],
+    [{ ORDER_VALUE: '0' }, 'ORDER_VALUE="0"'],
+    [{ ENABLE_TT: 'yes' }, 'ENABLE_TT="yes"'],
+    [{ TT_MIN_HITS: '0' }, 'TT_MIN_HITS="0"'],
+    [{ FEE_E_TAKER: '0.5' }, 'FEE_E_TAKER="0.5"'],
+    [{ LIGHTER_WS_URL: 'http://x' }, 'LIGHTER_WS_URL="http://x"']
+  ])('names the field and the value of %j', (env, expected) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it('lists every bad field in one message', () => {
+    expect(problemsOf({ HEADLESS_PORT: 'x', MIN_SPREAD: 'y' })).toHaveLength(2);
+  });
+
+  it('never prints a secret, even a malformed one', () => {
+    const secret = 'not-hex-but-secret-material';
+    let message = '';
+    try {
+      load({ LIGHTER_API_PRIVATE_KEY: secret });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('LIGHTER_API_PRIVATE_KEY=<secret, 27 characters>');
+    expect(message).not.toContain(secret);
+  });
+
+  it('needs every key on testnet and mainnet', () => {
+    const problems = problemsOf({ NETWORK: 'mainnet' });
+    expect(problems.join('\n')).toContain('LIGHTER_API_PRIVATE_KEY');
+    expect(problems.join('\n')).toContain('EXTENDED_VAULT_ID');
+  });
+
+  it('.env.example documents every field, as generated', () => {
+    const example = readFileSync(join(__dirname, '..', '.env.example'), 'utf8');
+    expect(example).toBe(renderEnvExample());
+  });
+});

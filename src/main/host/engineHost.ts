@@ -1,0 +1,145 @@
+import type { CommandResult, EngineEvent, EngineSnapshot, HostMessage } from '../../shared/contract';
+import { commandError, parseCommand } from '../../shared/commands';
+import type { Clock, TimerHandle } from '../engine/clock';
+import type { Engine } from './engine';
+
+export type Viewer = (message: HostMessage) => void;
+
+export interface EngineHostOptions {
+  clock: Clock;
+  /** Minimum time between two published snapshots: 50 ms = at most 20 per second. */
+  publishIntervalMs?: number;
+  /** How many recent events a late viewer is replayed after its first snapshot. */
+  recentEvents?: number;
+  /** Called when a viewer throws; the viewer is dropped. */
+  onViewerError?: (error: unknown) => void;
+}
+
+/**
+ * Owns the engine and fans its state out to any number of viewers (Electron windows, headless
+ * browser tabs). Snapshots are coalesced: however fast the engine changes, viewers get at most one
+ * snapshot per `publishIntervalMs`, always the latest. Events are forwarded at once, in order.
+ * Every command is validated against the shared contract before the engine sees it.
+ */
+export class EngineHost {
+  private readonly viewers = new Set<Viewer>();
+  private readonly eventTaps = new Set<(event: EngineEvent) => void>();
+  private readonly recent: EngineEvent[] = [];
+  private readonly publishIntervalMs: number;
+  private readonly recentLimit: number;
+  private seq = 0;
+  private lastPublishAt = Number.NEGATIVE_INFINITY;
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: EngineHostOptions
+  ) {
+    this.publishIntervalMs = options.publishIntervalMs ?? 50;
+    this.recentLimit = options.recentEvents ?? 200;
+    engine.setListener({ changed: () => this.markDirty(), event: (event) => this.forward(event) });
+  }
+
+  start(): Promise<void> {
+    return this.engine.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+    await this.engine.stop();
+  }
+
+  /** Adds a viewer: it gets the full current snapshot first, then recent events, then live traffic. */
+  subscribe(viewer: Viewer): () => void {
+    this.viewers.add(viewer);
+    this.deliver(viewer, { kind: 'snapshot', snapshot: this.takeSnapshot() });
+    for (const event of this.recent) {
+      if (!this.viewers.has(viewer)) break;
+      this.deliver(viewer, { kind: 'event', event });
+    }
+    return () => {
+      this.viewers.delete(viewer);
+    };
+  }
+
+  /** Listens to events only (no snapshots), e.g. to write them to the main log. */
+  tapEvents(listener: (event: EngineEvent) => void): () => void {
+    this.eventTaps.add(listener);
+    return () => {
+      this.eventTaps.delete(listener);
+    };
+  }
+
+  viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** Validates an untrusted command and runs it. Never throws: errors come back typed. */
+  async command(raw: unknown): Promise<CommandResult> {
+    const parsed = parseCommand(raw);
+    if (!parsed.ok) return parsed.result;
+    let result: CommandResult;
+    try {
+      result = await this.engine.execute(parsed.command);
+    } catch (error) {
+      result = commandError('INTERNAL', `command ${parsed.command.type} failed: ${String(error)}`);
+    }
+    this.forward({
+      type: 'command',
+      at: this.options.clock.now(),
+      command: parsed.command.type,
+      ok: result.ok,
+      message: result.ok ? result.message : result.error.message
+    });
+    // A command usually changes state: show it without waiting for the next coalescing slot.
+    this.publishNow();
+    return result;
+  }
+
+  private takeSnapshot(): EngineSnapshot {
+    return { ...this.engine.snapshot(), seq: ++this.seq, at: this.options.clock.now() };
+  }
+
+  private markDirty(): void {
+    if (this.stopped || this.timer) return;
+    const wait = this.lastPublishAt + this.publishIntervalMs - this.options.clock.now();
+    this.timer = this.options.clock.setTimeout(() => this.publishNow(), Math.max(0, wait));
+  }
+
+  private publishNow(): void {
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    this.lastPublishAt = this.options.clock.now();
+    if (this.viewers.size === 0) return;
+    const message: HostMessage = { kind: 'snapshot', snapshot: this.takeSnapshot() };
+    for (const viewer of [...this.viewers]) this.deliver(viewer, message);
+  }
+
+  private forward(event: EngineEvent): void {
+    this.recent.push(event);
+    if (this.recent.length > this.recentLimit) this.recent.shift();
+    for (const tap of this.eventTaps) {
+      try {
+        tap(event);
+      } catch (error) {
+        this.options.onViewerError?.(error);
+      }
+    }
+    const message: HostMessage = { kind: 'event', event };
+    for (const viewer of [...this.viewers]) this.deliver(viewer, message);
+  }
+
+  private deliver(viewer: Viewer, message: HostMessage): void {
+    try {
+      viewer(message);
+    } catch (error) {
+      // One broken view (a closed window, a dead socket) must not stop the others.
+      this.viewers.delete(viewer);
+      this.options.onViewerError?.(error);
+    }
+  }
+}

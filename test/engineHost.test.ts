@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { HostMessage } from '../src/shared/contract';
+import { defaultParams } from '../src/shared/params';
+import { ManualClock } from '../src/main/engine/clock';
+import { HeartbeatEngine } from '../src/main/engine/heartbeatEngine';
+import type { Engine, EngineListener } from '../src/main/host/engine';
+import { EngineHost } from '../src/main/host/engineHost';
+
+function setup(mode: 'DEMO' | 'MAINNET' = 'DEMO') {
+  const clock = new ManualClock();
+  const engine = new HeartbeatEngine(clock, mode, defaultParams(), 1000);
+  const host = new EngineHost(engine, { clock, publishIntervalMs: 50 });
+  return { clock, engine, host };
+}
+
+function collect(host: EngineHost) {
+  const messages: HostMessage[] = [];
+  host.subscribe((message) => messages.push(message));
+  const snapshots = () => messages.filter((m) => m.kind === 'snapshot').map((m) => m.snapshot);
+  return { messages, snapshots };
+}
+
+/** An engine whose state changes whenever the test says so. */
+class CountingEngine implements Engine {
+  listener: EngineListener | null = null;
+  value = 0;
+  setListener(listener: EngineListener) {
+    this.listener = listener;
+  }
+  async start() {}
+  async stop() {}
+  snapshot() {
+    const base = new HeartbeatEngine(new ManualClock(), 'DEMO', defaultParams()).snapshot();
+    return { ...base, heartbeat: this.value };
+  }
+  async execute() {
+    return { ok: true as const, message: 'ok' };
+  }
+  bump() {
+    this.value += 1;
+    this.listener?.changed();
+  }
+}
+
+describe('EngineHost', () => {
+  it('gives a new viewer the full current snapshot first, then recent events', async () => {
+    const { host, clock } = setup();
+    await host.start();
+    await host.command({ type: 'arm' });
+    await clock.advance(3000);
+    const messages: HostMessage[] = [];
+    host.subscribe((message) => messages.push(message));
+    expect(messages[0]?.kind).toBe('snapshot');
+    const first = messages[0];
+    if (first?.kind !== 'snapshot') throw new Error('no snapshot');
+    expect(first.snapshot.safety.armed).toBe(true);
+    expect(first.snapshot.heartbeat).toBe(3);
+    expect(first.snapshot.startup).toHaveLength(7);
+    // The start-up log line and the arm command were replayed after the snapshot.
+    const events = messages.slice(1).map((m) => (m.kind === 'event' ? m.event.type : m.kind));
+    expect(events).toEqual(['log', 'command']);
+  });
+
+  it('coalesces snapshots to at most one per publish interval and always publishes the latest', async () => {
+    const clock = new ManualClock();
+    const engine = new CountingEngine();
+    const host = new EngineHost(engine, { clock, publishIntervalMs: 50 });
+    const { snapshots } = collect(host);
+    // 1,000 changes spread over one simulated second: 20 snapshots at most, plus the join snapshot.
+    for (let i = 0; i < 1000; i++) {
+      engine.bump();
+      await clock.advance(1);
+    }
+    await clock.advance(100);
+    const published = snapshots().slice(1);
+    expect(published.length).toBeGreaterThanOrEqual(19);
+    expect(published.length).toBeLessThanOrEqual(21);
+    for (let i = 1; i < published.length; i++) {
+      expect(published[i]!.at - published[i - 1]!.at).toBeGreaterThanOrEqual(50);
+      expect(published[i]!.seq).toBeGreaterThan(published[i - 1]!.seq);
+    }
+    expect(published.at(-1)?.heartbeat).toBe(1000);
+  });
+
+  it('publishes nothing while nothing changes', async () => {
+    const clock = new ManualClock();
+    const engine = new CountingEngine();
+    const host = new EngineHost(engine, { clock });
+    const { snapshots } = collect(host);
+    await clock.advance(10_000);
+    expect(snapshots()).toHaveLength(1);
+  });
+
+  it.each([
+    [{ type: 'arm', confirmMainnet: 'yes' }, 'confirmMainnet', '"yes"'],
+    [{ type: 'launch' }, 'type', '"launch"'],
+    [{ type: 'setParams', params: { minSpread: 0.1 } }, 'params.minSpread', '0.1'],
+    [{ type: 'setParams', params: { minSpread: '1000' } }, 'params.minSpread', '"1000"'],
+    [{ type: 'setParams', params: { ttMinHits: 2.5 } }, 'params.ttMinHits', '2.5'],
+    [{ type: 'setParams', params: { bogus: '1' } }, 'params.bogus', '"1"'],
+    [{ type: 'manualHedge', venue: 'X', side: 'buy', qty: '1', confirm: true }, 'venue', '"X"'],
+    [{ type: 'manualHedge', venue: 'L', side: 'buy', qty: '-1', confirm: true }, 'qty', '"-1"'],
+    [{ type: 'flatten' }, 'confirm', 'undefined'],
+    ['arm', '(command)', '"arm"']
+  ])('refuses %j with a typed error naming %s and changes nothing', async (command, field, value) => {
+    const { host } = setup();
+    const before = collect(host).snapshots()[0];
+    const result = await host.command(command);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('INVALID_COMMAND');
+    expect(result.error.field).toBe(field);
+    expect(result.error.value).toBe(value);
+    expect(result.error.message).toContain(field);
+    const after = collect(host).snapshots()[0];
+    expect(after?.params).toEqual(before?.params);
+    expect(after?.safety).toEqual(before?.safety);
+  });
+
+  it('arms, disarms, kills and applies parameters', async () => {
+    const { host } = setup();
+    const view = collect(host);
+    expect((await host.command({ type: 'arm' })).ok).toBe(true);
+    expect(view.snapshots().at(-1)?.safety.armed).toBe(true);
+    expect((await host.command({ type: 'kill' })).ok).toBe(true);
+    expect(view.snapshots().at(-1)?.safety.armed).toBe(false);
+    expect((await host.command({ type: 'setParams', params: { minSpread: '0.12', ttMinHits: 5 } })).ok).toBe(true);
+    expect(view.snapshots().at(-1)?.params.minSpread).toBe('0.12');
+    expect(view.snapshots().at(-1)?.params.ttMinHits).toBe(5);
+  });
+
+  it('refuses to arm on MAINNET without the confirmation', async () => {
+    const { host } = setup('MAINNET');
+    const view = collect(host);
+    const refused = await host.command({ type: 'arm' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe('FORBIDDEN');
+    expect(view.snapshots().at(-1)?.safety.armed).toBe(false);
+    expect((await host.command({ type: 'arm', confirmMainnet: true })).ok).toBe(true);
+    expect(view.snapshots().at(-1)?.safety.armed).toBe(true);
+  });
+
+  it('drops a viewer that throws and keeps serving the others', async () => {
+    const { host, clock } = setup();
+    await host.start();
+    let calls = 0;
+    host.subscribe(() => {
+      calls += 1;
+      if (calls > 1) throw new Error('window closed');
+    });
+    const healthy = collect(host);
+    await clock.advance(2500);
+    expect(host.viewerCount()).toBe(1);
+    expect(healthy.snapshots().at(-1)?.heartbeat).toBe(2);
+  });
+});

@@ -35,8 +35,9 @@ test('the console streams snapshots, arms and disarms through the UI', async ({ 
   await expect(page.getByTestId('armed-state')).toHaveText('DISARMED');
   await page.getByTestId('arm-toggle').click();
   await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
-  await expect(page.getByTestId('quoting-state')).toContainText('NOT QUOTING');
-  await expect(page.getByTestId('events')).toContainText('arm: arm done');
+  // The demo venues are connected and fresh: armed means quoting.
+  await expect(page.getByTestId('quoting-state')).toHaveText('QUOTING');
+  await expect(page.getByTestId('events')).toContainText('arm: armed');
 
   await page.screenshot({ path: artifact('console-armed.png'), fullPage: true });
 
@@ -48,7 +49,7 @@ test('the console streams snapshots, arms and disarms through the UI', async ({ 
   await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
   await page.keyboard.press('Control+k');
   await expect(page.getByTestId('armed-state')).toHaveText('DISARMED');
-  await expect(page.getByTestId('events')).toContainText('kill: kill done');
+  await expect(page.getByTestId('events')).toContainText('kill: kill: disarmed, all orders cancelled');
 
   await page.screenshot({ path: artifact('console.png'), fullPage: true });
 });

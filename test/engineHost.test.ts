@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../src/shared/contract';
-import { defaultParams } from '../src/shared/params';
 import { ManualClock } from '../src/main/engine/clock';
-import { HeartbeatEngine } from '../src/main/engine/heartbeatEngine';
 import type { Engine, EngineListener } from '../src/main/host/engine';
 import { EngineHost } from '../src/main/host/engineHost';
+import { harness } from './helpers/engineHarness';
 
-function setup(mode: 'DEMO' | 'MAINNET' = 'DEMO') {
-  const clock = new ManualClock();
-  const engine = new HeartbeatEngine(clock, mode, defaultParams(), 1000);
-  const host = new EngineHost(engine, { clock, publishIntervalMs: 50 });
-  return { clock, engine, host };
+function setup() {
+  return harness();
 }
 
 function collect(host: EngineHost) {
@@ -29,9 +25,9 @@ class CountingEngine implements Engine {
   }
   async start() {}
   async stop() {}
+  readonly base = harness().engine.snapshot();
   snapshot() {
-    const base = new HeartbeatEngine(new ManualClock(), 'DEMO', defaultParams()).snapshot();
-    return { ...base, heartbeat: this.value };
+    return { ...this.base, heartbeat: this.value };
   }
   async execute() {
     return { ok: true as const, message: 'ok' };
@@ -44,8 +40,8 @@ class CountingEngine implements Engine {
 
 describe('EngineHost', () => {
   it('gives a new viewer the full current snapshot first, then recent events', async () => {
-    const { host, clock } = setup();
-    await host.start();
+    const { host, clock, boot } = setup();
+    await boot();
     await host.command({ type: 'arm' });
     await clock.advance(3000);
     const messages: HostMessage[] = [];
@@ -54,11 +50,14 @@ describe('EngineHost', () => {
     const first = messages[0];
     if (first?.kind !== 'snapshot') throw new Error('no snapshot');
     expect(first.snapshot.safety.armed).toBe(true);
-    expect(first.snapshot.heartbeat).toBe(3);
-    expect(first.snapshot.startup).toHaveLength(7);
-    // The start-up log line and the arm command were replayed after the snapshot.
+    expect(first.snapshot.heartbeat).toBeGreaterThanOrEqual(12);
+    expect(first.snapshot.startup.map((step) => step.status)).toEqual(Array(7).fill('done'));
+    // Recent events (start-up progress, the arm command) are replayed after the snapshot, in order.
     const events = messages.slice(1).map((m) => (m.kind === 'event' ? m.event.type : m.kind));
-    expect(events).toEqual(['log', 'command']);
+    expect(events[0]).toBe('log');
+    expect(events).toContain('startup');
+    expect(events.at(-1)).not.toBe('snapshot');
+    expect(events.filter((type) => type === 'command')).toHaveLength(1);
   });
 
   it('coalesces snapshots to at most one per publish interval and always publishes the latest', async () => {
@@ -130,7 +129,7 @@ describe('EngineHost', () => {
   });
 
   it('refuses to arm on MAINNET without the confirmation', async () => {
-    const { host } = setup('MAINNET');
+    const { host } = harness({ mode: 'MAINNET' });
     const view = collect(host);
     const refused = await host.command({ type: 'arm' });
     expect(refused.ok).toBe(false);
@@ -141,16 +140,17 @@ describe('EngineHost', () => {
   });
 
   it('drops a viewer that throws and keeps serving the others', async () => {
-    const { host, clock } = setup();
-    await host.start();
+    const { host, clock, boot } = setup();
+    await boot();
     let calls = 0;
     host.subscribe(() => {
       calls += 1;
       if (calls > 1) throw new Error('window closed');
     });
     const healthy = collect(host);
+    const before = healthy.snapshots().at(-1)?.heartbeat ?? 0;
     await clock.advance(2500);
     expect(host.viewerCount()).toBe(1);
-    expect(healthy.snapshots().at(-1)?.heartbeat).toBe(2);
+    expect(healthy.snapshots().at(-1)?.heartbeat).toBe(before + 10);
   });
 });

@@ -5,9 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { BridgeServerFrame, EngineSnapshot } from '../src/shared/contract';
 import { defaultParams } from '../src/shared/params';
-import { systemClock } from '../src/main/engine/clock';
-import { HeartbeatEngine } from '../src/main/engine/heartbeatEngine';
-import { EngineHost } from '../src/main/host/engineHost';
+import type { EngineHost } from '../src/main/host/engineHost';
+import { harness } from './helpers/engineHarness';
 import { startHeadlessServer, type HeadlessServer } from '../src/main/headless/server';
 import { memoryLog } from './helpers/quietLog';
 
@@ -21,7 +20,8 @@ beforeEach(async () => {
   mkdirSync(join(rendererDir, 'assets'));
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tmpdir(), 'lx-secret.txt'), 'outside');
-  host = new EngineHost(new HeartbeatEngine(systemClock, 'DEMO', defaultParams(), 60_000), { clock: systemClock });
+  // A manual clock that nobody advances: snapshots go out only on commands and joins.
+  host = harness().host;
   server = await startHeadlessServer({ host, rendererDir, bindHost: '127.0.0.1', port: 0, log: memoryLog() });
   base = `http://127.0.0.1:${server.port}`;
 });

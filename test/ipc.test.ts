@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../src/shared/contract';
-import { defaultParams } from '../src/shared/params';
-import { ManualClock } from '../src/main/engine/clock';
-import { HeartbeatEngine } from '../src/main/engine/heartbeatEngine';
 import { createIpcHandlers, type IpcSender } from '../src/main/electron/ipcHandlers';
 import { isTrustedSender, mainWindowWebPreferences, RENDERER_CSP } from '../src/main/electron/webPreferences';
-import { EngineHost } from '../src/main/host/engineHost';
+import { harness } from './helpers/engineHarness';
 
 const indexFile = '/opt/lx/out/renderer/index.html';
 const trustedFrame = { frameUrl: 'file:///opt/lx/out/renderer/index.html', isMainFrame: true };
 
 function setup() {
-  const clock = new ManualClock();
-  const host = new EngineHost(new HeartbeatEngine(clock, 'DEMO', defaultParams()), { clock });
+  const { host } = harness();
   const refused: string[] = [];
   const handlers = createIpcHandlers(
     host,

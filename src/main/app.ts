@@ -2,22 +2,50 @@
  * Builds the engine host from a validated config. Shared by the Electron shell and the headless
  * host, and free of Electron itself.
  */
-import type { AppConfig } from './config/config';
+import { join } from 'node:path';
+import { ConfigError, type AppConfig } from './config/config';
+import { DemoMarket } from './demo/demoMarket';
 import { systemClock, type Clock } from './engine/clock';
-import { HeartbeatEngine } from './engine/heartbeatEngine';
+import { toFees } from './engine/params';
+import { StrategyEngine } from './engine/strategyEngine';
+import { noNotifier, TelegramNotifier } from './engine/telegram';
 import { EngineHost } from './host/engineHost';
+import { SqliteJournal } from './journal/sqliteJournal';
 import { createMainLog, type Logger } from './log/mainLog';
+import { FileStrategyLogs } from './log/strategyLogs';
 
 export interface App {
   config: AppConfig;
   host: EngineHost;
+  engine: StrategyEngine;
   log: Logger;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-export function createApp(config: AppConfig, options: { clock?: Clock; consoleLog?: boolean } = {}): App {
+export function createApp(config: AppConfig, options: { clock?: Clock; consoleLog?: boolean; demoSeed?: number } = {}): App {
+  if (config.network !== 'demo') {
+    // The real adapters arrive with their own issues; until then nothing may pretend to trade live.
+    throw new ConfigError([`NETWORK="${config.network}": the Lighter and Extended adapters are not available in this build; use NETWORK=demo`]);
+  }
   const clock = options.clock ?? systemClock;
   const log = createMainLog(config.logDir, config.logLevel, { console: options.consoleLog });
-  const engine = new HeartbeatEngine(clock, config.mode, config.params);
+  const demo = new DemoMarket({ clock, seed: options.demoSeed ?? Date.now() % 1_000_000 });
+  const notifier =
+    config.telegram.botToken && config.telegram.chatId
+      ? new TelegramNotifier({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken, chatId: config.telegram.chatId })
+      : noNotifier;
+  const engine = new StrategyEngine({
+    clock,
+    mode: config.mode,
+    params: config.params,
+    fees: toFees(config.fees),
+    venues: demo.venues,
+    logs: new FileStrategyLogs({ dir: config.logDir }),
+    journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite')),
+    notifier,
+    seedUnhedgedOn: config.seedUnhedgedOn
+  });
   const host = new EngineHost(engine, {
     clock,
     onViewerError: (error) => log.warn(`viewer dropped: ${String(error)}`)
@@ -28,5 +56,18 @@ export function createApp(config: AppConfig, options: { clock?: Clock; consoleLo
     else if (event.type === 'alarm') log.error(`ALARM ${event.alarm.kind}: ${event.alarm.message}`);
     else if (event.type === 'command') log.info(`command ${event.command}: ${event.ok ? 'ok' : 'refused'}: ${event.message}`);
   });
-  return { config, host, log };
+  return {
+    config,
+    host,
+    engine,
+    log,
+    async start() {
+      demo.start();
+      await host.start();
+    },
+    async stop() {
+      demo.stop();
+      await host.stop();
+    }
+  };
 }

@@ -80,14 +80,14 @@ async function main(): Promise<void> {
     return;
   }
   wireIpc(lx);
-  await lx.host.start();
+  await lx.start();
   lx.log.info(`console started (${lx.config.mode})`);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
   app.on('window-all-closed', () => {
-    void lx.host.stop().finally(() => app.quit());
+    void lx.stop().finally(() => app.quit());
   });
 }
 

@@ -53,6 +53,90 @@ export interface SafetyView {
   blockedBy: string[];
 }
 
+export type ComboKey = 'TT_LE' | 'MT_LE' | 'TM_LE' | 'TT_EL' | 'MT_EL' | 'TM_EL';
+export const COMBO_KEYS: readonly ComboKey[] = ['TT_LE', 'MT_LE', 'TM_LE', 'TT_EL', 'MT_EL', 'TM_EL'];
+export type Direction = 'LE' | 'EL';
+export type DecisionAction = 'MAKE' | 'TAKE' | 'CANCEL' | 'NONE';
+
+export interface BookLevelView {
+  price: DecimalString;
+  size: DecimalString;
+}
+export interface BookView {
+  ready: boolean;
+  /** Best first. */
+  bids: BookLevelView[];
+  asks: BookLevelView[];
+  /** Epoch ms of the last update. */
+  updatedAt: number;
+}
+
+export interface SpreadsView {
+  /** Percent of the buy leg's price, raw. */
+  raw: Record<ComboKey, DecimalString>;
+  /** Net of both legs' fees. */
+  net: Record<ComboKey, DecimalString>;
+  /** The INV spread of the open inventory (percent). */
+  inv: DecimalString;
+  /** Combos over their threshold right now (entry: MIN_SPREAD; exit: SPREAD_TP with INV). */
+  qualifying: ComboKey[];
+  /** Consecutive qualifying book updates of the TT combos (entry and exit counters). */
+  ttHits: Record<string, number>;
+}
+
+export interface InventoryView {
+  invL: DecimalString;
+  invE: DecimalString;
+  entryL: DecimalString;
+  entryE: DecimalString;
+  /** invL + invE. */
+  net: DecimalString;
+  unhedgedL: DecimalString;
+  unhedgedE: DecimalString;
+  minHedgeQty: DecimalString | null;
+  /** max(|invL|·entryL, |invE|·entryE). */
+  positionValue: DecimalString;
+  maxPositionValue: DecimalString;
+  realisedPnl: DecimalString;
+  /** The maker bias (current_direction). */
+  currentDirection: ComboKey | null;
+}
+
+export interface LiveOrderView {
+  clientId: string;
+  venue: VenueId;
+  side: Side;
+  price: DecimalString;
+  qty: DecimalString;
+  filledQty: DecimalString;
+  combo: ComboKey;
+  status: 'placing' | 'live' | 'cancelling';
+  placedAt: number;
+}
+
+export interface DecisionView {
+  at: number;
+  action: DecisionAction;
+  combo: ComboKey | null;
+  direction: 'entry' | 'exit' | null;
+  venue: VenueId | null;
+  side: Side | null;
+  price: DecimalString | null;
+  qty: DecimalString | null;
+  reason: string;
+  /** Time from the book update to the order handed to the venue, when an order went out. */
+  latencyMs?: number;
+}
+
+export interface VenueHealthView {
+  connected: boolean;
+  bookAgeMs: number | null;
+  bookMessages: number;
+  lastOrderLatencyMs: number | null;
+  rateLimitHeadroom: number | null;
+  rateLimited: number;
+}
+
 export interface EngineSnapshot {
   /** Increases by one with every published snapshot. */
   seq: number;
@@ -68,12 +152,20 @@ export interface EngineSnapshot {
   params: StrategyParams;
   /** Active alarms, newest first, kept until acknowledged. */
   alarms: Alarm[];
+  books: Record<VenueId, BookView | null>;
+  spreads: SpreadsView | null;
+  inventory: InventoryView;
+  liveOrder: LiveOrderView | null;
+  lastDecision: DecisionView | null;
+  venues: Record<VenueId, VenueHealthView>;
 }
 
 export type EngineEvent =
   | { type: 'log'; at: number; level: LogLevel; source: string; message: string }
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'startup'; step: StartupStep }
+  | { type: 'decision'; decision: DecisionView }
+  | { type: 'hedge'; at: number; venue: VenueId; side: Side; requested: DecimalString; filled: DecimalString; attempt: number; latencyMs: number; error?: string }
   | { type: 'command'; at: number; command: Command['type']; ok: boolean; message: string };
 
 /** What a viewer receives, in order: one snapshot first, then recent events, then live traffic. */

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ env, envFile: values['dotenv'] });
 
   const app = createApp(config);
-  await app.host.start();
+  await app.start();
   const server = await startHeadlessServer({
     host: app.host,
     rendererDir: join(__dirname, '../renderer'),
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     stopping = true;
     app.log.info(`stopping on ${signal}`);
     await server.close();
-    await app.host.stop();
+    await app.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

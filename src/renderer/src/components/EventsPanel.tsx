@@ -11,6 +11,16 @@ function describeEvent(event: EngineEvent): { at?: number; level: string; text: 
       return { at: event.step.at, level: 'info', text: `start-up ${event.step.id}. ${event.step.label}: ${event.step.status}` };
     case 'command':
       return { at: event.at, level: event.ok ? 'info' : 'warn', text: `${event.command}: ${event.message}` };
+    case 'decision': {
+      const x = event.decision;
+      return { at: x.at, level: 'info', text: `${x.action} ${x.combo ?? ''} ${x.venue ?? ''} ${x.side ?? ''} ${x.qty ?? ''} @ ${x.price ?? ''}: ${x.reason}` };
+    }
+    case 'hedge':
+      return {
+        at: event.at,
+        level: event.error ? 'warn' : 'info',
+        text: `hedge ${event.venue} ${event.side} ${event.requested}: ${event.error ? `FAILED ${event.error}` : `filled ${event.filled}`} (${event.latencyMs.toFixed(1)} ms, attempt ${event.attempt})`
+      };
   }
 }
 

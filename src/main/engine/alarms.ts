@@ -1,0 +1,42 @@
+import type { Alarm, AlarmKind } from '../../shared/contract';
+import type { Clock } from './clock';
+
+/**
+ * Active alarms. An alarm stays until the trader acknowledges it; the same alarm raised again
+ * while unacknowledged (same key) updates its message instead of stacking copies.
+ */
+export class AlarmCenter {
+  private readonly alarms: Alarm[] = [];
+  private sequence = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onRaise: (alarm: Alarm) => void
+  ) {}
+
+  raise(kind: AlarmKind, message: string, key: string = kind): Alarm {
+    const existing = this.alarms.find((alarm) => !alarm.acknowledged && alarm.id.startsWith(`${key}#`));
+    if (existing) {
+      existing.message = message;
+      existing.at = this.clock.now();
+      this.onRaise({ ...existing });
+      return existing;
+    }
+    const alarm: Alarm = { id: `${key}#${++this.sequence}`, kind, message, at: this.clock.now(), acknowledged: false };
+    this.alarms.unshift(alarm);
+    if (this.alarms.length > 200) this.alarms.length = 200;
+    this.onRaise({ ...alarm });
+    return alarm;
+  }
+
+  acknowledge(id: string): boolean {
+    const alarm = this.alarms.find((candidate) => candidate.id === id && !candidate.acknowledged);
+    if (!alarm) return false;
+    alarm.acknowledged = true;
+    return true;
+  }
+
+  active(): Alarm[] {
+    return this.alarms.filter((alarm) => !alarm.acknowledged).map((alarm) => ({ ...alarm }));
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The MakerBot's decision rule (strategy.md "Decisions"), as a pure function of the market, the
+ * inventory and a small memory (TT hit counters and the maker bias). Execution lives in makerBot.ts.
+ */
+import type Decimal from 'decimal.js';
+import type { ComboKey, DecisionAction, Direction, Side, VenueId } from '../../shared/contract';
+import { relativeDistance } from './decimalMath';
+import type { EngineParams } from './params';
+import { COMBOS, type SpreadSet, type Tops } from './spreads';
+import type { LiveOrder } from './state';
+
+export interface Decision {
+  action: DecisionAction;
+  combo: ComboKey | null;
+  direction: 'entry' | 'exit' | null;
+  /** The maker leg's venue, side and price for MAKE; the buy leg's for TAKE. */
+  venue: VenueId | null;
+  side: Side | null;
+  price: Decimal | null;
+  reason: string;
+}
+
+export interface DecisionMemory {
+  /** Consecutive qualifying updates: `entry:TT_LE`, `entry:TT_EL`, `exit:TT_LE`, `exit:TT_EL`. */
+  ttHits: Record<string, number>;
+  /** current_direction: the maker combo being worked. */
+  bias: ComboKey | null;
+}
+
+export function newDecisionMemory(): DecisionMemory {
+  return { ttHits: { 'entry:TT_LE': 0, 'entry:TT_EL': 0, 'exit:TT_LE': 0, 'exit:TT_EL': 0 }, bias: null };
+}
+
+export interface DecideInput {
+  tops: Tops;
+  spreads: SpreadSet;
+  /** The INV spread (percent). */
+  inv: Decimal;
+  inventoryDirection: Direction | null;
+  params: EngineParams;
+  positionValue: Decimal;
+  liveOrder: LiveOrder | null;
+}
+
+const MAKER_ENTRY_COMBOS: readonly ComboKey[] = ['MT_LE', 'MT_EL', 'TM_LE', 'TM_EL'];
+
+function none(reason: string): Decision {
+  return { action: 'NONE', combo: null, direction: null, venue: null, side: null, price: null, reason };
+}
+
+function make(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', reason: string): Decision {
+  const maker = COMBOS[combo].maker;
+  if (!maker) throw new Error(`${combo} has no maker leg`);
+  return { action: 'MAKE', combo, direction, venue: maker.venue, side: maker.side, price: input.tops[maker.price], reason };
+}
+
+function take(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', reason: string): Decision {
+  const buy = COMBOS[combo].buy;
+  return { action: 'TAKE', combo, direction, venue: buy.venue, side: 'buy', price: input.tops[buy.price], reason };
+}
+
+const fmt = (value: Decimal) => value.toDecimalPlaces(4).toString();
+
+export function decide(input: DecideInput, memory: DecisionMemory): Decision {
+  const { spreads, params } = input;
+  const exitDirection: Direction | null =
+    input.inventoryDirection === 'LE' ? 'EL' : input.inventoryDirection === 'EL' ? 'LE' : null;
+
+  // Counters move on every evaluated update, whatever branch decides, so "consecutive" holds.
+  for (const direction of ['LE', 'EL'] as const) {
+    const tt = spreads[`TT_${direction}`];
+    const entryKey = `entry:TT_${direction}`;
+    const exitKey = `exit:TT_${direction}`;
+    memory.ttHits[entryKey] = params.enableTt && tt.gt(params.minSpread) ? (memory.ttHits[entryKey] ?? 0) + 1 : 0;
+    memory.ttHits[exitKey] =
+      params.enableTt && exitDirection === direction && tt.plus(input.inv).gt(params.spreadTp)
+        ? (memory.ttHits[exitKey] ?? 0) + 1
+        : 0;
+  }
+
+  // 1. Exits first: TT, then MT, then TM, in the direction that unwinds the inventory.
+  if (exitDirection) {
+    const tt: ComboKey = `TT_${exitDirection}`;
+    if (params.enableTt && (memory.ttHits[`exit:${tt}`] ?? 0) >= params.ttMinHits) {
+      memory.ttHits[`exit:${tt}`] = 0;
+      return take(input, tt, 'exit', `exit ${tt} ${fmt(spreads[tt])}% + INV ${fmt(input.inv)}% > ${params.spreadTp}% on ${params.ttMinHits} updates`);
+    }
+    if (!params.ttOnly) {
+      for (const combo of [`MT_${exitDirection}`, `TM_${exitDirection}`] as const) {
+        if (spreads[combo].plus(input.inv).gt(params.spreadTp)) {
+          return make(input, combo, 'exit', `exit ${combo} ${fmt(spreads[combo])}% + INV ${fmt(input.inv)}% > ${params.spreadTp}%`);
+        }
+      }
+    }
+  }
+
+  // 2. Entries, unless the position is already as large as allowed.
+  let noEntryReason = 'no combo over MIN_SPREAD';
+  if (input.positionValue.gte(params.maxPositionValue)) {
+    noEntryReason = `entries blocked: position value ${fmt(input.positionValue)} >= MAX_POSITION_VALUE ${params.maxPositionValue}`;
+  } else {
+    if (params.enableTt) {
+      let best: ComboKey | null = null;
+      for (const combo of ['TT_LE', 'TT_EL'] as const) {
+        if ((memory.ttHits[`entry:${combo}`] ?? 0) >= params.ttMinHits && (!best || spreads[combo].gt(spreads[best]))) best = combo;
+      }
+      if (best) {
+        memory.ttHits['entry:TT_LE'] = 0;
+        memory.ttHits['entry:TT_EL'] = 0;
+        return take(input, best, 'entry', `entry ${best} ${fmt(spreads[best])}% > ${params.minSpread}% on ${params.ttMinHits} updates`);
+      }
+    }
+    if (!params.ttOnly) {
+      const bias = memory.bias;
+      if (bias && spreads[bias].gt(params.minSpread)) {
+        return make(input, bias, 'entry', `keep bias ${bias} ${fmt(spreads[bias])}% > ${params.minSpread}%`);
+      }
+      let best: ComboKey | null = null;
+      for (const combo of MAKER_ENTRY_COMBOS) {
+        if (spreads[combo].gt(params.minSpread) && (!best || spreads[combo].gt(spreads[best]))) best = combo;
+      }
+      memory.bias = best;
+      if (best) return make(input, best, 'entry', `entry ${best} ${fmt(spreads[best])}% > ${params.minSpread}%`);
+    }
+  }
+
+  // 3. NONE with a live maker order becomes CANCEL, unless the order still sits within
+  //    REPRICE_TICK of the price its combo would quote now.
+  const live = input.liveOrder;
+  if (live) {
+    const maker = COMBOS[live.combo].maker;
+    const wanted = maker ? input.tops[maker.price] : null;
+    if (wanted && relativeDistance(live.price, wanted).lte(params.repriceTick)) {
+      return none(`${noEntryReason}; live ${live.combo} order within REPRICE_TICK, left`);
+    }
+    return {
+      action: 'CANCEL',
+      combo: live.combo,
+      direction: live.direction,
+      venue: live.venue,
+      side: live.side,
+      price: live.price,
+      reason: `${noEntryReason}; cancel live ${live.combo} order`
+    };
+  }
+  return none(noEntryReason);
+}

@@ -1,0 +1,322 @@
+/**
+ * MakerBot (strategy.md "Decisions" and "Execution"): on every book update, once hedge_seeded and
+ * only while quoting is allowed, decide and execute. One order operation at a time and never more
+ * than one live maker order; TT legs are tracked until both are done.
+ */
+import type Decimal from 'decimal.js';
+import type { DecisionView, Side, VenueId } from '../../shared/contract';
+import type { EngineContext } from './context';
+import { decide, newDecisionMemory, type Decision, type DecisionMemory } from './decide';
+import { relativeDistance, roundToBothSteps, roundToStep, ZERO } from './decimalMath';
+import { marketWorstPrice } from './hedgeBot';
+import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
+import type { LiveOrder } from './state';
+import { VenueOrderError, type MarketInfo, type OrderUpdate } from './venue';
+
+const TERMINAL = new Set(['filled', 'cancelled', 'rejected', 'expired']);
+
+export interface Evaluation {
+  tops: Tops;
+  spreads: SpreadSet;
+  inv: Decimal;
+}
+
+/** Size = value / price rounded down to the step; null with the reason when the venue would refuse it. */
+export function orderSize(market: MarketInfo, value: Decimal, price: Decimal, cap?: Decimal): { qty: Decimal; problem?: string } {
+  let qty = roundToStep(value.div(price), market.sizeStep);
+  if (cap) qty = minDecimal(qty, roundToStep(cap.abs(), market.sizeStep));
+  if (qty.lt(market.minSize) || qty.isZero()) return { qty, problem: `size ${qty} below min size ${market.minSize}` };
+  if (qty.times(price).lt(market.minValue)) return { qty, problem: `value ${qty.times(price)} below min value ${market.minValue}` };
+  return { qty };
+}
+
+function minDecimal(a: Decimal, b: Decimal): Decimal {
+  return a.lt(b) ? a : b;
+}
+
+export class MakerBot {
+  readonly memory: DecisionMemory = newDecisionMemory();
+  private busy = false;
+  private ttPending = false;
+  lastEvaluation: Evaluation | null = null;
+  lastDecision: DecisionView | null = null;
+  decisions = 0;
+  ordersSent = 0;
+  /** Called with each TT leg shortfall so the hedge engine can even it out (null in TT-only mode). */
+  onTtImbalance: ((venue: VenueId, qty: Decimal) => void) | null = null;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** Tops of both books when both are ready, else null. */
+  tops(): Tops | null {
+    const { L, E } = this.ctx.venues;
+    if (!L.book.ready || !E.book.ready) return null;
+    return { bidL: L.book.bestBid() as Decimal, askL: L.book.bestAsk() as Decimal, bidE: E.book.bestBid() as Decimal, askE: E.book.bestAsk() as Decimal };
+  }
+
+  evaluate(): Evaluation | null {
+    const tops = this.tops();
+    if (!tops) return null;
+    const { state } = this.ctx;
+    const evaluation = { tops, spreads: calcSpreads(tops), inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E) };
+    this.lastEvaluation = evaluation;
+    return evaluation;
+  }
+
+  /** Called on every book update. `receivedAt` is the monotonic time the update arrived. */
+  onBook(receivedAt: number): void {
+    const evaluation = this.evaluate();
+    const { state } = this.ctx;
+    if (!evaluation || !state.hedgeSeeded || !this.ctx.quotingAllowed() || this.busy || this.ttPending) return;
+    const decision = decide(
+      {
+        tops: evaluation.tops,
+        spreads: evaluation.spreads,
+        inv: evaluation.inv,
+        inventoryDirection: state.inventoryDirection(),
+        params: this.ctx.params(),
+        positionValue: state.positionValue(),
+        liveOrder: state.liveOrder
+      },
+      this.memory
+    );
+    this.decisions += 1;
+    if (state.currentDirection !== this.memory.bias) {
+      state.currentDirection = this.memory.bias;
+      this.ctx.changed();
+    }
+    this.recordSpread(evaluation, decision);
+    if (decision.action === 'NONE') return;
+    void this.execute(decision, receivedAt);
+  }
+
+  /**
+   * spread.log keeps the evaluations worth reading: every one that decides something, every change
+   * of the reason, and otherwise one a second (100 book updates a second would bury the log).
+   */
+  private recordSpread(evaluation: Evaluation, decision: Decision): void {
+    const now = this.ctx.clock.now();
+    if (decision.action === 'NONE' && decision.reason === this.lastSpreadReason && now - this.lastSpreadAt < 1000) return;
+    this.lastSpreadReason = decision.reason;
+    this.lastSpreadAt = now;
+    this.ctx.logs.spread(this.spreadLine(evaluation, decision));
+  }
+
+  private lastSpreadReason = '';
+  private lastSpreadAt = Number.NEGATIVE_INFINITY;
+
+  private spreadLine(evaluation: Evaluation, decision: Decision): string {
+    const s = evaluation.spreads;
+    const f = (value: Decimal) => value.toDecimalPlaces(4).toString();
+    return (
+      `${new Date(this.ctx.clock.now()).toISOString()} L ${evaluation.tops.bidL}/${evaluation.tops.askL} E ${evaluation.tops.bidE}/${evaluation.tops.askE} ` +
+      `TT_LE ${f(s.TT_LE)} MT_LE ${f(s.MT_LE)} TM_LE ${f(s.TM_LE)} TT_EL ${f(s.TT_EL)} MT_EL ${f(s.MT_EL)} TM_EL ${f(s.TM_EL)} INV ${f(evaluation.inv)} ` +
+      `-> ${decision.action}${decision.combo ? ` ${decision.combo}` : ''} (${decision.reason})`
+    );
+  }
+
+  private async execute(decision: Decision, receivedAt: number): Promise<void> {
+    this.busy = true;
+    try {
+      if (decision.action === 'CANCEL') await this.cancelLive(decision.reason, decision, receivedAt);
+      else if (decision.action === 'MAKE') await this.make(decision, receivedAt);
+      else if (decision.action === 'TAKE') await this.take(decision, receivedAt);
+    } catch (error) {
+      this.ctx.log('error', 'maker', `executing ${decision.action}: ${String(error)}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private record(decision: Decision, qty: Decimal | null, latencyMs: number | undefined, reasonSuffix = ''): void {
+    const view: DecisionView = {
+      at: this.ctx.clock.now(),
+      action: decision.action,
+      combo: decision.combo,
+      direction: decision.direction,
+      venue: decision.venue,
+      side: decision.side,
+      price: decision.price?.toString() ?? null,
+      qty: qty?.toString() ?? null,
+      reason: decision.reason + reasonSuffix,
+      latencyMs
+    };
+    this.lastDecision = view;
+    this.ctx.journal.decision(view);
+    this.ctx.emit({ type: 'decision', decision: view });
+    this.ctx.changed();
+  }
+
+  private async make(decision: Decision, receivedAt: number): Promise<void> {
+    const venueId = decision.venue as VenueId;
+    const side = decision.side as Side;
+    const price = decision.price as Decimal;
+    const venue = this.ctx.venues[venueId];
+    const params = this.ctx.params();
+    // Exits never trade more than the inventory they unwind (no flip through an exit).
+    const cap = decision.direction === 'exit' ? this.ctx.state.inv[venueId] : undefined;
+    const size = orderSize(venue.market, params.orderValue, price, cap);
+    const live = this.ctx.state.liveOrder;
+    if (size.problem) {
+      this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} MAKE ${decision.combo} not sent: ${size.problem}`);
+      this.record(decision, size.qty, undefined, `; not sent: ${size.problem}`);
+      if (live) await this.cancelLive(`replaced by unsendable ${decision.combo}`, decision, receivedAt);
+      return;
+    }
+    if (live) {
+      const sameSlot = live.venue === venueId && live.side === side;
+      if (sameSlot && relativeDistance(live.price, price).lte(params.repriceTick)) {
+        // Close enough: no churn on every tick. The combo may change (bias), the order stays.
+        live.combo = decision.combo ?? live.combo;
+        return;
+      }
+      const cancelled = await this.cancelLive(`reprice to ${price} (${decision.combo})`, decision, receivedAt);
+      if (!cancelled) return;
+    }
+    await this.placePostOnly(decision, size.qty, receivedAt);
+  }
+
+  private async placePostOnly(decision: Decision, qty: Decimal, receivedAt: number): Promise<void> {
+    const ctx = this.ctx;
+    const venueId = decision.venue as VenueId;
+    const side = decision.side as Side;
+    const price = decision.price as Decimal;
+    if (!ctx.quotingAllowed()) return;
+    const clientId = ctx.nextClientId();
+    const order: LiveOrder = {
+      clientId, venue: venueId, side, price, qty, filledQty: ZERO,
+      combo: decision.combo ?? 'MT_LE', direction: decision.direction ?? 'entry', status: 'placing', placedAt: ctx.clock.now()
+    };
+    ctx.state.liveOrder = order;
+    ctx.journal.order({ at: ctx.clock.now(), clientId, venue: venueId, kind: 'post_only', side, price: price.toString(), qty: qty.toString(), purpose: 'maker', combo: decision.combo });
+    const sentAt = ctx.clock.monotonic();
+    const promise = ctx.venues[venueId].placePostOnly({ clientId, side, price, qty });
+    this.ordersSent += 1;
+    this.record(decision, qty, sentAt - receivedAt);
+    try {
+      const ack = await promise;
+      const latencyMs = ctx.clock.monotonic() - sentAt;
+      if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'live';
+      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: true, detail: `accepted ${ack.venueOrderId ?? ''}`.trim(), latencyMs });
+      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
+    } catch (error) {
+      const latencyMs = ctx.clock.monotonic() - sentAt;
+      if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
+      const detail = error instanceof Error ? error.message : String(error);
+      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: false, detail, latencyMs });
+      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
+      if (error instanceof VenueOrderError && error.kind === 'rejected') ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
+    }
+    ctx.changed();
+  }
+
+  /** Cancels the live maker order. False when it may still be live (the cancel did not go through). */
+  async cancelLive(reason: string, decision: Decision | null, receivedAt?: number): Promise<boolean> {
+    const ctx = this.ctx;
+    const live = ctx.state.liveOrder;
+    if (!live) return true;
+    live.status = 'cancelling';
+    ctx.changed();
+    ctx.journal.order({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, kind: 'cancel', purpose: 'maker', combo: live.combo });
+    const sentAt = ctx.clock.monotonic();
+    if (decision && decision.action === 'CANCEL') this.record(decision, live.qty, receivedAt !== undefined ? sentAt - receivedAt : undefined);
+    try {
+      await ctx.venues[live.venue].cancel(live.clientId);
+      const latencyMs = ctx.clock.monotonic() - sentAt;
+      ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: true, detail: 'cancelled', latencyMs });
+      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} ${live.venue} ${live.side} ${live.qty} @ ${live.price} id ${live.clientId} -> done in ${latencyMs.toFixed(1)} ms (${reason})`);
+      if (ctx.state.liveOrder?.clientId === live.clientId) ctx.state.liveOrder = null;
+      ctx.changed();
+      return true;
+    } catch (error) {
+      const latencyMs = ctx.clock.monotonic() - sentAt;
+      const detail = error instanceof Error ? error.message : String(error);
+      ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: false, detail, latencyMs });
+      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} id ${live.clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
+      // A venue that says no such order means it is gone (filled or cancelled): forget it.
+      // Anything else (network, rate limit) means it may still rest: keep it and try again.
+      const gone = error instanceof VenueOrderError && error.kind === 'rejected';
+      if (ctx.state.liveOrder?.clientId === live.clientId) {
+        if (gone) ctx.state.liveOrder = null;
+        else live.status = 'live';
+      }
+      ctx.changed();
+      return gone;
+    }
+  }
+
+  /** TT: both legs as market orders at once, equal sizes on the coarser step. */
+  private async take(decision: Decision, receivedAt: number): Promise<void> {
+    const ctx = this.ctx;
+    const combo = COMBOS[decision.combo ?? 'TT_LE'];
+    const buyVenue = ctx.venues[combo.buy.venue];
+    const sellVenue = ctx.venues[combo.sell.venue];
+    const params = ctx.params();
+    const buyPrice = decision.price as Decimal;
+    let qty = roundToBothSteps(params.orderValue.div(buyPrice), buyVenue.market.sizeStep, sellVenue.market.sizeStep);
+    if (decision.direction === 'exit') {
+      const inventory = minDecimal(ctx.state.inv[combo.buy.venue].abs(), ctx.state.inv[combo.sell.venue].abs());
+      qty = roundToBothSteps(minDecimal(qty, inventory), buyVenue.market.sizeStep, sellVenue.market.sizeStep);
+    }
+    const problems = [buyVenue, sellVenue]
+      .map((venue) => orderSize(venue.market, qty.times(buyPrice), buyPrice).problem)
+      .filter((problem): problem is string => !!problem);
+    const buyWorst = marketWorstPrice(ctx, combo.buy.venue, 'buy');
+    const sellWorst = marketWorstPrice(ctx, combo.sell.venue, 'sell');
+    if (problems.length > 0 || qty.isZero() || !buyWorst || !sellWorst) {
+      const problem = problems[0] ?? 'size rounds to zero';
+      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} not sent: ${problem}`);
+      this.record(decision, qty, undefined, `; not sent: ${problem}`);
+      return;
+    }
+    this.ttPending = true;
+    try {
+      const legs = [
+        { venue: combo.buy.venue, side: 'buy' as const, worst: buyWorst, clientId: ctx.nextClientId() },
+        { venue: combo.sell.venue, side: 'sell' as const, worst: sellWorst, clientId: ctx.nextClientId() }
+      ];
+      const sentAt = ctx.clock.monotonic();
+      const results = await Promise.allSettled(
+        legs.map((leg) => {
+          ctx.journal.order({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, kind: 'market', side: leg.side, price: leg.worst.toString(), qty: qty.toString(), purpose: 'tt', combo: combo.key });
+          this.ordersSent += 1;
+          return ctx.venues[leg.venue].sendMarket({ clientId: leg.clientId, side: leg.side, qty, worstPrice: leg.worst });
+        })
+      );
+      this.record(decision, qty, sentAt - receivedAt);
+      const latencyMs = ctx.clock.monotonic() - sentAt;
+      const filled = results.map((result) => (result.status === 'fulfilled' ? result.value.filledQty : ZERO));
+      results.forEach((result, index) => {
+        const leg = legs[index]!;
+        const detail = result.status === 'fulfilled' ? `filled ${result.value.filledQty}` : String(result.reason);
+        ctx.journal.reply({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, ok: result.status === 'fulfilled', detail, latencyMs, filledQty: filled[index]!.toString() });
+        ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} ${leg.venue} ${leg.side} ${qty} @<=${leg.worst} id ${leg.clientId} -> ${detail} in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
+      });
+      const imbalance = filled[0]!.minus(filled[1]!);
+      if (!imbalance.isZero()) {
+        // Bought more than sold: the excess is long on the buy venue; sold more: short on the sell venue.
+        const venue = imbalance.isPos() ? combo.buy.venue : combo.sell.venue;
+        const message = `TT ${combo.key} legs filled ${filled[0]} / ${filled[1]}: imbalance ${imbalance} on ${venue}`;
+        if (this.onTtImbalance) {
+          ctx.log('warn', 'maker', `${message}; handing it to the hedge engine`);
+          this.onTtImbalance(venue, imbalance);
+        } else {
+          ctx.raiseAlarm('tt_imbalance', `${message}; no hedge engine in TT-only mode`, 'tt_imbalance');
+        }
+      }
+    } finally {
+      this.ttPending = false;
+    }
+  }
+
+  onOrderUpdate(update: OrderUpdate): void {
+    const live = this.ctx.state.liveOrder;
+    if (!live || live.clientId !== update.clientId || live.venue !== update.venue) return;
+    live.filledQty = update.filledQty;
+    if (TERMINAL.has(update.status)) {
+      this.ctx.state.liveOrder = null;
+      this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} ORDER ${live.clientId} ${update.status}${update.reason ? ` (${update.reason})` : ''}, filled ${update.filledQty}`);
+    }
+    this.ctx.changed();
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * An in-memory venue behind the same `Venue` interface as the real adapters: tests script its
+ * book, fills and failures; the benchmark and replays drive it at full speed. It behaves like the
+ * real venues where the engine depends on it: a post-only order that would cross is cancelled
+ * after the API accepted it, an IOC walks the book up to its worst price, fills arrive as deltas.
+ */
+import type Decimal from 'decimal.js';
+import { OrderBook } from './book';
+import { sleep, type Clock } from './clock';
+import { roundToStep, ZERO } from './decimalMath';
+import { positionAfterFill } from './state';
+import {
+  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type Position,
+  type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth, type VenueId
+} from './venue';
+
+export interface RestingOrder extends PostOnlyRequest {
+  filledQty: Decimal;
+}
+
+export type SentOrder =
+  | { kind: 'post_only'; at: number; request: PostOnlyRequest }
+  | { kind: 'market'; at: number; request: MarketRequest }
+  | { kind: 'cancel'; at: number; clientId: string }
+  | { kind: 'cancel_all'; at: number };
+
+export interface MemoryVenueOptions {
+  id: VenueId;
+  market: MarketInfo;
+  priceDecimals: number;
+  sizeDecimals: number;
+  clock: Clock;
+  /** Simulated round trip of every order call. */
+  latencyMs?: number;
+  position?: Position;
+}
+
+export class MemoryVenue implements Venue {
+  readonly id: VenueId;
+  readonly book: OrderBook;
+  readonly market: MarketInfo;
+  readonly orders = new Map<string, RestingOrder>();
+  /** Everything the engine sent, in order. */
+  readonly sent: SentOrder[] = [];
+  /** Every fill this venue reported. */
+  readonly fillsReported: Array<{ id: string; qty: Decimal; price: Decimal; maker: boolean }> = [];
+  position: Position;
+  private handlers: VenueHandlers | null = null;
+  private tradeSeq = 0;
+  connected = false;
+  /** Failures queued for the next market orders (each entry serves one call). */
+  marketFailures: Array<VenueOrderError | 'zero_fill'> = [];
+  /** When set, market orders fill only this fraction of the asked quantity. */
+  marketFillRatio: Decimal | null = null;
+  /** When set, cancel calls fail with this error. */
+  cancelFailure: VenueOrderError | null = null;
+  /** When set, loadPosition fails this many more times. */
+  positionFailures = 0;
+
+  constructor(private readonly options: MemoryVenueOptions) {
+    this.id = options.id;
+    this.market = options.market;
+    this.book = new OrderBook(options.priceDecimals, options.sizeDecimals);
+    this.position = options.position ?? { qty: ZERO, avgEntry: ZERO };
+  }
+
+  setHandlers(handlers: VenueHandlers): void {
+    this.handlers = handlers;
+  }
+
+  private get h(): VenueHandlers {
+    if (!this.handlers) throw new Error(`${this.id}: handlers not set`);
+    return this.handlers;
+  }
+
+  async start(): Promise<void> {
+    this.connected = true;
+    this.h.onConnection(this.id, true, 'memory venue started');
+  }
+
+  async stop(): Promise<void> {
+    this.connected = false;
+  }
+
+  health(): VenueHealth {
+    return { connected: this.connected, bookMessages: this.book.updates, rateLimited: 0 };
+  }
+
+  private async roundTrip(): Promise<void> {
+    if (this.options.latencyMs) await sleep(this.options.clock, this.options.latencyMs);
+    else await Promise.resolve();
+  }
+
+  async loadPosition(): Promise<Position> {
+    await this.roundTrip();
+    if (this.positionFailures > 0) {
+      this.positionFailures -= 1;
+      throw new VenueOrderError(this.id, 'network', 'positions request failed');
+    }
+    return { ...this.position };
+  }
+
+  // ---- scripting ----
+
+  /** Replaces the book (wire strings) and reports it. */
+  setBook(bids: Array<[string, string]>, asks: Array<[string, string]>): void {
+    this.book.applySnapshot(bids, asks, this.options.clock.now());
+    this.handlers?.onBook(this.id);
+  }
+
+  setConnected(connected: boolean, detail = 'scripted'): void {
+    this.connected = connected;
+    this.handlers?.onConnection(this.id, connected, detail);
+  }
+
+  /** Fills `qty` (default: all that is left) of a resting post-only order, as the venue would report it. */
+  fillResting(clientId: string, qty?: Decimal, options: { duplicate?: boolean } = {}): void {
+    const order = this.orders.get(clientId);
+    if (!order) throw new Error(`${this.id}: no resting order ${clientId}`);
+    const left = order.qty.minus(order.filledQty);
+    const amount = qty && qty.lt(left) ? qty : left;
+    order.filledQty = order.filledQty.plus(amount);
+    const tradeId = `${this.id}-t${++this.tradeSeq}`;
+    const signed = order.side === 'buy' ? amount : amount.neg();
+    this.reportFill(tradeId, signed, order.price, true, clientId, options.duplicate ?? false);
+    const done = order.filledQty.gte(order.qty);
+    if (done) this.orders.delete(clientId);
+    this.h.onOrderUpdate({ venue: this.id, clientId, status: done ? 'filled' : 'partially_filled', filledQty: order.filledQty, receivedAt: this.options.clock.now() });
+  }
+
+  /** Reports a fill of an order that was already cancelled (the cancel/fill race). */
+  lateFill(clientId: string, side: 'buy' | 'sell', qty: Decimal, price: Decimal): void {
+    const tradeId = `${this.id}-t${++this.tradeSeq}`;
+    this.reportFill(tradeId, side === 'buy' ? qty : qty.neg(), price, true, clientId, false);
+  }
+
+  private reportFill(tradeId: string, signed: Decimal, price: Decimal, maker: boolean, orderId: string, duplicate: boolean): void {
+    const { qty, avgEntry } = positionAfterFill(this.position, signed, price);
+    this.position = { qty, avgEntry };
+    const fill = { id: tradeId, venue: this.id, qty: signed, price, maker, orderId, receivedAt: this.options.clock.now() };
+    this.fillsReported.push({ id: tradeId, qty: signed, price, maker });
+    const times = duplicate ? 2 : 1;
+    for (let i = 0; i < times; i++) {
+      if (maker) this.h.onMakerFill({ ...fill });
+      this.h.onFill({ ...fill });
+    }
+  }
+
+  // ---- Venue: orders ----
+
+  async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
+    this.sent.push({ kind: 'post_only', at: this.options.clock.now(), request });
+    await this.roundTrip();
+    const bestOpposite = request.side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+    const crosses = bestOpposite !== null && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite));
+    if (crosses) {
+      // Like both venues: accepted by the API, then cancelled by the matching engine.
+      queueMicrotask(() =>
+        this.h.onOrderUpdate({ venue: this.id, clientId: request.clientId, status: 'cancelled', filledQty: ZERO, reason: 'post-only would cross', receivedAt: this.options.clock.now() })
+      );
+      return { clientId: request.clientId };
+    }
+    this.orders.set(request.clientId, { ...request, filledQty: ZERO });
+    return { clientId: request.clientId, venueOrderId: `${this.id}-o${request.clientId}` };
+  }
+
+  async sendMarket(request: MarketRequest): Promise<MarketResult> {
+    this.sent.push({ kind: 'market', at: this.options.clock.now(), request });
+    await this.roundTrip();
+    const failure = this.marketFailures.shift();
+    if (failure instanceof VenueOrderError) throw failure;
+    if (failure === 'zero_fill') return { clientId: request.clientId, filledQty: ZERO };
+    // Walk the opposite side up to the worst price.
+    const levels = this.book.depth(request.side === 'buy' ? 'ask' : 'bid', 1000);
+    let wanted = this.marketFillRatio ? roundToStep(request.qty.times(this.marketFillRatio), this.market.sizeStep) : request.qty;
+    let filled = ZERO;
+    let cost = ZERO;
+    for (const level of levels) {
+      if (wanted.lte(0)) break;
+      const acceptable = request.side === 'buy' ? level.price.lte(request.worstPrice) : level.price.gte(request.worstPrice);
+      if (!acceptable) break;
+      const take = level.size.lt(wanted) ? level.size : wanted;
+      filled = filled.plus(take);
+      cost = cost.plus(take.times(level.price));
+      wanted = wanted.minus(take);
+    }
+    if (filled.isZero()) return { clientId: request.clientId, filledQty: ZERO };
+    const avgPrice = cost.div(filled);
+    const tradeId = `${this.id}-t${++this.tradeSeq}`;
+    this.reportFill(tradeId, request.side === 'buy' ? filled : filled.neg(), avgPrice, false, request.clientId, false);
+    return { clientId: request.clientId, filledQty: filled, avgPrice };
+  }
+
+  async cancel(clientId: string): Promise<void> {
+    this.sent.push({ kind: 'cancel', at: this.options.clock.now(), clientId });
+    await this.roundTrip();
+    if (this.cancelFailure) throw this.cancelFailure;
+    if (!this.orders.delete(clientId)) throw new VenueOrderError(this.id, 'rejected', `order ${clientId} not found`);
+    this.h.onOrderUpdate({ venue: this.id, clientId, status: 'cancelled', filledQty: ZERO, receivedAt: this.options.clock.now() });
+  }
+
+  async cancelAll(): Promise<void> {
+    this.sent.push({ kind: 'cancel_all', at: this.options.clock.now() });
+    await this.roundTrip();
+    if (this.cancelFailure) throw this.cancelFailure;
+    const ids = [...this.orders.keys()];
+    this.orders.clear();
+    for (const clientId of ids) {
+      this.h.onOrderUpdate({ venue: this.id, clientId, status: 'cancelled', filledQty: ZERO, receivedAt: this.options.clock.now() });
+    }
+  }
+}

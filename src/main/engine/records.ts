@@ -1,0 +1,143 @@
+/**
+ * What the engine records: the strategy logs (spread, maker, hedge, realtime) and the trade
+ * journal take these records. Both have in-memory and file/SQLite implementations.
+ */
+import type { ComboKey, DecisionAction, Side, VenueId } from '../../shared/contract';
+
+export interface OrderRecord {
+  at: number;
+  clientId: string;
+  venue: VenueId;
+  kind: 'post_only' | 'market' | 'cancel' | 'cancel_all';
+  side?: Side;
+  price?: string;
+  qty?: string;
+  purpose: 'maker' | 'tt' | 'hedge' | 'manual' | 'flatten' | 'kill';
+  combo?: ComboKey | null;
+}
+
+export interface ReplyRecord {
+  at: number;
+  clientId: string;
+  venue: VenueId;
+  ok: boolean;
+  detail: string;
+  latencyMs: number;
+  filledQty?: string;
+}
+
+export interface FillRecord {
+  id: string;
+  at: number;
+  venue: VenueId;
+  side: Side;
+  qty: string;
+  price: string;
+  maker: boolean;
+  orderId: string;
+  fee?: string;
+}
+
+export interface HedgeRecord {
+  at: number;
+  /** The venue whose maker fill is being hedged. */
+  fromVenue: VenueId;
+  venue: VenueId;
+  side: Side;
+  requested: string;
+  filled: string;
+  attempt: number;
+  latencyMs: number;
+  /** Best opposite price when the hedge was decided, to measure slippage. */
+  decisionPrice: string;
+  avgPrice?: string;
+  error?: string;
+  clientId: string;
+}
+
+export interface DecisionRecord {
+  at: number;
+  action: DecisionAction;
+  combo: ComboKey | null;
+  direction: 'entry' | 'exit' | null;
+  venue: VenueId | null;
+  side: Side | null;
+  price: string | null;
+  qty: string | null;
+  reason: string;
+  latencyMs?: number;
+}
+
+export interface TradeJournal {
+  order(record: OrderRecord): void;
+  reply(record: ReplyRecord): void;
+  fill(record: FillRecord): void;
+  hedge(record: HedgeRecord): void;
+  decision(record: DecisionRecord): void;
+  close(): Promise<void>;
+}
+
+export interface StrategyLogs {
+  /** One spread evaluation worth recording. */
+  spread(line: string): void;
+  /** An order sent or cancelled: decision, payload, venue reply, latency. */
+  maker(line: string): void;
+  /** A hedge attempt; shown newest first. */
+  hedge(line: string): void;
+  /** The current state, replacing the previous one. */
+  realtime(text: string): void;
+  close(): Promise<void>;
+}
+
+export const nullJournal: TradeJournal = {
+  order: () => undefined,
+  reply: () => undefined,
+  fill: () => undefined,
+  hedge: () => undefined,
+  decision: () => undefined,
+  close: async () => undefined
+};
+
+export class MemoryJournal implements TradeJournal {
+  orders: OrderRecord[] = [];
+  replies: ReplyRecord[] = [];
+  fills: FillRecord[] = [];
+  hedges: HedgeRecord[] = [];
+  decisions: DecisionRecord[] = [];
+  order(record: OrderRecord) {
+    this.orders.push(record);
+  }
+  reply(record: ReplyRecord) {
+    this.replies.push(record);
+  }
+  fill(record: FillRecord) {
+    this.fills.push(record);
+  }
+  hedge(record: HedgeRecord) {
+    this.hedges.push(record);
+  }
+  decision(record: DecisionRecord) {
+    this.decisions.push(record);
+  }
+  async close() {}
+}
+
+export class MemoryLogs implements StrategyLogs {
+  spreadLines: string[] = [];
+  makerLines: string[] = [];
+  hedgeLines: string[] = [];
+  realtimeText = '';
+  spread(line: string) {
+    this.spreadLines.push(line);
+  }
+  maker(line: string) {
+    this.makerLines.push(line);
+  }
+  hedge(line: string) {
+    this.hedgeLines.unshift(line);
+  }
+  realtime(text: string) {
+    this.realtimeText = text;
+  }
+  async close() {}
+}

@@ -1,0 +1,150 @@
+/**
+ * The one interface every venue implements: the Lighter and Extended adapters, the emulator-backed
+ * demo and the in-memory venue of tests, benchmarks and replays. Adapters translate their wire
+ * protocol into these types; the engine owns all trading state.
+ */
+import type Decimal from 'decimal.js';
+import type { Side, VenueId } from '../../shared/contract';
+import type { OrderBook } from './book';
+
+export type { Side, VenueId };
+
+/** Market constraints, already converted from the venue's own conventions. */
+export interface MarketInfo {
+  symbol: string;
+  /** Smallest order size (base units). */
+  minSize: Decimal;
+  /** Smallest size increment the venue accepts for a change (Extended minOrderSizeChange). */
+  minSizeChange: Decimal;
+  /** Smallest order value (quote units). */
+  minValue: Decimal;
+  sizeStep: Decimal;
+  priceTick: Decimal;
+}
+
+export interface Position {
+  /** Signed: > 0 long, < 0 short (base units). */
+  qty: Decimal;
+  /** Average entry price; 0 when flat. */
+  avgEntry: Decimal;
+}
+
+/** One fill, as a signed delta of our position. */
+export interface FillDelta {
+  /** Unique per fill on this venue (trade id, or order id + cumulative filled quantity). */
+  id: string;
+  venue: VenueId;
+  /** Signed base quantity: > 0 we bought, < 0 we sold. */
+  qty: Decimal;
+  price: Decimal;
+  /** True when our order was the resting (maker) side. */
+  maker: boolean;
+  /** The venue's order id, or our client id when that is what the venue reports. */
+  orderId: string;
+  /** Fee paid in quote units (negative = rebate), when the venue reports it. */
+  fee?: Decimal;
+  /** Clock ms when the adapter received it. */
+  receivedAt: number;
+}
+
+export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+
+export interface OrderUpdate {
+  venue: VenueId;
+  /** Our client id for the order (the engine's key). */
+  clientId: string;
+  status: OrderStatus;
+  /** Cumulative filled quantity (base units, unsigned). */
+  filledQty: Decimal;
+  /** Why it ended, e.g. "post-only would cross". */
+  reason?: string;
+  receivedAt: number;
+}
+
+export interface PostOnlyRequest {
+  clientId: string;
+  side: Side;
+  price: Decimal;
+  qty: Decimal;
+}
+
+/** A "market" order: an IOC limit at `worstPrice` (neither venue takes price-less orders). */
+export interface MarketRequest {
+  clientId: string;
+  side: Side;
+  qty: Decimal;
+  worstPrice: Decimal;
+}
+
+export type OrderErrorKind = 'rejected' | 'rate_limited' | 'network' | 'timeout' | 'invalid';
+
+export class VenueOrderError extends Error {
+  constructor(
+    readonly venue: VenueId,
+    readonly kind: OrderErrorKind,
+    message: string,
+    /** The venue's own error code, when it gave one. */
+    readonly code?: string | number
+  ) {
+    super(`${venue}: ${kind}: ${message}`);
+    this.name = 'VenueOrderError';
+  }
+}
+
+export interface OrderAck {
+  clientId: string;
+  /** The venue's id for the order, when it gives one at once. */
+  venueOrderId?: string;
+}
+
+export interface MarketResult {
+  clientId: string;
+  /** What the venue reports as filled (unsigned base units); may be less than asked, or zero. */
+  filledQty: Decimal;
+  /** Average fill price, when known. */
+  avgPrice?: Decimal;
+}
+
+export interface VenueHandlers {
+  /** The book changed (already applied to `venue.book`). */
+  onBook(venue: VenueId): void;
+  /** Our maker fills only: input of the hedge engine. */
+  onMakerFill(fill: FillDelta): void;
+  /** Every fill of ours, maker and taker: inventory and entry prices. */
+  onFill(fill: FillDelta): void;
+  onOrderUpdate(update: OrderUpdate): void;
+  /** The venue's own view of our position (reconciliation). */
+  onPosition(venue: VenueId, position: Position): void;
+  onConnection(venue: VenueId, connected: boolean, detail: string): void;
+  /** Problems worth showing: malformed frames, resyncs, rejects. */
+  onLog(venue: VenueId, level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface VenueHealth {
+  connected: boolean;
+  /** Book messages applied since start. */
+  bookMessages: number;
+  /** Last order round trip in ms. */
+  lastOrderLatencyMs?: number;
+  /** Remaining request budget as a fraction 0..1, when the adapter tracks one. */
+  rateLimitHeadroom?: number;
+  rateLimited: number;
+}
+
+export interface Venue {
+  readonly id: VenueId;
+  readonly book: OrderBook;
+  /** Known after `start` resolved. */
+  readonly market: MarketInfo;
+  setHandlers(handlers: VenueHandlers): void;
+  /** Loads market details and opens the book and account streams. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): VenueHealth;
+  loadPosition(): Promise<Position>;
+  placePostOnly(request: PostOnlyRequest): Promise<OrderAck>;
+  /** Resolves with the quantity the venue reports as filled. */
+  sendMarket(request: MarketRequest): Promise<MarketResult>;
+  cancel(clientId: string): Promise<void>;
+  cancelAll(): Promise<void>;
+}

@@ -1,0 +1,143 @@
+/**
+ * The trade journal in SQLite (node:sqlite, WAL): every order sent, venue reply, fill, hedge
+ * attempt and executed decision, so that history, PnL and hedge slippage survive restarts.
+ * Records are queued on the hot path and written in one transaction per batch.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DecisionRecord, FillRecord, HedgeRecord, OrderRecord, ReplyRecord, TradeJournal } from '../engine/records';
+
+export const JOURNAL_SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, client_id TEXT NOT NULL, venue TEXT NOT NULL,
+      kind TEXT NOT NULL, side TEXT, price TEXT, qty TEXT, purpose TEXT NOT NULL, combo TEXT);
+    CREATE INDEX orders_client ON orders(client_id);
+    CREATE TABLE replies (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, client_id TEXT NOT NULL, venue TEXT NOT NULL,
+      ok INTEGER NOT NULL, detail TEXT NOT NULL, latency_ms REAL NOT NULL, filled_qty TEXT);
+    CREATE TABLE fills (id INTEGER PRIMARY KEY, fill_id TEXT NOT NULL, venue TEXT NOT NULL, at INTEGER NOT NULL,
+      side TEXT NOT NULL, qty TEXT NOT NULL, price TEXT NOT NULL, maker INTEGER NOT NULL, order_id TEXT NOT NULL, fee TEXT,
+      UNIQUE (venue, fill_id));
+    CREATE TABLE hedges (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, from_venue TEXT NOT NULL, venue TEXT NOT NULL,
+      side TEXT NOT NULL, requested TEXT NOT NULL, filled TEXT NOT NULL, attempt INTEGER NOT NULL, latency_ms REAL NOT NULL,
+      decision_price TEXT NOT NULL, avg_price TEXT, error TEXT, client_id TEXT NOT NULL);
+    CREATE TABLE decisions (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL, combo TEXT, direction TEXT,
+      venue TEXT, side TEXT, price TEXT, qty TEXT, reason TEXT NOT NULL, latency_ms REAL);
+  `
+};
+
+type Row = Record<string, string | number | null>;
+
+export class SqliteJournal implements TradeJournal {
+  private readonly db: DatabaseSync;
+  private readonly insert: Record<'order' | 'reply' | 'fill' | 'hedge' | 'decision', StatementSync>;
+  private queue: Array<() => void> = [];
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  /** Fills already stored (venue + id): a replayed fill is stored once. */
+  duplicatesIgnored = 0;
+
+  constructor(path: string, options: { flushMs?: number } = {}) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;');
+    this.migrate();
+    this.insert = {
+      order: this.db.prepare('INSERT INTO orders (at, client_id, venue, kind, side, price, qty, purpose, combo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      reply: this.db.prepare('INSERT INTO replies (at, client_id, venue, ok, detail, latency_ms, filled_qty) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      fill: this.db.prepare('INSERT OR IGNORE INTO fills (fill_id, venue, at, side, qty, price, maker, order_id, fee) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      hedge: this.db.prepare(
+        'INSERT INTO hedges (at, from_venue, venue, side, requested, filled, attempt, latency_ms, decision_price, avg_price, error, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+      ),
+      decision: this.db.prepare('INSERT INTO decisions (at, action, combo, direction, venue, side, price, qty, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    };
+    this.timer = setInterval(() => this.flush(), options.flushMs ?? 200);
+    this.timer.unref();
+  }
+
+  private migrate(): void {
+    const current = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+    if (current > JOURNAL_SCHEMA_VERSION) {
+      throw new Error(`journal schema ${current} is newer than this build knows (${JOURNAL_SCHEMA_VERSION})`);
+    }
+    for (let version = current + 1; version <= JOURNAL_SCHEMA_VERSION; version++) {
+      this.db.exec('BEGIN');
+      try {
+        this.db.exec(MIGRATIONS[version] as string);
+        this.db.exec(`PRAGMA user_version = ${version}`);
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+    }
+  }
+
+  schemaVersion(): number {
+    return (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  }
+
+  order(r: OrderRecord): void {
+    this.queue.push(() => this.insert.order.run(r.at, r.clientId, r.venue, r.kind, r.side ?? null, r.price ?? null, r.qty ?? null, r.purpose, r.combo ?? null));
+  }
+
+  reply(r: ReplyRecord): void {
+    this.queue.push(() => this.insert.reply.run(r.at, r.clientId, r.venue, r.ok ? 1 : 0, r.detail, r.latencyMs, r.filledQty ?? null));
+  }
+
+  fill(r: FillRecord): void {
+    this.queue.push(() => {
+      const result = this.insert.fill.run(r.id, r.venue, r.at, r.side, r.qty, r.price, r.maker ? 1 : 0, r.orderId, r.fee ?? null);
+      if (result.changes === 0) this.duplicatesIgnored += 1;
+    });
+  }
+
+  hedge(r: HedgeRecord): void {
+    this.queue.push(() =>
+      this.insert.hedge.run(r.at, r.fromVenue, r.venue, r.side, r.requested, r.filled, r.attempt, r.latencyMs, r.decisionPrice, r.avgPrice ?? null, r.error ?? null, r.clientId)
+    );
+  }
+
+  decision(r: DecisionRecord): void {
+    this.queue.push(() =>
+      this.insert.decision.run(r.at, r.action, r.combo, r.direction, r.venue, r.side, r.price, r.qty, r.reason, r.latencyMs ?? null)
+    );
+  }
+
+  /** Writes the queued records in one transaction. */
+  flush(): void {
+    if (this.queue.length === 0 || this.closed) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.db.exec('BEGIN');
+    try {
+      for (const write of batch) write();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      // Keep the batch: nothing journaled may be lost because one write failed.
+      this.queue = batch.concat(this.queue);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  // ---- reads (history views, tests) ----
+
+  rows(table: 'orders' | 'replies' | 'fills' | 'hedges' | 'decisions', limit = 1000): Row[] {
+    return this.db.prepare(`SELECT * FROM ${table} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
+  }
+
+  count(table: 'orders' | 'replies' | 'fills' | 'hedges' | 'decisions'): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,271 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { SentOrder } from '../../src/main/engine/memoryVenue';
+import { TelegramNotifier } from '../../src/main/engine/telegram';
+import { VenueOrderError } from '../../src/main/engine/venue';
+import { d, harness } from '../helpers/engineHarness';
+
+// Books where E is rich: TM_LE (sell E maker at askE 3003.3) is the best entry.
+const E_RICH = { L: ['3000.00', '3000.10'] as [string, string], E: ['3003.0', '3003.3'] as [string, string] };
+
+async function quoting(options: Parameters<typeof harness>[0] = {}) {
+  const h = harness(options);
+  await h.boot(E_RICH);
+  await h.arm();
+  h.setE(...E_RICH.E);
+  await h.settle();
+  return h;
+}
+
+type MarketSent = Extract<SentOrder, { kind: 'market' }>;
+const postOnlies = (sent: SentOrder[]) => sent.filter((order) => order.kind === 'post_only').length;
+const markets = (sent: SentOrder[]) => sent.filter((order): order is MarketSent => order.kind === 'market');
+
+describe('MakerBot execution', () => {
+  it('sends nothing while disarmed, however the spreads look', async () => {
+    const h = harness();
+    await h.boot(E_RICH);
+    for (let i = 0; i < 20; i++) {
+      h.setE(...E_RICH.E);
+      await h.settle(10);
+    }
+    expect(h.L.sent).toEqual([]);
+    expect(h.E.sent).toEqual([]);
+    expect(h.engine.maker.decisions).toBe(0);
+  });
+
+  it('armed: quotes post-only at the best price of its side, sized ORDER_VALUE / price rounded down to the step', async () => {
+    const h = await quoting();
+    expect(h.E.orders.size).toBe(1);
+    const order = [...h.E.orders.values()][0]!;
+    expect(order.side).toBe('sell');
+    expect(order.price.toString()).toBe('3003.3');
+    // 100 / 3003.3 = 0.03329... -> E step 0.001 -> 0.033
+    expect(order.qty.toString()).toBe('0.033');
+    const snapshot = h.engine.snapshot();
+    expect(snapshot.liveOrder).toMatchObject({ venue: 'E', side: 'sell', price: '3003.3', combo: 'TM_LE', status: 'live' });
+    expect(snapshot.inventory.currentDirection).toBe('TM_LE');
+    expect(h.logs.makerLines.some((line) => line.includes('PLACE TM_LE E sell 0.033 @ 3003.3'))).toBe(true);
+  });
+
+  it('does not churn inside REPRICE_TICK, and cancels/replaces beyond it, never holding two orders', async () => {
+    const h = await quoting({ params: { repriceTick: '0.0001' } });
+    // 3003.4 vs 3003.3 is 0.0033%: left alone.
+    h.setE('3003.0', '3003.4');
+    await h.settle();
+    expect(postOnlies(h.E.sent)).toBe(1);
+    // 3004.0 vs 3003.3 is 0.023%: cancel and replace.
+    h.setE('3003.7', '3004.0');
+    await h.settle();
+    expect(h.E.sent.map((order) => order.kind)).toEqual(['post_only', 'cancel', 'post_only']);
+    expect(h.E.orders.size).toBe(1);
+    expect([...h.E.orders.values()][0]!.price.toString()).toBe('3004');
+  });
+
+  it('cancels the live order when nothing qualifies and it drifted beyond REPRICE_TICK', async () => {
+    const h = await quoting();
+    h.setE('3000.0', '3000.3');
+    h.setL('3000.00', '3000.10');
+    await h.settle();
+    expect(h.E.orders.size).toBe(0);
+    expect(h.engine.snapshot().liveOrder).toBeNull();
+    expect(h.engine.snapshot().lastDecision).toMatchObject({ action: 'CANCEL' });
+  });
+
+  it('does not send an order below the venue minimum', async () => {
+    const h = await quoting({ params: { orderValue: '20' } });
+    // 20 / 3003.3 = 0.0066 -> 0.006 < E min size 0.01: not sent, decision logged with the reason.
+    expect(h.E.sent).toEqual([]);
+    expect(h.engine.snapshot().lastDecision?.reason).toContain('not sent: size 0.006 below min size 0.01');
+  });
+
+  it('the kill switch disarms and cancels every order on both venues', async () => {
+    const h = await quoting();
+    const result = await h.host.command({ type: 'kill' });
+    expect(result.ok).toBe(true);
+    expect(h.E.orders.size).toBe(0);
+    expect(h.L.sent.at(-1)?.kind).toBe('cancel_all');
+    expect(h.E.sent.at(-1)?.kind).toBe('cancel_all');
+    expect(h.engine.snapshot().safety.armed).toBe(false);
+    h.setE(...E_RICH.E);
+    await h.settle();
+    expect(postOnlies(h.E.sent)).toBe(1);
+  });
+
+  it('a stale book stops quoting: the live order is cancelled and an alarm raised', async () => {
+    const h = await quoting({ params: { staleBookMs: 2000 } });
+    await h.clock.advance(2600);
+    expect(h.E.orders.size).toBe(0);
+    const snapshot = h.engine.snapshot();
+    expect(snapshot.safety.effectiveQuoting).toBe(false);
+    expect(snapshot.safety.blockedBy).toContain('L book stale');
+    expect(snapshot.alarms.map((alarm) => alarm.kind)).toContain('stale_book');
+  });
+
+  it('a disconnect stops quoting and raises an alarm', async () => {
+    const h = await quoting();
+    h.L.setConnected(false, 'socket closed');
+    await h.settle();
+    expect(h.E.orders.size).toBe(0);
+    expect(h.engine.snapshot().alarms.map((alarm) => alarm.kind)).toContain('disconnect');
+  });
+
+  it('TT: both legs as market orders at once, equal sizes on the coarser step', async () => {
+    const h = harness({ params: { enableTt: true, ttMinHits: 2 } });
+    await h.boot(E_RICH);
+    await h.arm();
+    h.setE(...E_RICH.E);
+    await h.settle();
+    h.setE(...E_RICH.E);
+    await h.settle();
+    const [buy] = markets(h.L.sent);
+    const [sell] = markets(h.E.sent);
+    expect(buy && buy.kind === 'market' && buy.request).toMatchObject({ side: 'buy' });
+    expect(sell && sell.kind === 'market' && sell.request).toMatchObject({ side: 'sell' });
+    if (buy?.kind !== 'market' || sell?.kind !== 'market') throw new Error('no TT legs');
+    // 100 / 3000.10 = 0.03333 -> coarser step 0.001 -> 0.033 on both.
+    expect(buy.request.qty.toString()).toBe('0.033');
+    expect(sell.request.qty.toString()).toBe('0.033');
+    // Worst prices: askL * 1.005 rounded to the tick, bidE * 0.995.
+    expect(buy.request.worstPrice.toString()).toBe('3015.1');
+    expect(sell.request.worstPrice.toString()).toBe('2988');
+    expect(h.engine.state.inv.L.toString()).toBe('0.033');
+    expect(h.engine.state.inv.E.toString()).toBe('-0.033');
+    expect(h.engine.state.unhedged).toEqual({ L: d(0), E: d(0) });
+  });
+
+  it('TT: a leg that fills short leaves an imbalance that the hedge engine evens out', async () => {
+    const h = harness({ params: { enableTt: true, ttMinHits: 1 } });
+    await h.boot(E_RICH);
+    h.E.marketFillRatio = d('0.5');
+    await h.arm();
+    h.setE(...E_RICH.E);
+    await h.settle(200);
+    // Bought 0.033 on L, sold 0.016 on E: +0.017 on L, hedged by selling on E (which fills half again).
+    const sells = markets(h.E.sent).map((order) => (order.kind === 'market' ? order.request.qty.toString() : ''));
+    expect(sells.slice(0, 2)).toEqual(['0.033', '0.017']);
+    expect(h.engine.state.unhedged.L.abs().lt(d('0.01'))).toBe(true);
+  });
+});
+
+describe('HedgeBot', () => {
+  async function filledMaker(options: Parameters<typeof harness>[0] = {}) {
+    const h = await quoting(options);
+    const order = [...h.E.orders.values()][0]!;
+    return { h, order };
+  }
+
+  it('hedges a maker fill at once with a market order on the other venue', async () => {
+    const { h, order } = await filledMaker();
+    h.E.fillResting(order.clientId);
+    await h.settle();
+    const hedge = markets(h.L.sent)[0];
+    expect(hedge?.kind === 'market' && hedge.request).toMatchObject({ side: 'buy' });
+    if (hedge?.kind !== 'market') throw new Error('no hedge');
+    expect(hedge.request.qty.toString()).toBe('0.033');
+    expect(h.engine.state.unhedged.E.toString()).toBe('0');
+    expect(h.engine.state.inv.L.toString()).toBe('0.033');
+    expect(h.engine.state.inv.E.toString()).toBe('-0.033');
+    expect(h.journal.hedges[0]).toMatchObject({ fromVenue: 'E', venue: 'L', side: 'buy', requested: '0.033', filled: '0.033', attempt: 1 });
+    expect(h.logs.hedgeLines[0]).toContain('hedge E->L buy 0.033');
+  });
+
+  it('accumulates fills below minHedgeQty and hedges once they reach it', async () => {
+    const { h, order } = await filledMaker();
+    expect(h.engine.state.minHedgeQty?.toString()).toBe('0.01');
+    h.E.fillResting(order.clientId, d('0.005'));
+    await h.settle();
+    expect(markets(h.L.sent)).toHaveLength(0);
+    expect(h.engine.snapshot().inventory.unhedgedE).toBe('-0.005');
+    h.E.fillResting(order.clientId, d('0.006'));
+    await h.settle();
+    const hedge = markets(h.L.sent)[0];
+    expect(hedge?.kind === 'market' && hedge.request.qty.toString()).toBe('0.011');
+    expect(h.engine.state.unhedged.E.toString()).toBe('0');
+  });
+
+  it('counts a duplicated fill once', async () => {
+    const { h, order } = await filledMaker();
+    h.E.fillResting(order.clientId, undefined, { duplicate: true });
+    await h.settle();
+    expect(markets(h.L.sent)).toHaveLength(1);
+    expect(h.engine.state.inv.E.toString()).toBe('-0.033');
+    expect(h.engine.counters.duplicateFills).toBe(1);
+  });
+
+  it('subtracts the reported filled quantity, not the requested one, and retries the rest', async () => {
+    const { h, order } = await filledMaker();
+    h.L.marketFillRatio = d('0.5');
+    h.E.fillResting(order.clientId);
+    await h.settle();
+    const asked = markets(h.L.sent).map((o) => (o.kind === 'market' ? o.request.qty.toString() : ''));
+    // 0.033 -> 0.0165 filled; 0.0165 -> 0.0082 filled; 0.0083 left < 0.01: accumulating.
+    expect(asked).toEqual(['0.033', '0.0165']);
+    expect(h.engine.state.unhedged.E.toString()).toBe('-0.0083');
+  });
+
+  it('hedges a fill that lands after the cancel (the cancel/fill race), also while disarmed', async () => {
+    const { h, order } = await filledMaker();
+    await h.host.command({ type: 'kill' });
+    expect(h.E.orders.size).toBe(0);
+    h.E.lateFill(order.clientId, 'sell', d('0.02'), d('3003.3'));
+    await h.settle();
+    const hedge = markets(h.L.sent)[0];
+    expect(hedge?.kind === 'market' && hedge.request.qty.toString()).toBe('0.02');
+    expect(h.engine.state.unhedged.E.toString()).toBe('0');
+  });
+
+  it('retries 100 ms apart, then alarms, disarms and sends the Telegram message', async () => {
+    const { h, order } = await filledMaker({ params: { hedgeMaxRetries: 4, hedgeRetryDelayMs: 100 } });
+    h.L.marketFailures = Array.from({ length: 10 }, () => new VenueOrderError('L', 'rejected', 'margin check failed', 21_700));
+    h.E.fillResting(order.clientId);
+    await h.settle(1000);
+    const attempts = markets(h.L.sent);
+    expect(attempts).toHaveLength(4);
+    expect(attempts.map((attempt) => attempt.at - attempts[0]!.at)).toEqual([0, 100, 200, 300]);
+    const snapshot = h.engine.snapshot();
+    expect(snapshot.alarms.map((alarm) => alarm.kind)).toContain('hedge_exhausted');
+    expect(snapshot.safety.armed).toBe(false);
+    expect(h.notices[0]).toContain('unhedged_E = -0.033');
+    expect(snapshot.inventory.unhedgedE).toBe('-0.033');
+    expect(h.journal.hedges.map((hedge) => hedge.error)).toEqual(Array(4).fill('L: rejected: margin check failed'));
+  });
+
+  it('the Telegram notifier posts to the configured API (a local server here)', async () => {
+    const received: Array<{ url: string; body: unknown }> = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ url: request.url ?? '', body: JSON.parse(body) });
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const notifier = new TelegramNotifier({ apiUrl: `http://127.0.0.1:${port}`, botToken: '123:abc', chatId: '-42' });
+    const { h, order } = await filledMaker({ notifier, params: { hedgeMaxRetries: 2, hedgeRetryDelayMs: 100 } });
+    h.L.marketFailures = [new VenueOrderError('L', 'network', 'timeout'), 'zero_fill'];
+    h.E.fillResting(order.clientId);
+    await h.settle(500);
+    // The request leaves on a real socket: wait for it by polling the server's record.
+    for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    server.close();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.url).toBe('/bot123:abc/sendMessage');
+    expect(received[0]?.body).toMatchObject({ chat_id: '-42' });
+    expect((received[0]?.body as { text: string }).text).toContain('LX Hedge ALARM');
+  });
+
+  it('hedges the current unhedged on demand, even below minHedgeQty', async () => {
+    const { h, order } = await filledMaker();
+    h.E.fillResting(order.clientId, d('0.005'));
+    await h.settle();
+    expect(markets(h.L.sent)).toHaveLength(0);
+    const result = await h.host.command({ type: 'hedgeUnhedged', confirm: true });
+    expect(result.ok).toBe(true);
+    expect(h.engine.state.unhedged.E.toString()).toBe('0');
+    expect(markets(h.L.sent)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JOURNAL_SCHEMA_VERSION, SqliteJournal } from '../src/main/journal/sqliteJournal';
+import { FileStrategyLogs } from '../src/main/log/strategyLogs';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'lx-journal-'));
+
+describe('SqliteJournal', () => {
+  it('stores every record kind in WAL mode and survives a reopen', async () => {
+    const path = join(dir(), 'journal.sqlite');
+    const journal = new SqliteJournal(path, { flushMs: 60_000 });
+    expect(journal.schemaVersion()).toBe(JOURNAL_SCHEMA_VERSION);
+    journal.order({ at: 1, clientId: '7', venue: 'E', kind: 'post_only', side: 'sell', price: '3003.3', qty: '0.033', purpose: 'maker', combo: 'TM_LE' });
+    journal.reply({ at: 2, clientId: '7', venue: 'E', ok: true, detail: 'accepted', latencyMs: 4.5 });
+    journal.fill({ id: 't1', at: 3, venue: 'E', side: 'sell', qty: '0.033', price: '3003.3', maker: true, orderId: '7' });
+    journal.fill({ id: 't1', at: 3, venue: 'E', side: 'sell', qty: '0.033', price: '3003.3', maker: true, orderId: '7' });
+    journal.hedge({ at: 4, fromVenue: 'E', venue: 'L', side: 'buy', requested: '0.033', filled: '0.033', attempt: 1, latencyMs: 3, decisionPrice: '3000.10', avgPrice: '3000.10', clientId: '8' });
+    journal.decision({ at: 1, action: 'MAKE', combo: 'TM_LE', direction: 'entry', venue: 'E', side: 'sell', price: '3003.3', qty: '0.033', reason: 'entry' });
+    // Batched: nothing is written before the flush.
+    expect(journal.count('orders')).toBe(0);
+    journal.flush();
+    expect(journal.count('fills')).toBe(1);
+    expect(journal.duplicatesIgnored).toBe(1);
+    await journal.close();
+
+    const reopened = new SqliteJournal(path);
+    expect(reopened.count('orders')).toBe(1);
+    expect(reopened.rows('fills')[0]).toMatchObject({ fill_id: 't1', qty: '0.033', price: '3003.3', maker: 1 });
+    expect(reopened.rows('hedges')[0]).toMatchObject({ decision_price: '3000.10', avg_price: '3000.10' });
+    const { DatabaseSync } = await import('node:sqlite');
+    const probe = new DatabaseSync(path);
+    expect(probe.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    probe.close();
+    await reopened.close();
+  });
+
+  it('refuses a journal from a newer build', async () => {
+    const path = join(dir(), 'journal.sqlite');
+    const journal = new SqliteJournal(path);
+    await journal.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${JOURNAL_SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => new SqliteJournal(path)).toThrow(/newer than this build/);
+  });
+});
+
+describe('FileStrategyLogs', () => {
+  it('writes hedge.log newest first and bounded, the full history in order, realtime.log replaced', async () => {
+    const logDir = dir();
+    const logs = new FileStrategyLogs({ dir: logDir, hedgeLines: 3, flushMs: 60_000 });
+    for (let i = 1; i <= 5; i++) logs.hedge(`hedge ${i}`);
+    logs.maker('maker 1');
+    logs.spread('spread 1');
+    logs.realtime('state A\n');
+    await logs.flush();
+    logs.realtime('state B\n');
+    await logs.close();
+    expect(readFileSync(join(logDir, 'hedge.log'), 'utf8')).toBe('hedge 5\nhedge 4\nhedge 3\n');
+    expect(readFileSync(join(logDir, 'hedge-history.log'), 'utf8')).toBe('hedge 1\nhedge 2\nhedge 3\nhedge 4\nhedge 5\n');
+    expect(readFileSync(join(logDir, 'maker.log'), 'utf8')).toBe('maker 1\n');
+    expect(readFileSync(join(logDir, 'spread.log'), 'utf8')).toBe('spread 1\n');
+    expect(readFileSync(join(logDir, 'realtime.log'), 'utf8')).toBe('state B\n');
+  });
+
+  it('rotates an append log past its size limit', async () => {
+    const logDir = dir();
+    const logs = new FileStrategyLogs({ dir: logDir, maxBytes: 20, flushMs: 60_000 });
+    logs.spread('0123456789');
+    await logs.flush();
+    logs.spread('abcdefghij');
+    await logs.flush();
+    await logs.close();
+    expect(readFileSync(join(logDir, 'spread.log.1'), 'utf8')).toBe('0123456789\n');
+    expect(readFileSync(join(logDir, 'spread.log'), 'utf8')).toBe('abcdefghij\n');
+  });
+});

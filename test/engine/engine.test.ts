@@ -269,3 +269,19 @@ describe('HedgeBot', () => {
     expect(markets(h.L.sent)).toHaveLength(1);
   });
 });
+
+describe('orders in flight when quoting stops', () => {
+  it('an order acknowledged after the kill switch is cancelled at once', async () => {
+    const h = harness({ latencyMs: 20 });
+    await h.boot(E_RICH);
+    await h.arm();
+    h.setE(...E_RICH.E);
+    await h.clock.advance(5);
+    // The post-only is on its way; the kill's cancel-all reaches the venue first.
+    const killed = h.host.command({ type: 'kill' });
+    await h.clock.advance(200);
+    expect((await killed).ok).toBe(true);
+    expect(h.E.orders.size).toBe(0);
+    expect(h.E.sent.map((order) => order.kind)).toEqual(['post_only', 'cancel_all', 'cancel']);
+  });
+});

@@ -91,13 +91,15 @@ export class MakerBot {
   }
 
   /**
-   * spread.log keeps the evaluations worth reading: every one that decides something, every change
-   * of the reason, and otherwise one a second (100 book updates a second would bury the log).
+   * spread.log keeps the evaluations worth reading: every change of the outcome (action and
+   * combo), and otherwise one a second (100 book updates a second would bury the log and cost the
+   * hot path a formatted line each). Orders actually sent are in maker.log.
    */
   private recordSpread(evaluation: Evaluation, decision: Decision): void {
     const now = this.ctx.clock.now();
-    if (decision.action === 'NONE' && decision.reason === this.lastSpreadReason && now - this.lastSpreadAt < 1000) return;
-    this.lastSpreadReason = decision.reason;
+    const outcome = `${decision.action} ${decision.combo ?? ''}`;
+    if (outcome === this.lastSpreadReason && now - this.lastSpreadAt < 1000) return;
+    this.lastSpreadReason = outcome;
     this.lastSpreadAt = now;
     this.ctx.logs.spread(this.spreadLine(evaluation, decision));
   }
@@ -199,6 +201,8 @@ export class MakerBot {
       if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'live';
       ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: true, detail: `accepted ${ack.venueOrderId ?? ''}`.trim(), latencyMs });
       ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
+      // Quoting stopped while the order was on its way (kill, stale book): it must not stay.
+      if (!ctx.quotingAllowed() && ctx.state.liveOrder?.clientId === clientId) await this.cancelLive('placed while quoting stopped', null);
     } catch (error) {
       const latencyMs = ctx.clock.monotonic() - sentAt;
       if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;

@@ -78,3 +78,24 @@ describe('FileStrategyLogs', () => {
     expect(readFileSync(join(logDir, 'spread.log'), 'utf8')).toBe('abcdefghij\n');
   });
 });
+
+describe('journal history views', () => {
+  it('splits fills into round trips with their PnL and measures hedge slippage', async () => {
+    const journal = new SqliteJournal(join(dir(), 'journal.sqlite'), { flushMs: 60_000 });
+    const fill = (id: string, at: number, venue: 'L' | 'E', side: 'buy' | 'sell', qty: string, price: string, fee?: string) =>
+      journal.fill({ id, at, venue, side, qty, price, maker: false, orderId: id, fee });
+    // Trip 1: buy L 0.5 @ 3000, sell E 0.5 @ 3006; exit: sell L @ 3004, buy E @ 3005 -> 2 + 0.5 = 2.5, fee 0.1.
+    fill('1', 1, 'L', 'buy', '0.5', '3000');
+    fill('2', 2, 'E', 'sell', '0.5', '3006', '0.1');
+    fill('3', 3, 'L', 'sell', '0.5', '3004');
+    fill('4', 4, 'E', 'buy', '0.5', '3005');
+    // Trip 2 still open.
+    fill('5', 5, 'L', 'buy', '0.1', '3000');
+    journal.hedge({ at: 6, fromVenue: 'E', venue: 'L', side: 'buy', requested: '0.1', filled: '0.1', attempt: 1, latencyMs: 2, decisionPrice: '3000', avgPrice: '3000.3', clientId: 'h1' });
+    journal.hedge({ at: 7, fromVenue: 'L', venue: 'E', side: 'sell', requested: '0.1', filled: '0.1', attempt: 1, latencyMs: 2, decisionPrice: '3000', avgPrice: '3000.6', clientId: 'h2' });
+    journal.flush();
+    expect(journal.roundTrips()).toEqual([{ openedAt: 1, closedAt: 4, fills: 4, pnl: '2.4', fees: '0.1' }]);
+    expect(journal.hedgeSlippage().map((row) => row.slippageBps)).toEqual(['-2', '1']);
+    await journal.close();
+  });
+});

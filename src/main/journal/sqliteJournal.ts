@@ -6,7 +6,32 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import Decimal from 'decimal.js';
+import { ZERO } from '../engine/decimalMath';
 import type { DecisionRecord, FillRecord, HedgeRecord, OrderRecord, ReplyRecord, TradeJournal } from '../engine/records';
+import { positionAfterFill } from '../engine/state';
+import type { Position } from '../engine/venue';
+
+export interface RoundTrip {
+  /** Time of the first fill of the round trip and of the fill that brought both legs flat. */
+  openedAt: number;
+  closedAt: number;
+  fills: number;
+  /** Realised PnL of both legs, fees deducted (quote units). */
+  pnl: string;
+  fees: string;
+}
+
+export interface HedgeSlippage {
+  at: number;
+  venue: string;
+  side: string;
+  filled: string;
+  decisionPrice: string;
+  avgPrice: string;
+  /** Positive = paid worse than the price seen when the hedge was decided (basis points). */
+  slippageBps: string;
+}
 
 export const JOURNAL_SCHEMA_VERSION = 1;
 
@@ -135,6 +160,52 @@ export class SqliteJournal implements TradeJournal {
 
   rows(table: 'orders' | 'replies' | 'fills' | 'hedges' | 'decisions', limit = 1000): Row[] {
     return this.db.prepare(`SELECT * FROM ${table} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
+  }
+
+  /**
+   * Round trips from the journaled fills, in time order: a round trip starts when either leg
+   * leaves flat and ends when both legs are flat again; its PnL is what both legs realised in
+   * between (average-cost method, fees deducted).
+   */
+  roundTrips(): RoundTrip[] {
+    const fills = this.db.prepare('SELECT venue, at, side, qty, price, fee FROM fills ORDER BY at, id').all() as Array<{
+      venue: string; at: number; side: string; qty: string; price: string; fee: string | null;
+    }>;
+    const positions: Record<string, Position> = { L: { qty: ZERO, avgEntry: ZERO }, E: { qty: ZERO, avgEntry: ZERO } };
+    const trips: RoundTrip[] = [];
+    let open: { openedAt: number; fills: number; pnl: Decimal; fees: Decimal } | null = null;
+    for (const fill of fills) {
+      const signed = new Decimal(fill.qty).times(fill.side === 'buy' ? 1 : -1);
+      const fee = new Decimal(fill.fee ?? '0');
+      const before = positions[fill.venue] ?? { qty: ZERO, avgEntry: ZERO };
+      const next = positionAfterFill(before, signed, new Decimal(fill.price));
+      positions[fill.venue] = { qty: next.qty, avgEntry: next.avgEntry };
+      open ??= { openedAt: fill.at, fills: 0, pnl: ZERO, fees: ZERO };
+      open.fills += 1;
+      open.pnl = open.pnl.plus(next.realised).minus(fee);
+      open.fees = open.fees.plus(fee);
+      if (Object.values(positions).every((position) => position.qty.isZero())) {
+        trips.push({ openedAt: open.openedAt, closedAt: fill.at, fills: open.fills, pnl: open.pnl.toString(), fees: open.fees.toString() });
+        open = null;
+      }
+    }
+    return trips;
+  }
+
+  /** Each filled hedge against the price seen when it was decided. */
+  hedgeSlippage(limit = 1000): HedgeSlippage[] {
+    const rows = this.db
+      .prepare('SELECT at, venue, side, filled, decision_price, avg_price FROM hedges WHERE avg_price IS NOT NULL ORDER BY id DESC LIMIT ?')
+      .all(limit) as Array<{ at: number; venue: string; side: string; filled: string; decision_price: string; avg_price: string }>;
+    return rows.map((row) => {
+      const decision = new Decimal(row.decision_price);
+      const paid = new Decimal(row.avg_price);
+      const worse = row.side === 'buy' ? paid.minus(decision) : decision.minus(paid);
+      return {
+        at: row.at, venue: row.venue, side: row.side, filled: row.filled, decisionPrice: row.decision_price, avgPrice: row.avg_price,
+        slippageBps: worse.div(decision).times(10_000).toDecimalPlaces(4).toString()
+      };
+    });
   }
 
   count(table: 'orders' | 'replies' | 'fills' | 'hedges' | 'decisions'): number {

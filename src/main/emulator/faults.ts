@@ -1,0 +1,68 @@
+/**
+ * Faults an emulator can inject, switchable at run time (in-process, or over the emulator's
+ * control endpoint `POST /_emulator/faults`). Counters ("the next N ...") are consumed one by one.
+ */
+import { z } from 'zod';
+
+export const faultSettingsSchema = z
+  .object({
+    /** Delay every outgoing WebSocket message by this many ms. */
+    delayMs: z.number().int().min(0).max(60_000),
+    /** Stop sending book updates (the connection stays open: a silent, stale feed). */
+    staleFeed: z.boolean(),
+    /** Break the continuity of the next N book messages (Lighter begin_nonce, Extended seq). */
+    skipSequence: z.number().int().min(0).max(1000),
+    /** Send every fill message twice. */
+    duplicateFills: z.boolean(),
+    /** Hold each fill message back and send it after the next one. */
+    reorderFills: z.boolean(),
+    /** Reject the next N new orders with the venue's real error code. */
+    rejectOrders: z.number().int().min(0).max(100_000),
+    /** Answer the next N REST requests with 429. */
+    rateLimit: z.number().int().min(0).max(100_000),
+    /** Answer the next N REST requests with a 500 error. */
+    restErrors: z.number().int().min(0).max(100_000),
+    /** Delay every REST answer by this many ms. */
+    slowRestMs: z.number().int().min(0).max(60_000),
+    /** When a cancel reaches a resting order, fill it first (the fill/cancel race). */
+    fillDuringCancel: z.boolean()
+  })
+  .strict();
+
+export type FaultSettings = z.infer<typeof faultSettingsSchema>;
+export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rateLimit' | 'restErrors';
+
+export function noFaults(): FaultSettings {
+  return {
+    delayMs: 0, staleFeed: false, skipSequence: 0, duplicateFills: false, reorderFills: false,
+    rejectOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false
+  };
+}
+
+export class Faults {
+  settings: FaultSettings = noFaults();
+  /** Set by the server: closes every WebSocket connection now. */
+  onDrop: (() => void) | null = null;
+
+  /** Applies a validated change; throws with the field and value when it is not valid. */
+  set(patch: unknown): FaultSettings {
+    const parsed = faultSettingsSchema.partial().safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new TypeError(`faults.${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+    }
+    this.settings = { ...this.settings, ...parsed.data };
+    return this.settings;
+  }
+
+  /** True (and consumes one) when a counted fault is pending. */
+  take(name: CountedFault): boolean {
+    if (this.settings[name] <= 0) return false;
+    this.settings = { ...this.settings, [name]: this.settings[name] - 1 };
+    return true;
+  }
+
+  drop(): void {
+    this.onDrop?.();
+  }
+}

@@ -1,0 +1,776 @@
+/**
+ * The Lighter emulator: REST under /api/v1 and the WebSocket /stream, speaking Lighter's protocol
+ * as ../shared/venues/lighter.md describes it (paths, channels, message shapes, error codes).
+ * It checks what a server can check without the signer: tx structure, integer scaling, nonce
+ * sequencing per API key, auth token format and expiry. Signatures are checked for their form
+ * (80 bytes, base64) only: no verifier for Lighter's Schnorr scheme exists outside the venue.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { parseScaled } from '../../engine/book';
+import type { Clock } from '../../engine/clock';
+import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
+import type { Faults } from '../faults';
+import { parseForm, readBody, sendJson, toJson } from '../httpKit';
+import { formatScaled } from '../marketModel';
+
+export const LIGHTER_TX = { createOrder: 14, cancelOrder: 15, cancelAll: 16 } as const;
+const MAX_48 = 2 ** 48 - 1;
+const MAX_32 = 2 ** 32 - 1;
+/** The synthetic counterparty of every trade. */
+const MARKET_ACCOUNT = 402117;
+
+export interface LighterMarketSpec {
+  symbol: string;
+  marketId: number;
+  sizeDecimals: number;
+  priceDecimals: number;
+  /** Decimal strings as /orderBooks gives them. */
+  minBaseAmount: string;
+  minQuoteAmount: string;
+}
+
+export interface LighterEmulatorOptions {
+  exchange: Exchange;
+  market: LighterMarketSpec;
+  accountIndex: number;
+  /** API key indexes registered for the account. */
+  apiKeys: number[];
+  /** First nonce of every API key. */
+  startNonce?: number;
+  clock: Clock;
+  faults: Faults;
+  host?: string;
+  port?: number;
+  /** Server ping period and the time allowed for the pong. */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  /** The server drops every connection after this long (24 h on the venue). */
+  maxConnectionMs?: number;
+  /** Time between a tx accepted and its effect on the book (sequencing). */
+  processingMs?: number;
+}
+
+class LighterError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly httpStatus = 400
+  ) {
+    super(message);
+  }
+}
+
+interface Session {
+  socket: WebSocket;
+  channels: Set<string>;
+  lastPongAt: number;
+  heldFill: string | null;
+}
+
+export class LighterEmulator {
+  private server: Server | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  private readonly sessions = new Set<Session>();
+  private readonly nonces = new Map<number, number>();
+  private bookNonce = 4_037_957_000;
+  private offset = 41_692_800;
+  private blockHeight = 104_388_000;
+  private readonly recentTrades: ExchangeTrade[] = [];
+  private timers: Array<ReturnType<Clock['setTimeout']>> = [];
+  private stopped = false;
+  url = '';
+  wsUrl = '';
+
+  constructor(private readonly options: LighterEmulatorOptions) {
+    for (const key of options.apiKeys) this.nonces.set(key, options.startNonce ?? 1);
+    options.faults.onDrop = () => {
+      for (const session of this.sessions) session.socket.terminate();
+    };
+    options.exchange.listen({
+      book: (changes) => {
+        if (this.options.faults.settings.staleFeed) return;
+        const bids = changes.filter((c) => c.side === 'bid').map((c) => this.level(c.price, c.after));
+        const asks = changes.filter((c) => c.side === 'ask').map((c) => this.level(c.price, c.after));
+        this.broadcast(`order_book:${this.market.marketId}`, () => this.bookMessage('update/order_book', bids, asks));
+      },
+      order: (order) => this.broadcast(`account_all_orders:${options.accountIndex}`, () => this.ordersMessage('update', [order])),
+      trade: (trade) => {
+        this.recentTrades.push(trade);
+        if (this.recentTrades.length > 50) this.recentTrades.shift();
+        this.broadcastFill(`account_all_trades:${options.accountIndex}`, this.tradesMessage('update', [trade]));
+      },
+      position: () => this.broadcast(`account_all_positions:${options.accountIndex}`, () => this.positionsMessage('update'))
+    });
+  }
+
+  private get market(): LighterMarketSpec {
+    return this.options.market;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => void this.http(request, response));
+    this.server.on('upgrade', (request, socket, head) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      if (path !== '/stream') {
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve));
+    const port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.wsUrl = `ws://127.0.0.1:${port}/stream`;
+    this.schedulePing();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) this.options.clock.clearTimeout(timer);
+    for (const session of this.sessions) session.socket.terminate();
+    this.wss.close();
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    }
+  }
+
+  nonceOf(apiKey: number): number | undefined {
+    return this.nonces.get(apiKey);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = this.options.clock.setTimeout(() => {
+      this.timers = this.timers.filter((t) => t !== timer);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.push(timer);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private level(price: number, size: number) {
+    return { price: formatScaled(price, this.market.priceDecimals), size: formatScaled(size, this.market.sizeDecimals) };
+  }
+
+  private bookMessage(type: 'subscribed/order_book' | 'update/order_book', bids: unknown[], asks: unknown[]) {
+    let begin = this.bookNonce;
+    if (type === 'update/order_book' && this.options.faults.take('skipSequence')) begin += 5;
+    this.bookNonce += 1 + (this.bookNonce % 7);
+    this.offset += 3;
+    return {
+      type,
+      channel: `order_book:${this.market.marketId}`,
+      offset: this.offset,
+      timestamp: this.options.clock.now(),
+      order_book: { code: 0, asks, bids, offset: this.offset, nonce: this.bookNonce, begin_nonce: begin }
+    };
+  }
+
+  private orderJson(order: ExchangeOrder) {
+    const m = this.market;
+    const status =
+      order.state === 'open' ? 'open'
+      : order.state === 'filled' ? 'filled'
+      : order.reason === 'post_only' ? 'canceled-post-only'
+      : order.reason === 'ioc_remainder' ? (order.filled > 0 ? 'canceled-too-much-slippage' : 'canceled-not-enough-liquidity')
+      : order.state === 'rejected' ? 'canceled-margin-not-allowed'
+      : 'canceled';
+    const seconds = (ms: number) => Math.floor(ms / 1000);
+    return {
+      order_index: order.orderId,
+      client_order_index: Number(order.clientId),
+      order_id: String(order.orderId),
+      client_order_id: order.clientId,
+      market_index: m.marketId,
+      owner_account_index: this.options.accountIndex,
+      initial_base_amount: formatScaled(order.qty, m.sizeDecimals),
+      price: formatScaled(order.price, m.priceDecimals),
+      nonce: Number(order.meta.nonce ?? 0),
+      remaining_base_amount: formatScaled(order.state === 'open' ? order.qty - order.filled : 0, m.sizeDecimals),
+      is_ask: order.side === 'sell',
+      base_size: 0,
+      base_price: order.price,
+      filled_base_amount: formatScaled(order.filled, m.sizeDecimals),
+      filled_quote_amount: formatScaled(order.filledNotional, m.sizeDecimals + m.priceDecimals).replace(/(\.\d{6})\d*$/, '$1'),
+      side: '',
+      type: order.type,
+      time_in_force: order.tif === 'ioc' ? 'immediate-or-cancel' : order.tif === 'post_only' ? 'post-only' : 'good-till-time',
+      reduce_only: order.reduceOnly,
+      trigger_price: formatScaled(0, m.priceDecimals),
+      order_expiry: order.expiresAt,
+      status,
+      trigger_status: 'na',
+      trigger_time: 0,
+      parent_order_index: 0,
+      parent_order_id: '0',
+      to_trigger_order_id_0: '0',
+      to_trigger_order_id_1: '0',
+      to_cancel_order_id_0: '0',
+      block_height: this.blockHeight,
+      timestamp: seconds(order.updatedAt),
+      created_at: seconds(order.createdAt),
+      updated_at: seconds(order.updatedAt)
+    };
+  }
+
+  private ordersMessage(kind: 'subscribed' | 'update', orders: ExchangeOrder[]) {
+    return {
+      type: `${kind}/account_all_orders`,
+      channel: `account_all_orders:${this.options.accountIndex}`,
+      orders: { [String(this.market.marketId)]: orders.map((order) => this.orderJson(order)) }
+    };
+  }
+
+  private tradeJson(trade: ExchangeTrade) {
+    const m = this.market;
+    const us = this.options.accountIndex;
+    const weAreAsk = trade.side === 'sell';
+    // The maker is the resting side: us when our order rested, else the market.
+    const makerIsAsk = trade.maker ? weAreAsk : !weAreAsk;
+    const before = trade.positionBefore;
+    const sizeBefore = before.qty.toFixed(m.sizeDecimals);
+    const entryQuoteBefore = before.qty.abs().times(before.avgEntry).toFixed(6);
+    this.blockHeight += 1;
+    return {
+      trade_id: trade.tradeId,
+      trade_id_str: String(trade.tradeId),
+      tx_hash: txHash(`trade:${trade.tradeId}`),
+      type: 'trade',
+      market_id: m.marketId,
+      size: formatScaled(trade.qty, m.sizeDecimals),
+      price: formatScaled(trade.price, m.priceDecimals),
+      usd_amount: formatScaled(trade.qty * trade.price, m.sizeDecimals + m.priceDecimals).replace(/(\.\d{6})\d*$/, '$1'),
+      ask_id: weAreAsk ? trade.orderId : trade.counterOrderId,
+      bid_id: weAreAsk ? trade.counterOrderId : trade.orderId,
+      ask_client_id: weAreAsk ? Number(trade.clientId) : 0,
+      bid_client_id: weAreAsk ? 0 : Number(trade.clientId),
+      ask_account_id: weAreAsk ? us : MARKET_ACCOUNT,
+      bid_account_id: weAreAsk ? MARKET_ACCOUNT : us,
+      is_maker_ask: makerIsAsk,
+      block_height: this.blockHeight,
+      timestamp: trade.at,
+      transaction_time: trade.at * 1000,
+      taker_position_size_before: trade.maker ? '0.0000' : sizeBefore,
+      taker_entry_quote_before: trade.maker ? '0.000000' : entryQuoteBefore,
+      taker_initial_margin_fraction_before: 500,
+      maker_position_size_before: trade.maker ? sizeBefore : '0.0000',
+      maker_entry_quote_before: trade.maker ? entryQuoteBefore : '0.000000',
+      maker_initial_margin_fraction_before: 500
+    };
+  }
+
+  private tradesMessage(kind: 'subscribed' | 'update', trades: ExchangeTrade[]) {
+    const volume = trades.reduce((sum, trade) => sum + (trade.qty * trade.price) / 10 ** (this.market.sizeDecimals + this.market.priceDecimals), 0);
+    return {
+      type: `${kind}/account_all_trades`,
+      channel: `account_all_trades:${this.options.accountIndex}`,
+      trades: { [String(this.market.marketId)]: trades.map((trade) => this.tradeJson(trade)) },
+      total_volume: volume,
+      monthly_volume: volume,
+      weekly_volume: volume,
+      daily_volume: volume
+    };
+  }
+
+  private positionJson() {
+    const m = this.market;
+    const { qty, avgEntry } = this.options.exchange.position;
+    return {
+      market_id: m.marketId,
+      symbol: m.symbol,
+      initial_margin_fraction: '20.00',
+      open_order_count: this.options.exchange.orders.size,
+      pending_order_count: 0,
+      position_tied_order_count: 0,
+      sign: qty.isNeg() ? -1 : 1,
+      position: qty.abs().toFixed(m.sizeDecimals),
+      avg_entry_price: avgEntry.toFixed(m.priceDecimals),
+      position_value: qty.abs().times(avgEntry).toFixed(2),
+      unrealized_pnl: '0.000000',
+      realized_pnl: '0.000000',
+      liquidation_price: '0',
+      total_funding_paid_out: '0',
+      margin_mode: 0,
+      allocated_margin: '0.000000'
+    };
+  }
+
+  private positionsMessage(kind: 'subscribed' | 'update') {
+    return {
+      type: `${kind}/account_all_positions`,
+      channel: `account_all_positions:${this.options.accountIndex}`,
+      positions: { [String(this.market.marketId)]: this.positionJson() },
+      shares: []
+    };
+  }
+
+  // ---------------------------------------------------------------- websocket
+
+  private attach(socket: WebSocket): void {
+    const session: Session = { socket, channels: new Set(), lastPongAt: this.options.clock.now(), heldFill: null };
+    this.sessions.add(session);
+    socket.on('close', () => this.sessions.delete(session));
+    socket.on('error', () => this.sessions.delete(session));
+    socket.on('message', (data) => this.onFrame(session, data.toString()));
+    this.send(session, { type: 'connected', session_id: randomUUID() });
+    this.later(this.options.maxConnectionMs ?? 24 * 3600 * 1000, () => socket.close(1000, 'connection lifetime reached'));
+  }
+
+  private send(session: Session, message: unknown): void {
+    const text = typeof message === 'string' ? message : toJson(message);
+    const delay = this.options.faults.settings.delayMs;
+    const write = () => {
+      if (session.socket.readyState === session.socket.OPEN) session.socket.send(text);
+    };
+    if (delay > 0) this.later(delay, write);
+    else write();
+  }
+
+  private broadcast(channel: string, build: () => unknown): void {
+    let text: string | null = null;
+    for (const session of this.sessions) {
+      if (!session.channels.has(channel)) continue;
+      text ??= toJson(build());
+      this.send(session, text);
+    }
+  }
+
+  /** Fill messages honour the duplicate and reorder faults. */
+  private broadcastFill(channel: string, message: unknown): void {
+    const text = toJson(message);
+    const { duplicateFills, reorderFills } = this.options.faults.settings;
+    for (const session of this.sessions) {
+      if (!session.channels.has(channel)) continue;
+      if (reorderFills && session.heldFill === null) {
+        session.heldFill = text;
+        continue;
+      }
+      this.send(session, text);
+      if (session.heldFill !== null) {
+        this.send(session, session.heldFill);
+        session.heldFill = null;
+      }
+      if (duplicateFills) this.send(session, text);
+    }
+  }
+
+  private wsError(session: Session, code: number, message: string, id?: unknown): void {
+    this.send(session, id === undefined ? { error: { code, message } } : { error: { code, message }, id });
+  }
+
+  private onFrame(session: Session, text: string): void {
+    let frame: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not an object');
+      frame = parsed as Record<string, unknown>;
+    } catch {
+      this.wsError(session, 30001, 'Invalid JSON');
+      return;
+    }
+    switch (frame.type) {
+      case 'ping':
+        this.send(session, { type: 'pong' });
+        return;
+      case 'pong':
+        session.lastPongAt = this.options.clock.now();
+        return;
+      case 'subscribe':
+        this.subscribe(session, frame.channel, frame.auth);
+        return;
+      case 'unsubscribe': {
+        const channel = typeof frame.channel === 'string' ? frame.channel.replace('/', ':') : '';
+        session.channels.delete(channel);
+        this.send(session, { type: `unsubscribed/${channel.split(':')[0]}`, channel });
+        return;
+      }
+      case 'jsonapi/sendtx':
+      case 'jsonapi/sendtxbatch':
+        this.wsSendTx(session, frame);
+        return;
+      default:
+        this.wsError(session, 30002, 'Invalid Type');
+    }
+  }
+
+  private subscribe(session: Session, rawChannel: unknown, auth: unknown): void {
+    const channel = typeof rawChannel === 'string' ? rawChannel : '';
+    const match = /^(order_book|account_all_trades|account_all_orders|account_all_positions)\/(\d+)$/.exec(channel);
+    if (!match) {
+      this.wsError(session, 30005, 'Invalid Channel');
+      return;
+    }
+    const [, name, id] = match as unknown as [string, string, string];
+    const key = `${name}:${id}`;
+    if (session.channels.has(key)) {
+      this.wsError(session, 30003, 'Already Subscribed');
+      return;
+    }
+    if (name === 'order_book') {
+      if (Number(id) !== this.market.marketId) {
+        this.wsError(session, 30005, 'Invalid Channel');
+        return;
+      }
+      session.channels.add(key);
+      const { bids, asks } = this.options.exchange.book();
+      this.send(session, this.bookMessage('subscribed/order_book', bids.map(([p, s]) => this.level(p, s)), asks.map(([p, s]) => this.level(p, s))));
+      return;
+    }
+    const problem = this.checkAuth(auth, Number(id));
+    if (problem) {
+      this.wsError(session, 20013, problem);
+      return;
+    }
+    session.channels.add(key);
+    if (name === 'account_all_orders') this.send(session, this.ordersMessage('subscribed', [...this.options.exchange.orders.values()]));
+    else if (name === 'account_all_trades') this.send(session, this.tradesMessage('subscribed', this.recentTrades.slice(-20)));
+    else this.send(session, this.positionsMessage('subscribed'));
+  }
+
+  /** Auth token: "{deadline}:{account}:{apiKey}:{160 hex}", valid for at most 8 h before its deadline. */
+  checkAuth(auth: unknown, account: number): string | null {
+    if (typeof auth !== 'string') return 'missing auth token';
+    const match = /^(\d{1,12}):(\d{1,16}):(\d{1,3}):([0-9a-f]{160})$/.exec(auth);
+    if (!match) return 'invalid auth token format';
+    const deadline = Number(match[1]);
+    const nowSeconds = Math.floor(this.options.clock.now() / 1000);
+    if (deadline <= nowSeconds) return 'auth token expired';
+    if (deadline - 8 * 3600 > nowSeconds) return 'auth token not valid yet';
+    if (Number(match[2]) !== account || account !== this.options.accountIndex) return 'auth token is for another account';
+    if (!this.nonces.has(Number(match[3]))) return 'auth token api key is not registered';
+    return null;
+  }
+
+  private schedulePing(): void {
+    const interval = this.options.pingIntervalMs ?? 60_000;
+    const timeout = this.options.pongTimeoutMs ?? 30_000;
+    this.later(interval, () => {
+      const now = this.options.clock.now();
+      for (const session of this.sessions) {
+        if (now - session.lastPongAt > interval + timeout) {
+          session.socket.close(1008, 'no pong');
+          continue;
+        }
+        this.send(session, { type: 'ping' });
+      }
+      this.schedulePing();
+    });
+  }
+
+  private wsSendTx(session: Session, frame: Record<string, unknown>): void {
+    const data = (frame.data ?? {}) as Record<string, unknown>;
+    const id = data.id;
+    try {
+      if (this.options.faults.take('rateLimit')) throw new LighterError(23000, 'Too Many Requests', 429);
+      if (frame.type === 'jsonapi/sendtx') {
+        const txInfo = typeof data.tx_info === 'string' ? data.tx_info : JSON.stringify(data.tx_info);
+        const hash = this.sendTx(data.tx_type, txInfo);
+        this.send(session, { type: 'jsonapi/sendtx', code: 200, id, tx_hash: hash, predicted_execution_time_ms: this.options.clock.now() + 200 });
+      } else {
+        const hashes = this.sendBatch(data.tx_types, data.tx_infos);
+        this.send(session, { type: 'jsonapi/sendtxbatch', code: 200, id, tx_hash: hashes, predicted_execution_time_ms: this.options.clock.now() + 200 });
+      }
+    } catch (error) {
+      const e = error instanceof LighterError ? error : new LighterError(21501, 'invalid tx info');
+      this.wsError(session, e.code, e.message, id);
+    }
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  private sendBatch(types: unknown, infos: unknown): string[] {
+    let txTypes: unknown;
+    let txInfos: unknown;
+    try {
+      txTypes = JSON.parse(String(types));
+      txInfos = JSON.parse(String(infos));
+    } catch {
+      throw new LighterError(21501, 'invalid tx info');
+    }
+    if (!Array.isArray(txTypes) || !Array.isArray(txInfos) || txTypes.length !== txInfos.length || txTypes.length === 0) {
+      throw new LighterError(21501, 'invalid tx info');
+    }
+    if (txTypes.length > 50) throw new LighterError(21514, 'batch size exceeds 50');
+    // A batch is sequenced in order at once, so that a cancel followed by a new order with the
+    // same client order index (cancel-replace) works as on the venue.
+    return txTypes.map((type, index) => this.sendTx(type, String(txInfos[index]), true));
+  }
+
+  /** Validates and accepts one tx; its effect follows after `processingMs`. Returns the tx hash. */
+  sendTx(rawType: unknown, txInfoText: string, immediate = false): string {
+    const type = Number(rawType);
+    let info: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(txInfoText);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not an object');
+      info = parsed as Record<string, unknown>;
+    } catch {
+      throw new LighterError(21501, 'invalid tx info');
+    }
+    const fields: Record<number, string[]> = {
+      [LIGHTER_TX.createOrder]: ['AccountIndex', 'ApiKeyIndex', 'MarketIndex', 'ClientOrderIndex', 'BaseAmount', 'Price', 'IsAsk', 'Type', 'TimeInForce', 'ReduceOnly', 'TriggerPrice', 'OrderExpiry', 'ExpiredAt', 'Nonce', 'Sig'],
+      [LIGHTER_TX.cancelOrder]: ['AccountIndex', 'ApiKeyIndex', 'MarketIndex', 'Index', 'ExpiredAt', 'Nonce', 'Sig'],
+      [LIGHTER_TX.cancelAll]: ['AccountIndex', 'ApiKeyIndex', 'TimeInForce', 'Time', 'ExpiredAt', 'Nonce', 'Sig']
+    };
+    const expected = fields[type];
+    if (!expected) throw new LighterError(21505, 'unsupported tx type');
+    const keys = Object.keys(info).filter((key) => key !== 'L2TxAttributes');
+    const missing = expected.filter((key) => !(key in info));
+    const unknown = keys.filter((key) => !expected.includes(key));
+    if (missing.length || unknown.length) throw new LighterError(21501, `invalid tx info: ${missing.length ? `missing ${missing.join(',')}` : `unknown ${unknown.join(',')}`}`);
+    for (const key of expected) {
+      if (key !== 'Sig' && !Number.isSafeInteger(info[key])) throw new LighterError(21501, `invalid tx info: ${key} must be an integer`);
+    }
+    if (info.L2TxAttributes !== undefined && info.L2TxAttributes !== null && typeof info.L2TxAttributes !== 'object') {
+      throw new LighterError(21501, 'invalid tx info: L2TxAttributes');
+    }
+    const int = (key: string) => info[key] as number;
+    if (typeof info.Sig !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(info.Sig) || Buffer.from(info.Sig, 'base64').length !== 80) {
+      throw new LighterError(21120, 'invalid signature');
+    }
+    if (int('AccountIndex') !== this.options.accountIndex) throw new LighterError(21501, 'invalid tx info: unknown account');
+    const apiKey = int('ApiKeyIndex');
+    const expectedNonce = this.nonces.get(apiKey);
+    if (expectedNonce === undefined) throw new LighterError(21136, 'invalid PublicKey, update the sdk');
+    if (int('ExpiredAt') <= this.options.clock.now()) throw new LighterError(21501, 'invalid tx info: tx expired');
+    if (int('Nonce') !== expectedNonce) throw new LighterError(21104, 'invalid nonce');
+
+    let effect: () => void;
+    if (type === LIGHTER_TX.createOrder) effect = this.checkCreate(info, int);
+    else if (type === LIGHTER_TX.cancelOrder) effect = this.checkCancel(int);
+    else effect = this.checkCancelAll(int);
+
+    // Accepted: the nonce is consumed, the effect follows once "sequenced".
+    this.nonces.set(apiKey, expectedNonce + 1);
+    if (immediate) effect();
+    else this.later(this.options.processingMs ?? 2, effect);
+    return txHash(txInfoText);
+  }
+
+  private checkCreate(info: Record<string, unknown>, int: (key: string) => number): () => void {
+    const m = this.market;
+    if (int('MarketIndex') !== m.marketId) throw new LighterError(21602, 'invalid market index');
+    const coi = int('ClientOrderIndex');
+    if (coi < 1 || coi > MAX_48) throw new LighterError(21727, 'invalid client order index');
+    if (this.options.exchange.orders.has(String(coi))) throw new LighterError(21728, 'client order index already exists');
+    const base = int('BaseAmount');
+    if (base < 1 || base > MAX_48) throw new LighterError(21701, 'invalid base amount');
+    const price = int('Price');
+    if (price < 1 || price > MAX_32) throw new LighterError(21702, 'invalid price');
+    if (![0, 1].includes(int('IsAsk')) || ![0, 1].includes(int('ReduceOnly'))) throw new LighterError(21501, 'invalid tx info: IsAsk/ReduceOnly');
+    const type = int('Type');
+    const tif = int('TimeInForce');
+    if (![0, 1].includes(type)) throw new LighterError(21501, 'invalid tx info: unsupported order type');
+    if (![0, 1, 2].includes(tif)) throw new LighterError(21705, 'invalid time in force');
+    if (type === 1 && tif !== 0) throw new LighterError(21705, 'invalid time in force');
+    const expiry = int('OrderExpiry');
+    const now = this.options.clock.now();
+    if (tif === 0 ? expiry !== 0 : expiry < now + 5 * 60_000 || expiry > now + 30 * 86_400_000) throw new LighterError(21711, 'invalid expiry');
+    if (int('TriggerPrice') !== 0) throw new LighterError(21501, 'invalid tx info: trigger price');
+    // Minimums compared in exact integers: size in size units, notional in size x price units.
+    const minBase = parseScaled(m.minBaseAmount, m.sizeDecimals, 'min_base_amount');
+    const quoteScaled = BigInt(base) * BigInt(price);
+    const minQuote = BigInt(parseScaled(m.minQuoteAmount, m.sizeDecimals + m.priceDecimals, 'min_quote_amount'));
+    if (int('ReduceOnly') === 0 && (base < minBase || quoteScaled < minQuote)) throw new LighterError(21706, 'invalid base or quote amount');
+    const order = {
+      clientId: String(coi), side: int('IsAsk') === 1 ? ('sell' as const) : ('buy' as const), price, qty: base,
+      type: type === 1 ? ('market' as const) : ('limit' as const), tif: tif === 0 ? ('ioc' as const) : tif === 2 ? ('post_only' as const) : ('gtt' as const),
+      reduceOnly: int('ReduceOnly') === 1, expiresAt: expiry, meta: { nonce: int('Nonce'), apiKey: int('ApiKeyIndex') }
+    };
+    if (this.options.faults.take('rejectOrders')) throw new LighterError(21739, 'not enough margin');
+    void info;
+    return () => this.options.exchange.submit(order);
+  }
+
+  private checkCancel(int: (key: string) => number): () => void {
+    if (int('MarketIndex') !== this.market.marketId) throw new LighterError(21602, 'invalid market index');
+    const index = String(int('Index'));
+    const exchange = this.options.exchange;
+    const active = exchange.orders.has(index) || [...exchange.orders.values()].some((order) => String(order.orderId) === index);
+    if (!active) throw new LighterError(21715, 'not an active order');
+    return () => {
+      // The race: the order fills while the cancel is on its way; the cancel then finds nothing.
+      if (this.options.faults.settings.fillDuringCancel) exchange.fillResting(index);
+      exchange.cancel(index);
+    };
+  }
+
+  private cancelAllTimer: ReturnType<Clock['setTimeout']> | null = null;
+
+  private checkCancelAll(int: (key: string) => number): () => void {
+    const tif = int('TimeInForce');
+    const time = int('Time');
+    if (tif === 0) {
+      if (time !== 0) throw new LighterError(21501, 'invalid tx info: Time must be 0');
+      return () => this.options.exchange.cancelAll();
+    }
+    if (tif === 1) {
+      const now = this.options.clock.now();
+      if (time < now + 5 * 60_000 || time > now + 15 * 86_400_000) throw new LighterError(21711, 'invalid expiry');
+      return () => {
+        if (this.cancelAllTimer) this.options.clock.clearTimeout(this.cancelAllTimer);
+        this.cancelAllTimer = this.options.clock.setTimeout(() => this.options.exchange.cancelAll(), time - this.options.clock.now());
+      };
+    }
+    if (tif === 2) {
+      return () => {
+        if (this.cancelAllTimer) this.options.clock.clearTimeout(this.cancelAllTimer);
+        this.cancelAllTimer = null;
+      };
+    }
+    throw new LighterError(21705, 'invalid time in force');
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  private async http(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    try {
+      if (url.pathname.startsWith('/_emulator/')) {
+        await this.control(request, response, url);
+        return;
+      }
+      const faults = this.options.faults;
+      if (faults.settings.slowRestMs > 0) await new Promise<void>((resolve) => this.later(faults.settings.slowRestMs, resolve));
+      if (faults.take('rateLimit')) throw new LighterError(23000, 'Too Many Requests', 429);
+      if (faults.take('restErrors')) throw new LighterError(29500, 'internal server error', 500);
+      const route = `${request.method} ${url.pathname}`;
+      const q = url.searchParams;
+      switch (route) {
+        case 'GET /api/v1/orderBooks':
+          sendJson(response, 200, { code: 200, order_books: this.marketsFor(q.get('market_id')).map(() => this.orderBookInfo()) });
+          return;
+        case 'GET /api/v1/orderBookDetails':
+          sendJson(response, 200, { code: 200, order_book_details: this.marketsFor(q.get('market_id')).map(() => this.orderBookDetails()) });
+          return;
+        case 'GET /api/v1/account': {
+          if (q.get('by') !== 'index' || Number(q.get('value')) !== this.options.accountIndex) {
+            throw new LighterError(21100, 'account not found', 400);
+          }
+          sendJson(response, 200, { code: 200, total: 1, accounts: [this.accountJson()] });
+          return;
+        }
+        case 'GET /api/v1/nextNonce': {
+          const nonce = this.nonces.get(Number(q.get('api_key_index')));
+          if (Number(q.get('account_index')) !== this.options.accountIndex || nonce === undefined) {
+            throw new LighterError(21136, 'invalid PublicKey, update the sdk');
+          }
+          sendJson(response, 200, { code: 200, nonce });
+          return;
+        }
+        case 'GET /api/v1/accountActiveOrders': {
+          const problem = this.checkAuth(request.headers.authorization ?? q.get('auth'), Number(q.get('account_index')));
+          if (problem) throw new LighterError(20013, problem, 401);
+          sendJson(response, 200, { code: 200, orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) });
+          return;
+        }
+        case 'POST /api/v1/sendTx': {
+          const form = parseForm(request.headers['content-type'], await readBody(request));
+          if (form.tx_type === undefined || form.tx_info === undefined) throw new LighterError(21501, 'invalid tx info');
+          const hash = this.sendTx(form.tx_type, form.tx_info);
+          sendJson(response, 200, {
+            code: 200, message: '{"ratelimit": "didn\'t use volume quota"}', tx_hash: hash,
+            predicted_execution_time_ms: this.options.clock.now() + 200, volume_quota_remaining: null
+          });
+          return;
+        }
+        case 'POST /api/v1/sendTxBatch': {
+          const form = parseForm(request.headers['content-type'], await readBody(request));
+          const hashes = this.sendBatch(form.tx_types, form.tx_infos);
+          sendJson(response, 200, { code: 200, message: '', tx_hash: hashes, predicted_execution_time_ms: this.options.clock.now() + 200 });
+          return;
+        }
+        default:
+          sendJson(response, 404, { code: 404, message: 'not found' });
+      }
+    } catch (error) {
+      const e = error instanceof LighterError ? error : new LighterError(21501, `invalid request: ${(error as Error).message}`);
+      sendJson(response, e.httpStatus, { code: e.code, message: e.message });
+    }
+  }
+
+  private marketsFor(marketId: string | null): number[] {
+    if (marketId === null || marketId === '255' || Number(marketId) === this.market.marketId) return [this.market.marketId];
+    throw new LighterError(21602, 'invalid market index');
+  }
+
+  private orderBookInfo() {
+    const m = this.market;
+    return {
+      symbol: m.symbol, market_id: m.marketId, market_type: 'perp', base_asset_id: 1, quote_asset_id: 3, status: 'active',
+      taker_fee: '0.0000', maker_fee: '0.0000', is_taker_fee_enabled: true, is_maker_fee_enabled: true, liquidation_fee: '1.0000',
+      min_base_amount: m.minBaseAmount, min_quote_amount: m.minQuoteAmount, order_quote_limit: '281474976.710655',
+      supported_size_decimals: m.sizeDecimals, supported_price_decimals: m.priceDecimals, supported_quote_decimals: 6,
+      created_at: '1737098583000', multiplier: '1.000000000000000000'
+    };
+  }
+
+  private orderBookDetails() {
+    const { bids, asks } = this.options.exchange.book();
+    const mid = bids[0] && asks[0] ? formatScaled(Math.round((bids[0][0] + asks[0][0]) / 2), this.market.priceDecimals) : '0';
+    return {
+      ...this.orderBookInfo(), size_decimals: this.market.sizeDecimals, price_decimals: this.market.priceDecimals, quote_multiplier: 1,
+      default_initial_margin_fraction: 500, min_initial_margin_fraction: 200, maintenance_margin_fraction: 120, closeout_margin_fraction: 80,
+      last_trade_price: mid, mark_price: mid, index_price: mid, daily_trades_count: 0, daily_base_token_volume: 0, daily_quote_token_volume: 0,
+      open_interest: 0
+    };
+  }
+
+  private accountJson() {
+    const { qty } = this.options.exchange.position;
+    return {
+      code: 0, account_type: 0, index: this.options.accountIndex, account_index: this.options.accountIndex,
+      l1_address: '0x0000000000000000000000000000000000000001', cancel_all_time: 0,
+      total_order_count: this.options.exchange.orders.size, total_isolated_order_count: 0, pending_order_count: 0,
+      available_balance: '100000.000000', status: 1, collateral: '100000.000000', name: '', description: '',
+      total_asset_value: '100000.000000', cross_asset_value: '100000.000000',
+      positions: qty.isZero() && this.options.exchange.record.trades.length === 0 ? [] : [{ ...this.positionJson(), margin_set_flag: 0, total_discount: '0' }],
+      assets: [],
+      shares: []
+    };
+  }
+
+  /** Emulator control (not part of Lighter's API): faults, dropped connections, the record. */
+  private async control(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    if (request.method === 'POST' && url.pathname === '/_emulator/faults') {
+      try {
+        sendJson(response, 200, this.options.faults.set(JSON.parse(await readBody(request))));
+      } catch (error) {
+        sendJson(response, 400, { error: (error as Error).message });
+      }
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/_emulator/drop') {
+      this.options.faults.drop();
+      sendJson(response, 200, { dropped: true });
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/_emulator/record') {
+      sendJson(response, 200, recordJson(this.options.exchange));
+      return;
+    }
+    sendJson(response, 404, { error: 'unknown control path' });
+  }
+}
+
+/** A 40-byte hex hash, like Lighter's tx hashes (deterministic for the same input). */
+export function txHash(input: string): string {
+  const first = createHash('sha256').update(input).digest();
+  const second = createHash('sha256').update(first).digest();
+  return Buffer.concat([first, second]).subarray(0, 40).toString('hex');
+}
+
+/** The record of our account, for tests that compare it with what the bot believes. */
+export function recordJson(exchange: Exchange) {
+  return {
+    venue: exchange.venue,
+    position: { qty: exchange.position.qty.toString(), avgEntry: exchange.position.avgEntry.toString() },
+    orders: exchange.record.orders.map((order) => ({ ...order })),
+    trades: exchange.record.trades.map((trade) => ({ ...trade, positionBefore: undefined })),
+    cancels: exchange.record.cancels
+  };
+}

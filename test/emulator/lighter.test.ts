@@ -78,7 +78,7 @@ describe('Lighter emulator: conformance with the example messages', () => {
 
   it('REST: orderBooks, account, nextNonce, sendTx and sendTxBatch', async () => {
     const { emulator } = await setup();
-    const get = async (path: string) => (await fetch(`${emulator.url}${path}`)).json();
+    const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, unknown>;
     expectShape('rest_order_books_response', await get('/api/v1/orderBooks?market_id=0&filter=perp'));
     expectShape('rest_next_nonce_response', await get(`/api/v1/nextNonce?account_index=${ACCOUNT}&api_key_index=${API_KEY}`));
     const form = example('rest_sendtx_request_form').form as Record<string, string>;
@@ -297,7 +297,7 @@ describe('Lighter emulator: faults, observed by a plain client', () => {
     await restBuy(ws, exchange, 1841, 5);
     await new Promise((resolve) => setTimeout(resolve, 20));
     exchange.fillResting('5');
-    const record = await (await fetch(`${emulator.url}/_emulator/record`)).json();
+    const record = (await (await fetch(`${emulator.url}/_emulator/record`)).json()) as { orders: unknown[]; trades: unknown[]; position: unknown };
     expect(record.orders).toHaveLength(1);
     expect(record.trades).toHaveLength(1);
     expect(record.position).toEqual({ qty: '0.05', avgEntry: expect.any(String) });

@@ -11,7 +11,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          headless: resolve(__dirname, 'src/main/headless/cli.ts')
+          headless: resolve(__dirname, 'src/main/headless/cli.ts'),
+          emulator: resolve(__dirname, 'src/main/emulator/cli.ts')
         }
       }
     }

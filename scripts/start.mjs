@@ -4,6 +4,7 @@
 // download its binary on a machine with internet, then electron-vite starts as usual.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 try {
@@ -15,6 +16,12 @@ try {
 }
 
 const dev = process.argv.includes('--dev');
-const bin = require.resolve('electron-vite/bin/electron-vite.js');
+const bin = electronViteBin();
 const child = spawn(process.execPath, [bin, dev ? 'dev' : 'preview'], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+
+/** electron-vite's CLI (its package exports no bin path, so resolve it from the package folder). */
+function electronViteBin() {
+  const packageJson = createRequire(import.meta.url).resolve('electron-vite/package.json', { paths: [process.cwd()] });
+  return join(dirname(packageJson), 'bin', 'electron-vite.js');
+}

@@ -157,10 +157,15 @@ export class Exchange {
     if (changes.length > 0) for (const listener of this.listeners) listener.book(changes, false);
   }
 
+  /** Takes the next venue order id now, for venues that answer with it before matching. */
+  reserveOrderId(): number {
+    return this.nextOrderId++;
+  }
+
   /** A new order of ours. Validation of the venue's rules happens in the protocol layer. */
-  submit(input: Omit<ExchangeOrder, 'orderId' | 'filled' | 'filledNotional' | 'state' | 'createdAt' | 'updatedAt'>): ExchangeOrder {
+  submit(input: Omit<ExchangeOrder, 'orderId' | 'filled' | 'filledNotional' | 'state' | 'createdAt' | 'updatedAt'>, reservedId?: number): ExchangeOrder {
     const now = this.options.now();
-    const order: ExchangeOrder = { ...input, orderId: this.nextOrderId++, filled: 0, filledNotional: 0, state: 'open', createdAt: now, updatedAt: now };
+    const order: ExchangeOrder = { ...input, orderId: reservedId ?? this.nextOrderId++, filled: 0, filledNotional: 0, state: 'open', createdAt: now, updatedAt: now };
     this.record.orders.push(order);
     const bestOpposite = order.side === 'buy' ? this.bestAsk() : this.bestBid();
     const crosses = bestOpposite !== undefined && (order.side === 'buy' ? order.price >= bestOpposite : order.price <= bestOpposite);

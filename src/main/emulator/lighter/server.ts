@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseScaled } from '../../engine/book';
 import type { Clock } from '../../engine/clock';
+import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
 import type { Faults } from '../faults';
 import { parseForm, readBody, sendJson, toJson } from '../httpKit';
@@ -631,7 +632,7 @@ export class LighterEmulator {
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       if (url.pathname.startsWith('/_emulator/')) {
-        await this.control(request, response, url);
+        await handleControl(request, response, url, this.options.faults, this.options.exchange);
         return;
       }
       const faults = this.options.faults;
@@ -733,28 +734,6 @@ export class LighterEmulator {
       shares: []
     };
   }
-
-  /** Emulator control (not part of Lighter's API): faults, dropped connections, the record. */
-  private async control(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    if (request.method === 'POST' && url.pathname === '/_emulator/faults') {
-      try {
-        sendJson(response, 200, this.options.faults.set(JSON.parse(await readBody(request))));
-      } catch (error) {
-        sendJson(response, 400, { error: (error as Error).message });
-      }
-      return;
-    }
-    if (request.method === 'POST' && url.pathname === '/_emulator/drop') {
-      this.options.faults.drop();
-      sendJson(response, 200, { dropped: true });
-      return;
-    }
-    if (request.method === 'GET' && url.pathname === '/_emulator/record') {
-      sendJson(response, 200, recordJson(this.options.exchange));
-      return;
-    }
-    sendJson(response, 404, { error: 'unknown control path' });
-  }
 }
 
 /** A 40-byte hex hash, like Lighter's tx hashes (deterministic for the same input). */
@@ -762,15 +741,4 @@ export function txHash(input: string): string {
   const first = createHash('sha256').update(input).digest();
   const second = createHash('sha256').update(first).digest();
   return Buffer.concat([first, second]).subarray(0, 40).toString('hex');
-}
-
-/** The record of our account, for tests that compare it with what the bot believes. */
-export function recordJson(exchange: Exchange) {
-  return {
-    venue: exchange.venue,
-    position: { qty: exchange.position.qty.toString(), avgEntry: exchange.position.avgEntry.toString() },
-    orders: exchange.record.orders.map((order) => ({ ...order })),
-    trades: exchange.record.trades.map((trade) => ({ ...trade, positionBefore: undefined })),
-    cancels: exchange.record.cancels
-  };
 }

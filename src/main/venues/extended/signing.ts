@@ -6,7 +6,7 @@
  * verifies with the same code, so a signature our adapter makes is checked as the venue would.
  */
 import { Point, Signature, getStarkKey, keccak, poseidonHashMany, sign, verify } from '@scure/starknet';
-import Decimal from 'decimal.js';
+import type Decimal from 'decimal.js';
 
 /** The Stark field prime: negative i64 amounts enter the hash as p - |x|. */
 export const STARK_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n;

@@ -1,0 +1,89 @@
+/**
+ * Both venue emulators on loopback, driven by one market: what the demo, the adapter tests and
+ * `npm run emulator` start. Demo identities only: no key here belongs to a real account.
+ */
+import { systemClock, type Clock } from '../engine/clock';
+import { publicKeyOf } from '../venues/extended/signing';
+import { EmulatorMarket, EXTENDED_BOOK, LIGHTER_BOOK } from './emulatorMarket';
+import { ExtendedEmulator, type ExtendedMarketSpec } from './extended/server';
+import { Faults } from './faults';
+import { LighterEmulator, type LighterMarketSpec } from './lighter/server';
+
+/** Demo account on the Lighter emulator (the emulator cannot verify Lighter signatures). */
+export const DEMO_LIGHTER = {
+  accountIndex: 683211,
+  apiKeyIndex: 3,
+  /** A made-up key for the demo signer; never registered anywhere. */
+  apiPrivateKey: `0x${'11'.repeat(40)}`
+};
+
+/** Demo sub-account on the Extended emulator. */
+export const DEMO_EXTENDED = {
+  apiKey: 'demo-emulator-api-key',
+  /** A made-up Stark key for the demo; the emulator verifies signatures against its public key. */
+  starkPrivateKey: '0x3c1e9550e66958296d11b60f8e8e7a7ad990d07fa65d5f7652c4a6c87d4e3cc',
+  vault: 512337,
+  accountId: 100214
+};
+
+export const LIGHTER_MARKET: LighterMarketSpec = {
+  symbol: 'ETH', marketId: 0, sizeDecimals: LIGHTER_BOOK.sizeDecimals, priceDecimals: LIGHTER_BOOK.priceDecimals,
+  minBaseAmount: '0.0050', minQuoteAmount: '10.000000'
+};
+
+export const EXTENDED_MARKET: ExtendedMarketSpec = {
+  name: 'ETH-USD', assetName: 'ETH', sizeDecimals: EXTENDED_BOOK.sizeDecimals, priceDecimals: EXTENDED_BOOK.priceDecimals,
+  minOrderSize: '0.01', minOrderSizeChange: '0.001', minPriceChange: '0.1',
+  l2Config: {
+    syntheticId: '0x4554482d3600000000000000000000',
+    syntheticResolution: 1_000_000,
+    collateralId: '0x35596841893e0d17079c27b2d72db1694f26a1932a7429144b439ba0807d29c',
+    collateralResolution: 1_000_000
+  }
+};
+
+export interface EmulatorsOptions {
+  clock?: Clock;
+  seed?: number;
+  speed?: number;
+  host?: string;
+  lighterPort?: number;
+  extendedPort?: number;
+  /** Start the market clock (false: tests step the market themselves). */
+  run?: boolean;
+}
+
+export interface Emulators {
+  market: EmulatorMarket;
+  lighter: LighterEmulator;
+  extended: ExtendedEmulator;
+  faults: { L: Faults; E: Faults };
+  stop(): Promise<void>;
+}
+
+export async function startEmulators(options: EmulatorsOptions = {}): Promise<Emulators> {
+  const clock = options.clock ?? systemClock;
+  const market = new EmulatorMarket({ clock, seed: options.seed ?? 42, speed: options.speed });
+  const faults = { L: new Faults(), E: new Faults() };
+  const lighter = new LighterEmulator({
+    exchange: market.exchanges.L, market: LIGHTER_MARKET, accountIndex: DEMO_LIGHTER.accountIndex, apiKeys: [DEMO_LIGHTER.apiKeyIndex],
+    clock, faults: faults.L, host: options.host, port: options.lighterPort
+  });
+  const extended = new ExtendedEmulator({
+    exchange: market.exchanges.E, market: EXTENDED_MARKET, clock, faults: faults.E, host: options.host, port: options.extendedPort,
+    domain: { name: 'Perpetuals', version: 'v0', chainId: 'SN_SEPOLIA', revision: 1 },
+    account: {
+      accountId: DEMO_EXTENDED.accountId, apiKey: DEMO_EXTENDED.apiKey, starkKey: publicKeyOf(DEMO_EXTENDED.starkPrivateKey),
+      vault: DEMO_EXTENDED.vault, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025'
+    }
+  });
+  await Promise.all([lighter.start(), extended.start()]);
+  if (options.run !== false) market.start();
+  return {
+    market, lighter, extended, faults,
+    stop: async () => {
+      market.stop();
+      await Promise.all([lighter.stop(), extended.stop()]);
+    }
+  };
+}

@@ -1,0 +1,582 @@
+/**
+ * The Extended emulator: REST under /api/v1 and the streams under /stream.extended.exchange/v1,
+ * speaking Extended's protocol as ../shared/venues/extended.md describes it. It verifies each
+ * order's Stark signature over the order hash it recomputes from the order's own fields (with
+ * the same directional rounding the venue applies), and refuses a bad one with 1101. Ids are
+ * int64 values above 2^53 on the wire, as the venue's are.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Decimal from 'decimal.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { parseScaled } from '../../engine/book';
+import type { Clock } from '../../engine/clock';
+import { DECIMAL_RE } from '../../../shared/decimal';
+import { orderHashFields, orderMessageHash, verifyHash, type L2Config, type StarknetDomain } from '../../venues/extended/signing';
+import { handleControl } from '../control';
+import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
+import type { Faults } from '../faults';
+import { readBody, sendJson, toJson } from '../httpKit';
+import { formatScaled } from '../marketModel';
+
+/** Venue ids are int64 above 2^53: our small internal ids are shifted into that range. */
+const ID_BASE = 1_862_217_045_581_074_432n;
+export const STREAM_PREFIX = '/stream.extended.exchange/v1';
+
+export interface ExtendedMarketSpec {
+  name: string;
+  assetName: string;
+  sizeDecimals: number;
+  priceDecimals: number;
+  minOrderSize: string;
+  minOrderSizeChange: string;
+  minPriceChange: string;
+  l2Config: L2Config;
+}
+
+export interface ExtendedAccountSpec {
+  accountId: number;
+  apiKey: string;
+  starkKey: string;
+  vault: number;
+  /** Collateral balance; "0" makes GET /user/balance answer 404 as the venue does. */
+  balance: string;
+  makerFeeRate: string;
+  takerFeeRate: string;
+}
+
+export interface ExtendedEmulatorOptions {
+  exchange: Exchange;
+  market: ExtendedMarketSpec;
+  account: ExtendedAccountSpec;
+  domain: StarknetDomain;
+  clock: Clock;
+  faults: Faults;
+  host?: string;
+  port?: number;
+  /** A fresh SNAPSHOT replaces the book this often (every minute on the venue). */
+  snapshotEveryMs?: number;
+  /** Longest expiry accepted (90 days on mainnet, 28 on testnet). */
+  maxExpiryDays?: number;
+  processingMs?: number;
+}
+
+class ExtendedError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly httpStatus = 400
+  ) {
+    super(message);
+  }
+}
+
+interface StreamSession {
+  socket: WebSocket;
+  kind: 'orderbook' | 'account';
+  depth1: boolean;
+  seq: number;
+  heldFill: string | null;
+}
+
+const venueId = (orderId: number) => ID_BASE + BigInt(orderId);
+
+export class ExtendedEmulator {
+  private server: Server | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  private readonly sessions = new Set<StreamSession>();
+  private timers: Array<ReturnType<Clock['setTimeout']>> = [];
+  private deadManTimer: ReturnType<Clock['setTimeout']> | null = null;
+  private stopped = false;
+  private readonly recentTrades: ExchangeTrade[] = [];
+  url = '';
+  wsUrl = '';
+
+  constructor(private readonly options: ExtendedEmulatorOptions) {
+    options.faults.onDrop = () => {
+      for (const session of this.sessions) session.socket.terminate();
+    };
+    options.exchange.listen({
+      book: (changes) => {
+        if (options.faults.settings.staleFeed) return;
+        for (const session of this.sessions) {
+          if (session.kind !== 'orderbook') continue;
+          if (session.depth1) {
+            this.sendSnapshot(session);
+            continue;
+          }
+          const level = (change: (typeof changes)[number]) => ({
+            p: this.price(change.price),
+            q: formatScaled(change.after - change.before, this.market.sizeDecimals),
+            c: this.size(change.after)
+          });
+          this.sendSeq(session, {
+            ts: this.now(),
+            type: 'DELTA',
+            data: { m: this.market.name, b: changes.filter((c) => c.side === 'bid').map(level), a: changes.filter((c) => c.side === 'ask').map(level) }
+          });
+        }
+      },
+      order: (order) => this.account('ORDER', { orders: [this.orderJson(order)] }, order.filled > 0),
+      trade: (trade) => {
+        this.recentTrades.push(trade);
+        if (this.recentTrades.length > 200) this.recentTrades.shift();
+        this.account('TRADE', { trades: [this.tradeJson(trade)] }, true);
+      },
+      position: () => this.account('POSITION', { positions: [this.positionJson('ws')] }, false)
+    });
+  }
+
+  private get market(): ExtendedMarketSpec {
+    return this.options.market;
+  }
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+
+  private price(scaled: number): string {
+    return formatScaled(scaled, this.market.priceDecimals);
+  }
+
+  private size(scaled: number): string {
+    return formatScaled(scaled, this.market.sizeDecimals);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => void this.http(request, response));
+    this.server.on('upgrade', (request, socket, head) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const reject = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\n\r\n`);
+      if (!request.headers['user-agent']) return reject('400 Bad Request');
+      if (url.pathname === `${STREAM_PREFIX}/orderbooks/${this.market.name}`) {
+        this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client, 'orderbook', url.searchParams.get('depth') === '1'));
+      } else if (url.pathname === `${STREAM_PREFIX}/account`) {
+        if (request.headers['x-api-key'] !== this.options.account.apiKey) return reject('401 Unauthorized');
+        this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client, 'account', false));
+      } else reject('404 Not Found');
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve));
+    const port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${port}/api/v1`;
+    this.wsUrl = `ws://127.0.0.1:${port}${STREAM_PREFIX}`;
+    this.schedulePeriodicSnapshot();
+    this.schedulePing();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) this.options.clock.clearTimeout(timer);
+    if (this.deadManTimer) this.options.clock.clearTimeout(this.deadManTimer);
+    for (const session of this.sessions) session.socket.terminate();
+    this.wss.close();
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    }
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = this.options.clock.setTimeout(() => {
+      this.timers = this.timers.filter((t) => t !== timer);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.push(timer);
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  private attach(socket: WebSocket, kind: StreamSession['kind'], depth1: boolean): void {
+    const session: StreamSession = { socket, kind, depth1, seq: 0, heldFill: null };
+    this.sessions.add(session);
+    socket.on('close', () => this.sessions.delete(session));
+    socket.on('error', () => this.sessions.delete(session));
+    socket.on('message', () => undefined);
+    if (kind === 'orderbook') {
+      this.sendSnapshot(session);
+      return;
+    }
+    // The account stream opens with the full current state: balance, positions, open orders.
+    this.sendSeq(session, { type: 'BALANCE', data: { balance: this.balanceJson() }, ts: this.now() });
+    this.sendSeq(session, { type: 'POSITION', data: { positions: this.positionsNow('ws') }, ts: this.now() });
+    this.sendSeq(session, { type: 'ORDER', data: { orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) }, ts: this.now() });
+  }
+
+  private write(session: StreamSession, text: string): void {
+    const delay = this.options.faults.settings.delayMs;
+    const send = () => {
+      if (session.socket.readyState === session.socket.OPEN) session.socket.send(text);
+    };
+    if (delay > 0) this.later(delay, send);
+    else send();
+  }
+
+  /** Numbers the message for this connection (seq), honouring the skip fault on book streams. */
+  private sequence(session: StreamSession, message: Record<string, unknown>): string {
+    session.seq += session.kind === 'orderbook' && this.options.faults.take('skipSequence') ? 2 : 1;
+    return toJson({ ...message, seq: session.seq });
+  }
+
+  private sendSeq(session: StreamSession, message: Record<string, unknown>): void {
+    this.write(session, this.sequence(session, message));
+  }
+
+  private sendSnapshot(session: StreamSession): void {
+    const { bids, asks } = this.options.exchange.book();
+    const take = session.depth1 ? 1 : bids.length;
+    const level = ([price, size]: [number, number]) => ({ p: this.price(price), q: this.size(size), c: this.size(size) });
+    this.sendSeq(session, { ts: this.now(), type: 'SNAPSHOT', data: { m: this.market.name, b: bids.slice(0, take).map(level), a: asks.slice(0, take).map(level) } });
+  }
+
+  private account(type: 'ORDER' | 'TRADE' | 'POSITION' | 'BALANCE', data: unknown, isFill: boolean): void {
+    const { duplicateFills, reorderFills } = this.options.faults.settings;
+    for (const session of this.sessions) {
+      if (session.kind !== 'account') continue;
+      const text = this.sequence(session, { type, data, ts: this.now() });
+      if (!isFill) {
+        this.write(session, text);
+        continue;
+      }
+      if (reorderFills && session.heldFill === null) {
+        session.heldFill = text;
+        continue;
+      }
+      this.write(session, text);
+      if (session.heldFill !== null) {
+        this.write(session, session.heldFill);
+        session.heldFill = null;
+      }
+      if (duplicateFills) this.write(session, text);
+    }
+  }
+
+  private schedulePeriodicSnapshot(): void {
+    this.later(this.options.snapshotEveryMs ?? 60_000, () => {
+      if (!this.options.faults.settings.staleFeed) {
+        for (const session of this.sessions) if (session.kind === 'orderbook') this.sendSnapshot(session);
+      }
+      this.schedulePeriodicSnapshot();
+    });
+  }
+
+  /** WS pings every 15 s; a client that does not pong within 10 s is dropped. */
+  private schedulePing(): void {
+    this.later(15_000, () => {
+      for (const session of this.sessions) {
+        const socket = session.socket as WebSocket & { lxAlive?: boolean };
+        if (socket.lxAlive === false) {
+          socket.terminate();
+          continue;
+        }
+        socket.lxAlive = false;
+        socket.once('pong', () => (socket.lxAlive = true));
+        socket.ping();
+      }
+      this.schedulePing();
+    });
+  }
+
+  // ---------------------------------------------------------------- JSON models
+
+  private orderJson(order: ExchangeOrder) {
+    const status =
+      order.state === 'open' ? (order.filled > 0 ? 'PARTIALLY_FILLED' : 'NEW')
+      : order.state === 'filled' ? 'FILLED'
+      : order.state === 'rejected' ? 'REJECTED'
+      : 'CANCELLED';
+    const reason =
+      order.reason === 'post_only' ? 'POST_ONLY_FAILED'
+      : order.reason === 'ioc_remainder' ? 'NO_LIQUIDITY'
+      : order.reason === 'cancelled' ? 'CANCELLED_BY_USER'
+      : undefined;
+    const average = order.filled > 0 ? new Decimal(order.filledNotional).div(order.filled).div(10 ** this.market.priceDecimals).toString() : '0';
+    return {
+      id: venueId(order.orderId),
+      accountId: this.options.account.accountId,
+      externalId: order.clientId,
+      market: this.market.name,
+      type: order.type === 'market' ? 'MARKET' : 'LIMIT',
+      side: order.side === 'buy' ? 'BUY' : 'SELL',
+      status,
+      ...(reason && order.state !== 'open' && order.state !== 'filled' ? { statusReason: reason } : {}),
+      price: this.price(order.price),
+      averagePrice: average,
+      qty: this.size(order.qty),
+      filledQty: this.size(order.filled),
+      payedFee: '0',
+      reduceOnly: order.reduceOnly,
+      postOnly: order.tif === 'post_only',
+      timeInForce: order.tif === 'ioc' ? 'IOC' : 'GTT',
+      createdTime: order.createdAt,
+      updatedTime: order.updatedAt,
+      expireTime: order.expiresAt
+    };
+  }
+
+  private tradeJson(trade: ExchangeTrade) {
+    const fixed = (value: Decimal) => value.toFixed(16);
+    const price = new Decimal(`${trade.price}e-${this.market.priceDecimals}`);
+    const qty = new Decimal(`${trade.qty}e-${this.market.sizeDecimals}`);
+    const rate = new Decimal(trade.maker ? this.options.account.makerFeeRate : this.options.account.takerFeeRate);
+    return {
+      id: ID_BASE + 50_000_000_000n + BigInt(trade.tradeId),
+      accountId: this.options.account.accountId,
+      market: this.market.name,
+      orderId: venueId(trade.orderId),
+      externalOrderId: trade.clientId,
+      side: trade.side === 'buy' ? 'BUY' : 'SELL',
+      price: fixed(price),
+      qty: fixed(qty),
+      value: fixed(price.times(qty)),
+      fee: fixed(price.times(qty).times(rate)),
+      isTaker: !trade.maker,
+      tradeType: 'TRADE',
+      createdTime: trade.at
+    };
+  }
+
+  private positionJson(flavour: 'ws' | 'rest') {
+    const { qty, avgEntry } = this.options.exchange.position;
+    const mark = this.markPrice();
+    const times = flavour === 'ws' ? { createdAt: this.now(), updatedAt: this.now() } : { createdTime: this.now(), updatedTime: this.now() };
+    return {
+      id: ID_BASE + 7n,
+      accountId: this.options.account.accountId,
+      market: this.market.name,
+      side: qty.isNeg() ? 'SHORT' : 'LONG',
+      leverage: '5',
+      size: qty.abs().toString(),
+      value: qty.abs().times(mark).toFixed(4),
+      openPrice: avgEntry.toString(),
+      markPrice: mark.toString(),
+      liquidationPrice: '0',
+      margin: qty.abs().times(mark).div(5).toFixed(2),
+      unrealisedPnl: qty.times(mark.minus(avgEntry)).toFixed(4),
+      realisedPnl: '0',
+      ...(flavour === 'ws' ? { adl: 1 } : { adl: '0', maxPositionSize: qty.abs().toString() }),
+      ...times
+    };
+  }
+
+  /** Open positions: an empty list when flat (REST); the stream reports a closed one with size 0. */
+  private positionsNow(flavour: 'ws' | 'rest') {
+    return this.options.exchange.position.qty.isZero() ? [] : [this.positionJson(flavour)];
+  }
+
+  private markPrice(): Decimal {
+    const bid = this.options.exchange.bestBid() ?? 0;
+    const ask = this.options.exchange.bestAsk() ?? 0;
+    return new Decimal(bid + ask).div(2).div(10 ** this.market.priceDecimals);
+  }
+
+  private balanceJson() {
+    const balance = new Decimal(this.options.account.balance);
+    return {
+      collateralName: 'USD', balance: balance.toFixed(6), equity: balance.toFixed(6), availableForTrade: balance.toFixed(6),
+      availableForWithdrawal: balance.toFixed(6), unrealisedPnl: '0.000000', initialMargin: '0.000000', marginRatio: '0.0000',
+      exposure: '0.000000', leverage: '0.0000', updatedTime: this.now()
+    };
+  }
+
+  private marketJson() {
+    const m = this.market;
+    const mark = this.markPrice();
+    const bid = this.options.exchange.bestBid();
+    const ask = this.options.exchange.bestAsk();
+    return {
+      name: m.name, category: 'L1', assetName: m.assetName, assetPrecision: m.sizeDecimals, collateralAssetName: 'USD',
+      collateralAssetPrecision: 6, active: true, status: 'ACTIVE',
+      marketStats: {
+        dailyVolume: '0', dailyVolumeBase: '0', dailyPriceChange: '0', dailyPriceChangePercentage: '0', dailyLow: mark.toString(),
+        dailyHigh: mark.toString(), lastPrice: mark.toString(), askPrice: ask === undefined ? '0' : this.price(ask),
+        bidPrice: bid === undefined ? '0' : this.price(bid), markPrice: mark.toString(), indexPrice: mark.toString(), fundingRate: '0',
+        nextFundingRate: this.now() + 3_600_000, openInterest: '0', openInterestBase: '0'
+      },
+      tradingConfig: {
+        minOrderSize: m.minOrderSize, minOrderSizeChange: m.minOrderSizeChange, minPriceChange: m.minPriceChange,
+        maxMarketOrderValue: '3000000', maxLimitOrderValue: '15000000', maxPositionValue: '60000000', maxLeverage: '50.00',
+        maxNumOrders: '200', limitPriceCap: '0.05', limitPriceFloor: '0.05', hourlyFundingRateCap: '0.25',
+        riskFactorConfig: [{ upperBound: '4000000', riskFactor: '0.02' }, { upperBound: '1000000000', riskFactor: '1' }]
+      },
+      l2Config: { type: 'STARKX', ...m.l2Config }
+    };
+  }
+
+  // ---------------------------------------------------------------- orders
+
+  private placeOrder(body: unknown): { id: bigint; externalId: string } {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ExtendedError(1133, 'Invalid order parameters');
+    const o = body as Record<string, unknown>;
+    const text = (key: string) => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
+    const m = this.market;
+    const externalId = text('id');
+    if (!externalId || externalId.length > 128) throw new ExtendedError(1133, 'Invalid order parameters: id');
+    if (o.market !== m.name) throw new ExtendedError(1001, 'Market not found');
+    const type = o.type;
+    const side = o.side;
+    if ((type !== 'LIMIT' && type !== 'MARKET') || (side !== 'BUY' && side !== 'SELL')) throw new ExtendedError(1133, 'Invalid order parameters: type/side');
+    const tif = o.timeInForce ?? 'GTT';
+    if (tif !== 'GTT' && tif !== 'IOC') throw new ExtendedError(1133, 'Invalid order parameters: timeInForce');
+    if (type === 'MARKET' && tif !== 'IOC') throw new ExtendedError(1139, 'Market order must be IOC');
+    const priceText = text('price');
+    if (!priceText) throw new ExtendedError(1130, 'Missing order price');
+    const qtyText = text('qty');
+    if (!qtyText || !DECIMAL_RE.test(qtyText) || qtyText.startsWith('-')) throw new ExtendedError(1123, 'Invalid qty precision');
+    if (!DECIMAL_RE.test(priceText) || priceText.startsWith('-')) throw new ExtendedError(1125, 'Invalid price precision');
+    const qty = new Decimal(qtyText);
+    const price = new Decimal(priceText);
+    if (qty.lt(m.minOrderSize)) throw new ExtendedError(1120, 'Order quantity less than min trade size');
+    if (!qty.mod(m.minOrderSizeChange).isZero()) throw new ExtendedError(1121, 'Invalid quantity, wrong size increment');
+    if (!price.mod(m.minPriceChange).isZero() || price.lte(0)) throw new ExtendedError(1124, 'Invalid price, wrong price movement');
+    const postOnly = o.postOnly === true;
+    if (typeof o.postOnly !== 'boolean' || typeof o.reduceOnly !== 'boolean') throw new ExtendedError(1133, 'Invalid order parameters: postOnly/reduceOnly');
+    if (postOnly && tif === 'IOC') throw new ExtendedError(1133, 'Invalid order parameters: post-only IOC');
+    const feeText = text('fee');
+    if (!feeText || !DECIMAL_RE.test(feeText)) throw new ExtendedError(1128, 'Invalid trading fees');
+    const requiredFee = new Decimal(postOnly ? this.options.account.makerFeeRate : this.options.account.takerFeeRate);
+    if (new Decimal(feeText).lt(requiredFee)) throw new ExtendedError(1128, 'Invalid trading fees');
+    const expiry = o.expiryEpochMillis;
+    if (!Number.isSafeInteger(expiry) || (expiry as number) <= this.now() || (expiry as number) > this.now() + (this.options.maxExpiryDays ?? 90) * 86_400_000) {
+      throw new ExtendedError(1135, 'Invalid order expiration');
+    }
+    const nonceText = text('nonce');
+    const nonce = nonceText && /^\d{1,10}$/.test(nonceText) ? Number(nonceText) : NaN;
+    if (!(nonce >= 1 && nonce <= 2 ** 31)) throw new ExtendedError(1133, 'Invalid order parameters: nonce');
+    const settlement = o.settlement as { signature?: { r?: unknown; s?: unknown }; starkKey?: unknown; collateralPosition?: unknown } | undefined;
+    if (!settlement || typeof settlement !== 'object') throw new ExtendedError(1101, 'Invalid Starknet signature');
+    if (typeof settlement.starkKey !== 'string' || BigInt(settlement.starkKey) !== BigInt(this.options.account.starkKey)) {
+      throw new ExtendedError(1100, 'Invalid Starknet public key');
+    }
+    if (String(settlement.collateralPosition) !== String(this.options.account.vault)) throw new ExtendedError(1102, 'Invalid Starknet vault');
+    if (type === 'MARKET') {
+      const mark = this.markPrice();
+      if (price.gt(mark.times(1.05)) || price.lt(mark.times(0.95))) throw new ExtendedError(1141, 'Invalid price amount');
+    }
+    if (this.options.exchange.orders.has(externalId)) throw new ExtendedError(1134, 'Duplicate order');
+
+    // Recompute the hash from the order's own fields, exactly as the venue would, and verify.
+    const hashFields = orderHashFields({
+      side, qty, price, feeRate: new Decimal(feeText), expiryEpochMillis: expiry as number, nonce, vault: this.options.account.vault, l2: m.l2Config
+    });
+    const hash = orderMessageHash(hashFields, this.options.domain, this.options.account.starkKey);
+    const signature = settlement.signature;
+    if (!signature || typeof signature.r !== 'string' || typeof signature.s !== 'string' || !verifyHash(hash, { r: signature.r, s: signature.s }, this.options.account.starkKey)) {
+      throw new ExtendedError(1101, 'Invalid Starknet signature');
+    }
+    if (this.options.faults.take('rejectOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
+
+    const input = {
+      clientId: externalId, side: side === 'BUY' ? ('buy' as const) : ('sell' as const),
+      price: parseScaled(priceText, m.priceDecimals, 'price'), qty: parseScaled(qtyText, m.sizeDecimals, 'qty'),
+      type: type === 'MARKET' ? ('market' as const) : ('limit' as const),
+      tif: postOnly ? ('post_only' as const) : tif === 'IOC' ? ('ioc' as const) : ('gtt' as const),
+      reduceOnly: o.reduceOnly === true, expiresAt: expiry as number, meta: { nonce, fee: feeText }
+    };
+    // Accepted: the order id is known now, the matching follows asynchronously.
+    const orderId = this.options.exchange.reserveOrderId();
+    this.later(this.options.processingMs ?? 2, () => this.options.exchange.submit(input, orderId));
+    return { id: venueId(orderId), externalId };
+  }
+
+  private cancelOne(id: string): boolean {
+    const exchange = this.options.exchange;
+    if (this.options.faults.settings.fillDuringCancel) exchange.fillResting(id);
+    return exchange.cancel(id) !== null;
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  private async http(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const error = (e: ExtendedError) => sendJson(response, e.httpStatus, { status: 'ERROR', error: { code: e.code, message: e.message } });
+    try {
+      if (url.pathname.startsWith('/_emulator/')) {
+        await handleControl(request, response, url, this.options.faults, this.options.exchange);
+        return;
+      }
+      const faults = this.options.faults;
+      if (!request.headers['user-agent']) throw new ExtendedError(400, 'User-Agent header is required', 400);
+      if (faults.settings.slowRestMs > 0) await new Promise<void>((resolve) => this.later(faults.settings.slowRestMs, resolve));
+      if (faults.take('rateLimit')) throw new ExtendedError(429, 'Too many requests', 429);
+      if (faults.take('restErrors')) throw new ExtendedError(1006, 'Unhandled error', 500);
+      const path = url.pathname.replace(/^\/api\/v1/, '');
+      if (path.startsWith('/user/') && request.headers['x-api-key'] !== this.options.account.apiKey) throw new ExtendedError(401, 'Unauthorized', 401);
+      const ok = (data: unknown) => sendJson(response, 200, { status: 'OK', data });
+      const route = `${request.method} ${path}`;
+      if (route === 'GET /info/markets') {
+        const wanted = url.searchParams.getAll('market');
+        if (wanted.length > 0 && !wanted.includes(this.market.name)) throw new ExtendedError(1001, 'Market not found', 404);
+        return ok([this.marketJson()]);
+      }
+      if (route === 'GET /info/starknet') return ok(this.options.domain);
+      if (route === 'GET /user/positions') return ok(this.positionsNow('rest'));
+      if (route === 'GET /user/balance') {
+        if (new Decimal(this.options.account.balance).isZero()) throw new ExtendedError(404, 'Balance not found', 404);
+        return ok(this.balanceJson());
+      }
+      if (route === 'GET /user/fees') {
+        return ok([{ market: this.market.name, makerFeeRate: this.options.account.makerFeeRate, takerFeeRate: this.options.account.takerFeeRate, builderFeeRate: '0' }]);
+      }
+      if (route === 'GET /user/account/info') {
+        return ok({ status: 'ACTIVE', l2Key: this.options.account.starkKey, l2Vault: String(this.options.account.vault), accountId: this.options.account.accountId, description: 'emulator' });
+      }
+      if (route === 'GET /user/orders') return ok([...this.options.exchange.orders.values()].map((order) => this.orderJson(order)));
+      if (route === 'GET /user/trades') return ok(this.recentTrades.map((trade) => this.tradeJson(trade)));
+      if (route === 'POST /user/order') {
+        let body: unknown;
+        try {
+          body = JSON.parse(await readBody(request));
+        } catch {
+          throw new ExtendedError(1133, 'Invalid order parameters');
+        }
+        return ok(this.placeOrder(body));
+      }
+      if (route === 'DELETE /user/order') {
+        const externalId = url.searchParams.get('externalId');
+        if (!externalId || !this.cancelOne(externalId)) throw new ExtendedError(1142, 'Order not found', 404);
+        return ok(null);
+      }
+      const byId = /^\/user\/order\/(\d+)$/.exec(path);
+      if (request.method === 'DELETE' && byId) {
+        const internal = BigInt(byId[1] as string) - ID_BASE;
+        const order = [...this.options.exchange.orders.values()].find((candidate) => BigInt(candidate.orderId) === internal);
+        if (!order || !this.cancelOne(order.clientId)) throw new ExtendedError(1142, 'Order not found', 404);
+        return ok(null);
+      }
+      if (route === 'POST /user/order/massCancel') {
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(await readBody(request)) as Record<string, unknown>;
+        } catch {
+          throw new ExtendedError(1133, 'Invalid order parameters');
+        }
+        const { orderIds, externalOrderIds, markets, cancelAll } = body;
+        if (orderIds === undefined && externalOrderIds === undefined && markets === undefined && cancelAll === undefined) {
+          throw new ExtendedError(1133, 'Invalid order parameters: nothing to cancel');
+        }
+        const exchange = this.options.exchange;
+        const everything = cancelAll === true || (Array.isArray(markets) && markets.includes(this.market.name));
+        for (const order of [...exchange.orders.values()]) {
+          const byExternal = Array.isArray(externalOrderIds) && externalOrderIds.includes(order.clientId);
+          const byVenue = Array.isArray(orderIds) && orderIds.some((id) => BigInt(String(id)) === venueId(order.orderId));
+          if (everything || byExternal || byVenue) this.cancelOne(order.clientId);
+        }
+        return ok(null);
+      }
+      if (route === 'POST /user/deadmanswitch') {
+        const countdown = Number(url.searchParams.get('countdownTime'));
+        if (!Number.isSafeInteger(countdown) || countdown < 0) throw new ExtendedError(1133, 'Invalid countdownTime');
+        if (this.deadManTimer) this.options.clock.clearTimeout(this.deadManTimer);
+        this.deadManTimer = countdown === 0 ? null : this.options.clock.setTimeout(() => this.options.exchange.cancelAll(), countdown * 1000);
+        return ok(null);
+      }
+      throw new ExtendedError(404, 'Not found', 404);
+    } catch (caught) {
+      error(caught instanceof ExtendedError ? caught : new ExtendedError(1006, `Unhandled error: ${(caught as Error).message}`, 500));
+    }
+  }
+
+  deadManArmed(): boolean {
+    return this.deadManTimer !== null;
+  }
+}

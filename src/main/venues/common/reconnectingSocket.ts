@@ -1,0 +1,127 @@
+/**
+ * One venue WebSocket that stays up: it reconnects with exponential backoff and jitter (also after
+ * the venue's scheduled drops), runs a staleness watchdog (no frame for `staleMs` = reconnect),
+ * records raw frames, and tells its owner when it opened (to resubscribe) and closed.
+ */
+import WebSocket from 'ws';
+import type { Clock, TimerHandle } from '../../engine/clock';
+import type { FrameRecorder } from './recorder';
+
+export interface ReconnectingSocketOptions {
+  name: string;
+  url: string;
+  headers?: Record<string, string>;
+  clock: Clock;
+  recorder: FrameRecorder;
+  /** Reconnect when nothing arrived for this long (0 = never). */
+  staleMs: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+  onOpen(): void;
+  onFrame(text: string, receivedAt: number): void;
+  onClose(reason: string): void;
+}
+
+export class ReconnectingSocket {
+  private socket: WebSocket | null = null;
+  private stopped = true;
+  private attempt = 0;
+  private reconnectTimer: TimerHandle | null = null;
+  private staleTimer: TimerHandle | null = null;
+  private lastFrameAt = 0;
+  connected = false;
+  reconnects = 0;
+
+  constructor(private readonly options: ReconnectingSocketOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer) this.options.clock.clearTimeout(this.reconnectTimer);
+    if (this.staleTimer) this.options.clock.clearTimeout(this.staleTimer);
+    this.reconnectTimer = null;
+    this.staleTimer = null;
+    this.socket?.terminate();
+    this.socket = null;
+    this.connected = false;
+  }
+
+  send(message: unknown): boolean {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+    return true;
+  }
+
+  /** Drops the connection now; it comes back by itself (a resync, a gap, a stale feed). */
+  restart(reason: string): void {
+    if (!this.socket) return;
+    this.socket.terminate();
+    this.handleClose(reason);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const socket = new WebSocket(this.options.url, { headers: this.options.headers, handshakeTimeout: 10_000 });
+    this.socket = socket;
+    socket.on('open', () => {
+      if (socket !== this.socket) return;
+      this.connected = true;
+      this.attempt = 0;
+      this.lastFrameAt = this.options.clock.monotonic();
+      this.watchStale();
+      this.options.onOpen();
+    });
+    socket.on('message', (data) => {
+      if (socket !== this.socket) return;
+      const receivedAt = this.options.clock.now();
+      this.lastFrameAt = this.options.clock.monotonic();
+      const text = data.toString();
+      this.options.recorder.record(this.options.name, text, receivedAt);
+      this.options.onFrame(text, receivedAt);
+    });
+    socket.on('close', (code, reason) => {
+      if (socket === this.socket) this.handleClose(`closed ${code}${reason.length ? ` ${reason.toString()}` : ''}`);
+    });
+    socket.on('error', (error) => {
+      if (socket === this.socket) this.handleClose(`error ${error.message}`);
+    });
+  }
+
+  private handleClose(reason: string): void {
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.socket?.removeAllListeners();
+    this.socket?.on('error', () => undefined);
+    this.socket = null;
+    if (this.staleTimer) this.options.clock.clearTimeout(this.staleTimer);
+    this.staleTimer = null;
+    if (wasConnected || this.attempt === 0) this.options.onClose(reason);
+    if (this.stopped) return;
+    // Exponential backoff with full jitter: many clients never reconnect in lockstep.
+    const min = this.options.minBackoffMs ?? 250;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    const ceiling = Math.min(max, min * 2 ** this.attempt);
+    const delay = min + Math.floor((this.options.random ?? Math.random)() * (ceiling - min + 1));
+    this.attempt += 1;
+    this.reconnects += 1;
+    this.reconnectTimer = this.options.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private watchStale(): void {
+    if (!this.options.staleMs) return;
+    this.staleTimer = this.options.clock.setTimeout(() => {
+      this.staleTimer = null;
+      if (!this.connected) return;
+      if (this.options.clock.monotonic() - this.lastFrameAt >= this.options.staleMs) this.restart(`no frame for ${this.options.staleMs} ms`);
+      else this.watchStale();
+    }, Math.max(50, Math.floor(this.options.staleMs / 4)));
+  }
+}

@@ -1,0 +1,558 @@
+/**
+ * The Lighter adapter: the engine's `Venue` over Lighter's real protocol. It keeps the book in
+ * sync (snapshot, then updates chained by begin_nonce; any gap or crossed book drops the book and
+ * resubscribes), turns account_all_trades into signed maker and all-fill deltas (deduplicated by
+ * trade id across replays), account_all_orders into order updates and the filled quantity of
+ * "market" orders, and sends signed txs over the WebSocket (REST as fallback) with one nonce
+ * sequence per API key and a request budget.
+ */
+import Decimal from 'decimal.js';
+import { decimalToScaled, OrderBook } from '../../engine/book';
+import type { Clock, TimerHandle } from '../../engine/clock';
+import { RecentIds } from '../../engine/hedgeBot';
+import {
+  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderStatus, type Position,
+  type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth
+} from '../../engine/venue';
+import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
+import { ReconnectingSocket } from '../common/reconnectingSocket';
+import { TokenBucket } from '../common/tokenBucket';
+import type { LighterAdapterConfig } from './config';
+import { FrameError, parseLighterFrame, type OrderFrame, type TradeFrame } from './parse';
+import type { LighterSigner, SignedTx } from './signer';
+
+const TX_TIMEOUT_MS = 5000;
+const INVALID_NONCE = 21104;
+const TOO_MANY_REQUESTS = 23000;
+
+interface MarketDetails {
+  marketId: number;
+  sizeDecimals: number;
+  priceDecimals: number;
+  info: MarketInfo;
+}
+
+interface PendingMarket {
+  resolve(result: MarketResult): void;
+  reject(error: Error): void;
+  timer: TimerHandle | null;
+  /** Filled so far according to the trade stream (the fallback if no final status arrives). */
+  filled: Decimal;
+  cost: Decimal;
+}
+
+/** Lighter's order statuses in the engine's terms. */
+export function orderStatusOf(status: string, filled: boolean): OrderStatus {
+  if (status === 'filled') return 'filled';
+  if (status === 'open' || status === 'pending' || status === 'in-progress') return filled ? 'partially_filled' : 'open';
+  if (status === 'canceled-expired') return 'expired';
+  if (status.startsWith('canceled')) return 'cancelled';
+  return 'rejected';
+}
+
+export class LighterVenue implements Venue {
+  readonly id = 'L' as const;
+  book: OrderBook = new OrderBook(2, 4);
+  private details: MarketDetails | null = null;
+  private handlers: VenueHandlers | null = null;
+  private readonly recorder: FrameRecorder;
+  private readonly bucket: TokenBucket;
+  private bookSocket: ReconnectingSocket | null = null;
+  private accountSocket: ReconnectingSocket | null = null;
+  private lastNonce: number | null = null;
+  private readonly seenTrades = new RecentIds();
+  private readonly pendingMarkets = new Map<number, PendingMarket>();
+  private readonly pendingTx = new Map<string, { resolve(): void; reject(error: Error): void; timer: TimerHandle }>();
+  /** Serialises signing and sending: nonces go out in order, one sequence per API key. */
+  private sendChain: Promise<unknown> = Promise.resolve();
+  private nonce: number | null = null;
+  private txSeq = 0;
+  private tokenTimer: TimerHandle | null = null;
+  private keepaliveTimer: TimerHandle | null = null;
+  private accountReady = false;
+  private bookReady = false;
+  readonly stats = { bookMessages: 0, malformedFrames: 0, resyncs: 0, rateLimited: 0, duplicateTrades: 0, nonceResyncs: 0, lastOrderLatencyMs: undefined as number | undefined };
+
+  constructor(
+    private readonly config: LighterAdapterConfig,
+    private readonly signer: LighterSigner,
+    private readonly clock: Clock
+  ) {
+    this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
+    this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 60);
+  }
+
+  get market(): MarketInfo {
+    if (!this.details) throw new Error('Lighter: market details not loaded (start() first)');
+    return this.details.info;
+  }
+
+  setHandlers(handlers: VenueHandlers): void {
+    this.handlers = handlers;
+  }
+
+  private get h(): VenueHandlers {
+    if (!this.handlers) throw new Error('Lighter: handlers not set');
+    return this.handlers;
+  }
+
+  health(): VenueHealth {
+    return {
+      connected: this.bookReady && this.accountReady,
+      bookMessages: this.stats.bookMessages,
+      lastOrderLatencyMs: this.stats.lastOrderLatencyMs,
+      rateLimitHeadroom: this.bucket.headroom(),
+      rateLimited: this.stats.rateLimited
+    };
+  }
+
+  // ------------------------------------------------------------------ REST
+
+  private async rest(path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Record<string, unknown>> {
+    await this.bucket.take(1);
+    let response: Response;
+    try {
+      response = await fetch(`${this.config.restUrl}/api/v1/${path}`, {
+        method: init.method ?? 'GET', body: init.body, headers: init.headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
+      });
+    } catch (error) {
+      throw new VenueOrderError('L', 'network', `${path}: ${(error as Error).message}`);
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = (await response.json()) as Record<string, unknown>;
+    } catch {
+      throw new VenueOrderError('L', 'network', `${path}: HTTP ${response.status} without a JSON body`);
+    }
+    if (response.status === 429 || body.code === TOO_MANY_REQUESTS) {
+      this.stats.rateLimited += 1;
+      throw new VenueOrderError('L', 'rate_limited', `${path}: ${String(body.message ?? 'too many requests')}`, TOO_MANY_REQUESTS);
+    }
+    if (!response.ok || (typeof body.code === 'number' && body.code !== 200)) {
+      throw new VenueOrderError('L', response.status >= 500 ? 'network' : 'rejected', `${path}: ${String(body.message ?? `HTTP ${response.status}`)}`, body.code as number);
+    }
+    return body;
+  }
+
+  private async loadMarket(): Promise<void> {
+    const body = await this.rest('orderBooks?market_id=255&filter=perp');
+    const books = body.order_books;
+    if (!Array.isArray(books)) throw new FrameError('order_books', books);
+    const entry = books.find((book) => (book as { symbol?: unknown }).symbol === this.config.symbol) as Record<string, unknown> | undefined;
+    if (!entry) throw new Error(`Lighter: no market ${this.config.symbol} in /orderBooks`);
+    const sizeDecimals = Number(entry.supported_size_decimals);
+    const priceDecimals = Number(entry.supported_price_decimals);
+    if (!Number.isInteger(sizeDecimals) || !Number.isInteger(priceDecimals)) throw new FrameError('supported_*_decimals', entry);
+    const step = new Decimal(`1e-${sizeDecimals}`);
+    this.details = {
+      marketId: Number(entry.market_id),
+      sizeDecimals,
+      priceDecimals,
+      info: {
+        symbol: this.config.symbol,
+        minSize: new Decimal(String(entry.min_base_amount)),
+        minSizeChange: step,
+        minValue: new Decimal(String(entry.min_quote_amount)),
+        sizeStep: step,
+        priceTick: new Decimal(`1e-${priceDecimals}`)
+      }
+    };
+    this.book = new OrderBook(priceDecimals, sizeDecimals);
+  }
+
+  async loadPosition(): Promise<Position> {
+    const body = await this.rest(`account?by=index&value=${this.config.accountIndex}`);
+    const accounts = body.accounts;
+    if (!Array.isArray(accounts) || accounts.length === 0) throw new FrameError('accounts', accounts);
+    const positions = (accounts[0] as { positions?: unknown }).positions;
+    const mine = Array.isArray(positions) ? (positions.find((p) => (p as { market_id?: unknown }).market_id === this.details?.marketId) as Record<string, unknown> | undefined) : undefined;
+    if (!mine) return { qty: new Decimal(0), avgEntry: new Decimal(0) };
+    const size = new Decimal(String(mine.position));
+    return { qty: Number(mine.sign) < 0 ? size.neg() : size, avgEntry: size.isZero() ? new Decimal(0) : new Decimal(String(mine.avg_entry_price)) };
+  }
+
+  private async resyncNonce(): Promise<void> {
+    const body = await this.rest(`nextNonce?account_index=${this.config.accountIndex}&api_key_index=${this.config.apiKeyIndex}`);
+    if (typeof body.nonce !== 'number') throw new FrameError('nonce', body.nonce);
+    this.nonce = body.nonce;
+  }
+
+  // ------------------------------------------------------------------ streams
+
+  async start(): Promise<void> {
+    await this.loadMarket();
+    await this.resyncNonce();
+    const staleMs = this.config.staleBookMs ?? 5000;
+    this.bookSocket = new ReconnectingSocket({
+      name: 'L.book', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs,
+      onOpen: () => this.bookSocket?.send({ type: 'subscribe', channel: `order_book/${this.details?.marketId}` }),
+      onFrame: (text, at) => this.onFrame(text, at, 'book'),
+      onClose: (reason) => this.onSocketClosed('book', reason)
+    });
+    this.accountSocket = new ReconnectingSocket({
+      name: 'L.account', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs: 0,
+      onOpen: () => this.subscribeAccount(),
+      onFrame: (text, at) => this.onFrame(text, at, 'account'),
+      onClose: (reason) => this.onSocketClosed('account', reason)
+    });
+    this.bookSocket.start();
+    this.accountSocket.start();
+    this.scheduleKeepalive();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of [this.tokenTimer, this.keepaliveTimer, this.resyncTimer]) if (timer) this.clock.clearTimeout(timer);
+    this.bookSocket?.stop();
+    this.accountSocket?.stop();
+    for (const [coi, pending] of this.pendingMarkets) {
+      pending.reject(new VenueOrderError('L', 'network', 'adapter stopped'));
+      this.pendingMarkets.delete(coi);
+    }
+    await this.recorder.close();
+  }
+
+  /** Private channels with a fresh auth token, renewed before it expires. */
+  private subscribeAccount(): void {
+    const ttl = this.config.authTokenTtlMs ?? 7 * 3600_000;
+    const token = this.signer.createAuthToken(Math.floor((this.clock.now() + ttl) / 1000));
+    for (const channel of ['account_all_orders', 'account_all_trades', 'account_all_positions']) {
+      this.accountSocket?.send({ type: 'subscribe', channel: `${channel}/${this.config.accountIndex}`, auth: token });
+    }
+    if (this.tokenTimer) this.clock.clearTimeout(this.tokenTimer);
+    // Renew at 85 % of the lifetime: reconnect the private socket, which resubscribes with a new token.
+    this.tokenTimer = this.clock.setTimeout(() => this.accountSocket?.restart('auth token renewal'), Math.floor(ttl * 0.85));
+  }
+
+  private scheduleKeepalive(): void {
+    this.keepaliveTimer = this.clock.setTimeout(() => {
+      this.bookSocket?.send({ type: 'ping' });
+      this.accountSocket?.send({ type: 'ping' });
+      this.scheduleKeepalive();
+    }, 30_000);
+  }
+
+  private onSocketClosed(which: 'book' | 'account', reason: string): void {
+    if (which === 'book') {
+      this.bookReady = false;
+      this.lastNonce = null;
+      this.book.reset();
+    } else {
+      this.accountReady = false;
+    }
+    this.handlers?.onConnection('L', false, `${which} stream ${reason}`);
+  }
+
+  private markConnected(which: 'book' | 'account'): void {
+    const before = this.bookReady && this.accountReady;
+    if (which === 'book') this.bookReady = true;
+    else this.accountReady = true;
+    if (!before && this.bookReady && this.accountReady) this.handlers?.onConnection('L', true, 'book and account streams subscribed');
+  }
+
+  private onFrame(text: string, receivedAt: number, socket: 'book' | 'account'): void {
+    let frame;
+    try {
+      frame = parseLighterFrame(text, this.details?.marketId ?? 0);
+    } catch (error) {
+      this.stats.malformedFrames += 1;
+      this.handlers?.onLog('L', 'warn', `malformed ${socket} frame (${(error as Error).message}): ${text.slice(0, 300)}`);
+      return;
+    }
+    const target = socket === 'book' ? this.bookSocket : this.accountSocket;
+    switch (frame.kind) {
+      case 'ping':
+        target?.send({ type: 'pong' });
+        return;
+      case 'book':
+        this.onBook(frame, receivedAt);
+        return;
+      case 'trades':
+        this.markConnected('account');
+        for (const trade of frame.trades) this.onTrade(trade, receivedAt);
+        return;
+      case 'orders':
+        this.markConnected('account');
+        for (const order of frame.orders) this.onOrder(order, receivedAt);
+        return;
+      case 'positions':
+        if (frame.position) {
+          const size = new Decimal(frame.position.position);
+          this.h.onPosition('L', { qty: frame.position.sign < 0 ? size.neg() : size, avgEntry: new Decimal(frame.position.avgEntry) });
+        } else this.h.onPosition('L', { qty: new Decimal(0), avgEntry: new Decimal(0) });
+        return;
+      case 'tx': {
+        const pending = this.pendingTx.get(frame.id);
+        if (pending) {
+          this.clock.clearTimeout(pending.timer);
+          this.pendingTx.delete(frame.id);
+          pending.resolve();
+        }
+        return;
+      }
+      case 'error': {
+        const pending = frame.id === undefined ? undefined : this.pendingTx.get(frame.id);
+        if (pending && frame.id !== undefined) {
+          this.clock.clearTimeout(pending.timer);
+          this.pendingTx.delete(frame.id);
+          pending.reject(this.txError(frame.code, frame.message));
+        } else {
+          this.stats.malformedFrames += 1;
+          this.handlers?.onLog('L', 'warn', `error frame on ${socket} stream: ${frame.code} ${frame.message}`);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private onBook(frame: Extract<ReturnType<typeof parseLighterFrame>, { kind: 'book' }>, receivedAt: number): void {
+    this.stats.bookMessages += 1;
+    const pair = (levels: Array<{ price: string; size: string }>) => levels.map((l) => [l.price, l.size] as const);
+    try {
+      if (frame.snapshot) {
+        this.book.applySnapshot(pair(frame.bids), pair(frame.asks), receivedAt);
+        this.lastNonce = frame.nonce;
+      } else {
+        // An update before the first snapshot means nothing; after it, the chain must hold.
+        if (this.lastNonce === null) return;
+        if (frame.beginNonce !== this.lastNonce) {
+          this.resync(`nonce gap: begin_nonce ${frame.beginNonce} after nonce ${this.lastNonce}`);
+          return;
+        }
+        this.book.applyLevels('bid', pair(frame.bids), receivedAt);
+        this.book.applyLevels('ask', pair(frame.asks), receivedAt);
+        this.lastNonce = frame.nonce;
+        if (!this.book.crossed()) this.consecutiveResyncs = 0;
+      }
+    } catch (error) {
+      this.resync(`bad level: ${(error as Error).message}`);
+      return;
+    }
+    if (this.book.crossed()) {
+      this.resync(`crossed book ${this.book.bestBid()} >= ${this.book.bestAsk()}`);
+      return;
+    }
+    this.markConnected('book');
+    this.h.onBook('L');
+  }
+
+  /**
+   * Drops the book and subscribes again: never patch across a gap. Resyncs that follow each other
+   * back off (0.25 s doubling to 10 s), so a venue that keeps sending a bad book is not hammered.
+   */
+  private resync(reason: string): void {
+    this.stats.resyncs += 1;
+    this.book.reset();
+    this.lastNonce = null;
+    this.handlers?.onLog('L', 'warn', `order book resync: ${reason}`);
+    this.h.onBook('L');
+    const channel = `order_book/${this.details?.marketId}`;
+    this.bookSocket?.send({ type: 'unsubscribe', channel });
+    const delay = this.consecutiveResyncs === 0 ? 0 : Math.min(10_000, 250 * 2 ** (this.consecutiveResyncs - 1));
+    this.consecutiveResyncs += 1;
+    if (this.resyncTimer) this.clock.clearTimeout(this.resyncTimer);
+    this.resyncTimer = this.clock.setTimeout(() => {
+      this.resyncTimer = null;
+      this.bookSocket?.send({ type: 'subscribe', channel });
+    }, delay);
+  }
+
+  private consecutiveResyncs = 0;
+  private resyncTimer: TimerHandle | null = null;
+
+  private onTrade(trade: TradeFrame, receivedAt: number): void {
+    const us = this.config.accountIndex;
+    const weSold = trade.askAccount === us;
+    const weBought = trade.bidAccount === us;
+    if (!weSold && !weBought) return;
+    // Replays after a (re)subscribe carry trades we already counted.
+    if (!this.seenTrades.add(trade.tradeId)) {
+      this.stats.duplicateTrades += 1;
+      return;
+    }
+    const size = new Decimal(trade.size);
+    const delta = (weBought ? size : new Decimal(0)).minus(weSold ? size : new Decimal(0));
+    if (delta.isZero()) return; // a self-trade moves nothing
+    const weMaker = (trade.makerIsAsk && weSold) || (!trade.makerIsAsk && weBought);
+    const coi = weBought ? trade.bidClientId : trade.askClientId;
+    // Fees are not taken from the frame: their unit is undocumented (lighter.md §5); the engine
+    // applies the configured rates instead.
+    const fill = { id: `L:${trade.tradeId}`, venue: 'L' as const, qty: delta, price: new Decimal(trade.price), maker: weMaker, orderId: String(coi), receivedAt };
+    const pending = this.pendingMarkets.get(coi);
+    if (pending && !weMaker) {
+      pending.filled = pending.filled.plus(size);
+      pending.cost = pending.cost.plus(size.times(trade.price));
+    }
+    if (weMaker) this.h.onMakerFill({ ...fill });
+    this.h.onFill(fill);
+  }
+
+  private onOrder(order: OrderFrame, receivedAt: number): void {
+    const filled = new Decimal(order.filledBase);
+    const status = orderStatusOf(order.status, filled.gt(0));
+    this.h.onOrderUpdate({
+      venue: 'L', clientId: String(order.clientOrderIndex), status, filledQty: filled,
+      reason: order.status.startsWith('canceled-') ? order.status.slice('canceled-'.length) : undefined, receivedAt
+    });
+    const pending = this.pendingMarkets.get(order.clientOrderIndex);
+    if (pending && status !== 'open' && status !== 'partially_filled') {
+      this.pendingMarkets.delete(order.clientOrderIndex);
+      if (pending.timer) this.clock.clearTimeout(pending.timer);
+      pending.resolve({
+        clientId: String(order.clientOrderIndex), filledQty: filled,
+        avgPrice: filled.gt(0) ? new Decimal(order.filledQuote).div(filled) : undefined
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  private txError(code: number, message: string): VenueOrderError {
+    if (code === TOO_MANY_REQUESTS) {
+      this.stats.rateLimited += 1;
+      return new VenueOrderError('L', 'rate_limited', message, code);
+    }
+    return new VenueOrderError('L', code >= 29_500 ? 'network' : 'rejected', `${code} ${message}`, code);
+  }
+
+  /**
+   * Signs with the next nonce and sends: over the WebSocket when it is up, else over REST. An
+   * invalid-nonce answer resynchronises the nonce from the venue and tries once more.
+   */
+  private submit(sign: (nonce: number) => SignedTx): Promise<number> {
+    const run = async (): Promise<number> => {
+      for (let attempt = 0; ; attempt++) {
+        if (this.nonce === null) await this.resyncNonce();
+        const nonce = this.nonce as number;
+        const tx = sign(nonce);
+        await this.bucket.take(1);
+        const started = this.clock.monotonic();
+        try {
+          await this.send(tx);
+          this.nonce = nonce + 1;
+          this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
+          return this.stats.lastOrderLatencyMs;
+        } catch (error) {
+          if (error instanceof VenueOrderError && error.code === INVALID_NONCE && attempt === 0) {
+            this.stats.nonceResyncs += 1;
+            this.handlers?.onLog('L', 'warn', `invalid nonce ${nonce}: resynchronising from nextNonce`);
+            this.nonce = null;
+            continue;
+          }
+          // A tx the API refused did not consume its nonce; a lost answer may have: ask the venue.
+          if (!(error instanceof VenueOrderError && error.kind === 'rejected')) this.nonce = null;
+          throw error;
+        }
+      }
+    };
+    const result = this.sendChain.then(run, run);
+    this.sendChain = result.catch(() => undefined);
+    return result;
+  }
+
+  private send(tx: SignedTx): Promise<void> {
+    const socket = this.accountSocket;
+    if (socket?.connected) {
+      const id = `lx-${++this.txSeq}`;
+      return new Promise<void>((resolve, reject) => {
+        const timer = this.clock.setTimeout(() => {
+          this.pendingTx.delete(id);
+          reject(new VenueOrderError('L', 'timeout', `sendtx ${id} unanswered after ${TX_TIMEOUT_MS} ms`));
+        }, TX_TIMEOUT_MS);
+        this.pendingTx.set(id, { resolve, reject, timer });
+        if (!socket.send({ type: 'jsonapi/sendtx', data: { id, tx_type: tx.txType, tx_info: JSON.parse(tx.txInfo) } })) {
+          this.clock.clearTimeout(timer);
+          this.pendingTx.delete(id);
+          void this.sendRest(tx).then(resolve, reject);
+        }
+      });
+    }
+    return this.sendRest(tx);
+  }
+
+  private async sendRest(tx: SignedTx): Promise<void> {
+    const form = new URLSearchParams({ tx_type: String(tx.txType), tx_info: tx.txInfo, price_protection: 'true' });
+    // The bucket was charged by submit(): this request goes straight out.
+    let response: Response;
+    try {
+      response = await fetch(`${this.config.restUrl}/api/v1/sendTx`, {
+        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString(),
+        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
+      });
+    } catch (error) {
+      throw new VenueOrderError('L', 'network', `sendTx: ${(error as Error).message}`);
+    }
+    const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
+    if (response.status === 429) throw this.txError(TOO_MANY_REQUESTS, body.message ?? 'Too Many Requests');
+    if (!response.ok || body.code !== 200) throw this.txError(body.code ?? response.status, body.message ?? `HTTP ${response.status}`);
+  }
+
+  private clientOrderIndex(clientId: string): number {
+    const coi = Number(clientId);
+    if (!Number.isSafeInteger(coi) || coi < 1 || coi > 2 ** 48 - 1) throw new VenueOrderError('L', 'invalid', `client id ${clientId} is not a client order index (1..2^48-1)`);
+    return coi;
+  }
+
+  private scaled(qty: Decimal, price: Decimal): { baseAmount: number; price: number } {
+    const d = this.details as MarketDetails;
+    try {
+      return { baseAmount: decimalToScaled(qty, d.sizeDecimals, 'qty'), price: decimalToScaled(price, d.priceDecimals, 'price') };
+    } catch (error) {
+      throw new VenueOrderError('L', 'invalid', (error as Error).message);
+    }
+  }
+
+  async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
+    const coi = this.clientOrderIndex(request.clientId);
+    const amounts = this.scaled(request.qty, request.price);
+    const expiry = this.clock.now() + (this.config.orderExpiryMs ?? 28 * 86_400_000);
+    await this.submit((nonce) =>
+      this.signer.signCreateOrder({
+        marketIndex: (this.details as MarketDetails).marketId, clientOrderIndex: coi, ...amounts, isAsk: request.side === 'sell',
+        orderType: 0, timeInForce: 2, reduceOnly: false, orderExpiry: expiry, nonce
+      })
+    );
+    return { clientId: request.clientId };
+  }
+
+  /** IOC at the worst price; resolves with what the order stream reports as filled. */
+  async sendMarket(request: MarketRequest): Promise<MarketResult> {
+    const coi = this.clientOrderIndex(request.clientId);
+    const amounts = this.scaled(request.qty, request.worstPrice);
+    const result = new Promise<MarketResult>((resolve, reject) =>
+      this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), cost: new Decimal(0) })
+    );
+    try {
+      await this.submit((nonce) =>
+        this.signer.signCreateOrder({
+          marketIndex: (this.details as MarketDetails).marketId, clientOrderIndex: coi, ...amounts, isAsk: request.side === 'sell',
+          orderType: 1, timeInForce: 0, reduceOnly: false, orderExpiry: 0, nonce
+        })
+      );
+    } catch (error) {
+      this.pendingMarkets.delete(coi);
+      throw error;
+    }
+    const pending = this.pendingMarkets.get(coi);
+    if (pending) {
+      const timeoutMs = this.config.marketResultTimeoutMs ?? 10_000;
+      pending.timer = this.clock.setTimeout(() => {
+        this.pendingMarkets.delete(coi);
+        // No final status: trust the trades seen. Nothing seen is a timeout, never a guess.
+        if (pending.filled.gt(0)) pending.resolve({ clientId: request.clientId, filledQty: pending.filled, avgPrice: pending.cost.div(pending.filled) });
+        else pending.reject(new VenueOrderError('L', 'timeout', `no final status and no fill for IOC ${coi} within ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+    return result;
+  }
+
+  async cancel(clientId: string): Promise<void> {
+    const index = this.clientOrderIndex(clientId);
+    await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }));
+  }
+
+  async cancelAll(): Promise<void> {
+    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }));
+  }
+}

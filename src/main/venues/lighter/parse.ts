@@ -1,0 +1,186 @@
+/**
+ * Lighter wire frames into typed values. Every check names the field and the value it refused;
+ * a frame that fails is reported and dropped, never half-applied.
+ */
+export class FrameError extends Error {
+  constructor(field: string, value: unknown) {
+    let shown: string;
+    try {
+      shown = JSON.stringify(value) ?? String(value);
+    } catch {
+      shown = String(value);
+    }
+    super(`${field}: unexpected ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+export function obj(value: unknown, field: string): Obj {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FrameError(field, value);
+  return value as Obj;
+}
+
+export function str(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new FrameError(field, value);
+  return value;
+}
+
+export function int(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new FrameError(field, value);
+  return value;
+}
+
+export function bool(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new FrameError(field, value);
+  return value;
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+export function dec(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !DECIMAL.test(value)) throw new FrameError(field, value);
+  return value;
+}
+
+export interface LevelUpdate {
+  price: string;
+  size: string;
+}
+
+export interface BookFrame {
+  kind: 'book';
+  snapshot: boolean;
+  bids: LevelUpdate[];
+  asks: LevelUpdate[];
+  nonce: number;
+  beginNonce: number;
+}
+
+export interface TradeFrame {
+  tradeId: string;
+  size: string;
+  price: string;
+  askAccount: number;
+  bidAccount: number;
+  askClientId: number;
+  bidClientId: number;
+  makerIsAsk: boolean;
+  type: string;
+}
+
+export interface OrderFrame {
+  clientOrderIndex: number;
+  orderIndex: number;
+  status: string;
+  filledBase: string;
+  filledQuote: string;
+  isAsk: boolean;
+  timeInForce: string;
+}
+
+export interface PositionFrame {
+  sign: number;
+  position: string;
+  avgEntry: string;
+}
+
+export type LighterFrame =
+  | { kind: 'connected' }
+  | { kind: 'ping' }
+  | { kind: 'pong' }
+  | BookFrame
+  | { kind: 'trades'; snapshot: boolean; trades: TradeFrame[] }
+  | { kind: 'orders'; snapshot: boolean; orders: OrderFrame[] }
+  | { kind: 'positions'; snapshot: boolean; position: PositionFrame | null }
+  | { kind: 'tx'; id: string; ok: true; txHash: unknown }
+  | { kind: 'error'; id?: string; code: number; message: string }
+  | { kind: 'other'; type: string };
+
+/** Entries for our market from an object keyed by market index, or a flat array. */
+function forMarket(value: unknown, marketId: number, field: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  const entry = obj(value, field)[String(marketId)];
+  if (entry === undefined) return [];
+  return Array.isArray(entry) ? entry : [entry];
+}
+
+function levels(value: unknown, field: string): LevelUpdate[] {
+  if (!Array.isArray(value)) throw new FrameError(field, value);
+  return value.map((level, i) => {
+    const l = obj(level, `${field}[${i}]`);
+    return { price: dec(l.price, `${field}[${i}].price`), size: dec(l.size, `${field}[${i}].size`) };
+  });
+}
+
+function trade(value: unknown, i: number): TradeFrame {
+  const t = obj(value, `trades[${i}]`);
+  const id = t.trade_id_str ?? t.trade_id;
+  if (typeof id !== 'string' && typeof id !== 'number') throw new FrameError(`trades[${i}].trade_id`, id);
+  return {
+    tradeId: String(id),
+    size: dec(t.size, `trades[${i}].size`),
+    price: dec(t.price, `trades[${i}].price`),
+    askAccount: int(t.ask_account_id, `trades[${i}].ask_account_id`),
+    bidAccount: int(t.bid_account_id, `trades[${i}].bid_account_id`),
+    askClientId: int(t.ask_client_id ?? 0, `trades[${i}].ask_client_id`),
+    bidClientId: int(t.bid_client_id ?? 0, `trades[${i}].bid_client_id`),
+    makerIsAsk: bool(t.is_maker_ask, `trades[${i}].is_maker_ask`),
+    type: str(t.type ?? 'trade', `trades[${i}].type`)
+  };
+}
+
+function order(value: unknown, i: number): OrderFrame {
+  const o = obj(value, `orders[${i}]`);
+  return {
+    clientOrderIndex: int(o.client_order_index, `orders[${i}].client_order_index`),
+    orderIndex: int(o.order_index, `orders[${i}].order_index`),
+    status: str(o.status, `orders[${i}].status`),
+    filledBase: dec(o.filled_base_amount, `orders[${i}].filled_base_amount`),
+    filledQuote: dec(o.filled_quote_amount, `orders[${i}].filled_quote_amount`),
+    isAsk: bool(o.is_ask, `orders[${i}].is_ask`),
+    timeInForce: str(o.time_in_force, `orders[${i}].time_in_force`)
+  };
+}
+
+export function parseLighterFrame(text: string, marketId: number): LighterFrame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new FrameError('frame', text);
+  }
+  const frame = obj(raw, 'frame');
+  if (frame.error !== undefined) {
+    const error = obj(frame.error, 'error');
+    return { kind: 'error', id: frame.id === undefined ? undefined : String(frame.id), code: int(error.code, 'error.code'), message: String(error.message ?? '') };
+  }
+  const type = str(frame.type, 'type');
+  if (type === 'connected') return { kind: 'connected' };
+  if (type === 'ping') return { kind: 'ping' };
+  if (type === 'pong') return { kind: 'pong' };
+  if (type === 'jsonapi/sendtx' || type === 'jsonapi/sendtxbatch') {
+    if (frame.code !== 200) throw new FrameError('code', frame.code);
+    return { kind: 'tx', id: String(frame.id), ok: true, txHash: frame.tx_hash };
+  }
+  const [phase, channel] = type.split('/');
+  const snapshot = phase === 'subscribed';
+  if ((phase !== 'subscribed' && phase !== 'update') || !channel) return { kind: 'other', type };
+  if (channel === 'order_book') {
+    const book = obj(frame.order_book, 'order_book');
+    return {
+      kind: 'book', snapshot,
+      bids: levels(book.bids, 'order_book.bids'), asks: levels(book.asks, 'order_book.asks'),
+      nonce: int(book.nonce, 'order_book.nonce'), beginNonce: int(book.begin_nonce ?? 0, 'order_book.begin_nonce')
+    };
+  }
+  if (channel === 'account_all_trades') return { kind: 'trades', snapshot, trades: forMarket(frame.trades, marketId, 'trades').map(trade) };
+  if (channel === 'account_all_orders') return { kind: 'orders', snapshot, orders: forMarket(frame.orders, marketId, 'orders').map(order) };
+  if (channel === 'account_all_positions') {
+    const [entry] = forMarket(frame.positions, marketId, 'positions');
+    if (entry === undefined) return { kind: 'positions', snapshot, position: null };
+    const p = obj(entry, 'positions[market]');
+    return { kind: 'positions', snapshot, position: { sign: int(p.sign, 'position.sign'), position: dec(p.position, 'position.position'), avgEntry: dec(p.avg_entry_price, 'position.avg_entry_price') } };
+  }
+  return { kind: 'other', type };
+}

@@ -1,0 +1,24 @@
+import type { FillDelta, OrderUpdate, Position, VenueHandlers } from '../../src/main/engine/venue';
+
+/** Venue handlers that keep everything the adapter reported. */
+export function recordingHandlers() {
+  const record = {
+    books: 0,
+    makerFills: [] as FillDelta[],
+    fills: [] as FillDelta[],
+    orders: [] as OrderUpdate[],
+    positions: [] as Position[],
+    connections: [] as Array<{ connected: boolean; detail: string }>,
+    logs: [] as string[]
+  };
+  const handlers: VenueHandlers = {
+    onBook: () => void (record.books += 1),
+    onMakerFill: (fill) => void record.makerFills.push(fill),
+    onFill: (fill) => void record.fills.push(fill),
+    onOrderUpdate: (update) => void record.orders.push(update),
+    onPosition: (_venue, position) => void record.positions.push(position),
+    onConnection: (_venue, connected, detail) => void record.connections.push({ connected, detail }),
+    onLog: (_venue, level, message) => void record.logs.push(`${level} ${message}`)
+  };
+  return { record, handlers };
+}

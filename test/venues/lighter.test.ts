@@ -1,0 +1,241 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Decimal from 'decimal.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../../src/main/engine/clock';
+import { formatScaled } from '../../src/main/emulator/marketModel';
+import { LighterVenue } from '../../src/main/venues/lighter/lighterVenue';
+import { generateLighterApiKey, loadWasmLighterSigner, type LighterSigner, type SignedTx } from '../../src/main/venues/lighter/signer';
+import { ACCOUNT, API_KEY, createOrderInfo, postForm, startLighter } from '../helpers/lighterEmulator';
+import { recordingHandlers } from '../helpers/recordingHandlers';
+import { waitFor } from '../helpers/waitFor';
+
+let privateKey = '';
+beforeAll(async () => {
+  privateKey = (await generateLighterApiKey()).privateKey;
+});
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Wraps the signer to keep every tx it produced. */
+function spying(signer: LighterSigner) {
+  const txs: SignedTx[] = [];
+  let tokens = 0;
+  const keep = (tx: SignedTx) => (txs.push(tx), tx);
+  const spy: LighterSigner = {
+    signCreateOrder: (p) => keep(signer.signCreateOrder(p)),
+    signCancelOrder: (p) => keep(signer.signCancelOrder(p)),
+    signCancelAllOrders: (p) => keep(signer.signCancelAllOrders(p)),
+    createAuthToken: (deadline) => (tokens++, signer.createAuthToken(deadline))
+  };
+  return { spy, txs, tokens: () => tokens };
+}
+
+async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string } = {}) {
+  const env = await startLighter();
+  cleanups.push(() => env.emulator.stop());
+  const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
+  const { spy, txs, tokens } = spying(signer);
+  const venue = new LighterVenue(
+    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath },
+    spy,
+    systemClock
+  );
+  const { record, handlers } = recordingHandlers();
+  venue.setHandlers(handlers);
+  await venue.start();
+  cleanups.push(() => venue.stop());
+  if (!options.wsUrl) await waitFor(() => venue.book.ready && venue.health().connected, 'the Lighter book and account streams');
+  return { ...env, venue, record, txs, tokens };
+}
+
+const topsOf = (book: { bids: Array<[number, number]>; asks: Array<[number, number]> }, levels = 25) => ({
+  bids: book.bids.slice(0, levels).map(([p, s]) => `${formatScaled(s, 4)}@${formatScaled(p, 2)}`),
+  asks: book.asks.slice(0, levels).map(([p, s]) => `${formatScaled(s, 4)}@${formatScaled(p, 2)}`)
+});
+const adapterTops = (venue: LighterVenue, levels = 25) => ({
+  bids: venue.book.depth('bid', levels).map((l) => `${l.size.toFixed(4)}@${l.price.toFixed(2)}`),
+  asks: venue.book.depth('ask', levels).map((l) => `${l.size.toFixed(4)}@${l.price.toFixed(2)}`)
+});
+
+describe('Lighter adapter against the emulator', () => {
+  it('loads market details and keeps the book equal to the venue through snapshot and updates', async () => {
+    const { venue, market, exchange } = await connected();
+    expect(venue.market.minSize.toString()).toBe('0.005');
+    expect(venue.market.minValue.toString()).toBe('10');
+    expect(venue.market.sizeStep.toString()).toBe('0.0001');
+    expect(venue.market.priceTick.toString()).toBe('0.01');
+    for (let i = 0; i < 30; i++) market.step();
+    await waitFor(() => JSON.stringify(adapterTops(venue)) === JSON.stringify(topsOf(exchange.book())), 'the book to follow the venue');
+  });
+
+  it('a begin_nonce gap drops the book and resubscribes; the book comes back equal', async () => {
+    const { venue, market, exchange, faults, record } = await connected();
+    faults.set({ skipSequence: 1 });
+    market.step();
+    await waitFor(() => venue.stats.resyncs === 1, 'a resync');
+    expect(record.logs.some((line) => line.includes('nonce gap'))).toBe(true);
+    market.step();
+    await waitFor(() => venue.book.ready && JSON.stringify(adapterTops(venue)) === JSON.stringify(topsOf(exchange.book())), 'the book after the resync');
+  });
+
+  it('places post-only orders and IOCs with exact integers, sequential nonces and client order indexes', async () => {
+    const { venue, exchange, txs, emulator } = await connected();
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    await venue.placePostOnly({ clientId: '17000000000001', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.0333') });
+    await venue.placePostOnly({ clientId: '17000000000002', side: 'sell', price: bid.plus('50'), qty: new Decimal('0.05') });
+    const infos = txs.map((tx) => JSON.parse(tx.txInfo) as Record<string, number>);
+    expect(infos[0]).toMatchObject({ MarketIndex: 0, ClientOrderIndex: 17000000000001, BaseAmount: 333, Price: Number(bid.minus(1).times(100)), IsAsk: 0, Type: 0, TimeInForce: 2, Nonce: 1841 });
+    expect(infos[1]).toMatchObject({ ClientOrderIndex: 17000000000002, BaseAmount: 500, IsAsk: 1, Nonce: 1842 });
+    expect((infos[0]?.OrderExpiry ?? 0) - Date.now()).toBeGreaterThan(27 * 86_400_000);
+    await waitFor(() => exchange.orders.size === 2, 'both orders resting');
+    const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
+    const result = await venue.sendMarket({ clientId: '17000000000003', side: 'buy', qty: new Decimal('0.02'), worstPrice: ask.times('1.005').toDecimalPlaces(2) });
+    expect(result.filledQty.toString()).toBe('0.02');
+    expect(JSON.parse(txs[2]!.txInfo)).toMatchObject({ Type: 1, TimeInForce: 0, OrderExpiry: 0, BaseAmount: 200, Nonce: 1843 });
+    expect(emulator.nonceOf(API_KEY)).toBe(1844);
+  });
+
+  it('resynchronises the nonce after an invalid-nonce answer', async () => {
+    const { venue, exchange, emulator, record } = await connected();
+    // Someone else used this API key: our next nonce is now stale.
+    const reply = await postForm(`${emulator.url}/api/v1/sendTx`, { tx_type: '14', tx_info: JSON.stringify(createOrderInfo({ ClientOrderIndex: 99, Nonce: 1841, Price: 200000 })) });
+    expect(reply.status).toBe(200);
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    await venue.placePostOnly({ clientId: '17000000000011', side: 'buy', price: bid.minus('2'), qty: new Decimal('0.01') });
+    expect(venue.stats.nonceResyncs).toBe(1);
+    expect(record.logs.some((line) => line.includes('invalid nonce 1841'))).toBe(true);
+    expect(emulator.nonceOf(API_KEY)).toBe(1843);
+  });
+
+  it('reports maker and taker fills as signed deltas, and a replayed trade once', async () => {
+    const { venue, exchange, record, faults } = await connected();
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    await venue.placePostOnly({ clientId: '17000000000021', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') });
+    await waitFor(() => exchange.orders.size === 1, 'the order resting');
+    faults.set({ duplicateFills: true });
+    exchange.fillResting('17000000000021', 200);
+    await waitFor(() => record.makerFills.length === 1 && venue.stats.duplicateTrades === 1, 'the maker fill and its duplicate');
+    expect(record.makerFills[0]).toMatchObject({ venue: 'L', maker: true, orderId: '17000000000021' });
+    expect(record.makerFills[0]!.qty.toString()).toBe('0.02');
+    faults.set({ duplicateFills: false });
+    const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
+    await venue.sendMarket({ clientId: '17000000000022', side: 'sell', qty: new Decimal('0.01'), worstPrice: bid.times('0.99').toDecimalPlaces(2) });
+    void ask;
+    await waitFor(() => record.fills.length === 2, 'the taker fill');
+    expect(record.fills[1]!.qty.toString()).toBe('-0.01');
+    expect(record.fills[1]!.maker).toBe(false);
+    expect(record.makerFills).toHaveLength(1);
+    // The partial fill shows in the order lifecycle too.
+    expect(record.orders.some((o) => o.clientId === '17000000000021' && o.status === 'partially_filled' && o.filledQty.toString() === '0.02')).toBe(true);
+  });
+
+  it('reports a post-only order that would cross as cancelled after the API accepted it', async () => {
+    const { venue, exchange, record } = await connected();
+    const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
+    await venue.placePostOnly({ clientId: '17000000000031', side: 'buy', price: ask, qty: new Decimal('0.01') });
+    await waitFor(() => record.orders.some((o) => o.clientId === '17000000000031'), 'the order update');
+    expect(record.orders.find((o) => o.clientId === '17000000000031')).toMatchObject({ status: 'cancelled', reason: 'post-only' });
+  });
+
+  it('cancels by client order index and cancels all', async () => {
+    const { venue, exchange, record } = await connected();
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    for (const id of ['17000000000041', '17000000000042']) await venue.placePostOnly({ clientId: id, side: 'buy', price: bid.minus('3'), qty: new Decimal('0.01') });
+    await waitFor(() => exchange.orders.size === 2, 'two resting orders');
+    await venue.cancel('17000000000041');
+    await waitFor(() => exchange.orders.size === 1, 'one cancelled');
+    await venue.cancelAll();
+    await waitFor(() => exchange.orders.size === 0, 'all cancelled');
+    expect(record.orders.filter((o) => o.status === 'cancelled').map((o) => o.clientId).sort()).toEqual(['17000000000041', '17000000000042']);
+    await expect(venue.cancel('17000000000041')).rejects.toMatchObject({ kind: 'rejected', code: 21715 });
+  });
+
+  it('surfaces 429 as a typed error and counts it', async () => {
+    const { venue, faults } = await connected();
+    faults.set({ rateLimit: 1 });
+    await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'rate_limited' });
+    expect(venue.health().rateLimited).toBe(1);
+    await expect(venue.loadPosition()).resolves.toMatchObject({});
+  });
+
+  it('comes back by itself after a dropped connection, with a fresh auth token', async () => {
+    const { venue, faults, record, tokens, market } = await connected();
+    const before = tokens();
+    faults.drop();
+    await waitFor(() => record.connections.some((c) => !c.connected), 'the disconnect');
+    market.step();
+    await waitFor(() => venue.health().connected && venue.book.ready, 'the reconnect');
+    expect(tokens()).toBeGreaterThan(before);
+    expect(record.connections.at(-1)?.connected).toBe(true);
+  });
+
+  it('loads the position with its average entry over REST', async () => {
+    const { venue, exchange } = await connected();
+    const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
+    await venue.sendMarket({ clientId: '17000000000051', side: 'buy', qty: new Decimal('0.03'), worstPrice: ask.plus(5) });
+    const position = await venue.loadPosition();
+    expect(position.qty.toString()).toBe('0.03');
+    expect(position.avgEntry.toString()).toBe(exchange.position.avgEntry.toFixed(2).replace(/\.?0+$/, ''));
+  });
+});
+
+describe('Lighter adapter: recording', () => {
+  it('writes every raw frame received, with its receive time, for replays', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lx-record-')), 'lighter.jsonl');
+    const { venue, market } = await connected({ recordPath: path });
+    market.step();
+    await waitFor(() => venue.stats.bookMessages >= 2, 'an update');
+    await venue.stop();
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { t: number; src: string; raw: string });
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.map((line) => line.src)).toContain('L.book');
+    expect(lines.some((line) => JSON.parse(line.raw).type === 'subscribed/order_book')).toBe(true);
+    expect(lines.every((line) => line.t > 1_700_000_000_000)).toBe(true);
+  });
+});
+
+describe('Lighter adapter: bad input from the stream', () => {
+  it('logs and counts malformed frames, unknown channels and error frames; a crossed book is never used', async () => {
+    // A scripted stream in front of the emulator's REST.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
+    const port = (wss.address() as AddressInfo).port;
+    let subscribes = 0;
+    wss.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string; channel?: string };
+        if (frame.type !== 'subscribe' || frame.channel !== 'order_book/0') return;
+        subscribes += 1;
+        const book = (bids: string[][], asks: string[][], nonce: number, begin: number, type = 'update/order_book') => JSON.stringify({
+          type, channel: 'order_book:0', offset: 1, timestamp: Date.now(),
+          order_book: { code: 0, bids: bids.map(([price, size]) => ({ price, size })), asks: asks.map(([price, size]) => ({ price, size })), offset: 1, nonce, begin_nonce: begin }
+        });
+        socket.send('{garbage');
+        socket.send(JSON.stringify({ type: 'update/mystery_channel', x: 1 }));
+        socket.send(JSON.stringify({ error: { code: 30005, message: 'Invalid Channel' } }));
+        socket.send(JSON.stringify({ type: 'update/order_book', order_book: { bids: 'nope' } }));
+        socket.send(book([['3000.00', '1.0000']], [['3000.10', '1.0000']], 10, 0, 'subscribed/order_book'));
+        socket.send(book([['3000.20', '1.0000']], [], 11, 10));
+      });
+    });
+    const { venue, record } = await connected({ wsUrl: `ws://127.0.0.1:${port}` });
+    await waitFor(() => venue.stats.resyncs >= 1, 'the crossed book to be refused');
+    expect(venue.stats.malformedFrames).toBeGreaterThanOrEqual(3);
+    expect(record.logs.filter((line) => line.includes('malformed')).length).toBeGreaterThanOrEqual(2);
+    expect(record.logs.some((line) => line.includes('30005'))).toBe(true);
+    expect(record.logs.some((line) => line.includes('crossed book'))).toBe(true);
+    expect(venue.book.ready).toBe(false);
+    // The scripted venue sends the same bad book on every subscribe: resubscribing backs off.
+    const subscribedBefore = subscribes;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subscribes - subscribedBefore).toBeLessThanOrEqual(2);
+  });
+});

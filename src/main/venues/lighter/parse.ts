@@ -2,45 +2,9 @@
  * Lighter wire frames into typed values. Every check names the field and the value it refused;
  * a frame that fails is reported and dropped, never half-applied.
  */
-export class FrameError extends Error {
-  constructor(field: string, value: unknown) {
-    let shown: string;
-    try {
-      shown = JSON.stringify(value) ?? String(value);
-    } catch {
-      shown = String(value);
-    }
-    super(`${field}: unexpected ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`);
-  }
-}
+import { FrameError, bool, dec, int, obj, str } from '../common/frames';
 
-type Obj = Record<string, unknown>;
-
-export function obj(value: unknown, field: string): Obj {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FrameError(field, value);
-  return value as Obj;
-}
-
-export function str(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new FrameError(field, value);
-  return value;
-}
-
-export function int(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new FrameError(field, value);
-  return value;
-}
-
-export function bool(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') throw new FrameError(field, value);
-  return value;
-}
-
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-export function dec(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !DECIMAL.test(value)) throw new FrameError(field, value);
-  return value;
-}
+export { FrameError };
 
 export interface LevelUpdate {
   price: string;

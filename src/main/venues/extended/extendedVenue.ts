@@ -1,0 +1,472 @@
+/**
+ * The Extended adapter: the engine's `Venue` over Extended's real protocol. The book follows
+ * SNAPSHOT then DELTA (c is the absolute size when present, else q is added); the per-minute
+ * snapshot replaces it; a seq gap, a bad level or a crossed book drops it and reconnects. ORDER
+ * updates of the account stream give the order lifecycle, the fill deltas (by the change of
+ * filledQty, so a repeated update counts once) and the final filled quantity of IOC hedges.
+ * Orders are Stark-signed by our own module over the domain read from the venue; ids above 2^53
+ * stay exact strings; the dead man's switch is armed while orders rest.
+ */
+import { randomInt } from 'node:crypto';
+import Decimal from 'decimal.js';
+import { OrderBook } from '../../engine/book';
+import type { Clock, TimerHandle } from '../../engine/clock';
+import { roundPriceToTick } from '../../engine/decimalMath';
+import {
+  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderStatus, type Position,
+  type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth
+} from '../../engine/venue';
+import { parseLosslessJson } from '../common/losslessJson';
+import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
+import { ReconnectingSocket } from '../common/reconnectingSocket';
+import { TokenBucket } from '../common/tokenBucket';
+import { FrameError, dec, int, obj, str } from '../common/frames';
+import type { ExtendedAdapterConfig } from './config';
+import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
+
+const TERMINAL: Record<string, OrderStatus> = { FILLED: 'filled', CANCELLED: 'cancelled', REJECTED: 'rejected', EXPIRED: 'expired' };
+
+interface OrderState {
+  filled: Decimal;
+  /** Average price of the filled part so far. */
+  average: Decimal;
+  postOnlyLimit: boolean;
+}
+
+interface PendingMarket {
+  resolve(result: MarketResult): void;
+  reject(error: Error): void;
+  timer: TimerHandle | null;
+}
+
+/** The decimals of a step such as "0.001" (3). */
+const decimalsOf = (step: string) => new Decimal(step).decimalPlaces();
+
+export class ExtendedVenue implements Venue {
+  readonly id = 'E' as const;
+  book: OrderBook = new OrderBook(1, 3);
+  private info: MarketInfo | null = null;
+  private l2: L2Config | null = null;
+  private domain: StarknetDomain | null = null;
+  private feeRate = new Decimal('0.0005');
+  private readonly starkKey: string;
+  private handlers: VenueHandlers | null = null;
+  private readonly recorder: FrameRecorder;
+  private readonly bucket: TokenBucket;
+  private bookSocket: ReconnectingSocket | null = null;
+  private accountSocket: ReconnectingSocket | null = null;
+  private lastSeq: number | null = null;
+  /** Per order (keyed by our external id, else the venue id): what has been counted. */
+  private readonly orders = new Map<string, OrderState>();
+  private readonly pendingMarkets = new Map<string, PendingMarket>();
+  private deadManTimer: TimerHandle | null = null;
+  private deadManArmed = false;
+  private bookReady = false;
+  private accountReady = false;
+  readonly stats = { bookMessages: 0, malformedFrames: 0, reconnectsForGaps: 0, rateLimited: 0, repeatedUpdates: 0, lastOrderLatencyMs: undefined as number | undefined };
+
+  constructor(
+    private readonly config: ExtendedAdapterConfig,
+    private readonly clock: Clock
+  ) {
+    this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
+    this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 1000);
+    this.starkKey = publicKeyOf(config.starkPrivateKey);
+  }
+
+  get market(): MarketInfo {
+    if (!this.info) throw new Error('Extended: market details not loaded (start() first)');
+    return this.info;
+  }
+
+  setHandlers(handlers: VenueHandlers): void {
+    this.handlers = handlers;
+  }
+
+  private get h(): VenueHandlers {
+    if (!this.handlers) throw new Error('Extended: handlers not set');
+    return this.handlers;
+  }
+
+  health(): VenueHealth {
+    return {
+      connected: this.bookReady && this.accountReady,
+      bookMessages: this.stats.bookMessages,
+      lastOrderLatencyMs: this.stats.lastOrderLatencyMs,
+      rateLimitHeadroom: this.bucket.headroom(),
+      rateLimited: this.stats.rateLimited
+    };
+  }
+
+  private headers(): Record<string, string> {
+    return { 'X-Api-Key': this.config.apiKey, 'User-Agent': this.config.userAgent ?? 'lx-hedge/0.1' };
+  }
+
+  // ------------------------------------------------------------------ REST
+
+  /** One REST call: the budget, both headers, the {status, data, error} envelope, exact ids. */
+  private async rest(method: string, path: string, body?: unknown): Promise<unknown> {
+    await this.bucket.take(1);
+    const started = this.clock.monotonic();
+    let response: Response;
+    try {
+      response = await fetch(`${this.config.restUrl}${path}`, {
+        method,
+        headers: { ...this.headers(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
+      });
+    } catch (error) {
+      throw new VenueOrderError('E', 'network', `${method} ${path}: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown } };
+    try {
+      envelope = parseLosslessJson(text) as typeof envelope;
+    } catch {
+      throw new VenueOrderError('E', 'network', `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 120)}`);
+    }
+    if (method !== 'GET') this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
+    if (response.status === 429) {
+      this.stats.rateLimited += 1;
+      throw new VenueOrderError('E', 'rate_limited', `${method} ${path}: too many requests`, 429);
+    }
+    const ok = response.ok && String(envelope.status).toUpperCase() === 'OK';
+    if (!ok) {
+      const code = typeof envelope.error?.code === 'number' ? envelope.error.code : response.status;
+      const kind = response.status >= 500 ? 'network' : 'rejected';
+      throw new VenueOrderError('E', kind, `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${response.status}`)}`, code);
+    }
+    return envelope.data;
+  }
+
+  private async loadMarket(): Promise<void> {
+    const [markets, domain, fees] = await Promise.all([
+      this.rest('GET', `/info/markets?market=${encodeURIComponent(this.config.market)}`),
+      this.rest('GET', '/info/starknet'),
+      this.rest('GET', `/user/fees?market=${encodeURIComponent(this.config.market)}`)
+    ]);
+    if (!Array.isArray(markets)) throw new FrameError('markets', markets);
+    const market = obj(markets.find((m) => (m as { name?: unknown }).name === this.config.market), `market ${this.config.market}`);
+    const trading = obj(market.tradingConfig, 'tradingConfig');
+    const l2 = obj(market.l2Config, 'l2Config');
+    const minOrderSize = dec(trading.minOrderSize, 'tradingConfig.minOrderSize');
+    const sizeStep = dec(trading.minOrderSizeChange, 'tradingConfig.minOrderSizeChange');
+    const tick = dec(trading.minPriceChange, 'tradingConfig.minPriceChange');
+    this.info = {
+      symbol: this.config.market, minSize: new Decimal(minOrderSize), minSizeChange: new Decimal(sizeStep),
+      // No minimum order value is documented (extended.md §4): the minimum is the size.
+      minValue: new Decimal(0), sizeStep: new Decimal(sizeStep), priceTick: new Decimal(tick)
+    };
+    this.l2 = {
+      syntheticId: str(l2.syntheticId, 'l2Config.syntheticId'), syntheticResolution: int(l2.syntheticResolution, 'l2Config.syntheticResolution'),
+      collateralId: str(l2.collateralId, 'l2Config.collateralId'), collateralResolution: int(l2.collateralResolution, 'l2Config.collateralResolution')
+    };
+    const d = obj(domain, 'starknet domain');
+    // The signing domain is read from the venue, never hard-coded.
+    this.domain = { name: str(d.name, 'domain.name'), version: str(d.version, 'domain.version'), chainId: str(d.chainId, 'domain.chainId'), revision: int(d.revision, 'domain.revision') };
+    if (Array.isArray(fees) && fees.length > 0) {
+      const f = obj(fees[0], 'fees[0]');
+      // The order's fee is a maximum: the larger of the two rates is always accepted.
+      this.feeRate = Decimal.max(new Decimal(dec(f.makerFeeRate, 'makerFeeRate')), new Decimal(dec(f.takerFeeRate, 'takerFeeRate')));
+    }
+    this.book = new OrderBook(decimalsOf(tick), decimalsOf(sizeStep));
+  }
+
+  async loadPosition(): Promise<Position> {
+    const data = await this.rest('GET', `/user/positions?market=${encodeURIComponent(this.config.market)}`);
+    if (!Array.isArray(data)) throw new FrameError('positions', data);
+    const mine = data.find((p) => (p as { market?: unknown }).market === this.config.market);
+    if (!mine) return { qty: new Decimal(0), avgEntry: new Decimal(0) };
+    return this.positionOf(obj(mine, 'position'));
+  }
+
+  private positionOf(p: Record<string, unknown>): Position {
+    const size = new Decimal(dec(p.size, 'position.size'));
+    const side = str(p.side, 'position.side');
+    return { qty: side === 'SHORT' ? size.neg() : size, avgEntry: size.isZero() ? new Decimal(0) : new Decimal(dec(p.openPrice, 'position.openPrice')) };
+  }
+
+  /** The account's balance; the venue answers 404 when it is zero. */
+  async loadBalance(): Promise<Decimal> {
+    try {
+      const data = obj(await this.rest('GET', '/user/balance'), 'balance');
+      return new Decimal(dec(data.balance, 'balance.balance'));
+    } catch (error) {
+      if (error instanceof VenueOrderError && error.code === 404) return new Decimal(0);
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------------ streams
+
+  async start(): Promise<void> {
+    await this.loadMarket();
+    this.bookSocket = new ReconnectingSocket({
+      name: 'E.book', url: `${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`, headers: this.headers(),
+      clock: this.clock, recorder: this.recorder, staleMs: this.config.staleBookMs ?? 5000,
+      onOpen: () => undefined,
+      onFrame: (text, at) => this.onBookFrame(text, at),
+      onClose: (reason) => this.onSocketClosed('book', reason)
+    });
+    this.accountSocket = new ReconnectingSocket({
+      name: 'E.account', url: `${this.config.wsUrl}/account`, headers: this.headers(), clock: this.clock, recorder: this.recorder, staleMs: 0,
+      onOpen: () => this.markConnected('account'),
+      onFrame: (text, at) => this.onAccountFrame(text, at),
+      onClose: (reason) => this.onSocketClosed('account', reason)
+    });
+    this.bookSocket.start();
+    this.accountSocket.start();
+  }
+
+  async stop(): Promise<void> {
+    this.deadManArmed = false;
+    if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
+    this.deadManTimer = null;
+    this.bookSocket?.stop();
+    this.accountSocket?.stop();
+    for (const [id, pending] of this.pendingMarkets) {
+      pending.reject(new VenueOrderError('E', 'network', 'adapter stopped'));
+      this.pendingMarkets.delete(id);
+    }
+    await this.recorder.close();
+  }
+
+  private onSocketClosed(which: 'book' | 'account', reason: string): void {
+    if (which === 'book') {
+      this.bookReady = false;
+      this.lastSeq = null;
+      this.book.reset();
+    } else this.accountReady = false;
+    this.handlers?.onConnection('E', false, `${which} stream ${reason}`);
+  }
+
+  private markConnected(which: 'book' | 'account'): void {
+    const before = this.bookReady && this.accountReady;
+    if (which === 'book') this.bookReady = true;
+    else this.accountReady = true;
+    if (!before && this.bookReady && this.accountReady) this.handlers?.onConnection('E', true, 'order book and account streams open');
+  }
+
+  private malformed(stream: string, error: unknown, text: string): void {
+    this.stats.malformedFrames += 1;
+    this.handlers?.onLog('E', 'warn', `malformed ${stream} frame (${(error as Error).message}): ${text.slice(0, 300)}`);
+  }
+
+  private dropBook(reason: string): void {
+    this.stats.reconnectsForGaps += 1;
+    this.book.reset();
+    this.lastSeq = null;
+    this.handlers?.onLog('E', 'warn', `order book dropped: ${reason}; reconnecting`);
+    this.h.onBook('E');
+    this.bookSocket?.restart(reason);
+  }
+
+  private onBookFrame(text: string, receivedAt: number): void {
+    this.stats.bookMessages += 1;
+    let frame: Record<string, unknown>;
+    let levels: { bids: Array<{ p: string; q: string; c?: string }>; asks: Array<{ p: string; q: string; c?: string }> };
+    let seq: number;
+    let type: string;
+    try {
+      frame = obj(parseLosslessJson(text), 'frame');
+      type = str(frame.type, 'type');
+      seq = int(frame.seq, 'seq');
+      const data = obj(frame.data, 'data');
+      const side = (value: unknown, field: string) => {
+        if (!Array.isArray(value)) throw new FrameError(field, value);
+        return value.map((level, i) => {
+          const l = obj(level, `${field}[${i}]`);
+          return { p: dec(l.p, `${field}[${i}].p`), q: dec(l.q, `${field}[${i}].q`), c: l.c === undefined ? undefined : dec(l.c, `${field}[${i}].c`) };
+        });
+      };
+      levels = { bids: side(data.b ?? [], 'data.b'), asks: side(data.a ?? [], 'data.a') };
+    } catch (error) {
+      this.malformed('book', error, text);
+      return;
+    }
+    try {
+      if (type === 'SNAPSHOT') {
+        // A snapshot replaces the book: levels that vanished must not linger.
+        this.book.applySnapshot(levels.bids.map((l) => [l.p, l.c ?? l.q] as const), levels.asks.map((l) => [l.p, l.c ?? l.q] as const), receivedAt);
+      } else if (type === 'DELTA') {
+        if (this.lastSeq === null) return;
+        if (seq !== this.lastSeq + 1) {
+          this.dropBook(`seq gap: ${seq} after ${this.lastSeq}`);
+          return;
+        }
+        for (const [name, side] of [['bid', levels.bids], ['ask', levels.asks]] as const) {
+          for (const level of side) {
+            if (level.c !== undefined) this.book.applyLevels(name, [[level.p, level.c]], receivedAt);
+            else this.book.applyChange(name, level.p, level.q, receivedAt);
+          }
+        }
+      } else return;
+    } catch (error) {
+      this.dropBook(`bad level: ${(error as Error).message}`);
+      return;
+    }
+    this.lastSeq = seq;
+    if (this.book.crossed()) {
+      this.dropBook(`crossed book ${this.book.bestBid()} >= ${this.book.bestAsk()}`);
+      return;
+    }
+    this.markConnected('book');
+    this.h.onBook('E');
+  }
+
+  private onAccountFrame(text: string, receivedAt: number): void {
+    try {
+      const frame = obj(parseLosslessJson(text), 'frame');
+      const type = str(frame.type, 'type');
+      const data = obj(frame.data ?? {}, 'data');
+      if (type === 'ORDER') {
+        const orders = data.orders;
+        if (!Array.isArray(orders)) throw new FrameError('data.orders', orders);
+        for (const [i, order] of orders.entries()) this.onOrder(obj(order, `orders[${i}]`), receivedAt);
+      } else if (type === 'POSITION') {
+        const positions = data.positions;
+        if (!Array.isArray(positions)) throw new FrameError('data.positions', positions);
+        const mine = positions.find((p) => (p as { market?: unknown }).market === this.config.market);
+        this.h.onPosition('E', mine ? this.positionOf(obj(mine, 'position')) : { qty: new Decimal(0), avgEntry: new Decimal(0) });
+      }
+      // TRADE and BALANCE carry nothing the engine needs beyond ORDER and POSITION.
+    } catch (error) {
+      this.malformed('account', error, text);
+    }
+  }
+
+  private onOrder(o: Record<string, unknown>, receivedAt: number): void {
+    if (o.market !== this.config.market) return;
+    const venueId = String(o.id);
+    const clientId = typeof o.externalId === 'string' ? o.externalId : venueId;
+    const status = str(o.status, 'order.status');
+    const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
+    const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
+    const side = str(o.side, 'order.side');
+    const known = this.orders.get(clientId) ?? { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: o.type === 'LIMIT' && o.postOnly === true };
+    // Fill deltas come from the change of the cumulative filledQty: a repeated or replayed update
+    // with the same filledQty adds nothing.
+    if (filled.gt(known.filled)) {
+      const delta = filled.minus(known.filled);
+      const price = average.gt(0) ? average.times(filled).minus(known.average.times(known.filled)).div(delta) : new Decimal(dec(o.price, 'order.price'));
+      const fill = { id: `E:${venueId}:${filled.toString()}`, venue: 'E' as const, qty: side === 'SELL' ? delta.neg() : delta, price, maker: known.postOnlyLimit, orderId: clientId, receivedAt };
+      known.filled = filled;
+      known.average = average;
+      this.orders.set(clientId, known);
+      if (known.postOnlyLimit) this.h.onMakerFill({ ...fill });
+      this.h.onFill(fill);
+    } else if (filled.lt(known.filled) || (filled.eq(known.filled) && filled.gt(0) && status === 'PARTIALLY_FILLED')) {
+      this.stats.repeatedUpdates += 1;
+    } else {
+      this.orders.set(clientId, known);
+    }
+    const terminal = TERMINAL[status];
+    const engineStatus: OrderStatus = terminal ?? (filled.gt(0) ? 'partially_filled' : 'open');
+    this.h.onOrderUpdate({ venue: 'E', clientId, status: engineStatus, filledQty: filled, reason: typeof o.statusReason === 'string' ? o.statusReason : undefined, receivedAt });
+    if (terminal) {
+      this.orders.delete(clientId);
+      const pending = this.pendingMarkets.get(clientId);
+      if (pending) {
+        this.pendingMarkets.delete(clientId);
+        if (pending.timer) this.clock.clearTimeout(pending.timer);
+        pending.resolve({ clientId, filledQty: filled, avgPrice: filled.gt(0) ? average : undefined });
+      }
+    }
+    if (this.orders.size > 10_000) this.orders.delete(this.orders.keys().next().value as string);
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  /** A signed order body, its amounts computed exactly as the venue recomputes them. */
+  private orderBody(request: { clientId: string; side: 'buy' | 'sell'; qty: Decimal; price: Decimal }, kind: 'post_only' | 'market') {
+    if (!this.l2 || !this.domain) throw new VenueOrderError('E', 'invalid', 'market not loaded');
+    const side = request.side === 'buy' ? 'BUY' : 'SELL';
+    const expiry = this.clock.now() + (kind === 'post_only' ? (this.config.orderExpiryMs ?? 86_400_000) : (this.config.marketExpiryMs ?? 3_600_000));
+    const nonce = randomInt(1, 2 ** 31);
+    const qty = request.qty.toFixed();
+    const price = request.price.toFixed();
+    const hash = orderMessageHash(
+      orderHashFields({ side, qty: request.qty, price: request.price, feeRate: this.feeRate, expiryEpochMillis: expiry, nonce, vault: this.config.vault, l2: this.l2 }),
+      this.domain,
+      this.starkKey
+    );
+    return {
+      id: request.clientId, market: this.config.market, type: kind === 'market' ? 'MARKET' : 'LIMIT', side, qty, price,
+      timeInForce: kind === 'market' ? 'IOC' : 'GTT', expiryEpochMillis: expiry, fee: this.feeRate.toFixed(), nonce: String(nonce),
+      settlement: { signature: signHash(hash, this.config.starkPrivateKey), starkKey: this.starkKey, collateralPosition: String(this.config.vault) },
+      reduceOnly: false, postOnly: kind === 'post_only', selfTradeProtectionLevel: 'ACCOUNT'
+    };
+  }
+
+  async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
+    this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: true });
+    const data = obj(await this.rest('POST', '/user/order', this.orderBody(request, 'post_only')), 'order reply');
+    void this.armDeadMan();
+    return { clientId: request.clientId, venueOrderId: String(data.id) };
+  }
+
+  /** MARKET + IOC at the worst price (kept inside the venue's ±5 % band); resolves with the reported fill. */
+  async sendMarket(request: MarketRequest): Promise<MarketResult> {
+    const mid = this.book.mid();
+    let worst = request.worstPrice;
+    if (mid) {
+      const cap = request.side === 'buy' ? roundPriceToTick(mid.times('1.05'), this.market.priceTick, 'down') : roundPriceToTick(mid.times('0.95'), this.market.priceTick, 'up');
+      worst = request.side === 'buy' ? Decimal.min(worst, cap) : Decimal.max(worst, cap);
+    }
+    this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: false });
+    const result = new Promise<MarketResult>((resolve, reject) => this.pendingMarkets.set(request.clientId, { resolve, reject, timer: null }));
+    try {
+      await this.rest('POST', '/user/order', this.orderBody({ ...request, price: worst }, 'market'));
+    } catch (error) {
+      this.pendingMarkets.delete(request.clientId);
+      throw error;
+    }
+    const pending = this.pendingMarkets.get(request.clientId);
+    if (pending) {
+      const timeoutMs = this.config.marketResultTimeoutMs ?? 10_000;
+      pending.timer = this.clock.setTimeout(() => {
+        this.pendingMarkets.delete(request.clientId);
+        const seen = this.orders.get(request.clientId)?.filled ?? new Decimal(0);
+        // No final status: what the stream reported as filled is the truth; nothing is a timeout.
+        if (seen.gt(0)) pending.resolve({ clientId: request.clientId, filledQty: seen });
+        else pending.reject(new VenueOrderError('E', 'timeout', `no final status and no fill for IOC ${request.clientId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+    return result;
+  }
+
+  async cancel(clientId: string): Promise<void> {
+    await this.rest('DELETE', `/user/order?externalId=${encodeURIComponent(clientId)}`);
+  }
+
+  async cancelAll(): Promise<void> {
+    await this.rest('POST', '/user/order/massCancel', { markets: [this.config.market] });
+    await this.clearDeadMan();
+  }
+
+  /** While orders rest the dead man's switch is armed and refreshed; cancel-all clears it. */
+  private async armDeadMan(): Promise<void> {
+    if (this.deadManArmed) return;
+    this.deadManArmed = true;
+    const seconds = this.config.deadManSeconds ?? 30;
+    const refresh = async () => {
+      if (!this.deadManArmed) return;
+      try {
+        await this.rest('POST', `/user/deadmanswitch?countdownTime=${seconds}`);
+      } catch (error) {
+        this.handlers?.onLog('E', 'warn', `dead man's switch refresh failed: ${(error as Error).message}`);
+      }
+      if (this.deadManArmed) this.deadManTimer = this.clock.setTimeout(() => void refresh(), Math.floor((seconds * 1000) / 3));
+    };
+    await refresh();
+  }
+
+  private async clearDeadMan(): Promise<void> {
+    if (!this.deadManArmed) return;
+    this.deadManArmed = false;
+    if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
+    this.deadManTimer = null;
+    await this.rest('POST', '/user/deadmanswitch?countdownTime=0');
+  }
+}

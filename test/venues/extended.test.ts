@@ -1,0 +1,159 @@
+import type { AddressInfo } from 'node:net';
+import Decimal from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { systemClock } from '../../src/main/engine/clock';
+import { formatScaled } from '../../src/main/emulator/marketModel';
+import { ExtendedVenue } from '../../src/main/venues/extended/extendedVenue';
+import { API_KEY, PRIVATE_KEY, VAULT, startExtended } from '../helpers/extendedEmulator';
+import { recordingHandlers } from '../helpers/recordingHandlers';
+import { waitFor } from '../helpers/waitFor';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function connected(options: { wsUrl?: string; snapshotEveryMs?: number } = {}) {
+  const env = await startExtended({ snapshotEveryMs: options.snapshotEveryMs });
+  cleanups.push(() => env.emulator.stop());
+  const venue = new ExtendedVenue(
+    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT, marketResultTimeoutMs: 3000 },
+    systemClock
+  );
+  const { record, handlers } = recordingHandlers();
+  venue.setHandlers(handlers);
+  await venue.start();
+  cleanups.push(() => venue.stop());
+  if (!options.wsUrl) await waitFor(() => venue.book.ready && venue.health().connected, 'the Extended streams');
+  return { ...env, venue, record };
+}
+
+const venueTops = (book: { bids: Array<[number, number]>; asks: Array<[number, number]> }) =>
+  JSON.stringify([book.bids.map(([p, s]) => `${formatScaled(s, 3)}@${formatScaled(p, 1)}`), book.asks.map(([p, s]) => `${formatScaled(s, 3)}@${formatScaled(p, 1)}`)]);
+const adapterTops = (venue: ExtendedVenue) =>
+  JSON.stringify([venue.book.depth('bid', 100).map((l) => `${l.size.toFixed(3)}@${l.price.toFixed(1)}`), venue.book.depth('ask', 100).map((l) => `${l.size.toFixed(3)}@${l.price.toFixed(1)}`)]);
+const price = (scaled: number | undefined) => new Decimal(formatScaled(scaled as number, 1));
+
+describe('Extended adapter against the emulator', () => {
+  it('reads the market, the signing domain and fees, and keeps the book equal to the venue', async () => {
+    const { venue, market, exchange } = await connected({ snapshotEveryMs: 200 });
+    expect([venue.market.minSize.toString(), venue.market.sizeStep.toString(), venue.market.priceTick.toString()]).toEqual(['0.01', '0.001', '0.1']);
+    for (let i = 0; i < 20; i++) market.step();
+    await waitFor(() => adapterTops(venue) === venueTops(exchange.book()), 'the book to follow the venue');
+    // The per-minute (here: 200 ms) snapshot replaces the book and the chain goes on.
+    const before = venue.stats.bookMessages;
+    await waitFor(() => venue.stats.bookMessages > before, 'the periodic snapshot', 2000);
+    market.step();
+    await waitFor(() => adapterTops(venue) === venueTops(exchange.book()), 'the book after the snapshot');
+    expect(venue.stats.reconnectsForGaps).toBe(0);
+  });
+
+  it('a seq gap drops the book and reconnects; the book comes back equal', async () => {
+    const { venue, market, exchange, faults, record } = await connected();
+    faults.set({ skipSequence: 1 });
+    market.step();
+    await waitFor(() => venue.stats.reconnectsForGaps === 1, 'the reconnect');
+    expect(record.logs.some((line) => line.includes('seq gap'))).toBe(true);
+    market.step();
+    await waitFor(() => venue.book.ready && adapterTops(venue) === venueTops(exchange.book()), 'the book after reconnecting');
+  });
+
+  it('its signed orders verify in the emulator: post-only buys and sells, IOC buys and sells', async () => {
+    const { venue, exchange } = await connected();
+    const bid = price(exchange.bestBid());
+    const ack = await venue.placePostOnly({ clientId: 'mk-1', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.033') });
+    expect(BigInt(ack.venueOrderId as string) > 2n ** 53n).toBe(true);
+    await venue.placePostOnly({ clientId: 'mk-2', side: 'sell', price: price(exchange.bestAsk()).plus('1'), qty: new Decimal('0.051') });
+    await waitFor(() => exchange.orders.size === 2, 'both quotes resting');
+    const bought = await venue.sendMarket({ clientId: 'hg-1', side: 'buy', qty: new Decimal('0.02'), worstPrice: price(exchange.bestAsk()).times('1.005').toDecimalPlaces(1) });
+    expect(bought.filledQty.toString()).toBe('0.02');
+    const sold = await venue.sendMarket({ clientId: 'hg-2', side: 'sell', qty: new Decimal('0.015'), worstPrice: price(exchange.bestBid()).times('0.995').toDecimalPlaces(1) });
+    expect(sold.filledQty.toString()).toBe('0.015');
+    expect(exchange.record.orders.map((o) => [o.clientId, o.side, o.tif, o.qty])).toEqual([
+      ['mk-1', 'buy', 'post_only', 33], ['mk-2', 'sell', 'post_only', 51], ['hg-1', 'buy', 'ioc', 20], ['hg-2', 'sell', 'ioc', 15]
+    ]);
+  });
+
+  it('partial fills of a post-only give maker deltas; a repeated ORDER update counts once', async () => {
+    const { venue, exchange, record, faults } = await connected();
+    await venue.placePostOnly({ clientId: 'mk-3', side: 'sell', price: price(exchange.bestAsk()).plus('2'), qty: new Decimal('0.05') });
+    await waitFor(() => exchange.orders.size === 1, 'the quote resting');
+    faults.set({ duplicateFills: true });
+    exchange.fillResting('mk-3', 20);
+    exchange.fillResting('mk-3', 10);
+    await waitFor(() => record.makerFills.length === 2 && venue.stats.repeatedUpdates >= 1, 'two maker deltas and the repeats');
+    expect(record.makerFills.map((f) => f.qty.toString())).toEqual(['-0.02', '-0.01']);
+    expect(record.fills).toHaveLength(2);
+    expect(record.makerFills.every((f) => f.maker && f.orderId === 'mk-3')).toBe(true);
+    expect(record.makerFills[0]!.price.toString()).toBe(price(exchange.record.orders[0]!.price).toString());
+  });
+
+  it('reports a post-only that would cross as cancelled with the venue reason', async () => {
+    const { venue, exchange, record } = await connected();
+    await venue.placePostOnly({ clientId: 'mk-4', side: 'buy', price: price(exchange.bestAsk()), qty: new Decimal('0.02') });
+    await waitFor(() => record.orders.some((o) => o.clientId === 'mk-4'), 'the order update');
+    expect(record.orders.find((o) => o.clientId === 'mk-4')).toMatchObject({ status: 'cancelled', reason: 'POST_ONLY_FAILED' });
+  });
+
+  it("arms the dead man's switch while quoting and clears it on cancel-all", async () => {
+    const { venue, exchange, emulator } = await connected();
+    await venue.placePostOnly({ clientId: 'mk-5', side: 'buy', price: price(exchange.bestBid()).minus('3'), qty: new Decimal('0.02') });
+    await waitFor(() => emulator.deadManArmed(), 'the switch armed');
+    await venue.cancelAll();
+    expect(emulator.deadManArmed()).toBe(false);
+    await waitFor(() => exchange.orders.size === 0, 'mass cancel');
+  });
+
+  it('cancels by external id; an unknown one is a typed rejection', async () => {
+    const { venue, exchange } = await connected();
+    await venue.placePostOnly({ clientId: 'mk-6', side: 'buy', price: price(exchange.bestBid()).minus('3'), qty: new Decimal('0.02') });
+    await waitFor(() => exchange.orders.size === 1, 'the quote');
+    await venue.cancel('mk-6');
+    expect(exchange.orders.size).toBe(0);
+    await expect(venue.cancel('mk-6')).rejects.toMatchObject({ kind: 'rejected', code: 1142 });
+  });
+
+  it('surfaces 429 as a typed error; a zero balance (404) reads as zero', async () => {
+    const { venue, faults } = await connected();
+    faults.set({ rateLimit: 1 });
+    await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'rate_limited' });
+    expect(venue.health().rateLimited).toBe(1);
+    expect((await venue.loadBalance()).toString()).toBe('100000');
+  });
+
+  it('loads the position with its open price and comes back after a dropped connection', async () => {
+    const { venue, exchange, faults, record, market } = await connected();
+    await venue.sendMarket({ clientId: 'hg-3', side: 'sell', qty: new Decimal('0.03'), worstPrice: price(exchange.bestBid()).minus('5') });
+    const position = await venue.loadPosition();
+    expect(position.qty.toString()).toBe('-0.03');
+    faults.drop();
+    await waitFor(() => record.connections.some((c) => !c.connected), 'the disconnect');
+    market.step();
+    await waitFor(() => venue.health().connected && venue.book.ready, 'the reconnect');
+  });
+});
+
+describe('Extended adapter: bad input from the stream', () => {
+  it('logs and counts malformed frames and never uses a crossed book', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
+    const port = (wss.address() as AddressInfo).port;
+    let connections = 0;
+    wss.on('connection', (socket, request) => {
+      if (!request.url?.includes('orderbooks')) return;
+      connections += 1;
+      if (connections > 1) return;
+      socket.send('{oops');
+      socket.send(JSON.stringify({ ts: 1, type: 'SNAPSHOT', data: { m: 'ETH-USD', b: 'x', a: [] }, seq: 1 }));
+      socket.send(JSON.stringify({ ts: 1, type: 'SNAPSHOT', data: { m: 'ETH-USD', b: [{ p: '3000.0', q: '1.000', c: '1.000' }], a: [{ p: '3000.1', q: '1.000', c: '1.000' }] }, seq: 1 }));
+      socket.send(JSON.stringify({ ts: 2, type: 'DELTA', data: { m: 'ETH-USD', b: [{ p: '3000.2', q: '1.000', c: '1.000' }], a: [] }, seq: 2 }));
+    });
+    const { venue, record } = await connected({ wsUrl: `ws://127.0.0.1:${port}` });
+    await waitFor(() => venue.stats.reconnectsForGaps === 1, 'the crossed book to be dropped');
+    expect(venue.stats.malformedFrames).toBe(2);
+    expect(record.logs.some((line) => line.includes('crossed book'))).toBe(true);
+    expect(venue.book.ready).toBe(false);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import Decimal from 'decimal.js';
 import { defaultParams } from '../src/shared/params';
-import { DEMO_MARKETS } from '../src/main/demo/demoMarket';
+import { SIM_MARKETS } from '../test/helpers/simulatedMarket';
 import { flushMicrotasks, ManualClock } from '../src/main/engine/clock';
 import { MemoryVenue } from '../src/main/engine/memoryVenue';
 import { toFees } from '../src/main/engine/params';
@@ -60,8 +60,8 @@ async function main() {
   const heapStart = process.memoryUsage().heapUsed;
   const clock = new ManualClock();
   const random = seededRandom(1);
-  const L = new MemoryVenue({ id: 'L', clock, ...DEMO_MARKETS.L });
-  const E = new MemoryVenue({ id: 'E', clock, ...DEMO_MARKETS.E });
+  const L = new MemoryVenue({ id: 'L', clock, ...SIM_MARKETS.L });
+  const E = new MemoryVenue({ id: 'E', clock, ...SIM_MARKETS.E });
   const engine = new StrategyEngine({
     clock, mode: 'DEMO', params: { ...defaultParams(), minSpread: '0.01', maxPositionValue: '100000000' },
     fees: toFees({ L: { maker: '0', taker: '0' }, E: { maker: '0', taker: '0.00025' } }),

@@ -3,8 +3,7 @@
  * host, and free of Electron itself.
  */
 import { join } from 'node:path';
-import { ConfigError, type AppConfig } from './config/config';
-import { DemoMarket } from './demo/demoMarket';
+import type { AppConfig } from './config/config';
 import { systemClock, type Clock } from './engine/clock';
 import { toFees } from './engine/params';
 import { StrategyEngine } from './engine/strategyEngine';
@@ -13,24 +12,22 @@ import { EngineHost } from './host/engineHost';
 import { SqliteJournal } from './journal/sqliteJournal';
 import { createMainLog, type Logger } from './log/mainLog';
 import { FileStrategyLogs } from './log/strategyLogs';
+import { buildVenues, type BuiltVenues } from './venues/build';
 
 export interface App {
   config: AppConfig;
   host: EngineHost;
   engine: StrategyEngine;
+  venues: BuiltVenues;
   log: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function createApp(config: AppConfig, options: { clock?: Clock; consoleLog?: boolean; demoSeed?: number } = {}): App {
-  if (config.network !== 'demo') {
-    // The real adapters arrive with their own issues; until then nothing may pretend to trade live.
-    throw new ConfigError([`NETWORK="${config.network}": the Lighter and Extended adapters are not available in this build; use NETWORK=demo`]);
-  }
+export async function createApp(config: AppConfig, options: { clock?: Clock; consoleLog?: boolean } = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const log = createMainLog(config.logDir, config.logLevel, { console: options.consoleLog });
-  const demo = new DemoMarket({ clock, seed: options.demoSeed ?? Date.now() % 1_000_000 });
+  const venues = await buildVenues(config, clock);
   const notifier =
     config.telegram.botToken && config.telegram.chatId
       ? new TelegramNotifier({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken, chatId: config.telegram.chatId })
@@ -40,7 +37,7 @@ export function createApp(config: AppConfig, options: { clock?: Clock; consoleLo
     mode: config.mode,
     params: config.params,
     fees: toFees(config.fees),
-    venues: demo.venues,
+    venues: venues.venues,
     logs: new FileStrategyLogs({ dir: config.logDir }),
     journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite')),
     notifier,
@@ -60,14 +57,14 @@ export function createApp(config: AppConfig, options: { clock?: Clock; consoleLo
     config,
     host,
     engine,
+    venues,
     log,
     async start() {
-      demo.start();
       await host.start();
     },
     async stop() {
-      demo.stop();
       await host.stop();
+      await venues.stop();
     }
   };
 }

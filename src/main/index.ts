@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   let lx: App;
   try {
     const config = loadConfig({ env: process.env, envFile: join(process.cwd(), '.env'), defaultDataDir: app.getPath('userData') });
-    lx = createApp(config);
+    lx = await createApp(config);
   } catch (error) {
     const message = error instanceof ConfigError ? error.message : String(error);
     dialog.showErrorBox('LX Hedge cannot start', message);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEvent, StartupStep } from '../../src/shared/contract';
 import { defaultParams } from '../../src/shared/params';
 import { ManualClock } from '../../src/main/engine/clock';
-import { DemoMarket } from '../../src/main/demo/demoMarket';
+import { SimulatedMarket } from '../helpers/simulatedMarket';
 import { MemoryJournal, MemoryLogs } from '../../src/main/engine/records';
 import { StrategyEngine } from '../../src/main/engine/strategyEngine';
 import { noNotifier } from '../../src/main/engine/telegram';
@@ -80,7 +80,7 @@ describe('start-up runner', () => {
 describe('a whole armed run in simulated time', () => {
   it('quotes, gets filled, hedges every maker fill and ends with unhedged under minHedgeQty', async () => {
     const clock = new ManualClock();
-    const market = new DemoMarket({ clock, seed: 7, updatesPerSecond: 10 });
+    const market = new SimulatedMarket({ clock, seed: 7, updatesPerSecond: 10 });
     const journal = new MemoryJournal();
     const engine = new StrategyEngine({
       clock, mode: 'DEMO', params: { ...defaultParams(), minSpread: '0.02', maxPositionValue: '100000' }, fees: ZERO_FEES,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_MARKETS } from '../../src/main/demo/demoMarket';
+import { SIM_MARKETS } from '../helpers/simulatedMarket';
 import { roundPriceToTick, roundToBothSteps, roundToStep } from '../../src/main/engine/decimalMath';
 import { orderSize } from '../../src/main/engine/makerBot';
 import { positionAfterFill, TradingState } from '../../src/main/engine/state';
 import { OrderBook, parseScaled } from '../../src/main/engine/book';
 import { d } from '../helpers/engineHarness';
 
-const L = DEMO_MARKETS.L.market; // step 0.0001, min 0.005, min value 10
-const E = DEMO_MARKETS.E.market; // step 0.001, min 0.01, no min value
+const L = SIM_MARKETS.L.market; // step 0.0001, min 0.005, min value 10
+const E = SIM_MARKETS.E.market; // step 0.001, min 0.01, no min value
 
 describe('sizing and rounding with real venue steps', () => {
   it.each([

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import type { EngineEvent } from '../../src/shared/contract';
 import { defaultParams, type StrategyParams } from '../../src/shared/params';
-import { DEMO_MARKETS } from '../../src/main/demo/demoMarket';
+import { SIM_MARKETS } from './simulatedMarket';
 import { ManualClock } from '../../src/main/engine/clock';
 import { MemoryVenue } from '../../src/main/engine/memoryVenue';
 import { toFees } from '../../src/main/engine/params';
@@ -37,8 +37,8 @@ export function ladder(bid: string, ask: string, tick: string, size = '10'): { b
 
 export function harness(options: HarnessOptions = {}) {
   const clock = new ManualClock();
-  const L = new MemoryVenue({ id: 'L', clock, latencyMs: options.latencyMs, position: options.positions?.L, ...DEMO_MARKETS.L });
-  const E = new MemoryVenue({ id: 'E', clock, latencyMs: options.latencyMs, position: options.positions?.E, ...DEMO_MARKETS.E });
+  const L = new MemoryVenue({ id: 'L', clock, latencyMs: options.latencyMs, position: options.positions?.L, ...SIM_MARKETS.L });
+  const E = new MemoryVenue({ id: 'E', clock, latencyMs: options.latencyMs, position: options.positions?.E, ...SIM_MARKETS.E });
   const logs = new MemoryLogs();
   const journal = new MemoryJournal();
   const notices: string[] = [];

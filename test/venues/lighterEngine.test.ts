@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultParams } from '../../src/shared/params';
-import { DEMO_MARKETS } from '../../src/main/demo/demoMarket';
+import { SIM_MARKETS } from '../helpers/simulatedMarket';
 import { systemClock } from '../../src/main/engine/clock';
 import { MemoryVenue } from '../../src/main/engine/memoryVenue';
 import { MemoryJournal, MemoryLogs } from '../../src/main/engine/records';
@@ -33,7 +33,7 @@ describe('the engine on the Lighter adapter against the emulator', () => {
     );
     // The other leg in memory, on a 0.01 tick with a one-tick spread, 0.3 % above Lighter: MT_LE
     // (buy Lighter at its bid) is the best maker combo.
-    const E = new MemoryVenue({ id: 'E', clock: systemClock, ...DEMO_MARKETS.L, market: { ...DEMO_MARKETS.L.market, symbol: 'ETH-USD' } });
+    const E = new MemoryVenue({ id: 'E', clock: systemClock, ...SIM_MARKETS.L, market: { ...SIM_MARKETS.L.market, symbol: 'ETH-USD' } });
     const journal = new MemoryJournal();
     const engine = new StrategyEngine({
       clock: systemClock, mode: 'DEMO', params: { ...defaultParams(), staleBookMs: 60_000 }, fees: ZERO_FEES,

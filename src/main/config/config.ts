@@ -76,6 +76,21 @@ const FIELDS: FieldSpec[] = [
     schema: z.enum(['debug', 'info', 'warn', 'error'])
   },
   {
+    group: 'General', env: 'RECORD_FRAMES', default: 'false', unit: 'true|false',
+    doc: 'Write every raw frame received from both venues, with its receive time, to DATA_DIR/recordings (for replays).',
+    schema: z.enum(['true', 'false']).transform((text) => text === 'true')
+  },
+  {
+    group: 'Demo', env: 'DEMO_SEED', default: '0', unit: 'integer, 0 = random',
+    doc: 'Seed of the emulated market in NETWORK=demo: the same seed gives the same market.',
+    schema: intText(0, 2 ** 31)
+  },
+  {
+    group: 'Demo', env: 'DEMO_SPEED', default: '1', unit: 'x real time',
+    doc: 'Speed of the emulated market in NETWORK=demo (10 = ten times faster).',
+    schema: intText(1, 100)
+  },
+  {
     group: 'Headless', env: 'HEADLESS_HOST', default: '127.0.0.1', unit: 'address',
     doc: 'Address the headless console listens on. Keep it on loopback and reach it through an SSH tunnel.',
     schema: z.string().min(1, 'must not be empty')
@@ -149,6 +164,8 @@ export interface AppConfig {
   dataDir: string;
   logDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  recordFrames: boolean;
+  demo: { seed: number; speed: number };
   headless: { host: string; port: number };
   params: StrategyParams;
   seedUnhedgedOn: 'L' | 'E';
@@ -234,6 +251,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     dataDir,
     logDir: text('LOG_DIR') ? absolute(text('LOG_DIR') as string) : join(dataDir, 'logs'),
     logLevel: values.LOG_LEVEL as AppConfig['logLevel'],
+    recordFrames: values.RECORD_FRAMES as boolean,
+    demo: { seed: (values.DEMO_SEED as number) || Math.floor(Math.random() * 1_000_000) + 1, speed: values.DEMO_SPEED as number },
     headless: { host: text('HEADLESS_HOST') as string, port: int('HEADLESS_PORT') as number },
     params: params as StrategyParams,
     seedUnhedgedOn: values.SEED_UNHEDGED_ON as 'L' | 'E',

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   if (values['data-dir'] !== undefined) env.DATA_DIR = values['data-dir'];
   const config = loadConfig({ env, envFile: values['dotenv'] });
 
-  const app = createApp(config);
+  const app = await createApp(config);
   await app.start();
   const server = await startHeadlessServer({
     host: app.host,

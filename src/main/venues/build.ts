@@ -1,0 +1,60 @@
+/**
+ * Builds the two venues the engine trades on, from the config: in DEMO the built-in emulators on
+ * loopback with demo identities; on TESTNET and MAINNET the real endpoints with the configured
+ * keys. Either way the engine gets the same real adapters.
+ */
+import { join } from 'node:path';
+import { ConfigError, type AppConfig } from '../config/config';
+import type { Clock } from '../engine/clock';
+import type { Venue } from '../engine/venue';
+import { DEMO_EXTENDED, DEMO_LIGHTER, startEmulators, type Emulators } from '../emulator/emulators';
+import { extendedEndpoints } from './extended/config';
+import { ExtendedVenue } from './extended/extendedVenue';
+import { publicKeyOf } from './extended/signing';
+import { lighterEndpoints } from './lighter/config';
+import { LighterVenue } from './lighter/lighterVenue';
+import { loadWasmLighterSigner } from './lighter/signer';
+
+export interface BuiltVenues {
+  venues: { L: Venue; E: Venue };
+  /** The in-process emulators in DEMO, for fault injection and the record. */
+  emulators: Emulators | null;
+  stop(): Promise<void>;
+}
+
+export async function buildVenues(config: AppConfig, clock: Clock): Promise<BuiltVenues> {
+  const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
+  const recordPath = (venue: string) => (config.recordFrames ? join(config.dataDir, 'recordings', `${venue}-${stamp}.jsonl`) : undefined);
+  let emulators: Emulators | null = null;
+  let lighter: { restUrl: string; wsUrl: string; chainId: number; accountIndex: number; apiKeyIndex: number; apiPrivateKey: string };
+  let extended: { restUrl: string; wsUrl: string; apiKey: string; starkPrivateKey: string; vault: number };
+
+  if (config.network === 'demo') {
+    emulators = await startEmulators({ clock, seed: config.demo.seed, speed: config.demo.speed });
+    lighter = { restUrl: emulators.lighter.url, wsUrl: emulators.lighter.wsUrl, chainId: 300, ...DEMO_LIGHTER };
+    extended = { restUrl: emulators.extended.url, wsUrl: emulators.extended.wsUrl, ...DEMO_EXTENDED };
+  } else {
+    const l = config.lighter;
+    const e = config.extended;
+    // loadConfig already refused a testnet/mainnet config without every key.
+    if (!l.apiPrivateKey || l.accountIndex === undefined || l.apiKeyIndex === undefined || !e.apiKey || !e.starkPrivateKey || e.vaultId === undefined) {
+      throw new ConfigError([`NETWORK=${config.network}: keys missing`]);
+    }
+    if (e.starkPublicKey && BigInt(e.starkPublicKey) !== BigInt(publicKeyOf(e.starkPrivateKey))) {
+      throw new ConfigError(['EXTENDED_STARK_PUBLIC_KEY: does not belong to EXTENDED_STARK_PRIVATE_KEY']);
+    }
+    lighter = { ...lighterEndpoints(config.network, { restUrl: l.restUrl, wsUrl: l.wsUrl }), accountIndex: l.accountIndex, apiKeyIndex: l.apiKeyIndex, apiPrivateKey: l.apiPrivateKey };
+    extended = { ...extendedEndpoints(config.network, { restUrl: e.restUrl, wsUrl: e.wsUrl }), apiKey: e.apiKey, starkPrivateKey: e.starkPrivateKey, vault: e.vaultId };
+  }
+
+  const signer = await loadWasmLighterSigner({ apiPrivateKey: lighter.apiPrivateKey, accountIndex: lighter.accountIndex, apiKeyIndex: lighter.apiKeyIndex, chainId: lighter.chainId });
+  const L = new LighterVenue({ ...lighter, symbol: config.lighter.market, recordPath: recordPath('lighter') }, signer, clock);
+  const E = new ExtendedVenue({ ...extended, market: config.extended.market, recordPath: recordPath('extended') }, clock);
+  return {
+    venues: { L, E },
+    emulators,
+    stop: async () => {
+      await emulators?.stop();
+    }
+  };
+}

@@ -4,7 +4,7 @@
  */
 import type Decimal from 'decimal.js';
 import type { ComboKey, DecisionAction, Direction, Side, VenueId } from '../../shared/contract';
-import { relativeDistance } from './decimalMath';
+import { withinFraction } from './decimalMath';
 import type { EngineParams } from './params';
 import { COMBOS, type SpreadSet, type Tops } from './spreads';
 import type { LiveOrder } from './state';
@@ -130,7 +130,7 @@ export function decide(input: DecideInput, memory: DecisionMemory): Decision {
   if (live) {
     const maker = COMBOS[live.combo].maker;
     const wanted = maker ? input.tops[maker.price] : null;
-    if (wanted && relativeDistance(live.price, wanted).lte(params.repriceTick)) {
+    if (wanted && withinFraction(live.price, wanted, params.repriceTick)) {
       return none(`${noEntryReason}; live ${live.combo} order within REPRICE_TICK, left`);
     }
     return {

@@ -41,9 +41,9 @@ export function roundToBothSteps(value: Decimal, stepA: Decimal, stepB: Decimal)
   return current;
 }
 
-/** Relative distance |a - b| / b. */
-export function relativeDistance(a: Decimal, b: Decimal): Decimal {
-  return a.minus(b).abs().div(b);
+/** |a - b| / b <= fraction, decided with a multiplication (no division on the hot path). */
+export function withinFraction(a: Decimal, b: Decimal, fraction: Decimal): boolean {
+  return a.minus(b).abs().lte(b.abs().times(fraction));
 }
 
 export function maxDecimal(...values: Decimal[]): Decimal {

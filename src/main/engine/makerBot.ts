@@ -7,7 +7,7 @@ import type Decimal from 'decimal.js';
 import type { DecisionView, Side, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
 import { decide, newDecisionMemory, type Decision, type DecisionMemory } from './decide';
-import { relativeDistance, roundToBothSteps, roundToStep, ZERO } from './decimalMath';
+import { roundToBothSteps, roundToStep, withinFraction, ZERO } from './decimalMath';
 import { marketWorstPrice } from './hedgeBot';
 import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
 import type { LiveOrder } from './state';
@@ -58,7 +58,7 @@ export class MakerBot {
     const tops = this.tops();
     if (!tops) return null;
     const { state } = this.ctx;
-    const evaluation = { tops, spreads: calcSpreads(tops), inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E) };
+    const evaluation = { tops, spreads: calcSpreads(tops, this.ctx.params().enableTt), inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E) };
     this.lastEvaluation = evaluation;
     return evaluation;
   }
@@ -155,10 +155,15 @@ export class MakerBot {
     const price = decision.price as Decimal;
     const venue = this.ctx.venues[venueId];
     const params = this.ctx.params();
+    const live = this.ctx.state.liveOrder;
+    if (live && live.venue === venueId && live.side === side && withinFraction(live.price, price, params.repriceTick)) {
+      // Close enough: no churn on every tick. The combo may change (bias), the order stays.
+      live.combo = decision.combo ?? live.combo;
+      return;
+    }
     // Exits never trade more than the inventory they unwind (no flip through an exit).
     const cap = decision.direction === 'exit' ? this.ctx.state.inv[venueId] : undefined;
     const size = orderSize(venue.market, params.orderValue, price, cap);
-    const live = this.ctx.state.liveOrder;
     if (size.problem) {
       this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} MAKE ${decision.combo} not sent: ${size.problem}`);
       this.record(decision, size.qty, undefined, `; not sent: ${size.problem}`);
@@ -166,12 +171,6 @@ export class MakerBot {
       return;
     }
     if (live) {
-      const sameSlot = live.venue === venueId && live.side === side;
-      if (sameSlot && relativeDistance(live.price, price).lte(params.repriceTick)) {
-        // Close enough: no churn on every tick. The combo may change (bias), the order stays.
-        live.combo = decision.combo ?? live.combo;
-        return;
-      }
       const cancelled = await this.cancelLive(`reprice to ${price} (${decision.combo})`, decision, receivedAt);
       if (!cancelled) return;
     }

@@ -59,17 +59,21 @@ export const COMBOS: Record<ComboKey, ComboSpec> = {
 
 export type SpreadSet = Record<ComboKey, Decimal>;
 
-/** (sell − buy) / buy × 100 for every combo. */
-export function calcSpreads(tops: Tops): SpreadSet {
+/**
+ * (sell − buy) / buy × 100 for every combo. With `withTt` false the two TT spreads are left at
+ * zero: the decision does not read them when TT is disabled, and the hot path saves two divisions
+ * (views compute the full set when they publish).
+ */
+export function calcSpreads(tops: Tops, withTt = true): SpreadSet {
   const spread = (spec: ComboSpec) => {
     const buy = tops[spec.buy.price];
-    return tops[spec.sell.price].minus(buy).div(buy).times(HUNDRED);
+    return tops[spec.sell.price].minus(buy).times(HUNDRED).div(buy);
   };
   return {
-    TT_LE: spread(COMBOS.TT_LE),
+    TT_LE: withTt ? spread(COMBOS.TT_LE) : ZERO,
     MT_LE: spread(COMBOS.MT_LE),
     TM_LE: spread(COMBOS.TM_LE),
-    TT_EL: spread(COMBOS.TT_EL),
+    TT_EL: withTt ? spread(COMBOS.TT_EL) : ZERO,
     MT_EL: spread(COMBOS.MT_EL),
     TM_EL: spread(COMBOS.TM_EL)
   };

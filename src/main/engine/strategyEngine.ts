@@ -20,7 +20,7 @@ import { HedgeBot, marketWorstPrice, RecentIds } from './hedgeBot';
 import { MakerBot } from './makerBot';
 import { toEngineParams, type EngineParams, type Fees } from './params';
 import type { StrategyLogs, TradeJournal } from './records';
-import { calcNetSpreads, COMBOS } from './spreads';
+import { calcNetSpreads, calcSpreads, COMBOS } from './spreads';
 import { initialSteps, runStartup, StartupFailed } from './startup';
 import { otherVenue, TradingState, VENUES } from './state';
 import type { Notifier } from './telegram';
@@ -275,7 +275,7 @@ export class StrategyEngine implements Engine {
     const lines = [
       `time ${new Date(now).toISOString()} mode ${this.options.mode} armed ${s.armed} quoting ${this.blockedBy().length === 0}`,
       evaluation
-        ? `spreads ${COMBO_KEYS.map((key) => `${key} ${evaluation.spreads[key].toDecimalPlaces(4)}`).join(' ')} INV ${evaluation.inv.toDecimalPlaces(4)}`
+        ? `spreads ${Object.entries(calcSpreads(evaluation.tops)).map(([key, value]) => `${key} ${value.toDecimalPlaces(4)}`).join(' ')} INV ${evaluation.inv.toDecimalPlaces(4)}`
         : 'spreads: books not ready',
       `decision ${this.maker.lastDecision ? `${this.maker.lastDecision.action} ${this.maker.lastDecision.combo ?? ''} ${this.maker.lastDecision.reason}` : 'none yet'}`,
       ...VENUES.map((venue) => {
@@ -303,9 +303,11 @@ export class StrategyEngine implements Engine {
     if (!evaluation) return null;
     const p = this.engineParams;
     const net = calcNetSpreads(evaluation.tops, this.options.fees);
+    // The hot path may have skipped the TT spreads (TT disabled): the view shows all six.
+    const spreads = p.enableTt ? evaluation.spreads : calcSpreads(evaluation.tops);
     const exitDirection = this.state.inventoryDirection() === 'LE' ? 'EL' : this.state.inventoryDirection() === 'EL' ? 'LE' : null;
     const qualifying = COMBO_KEYS.filter((key) => {
-      const spread = evaluation.spreads[key];
+      const spread = spreads[key];
       const isTt = key.startsWith('TT');
       if (isTt ? !p.enableTt : p.ttOnly) return false;
       if (exitDirection && COMBOS[key].direction === exitDirection && spread.plus(evaluation.inv).gt(p.spreadTp)) return true;
@@ -314,7 +316,7 @@ export class StrategyEngine implements Engine {
     const raw = {} as Record<ComboKey, string>;
     const netView = {} as Record<ComboKey, string>;
     for (const key of COMBO_KEYS) {
-      raw[key] = evaluation.spreads[key].toDecimalPlaces(6).toString();
+      raw[key] = spreads[key].toDecimalPlaces(6).toString();
       netView[key] = net[key].toDecimalPlaces(6).toString();
     }
     return { raw, net: netView, inv: evaluation.inv.toDecimalPlaces(6).toString(), qualifying, ttHits: { ...this.maker.memory.ttHits } };

@@ -32,6 +32,9 @@ class CountingEngine implements Engine {
   async execute() {
     return { ok: true as const, message: 'ok' };
   }
+  async query() {
+    return { ok: false as const, error: { code: 'UNAVAILABLE' as const, message: 'none' } };
+  }
   bump() {
     this.value += 1;
     this.listener?.changed();

@@ -2,8 +2,12 @@
  * Builds the engine host from a validated config. Shared by the Electron shell and the headless
  * host, and free of Electron itself.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppConfig } from './config/config';
+import { paramsPatchSchema, type StrategyParams } from '../shared/params';
+import type { Command } from '../shared/contract';
+import { ConfigError, type AppConfig } from './config/config';
+import type { Emulators } from './emulator/emulators';
 import { systemClock, type Clock } from './engine/clock';
 import { toFees } from './engine/params';
 import { StrategyEngine } from './engine/strategyEngine';
@@ -24,9 +28,63 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/**
+ * Parameters the trader changed in the console are saved to DATA_DIR/params.json and win over
+ * .env at the next start (the console is where they were last decided).
+ */
+function loadSavedParams(path: string, base: StrategyParams): StrategyParams {
+  if (!existsSync(path)) return base;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`${path}: not valid JSON (${(error as Error).message}); fix or delete it`]);
+  }
+  const parsed = paramsPatchSchema.safeParse(saved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError([`${path}: ${issue?.path.join('.') || '(file)'}: ${issue?.message ?? 'invalid'}; fix or delete it`]);
+  }
+  return { ...base, ...parsed.data };
+}
+
+function saveParams(path: string, params: StrategyParams): void {
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(params, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** The console's DEMO fault buttons, mapped onto the emulators' fault switches. */
+function demoFaults(emulators: Emulators) {
+  return (venue: 'L' | 'E', fault: Extract<Command, { type: 'demoFault' }>['fault']): string => {
+    const faults = emulators.faults[venue];
+    switch (fault) {
+      case 'drop':
+        faults.drop();
+        return `${venue}: every connection dropped`;
+      case 'stale':
+        faults.set({ staleFeed: true });
+        return `${venue}: book feed silent until resumed`;
+      case 'resume':
+        faults.set({ staleFeed: false, duplicateFills: false, rejectOrders: 0, rateLimit: 0 });
+        return `${venue}: faults cleared`;
+      case 'rejectOrders':
+        faults.set({ rejectOrders: 3 });
+        return `${venue}: the next 3 orders will be rejected`;
+      case 'rateLimit':
+        faults.set({ rateLimit: 5 });
+        return `${venue}: the next 5 requests get 429`;
+      case 'duplicateFills':
+        faults.set({ duplicateFills: true });
+        return `${venue}: fill messages sent twice until resumed`;
+    }
+  };
+}
+
 export async function createApp(config: AppConfig, options: { clock?: Clock; consoleLog?: boolean } = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const log = createMainLog(config.logDir, config.logLevel, { console: options.consoleLog });
+  const paramsFile = join(config.dataDir, 'params.json');
+  const params = loadSavedParams(paramsFile, config.params);
   const venues = await buildVenues(config, clock);
   const notifier =
     config.telegram.botToken && config.telegram.chatId
@@ -35,13 +93,16 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
   const engine = new StrategyEngine({
     clock,
     mode: config.mode,
-    params: config.params,
+    params,
     fees: toFees(config.fees),
     venues: venues.venues,
     logs: new FileStrategyLogs({ dir: config.logDir }),
     journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite')),
     notifier,
-    seedUnhedgedOn: config.seedUnhedgedOn
+    seedUnhedgedOn: config.seedUnhedgedOn,
+    bookLevels: 20,
+    onParamsChanged: (next) => saveParams(paramsFile, next),
+    demoFault: venues.emulators ? demoFaults(venues.emulators) : undefined
   });
   const host = new EngineHost(engine, {
     clock,

@@ -47,6 +47,7 @@ function wireIpc(lx: App): void {
     (what, sender) => lx.log.warn(`ipc ${what} refused from ${sender.frameUrl ?? 'unknown frame'}`)
   );
   ipcMain.handle(IPC.command, (event, command: unknown) => handlers.command(senderOf(event), command));
+  ipcMain.handle(IPC.query, (event, request: unknown) => handlers.query(senderOf(event), request));
   ipcMain.on(IPC.subscribe, (event) => {
     const contents = event.sender;
     handlers.subscribe(senderOf(event), {

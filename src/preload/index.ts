@@ -17,6 +17,9 @@ const api: ConsoleApi = {
   },
   command(command) {
     return ipcRenderer.invoke(IPC.command, command);
+  },
+  query(request) {
+    return ipcRenderer.invoke(IPC.query, request);
   }
 };
 

@@ -28,10 +28,18 @@ export const commandSchema = z.discriminatedUnion('type', [
     .object({ type: z.literal('manualHedge'), venue, side, qty: positiveQty, confirm: z.literal(true) })
     .strict(),
   z.object({ type: z.literal('setParams'), params: paramsPatchSchema }).strict(),
-  z.object({ type: z.literal('ackAlarm'), id: z.string().min(1).max(200) }).strict()
+  z.object({ type: z.literal('ackAlarm'), id: z.string().min(1).max(200) }).strict(),
+  /** DEMO only: make the built-in emulators misbehave, to see the console's alarms and recovery. */
+  z.object({ type: z.literal('demoFault'), venue, fault: z.enum(['drop', 'stale', 'resume', 'rejectOrders', 'rateLimit', 'duplicateFills']) }).strict()
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
+
+export const querySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('history'), limit: z.number().int().min(1).max(5000).optional() }).strict()
+]);
+export type QueryRequest = z.infer<typeof querySchema>;
+export type QueryResult = { ok: true; history: import('./contract').HistoryView } | { ok: false; error: CommandError };
 
 export type CommandErrorCode = 'INVALID_COMMAND' | 'FORBIDDEN' | 'REJECTED' | 'UNAVAILABLE' | 'INTERNAL';
 export interface CommandError {
@@ -59,7 +67,16 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Validates an untrusted command; the error names the field and the value. */
 export function parseCommand(raw: unknown): { ok: true; command: Command } | { ok: false; result: CommandResult } {
-  const parsed = commandSchema.safeParse(raw);
+  return parseWith(commandSchema, raw);
+}
+
+/** Validates an untrusted query the same way. */
+export function parseQuery(raw: unknown): { ok: true; command: QueryRequest } | { ok: false; result: CommandResult } {
+  return parseWith(querySchema, raw);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown): { ok: true; command: T } | { ok: false; result: CommandResult } {
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, command: parsed.data };
   const issue = parsed.error.issues[0];
   if (!issue) return { ok: false, result: commandError('INVALID_COMMAND', 'invalid command') };

@@ -3,10 +3,10 @@
  * Everything that crosses it is plain JSON: decimals travel as strings so that no price or size
  * ever passes through a JS float on the way to the screen.
  */
-import type { Command, CommandResult } from './commands';
+import type { Command, CommandResult, QueryRequest, QueryResult } from './commands';
 import type { StrategyParams } from './params';
 
-export type { Command, CommandResult, StrategyParams };
+export type { Command, CommandResult, QueryRequest, QueryResult, StrategyParams };
 
 /** A decimal number written as a string, e.g. "3012.45". Parse it with decimal.js, never Number(). */
 export type DecimalString = string;
@@ -166,7 +166,54 @@ export type EngineEvent =
   | { type: 'startup'; step: StartupStep }
   | { type: 'decision'; decision: DecisionView }
   | { type: 'hedge'; at: number; venue: VenueId; side: Side; requested: DecimalString; filled: DecimalString; attempt: number; latencyMs: number; error?: string }
-  | { type: 'command'; at: number; command: Command['type']; ok: boolean; message: string };
+  | { type: 'command'; at: number; command: Command['type']; ok: boolean; message: string }
+  | { type: 'strategyLog'; log: StrategyLogName; at: number; line: string };
+
+export type StrategyLogName = 'spread' | 'maker' | 'hedge' | 'realtime';
+
+export interface RoundTripView {
+  openedAt: number;
+  closedAt: number;
+  fills: number;
+  pnl: DecimalString;
+  fees: DecimalString;
+}
+
+export interface FillView {
+  id: string;
+  at: number;
+  venue: VenueId;
+  side: Side;
+  qty: DecimalString;
+  price: DecimalString;
+  maker: boolean;
+  orderId: string;
+  fee: DecimalString | null;
+}
+
+export interface HedgeView {
+  at: number;
+  fromVenue: VenueId;
+  venue: VenueId;
+  side: Side;
+  requested: DecimalString;
+  filled: DecimalString;
+  attempt: number;
+  latencyMs: number;
+  decisionPrice: DecimalString;
+  avgPrice: DecimalString | null;
+  /** Positive = filled worse than the price seen when the hedge was decided. */
+  slippageBps: DecimalString | null;
+  error: string | null;
+}
+
+/** The trade journal's history, for the performance panel. */
+export interface HistoryView {
+  roundTrips: RoundTripView[];
+  fills: FillView[];
+  hedges: HedgeView[];
+  totals: { realisedPnl: DecimalString; fees: DecimalString; roundTrips: number; fills: number; hedges: number; avgSlippageBps: DecimalString | null };
+}
 
 /** What a viewer receives, in order: one snapshot first, then recent events, then live traffic. */
 export type HostMessage =
@@ -178,6 +225,8 @@ export interface ConsoleApi {
   /** Starts the stream; the listener gets the full current snapshot first. Returns an unsubscribe. */
   subscribe(listener: (message: HostMessage) => void): () => void;
   command(command: Command): Promise<CommandResult>;
+  /** Reads that change nothing (the journal's history). */
+  query(request: QueryRequest): Promise<QueryResult>;
 }
 
 /** Electron IPC channel names. */
@@ -185,11 +234,13 @@ export const IPC = {
   subscribe: 'lx:subscribe',
   unsubscribe: 'lx:unsubscribe',
   command: 'lx:command',
+  query: 'lx:query',
   message: 'lx:message'
 } as const;
 
 /** Frames of the headless WebSocket bridge. */
-export type BridgeClientFrame = { kind: 'command'; id: number; command: unknown };
+export type BridgeClientFrame = { kind: 'command'; id: number; command: unknown } | { kind: 'query'; id: number; request: unknown };
 export type BridgeServerFrame =
   | HostMessage
-  | { kind: 'result'; id: number; result: CommandResult };
+  | { kind: 'result'; id: number; result: CommandResult }
+  | { kind: 'queryResult'; id: number; result: QueryResult };

@@ -3,7 +3,7 @@
  * without Electron: every call is checked for its sender before its arguments are looked at, and
  * every command is validated by the engine host against the shared contract.
  */
-import type { CommandResult, HostMessage } from '../../shared/contract';
+import type { CommandResult, HostMessage, QueryResult } from '../../shared/contract';
 import { commandError } from '../../shared/commands';
 import type { EngineHost } from '../host/engineHost';
 import type { SenderInfo } from './webPreferences';
@@ -17,6 +17,7 @@ export interface IpcSender {
 
 export interface IpcHandlers {
   command(sender: SenderInfo, command: unknown): Promise<CommandResult>;
+  query(sender: SenderInfo, request: unknown): Promise<QueryResult>;
   subscribe(sender: SenderInfo, target: IpcSender): boolean;
   unsubscribe(sender: SenderInfo, target: IpcSender): void;
 }
@@ -35,6 +36,13 @@ export function createIpcHandlers(
         return commandError('FORBIDDEN', 'sender: not the console window', { field: 'sender', value: sender.frameUrl });
       }
       return host.command(command);
+    },
+    async query(sender, request) {
+      if (!isTrusted(sender)) {
+        onRefused('query', sender);
+        return commandError('FORBIDDEN', 'sender: not the console window', { field: 'sender', value: sender.frameUrl }) as QueryResult;
+      }
+      return host.query(request);
     },
     subscribe(sender, target) {
       if (!isTrusted(sender)) {

@@ -2,7 +2,7 @@
  * What the engine records: the strategy logs (spread, maker, hedge, realtime) and the trade
  * journal take these records. Both have in-memory and file/SQLite implementations.
  */
-import type { ComboKey, DecisionAction, Side, VenueId } from '../../shared/contract';
+import type { ComboKey, DecisionAction, HistoryView, Side, VenueId } from '../../shared/contract';
 
 export interface OrderRecord {
   at: number;
@@ -74,6 +74,8 @@ export interface TradeJournal {
   fill(record: FillRecord): void;
   hedge(record: HedgeRecord): void;
   decision(record: DecisionRecord): void;
+  /** The history views; journals that keep no history leave it out. */
+  history?(limit: number): HistoryView;
   close(): Promise<void>;
 }
 

@@ -5,8 +5,8 @@
  */
 import Decimal from 'decimal.js';
 import type {
-  AlarmKind, BookView, Command, CommandResult, ComboKey, EngineEvent, EngineSnapshot, Mode,
-  Side, SpreadsView, StartupStep, VenueHealthView, VenueId
+  AlarmKind, BookView, Command, CommandResult, ComboKey, EngineEvent, EngineSnapshot, Mode, QueryRequest, QueryResult,
+  Side, SpreadsView, StartupStep, StrategyLogName, VenueHealthView, VenueId
 } from '../../shared/contract';
 import { COMBO_KEYS } from '../../shared/contract';
 import { commandError } from '../../shared/commands';
@@ -44,6 +44,19 @@ export interface StrategyEngineOptions {
   onParamsChanged?: (params: StrategyParams) => void;
   /** First client order id; defaults to one derived from the clock so restarts never reuse ids. */
   firstClientId?: number;
+  /** DEMO only: makes the built-in emulators misbehave (the console's fault buttons). */
+  demoFault?: (venue: VenueId, fault: Extract<Command, { type: 'demoFault' }>['fault']) => string;
+}
+
+/** Writes to the strategy log files and shows the same lines in the console. */
+function teeLogs(files: StrategyLogs, show: (log: StrategyLogName, line: string) => void): StrategyLogs {
+  return {
+    spread: (line) => (files.spread(line), show('spread', line)),
+    maker: (line) => (files.maker(line), show('maker', line)),
+    hedge: (line) => (files.hedge(line), show('hedge', line)),
+    realtime: (text) => (files.realtime(text), show('realtime', text)),
+    close: () => files.close()
+  };
 }
 
 export class StrategyEngine implements Engine {
@@ -82,7 +95,7 @@ export class StrategyEngine implements Engine {
       venues: options.venues,
       params: () => this.engineParams,
       fees: options.fees,
-      logs: options.logs,
+      logs: teeLogs(options.logs, (log, line) => this.emit({ type: 'strategyLog', log, at: options.clock.now(), line })),
       journal: options.journal,
       emit: (event) => this.emit(event),
       changed: () => this.listener?.changed(),
@@ -496,6 +509,18 @@ export class StrategyEngine implements Engine {
         this.listener?.changed();
         return { ok: true, message: 'alarm acknowledged' };
       }
+      case 'demoFault': {
+        if (this.options.mode !== 'DEMO' || !this.options.demoFault) return commandError('FORBIDDEN', 'fault injection exists only in DEMO mode');
+        const message = this.options.demoFault(command.venue, command.fault);
+        this.log('warn', 'demo', message);
+        return { ok: true, message };
+      }
     }
+  }
+
+  async query(request: QueryRequest): Promise<QueryResult> {
+    const history = this.options.journal.history?.(request.limit ?? 500);
+    if (!history) return commandError('UNAVAILABLE', 'this journal keeps no history') as QueryResult;
+    return { ok: true, history };
   }
 }

@@ -177,6 +177,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       }
       const id = (frame as { id?: unknown } | undefined)?.id;
       const kind = (frame as { kind?: unknown } | undefined)?.kind;
+      if (typeof id === 'number' && Number.isSafeInteger(id) && kind === 'query') {
+        void options.host.query((frame as { request?: unknown }).request).then((result) => send({ kind: 'queryResult', id, result }));
+        return;
+      }
       if (typeof id !== 'number' || !Number.isSafeInteger(id) || kind !== 'command') {
         send({
           kind: 'result',

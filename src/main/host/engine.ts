@@ -1,4 +1,4 @@
-import type { Command, CommandResult, EngineEvent, EngineSnapshot } from '../../shared/contract';
+import type { Command, CommandResult, EngineEvent, EngineSnapshot, QueryRequest, QueryResult } from '../../shared/contract';
 
 /** What the engine host needs of an engine: state to publish, events, and commands. */
 export interface Engine {
@@ -8,6 +8,8 @@ export interface Engine {
   snapshot(): Omit<EngineSnapshot, 'seq' | 'at'>;
   /** Runs an already validated command. */
   execute(command: Command): Promise<CommandResult>;
+  /** Answers an already validated read. */
+  query(request: QueryRequest): Promise<QueryResult>;
   /** The host listens here: `changed` marks the snapshot dirty, `event` is forwarded at once. */
   setListener(listener: EngineListener): void;
 }

@@ -1,5 +1,5 @@
-import type { CommandResult, EngineEvent, EngineSnapshot, HostMessage } from '../../shared/contract';
-import { commandError, parseCommand } from '../../shared/commands';
+import type { CommandResult, EngineEvent, EngineSnapshot, HostMessage, QueryResult } from '../../shared/contract';
+import { commandError, parseCommand, parseQuery } from '../../shared/commands';
 import type { Clock, TimerHandle } from '../engine/clock';
 import type { Engine } from './engine';
 
@@ -97,6 +97,17 @@ export class EngineHost {
     // A command usually changes state: show it without waiting for the next coalescing slot.
     this.publishNow();
     return result;
+  }
+
+  /** Validates an untrusted read and answers it. Never throws. */
+  async query(raw: unknown): Promise<QueryResult> {
+    const parsed = parseQuery(raw);
+    if (!parsed.ok) return parsed.result as QueryResult;
+    try {
+      return await this.engine.query(parsed.command);
+    } catch (error) {
+      return commandError('INTERNAL', `query ${parsed.command.type} failed: ${String(error)}`) as QueryResult;
+    }
   }
 
   private takeSnapshot(): EngineSnapshot {

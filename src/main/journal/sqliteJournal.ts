@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import Decimal from 'decimal.js';
 import { ZERO } from '../engine/decimalMath';
+import type { FillView, HedgeView, HistoryView, Side, VenueId } from '../../shared/contract';
 import type { DecisionRecord, FillRecord, HedgeRecord, OrderRecord, ReplyRecord, TradeJournal } from '../engine/records';
 import { positionAfterFill } from '../engine/state';
 import type { Position } from '../engine/venue';
@@ -206,6 +207,43 @@ export class SqliteJournal implements TradeJournal {
         slippageBps: worse.div(decision).times(10_000).toDecimalPlaces(4).toString()
       };
     });
+  }
+
+  /** Everything the performance panel shows, newest first, from what is already written. */
+  history(limit: number): HistoryView {
+    this.flush();
+    const roundTrips = this.roundTrips();
+    const fills = (this.db.prepare('SELECT fill_id, at, venue, side, qty, price, maker, order_id, fee FROM fills ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, string | number | null>>).map(
+      (row): FillView => ({
+        id: String(row.fill_id), at: Number(row.at), venue: row.venue as VenueId, side: row.side as Side, qty: String(row.qty), price: String(row.price),
+        maker: row.maker === 1, orderId: String(row.order_id), fee: row.fee === null ? null : String(row.fee)
+      })
+    );
+    const hedges = (this.db.prepare('SELECT * FROM hedges ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, string | number | null>>).map((row): HedgeView => {
+      let slippage: string | null = null;
+      if (row.avg_price !== null) {
+        const decision = new Decimal(String(row.decision_price));
+        const paid = new Decimal(String(row.avg_price));
+        slippage = (row.side === 'buy' ? paid.minus(decision) : decision.minus(paid)).div(decision).times(10_000).toDecimalPlaces(4).toString();
+      }
+      return {
+        at: Number(row.at), fromVenue: row.from_venue as VenueId, venue: row.venue as VenueId, side: row.side as Side, requested: String(row.requested),
+        filled: String(row.filled), attempt: Number(row.attempt), latencyMs: Number(row.latency_ms), decisionPrice: String(row.decision_price),
+        avgPrice: row.avg_price === null ? null : String(row.avg_price), slippageBps: slippage, error: row.error === null ? null : String(row.error)
+      };
+    });
+    const pnl = roundTrips.reduce((sum, trip) => sum.plus(trip.pnl), ZERO);
+    const fees = roundTrips.reduce((sum, trip) => sum.plus(trip.fees), ZERO);
+    const slippages = hedges.filter((h) => h.slippageBps !== null).map((h) => new Decimal(h.slippageBps as string));
+    return {
+      roundTrips: roundTrips.slice(-limit).reverse(),
+      fills,
+      hedges,
+      totals: {
+        realisedPnl: pnl.toString(), fees: fees.toString(), roundTrips: roundTrips.length, fills: this.count('fills'), hedges: this.count('hedges'),
+        avgSlippageBps: slippages.length ? slippages.reduce((a, b) => a.plus(b), ZERO).div(slippages.length).toDecimalPlaces(4).toString() : null
+      }
+    };
   }
 
   count(table: 'orders' | 'replies' | 'fills' | 'hedges' | 'decisions'): number {

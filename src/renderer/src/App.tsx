@@ -1,9 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Command } from '../../shared/contract';
 import { AlarmBanner } from './components/AlarmBanner';
-import { EventsPanel } from './components/EventsPanel';
+import { BookPanel } from './components/BookPanel';
+import { ConfirmDialog, type ConfirmRequest } from './components/ConfirmDialog';
+import { DecisionsPanel } from './components/DecisionsPanel';
+import { HealthPanel } from './components/HealthPanel';
+import { InventoryPanel } from './components/InventoryPanel';
+import { LogsPanel } from './components/LogsPanel';
 import { ParamsPanel } from './components/ParamsPanel';
-import { StartupPanel } from './components/StartupPanel';
+import { PerformancePanel } from './components/PerformancePanel';
+import { SpreadChart } from './components/SpreadChart';
+import { SpreadsPanel } from './components/SpreadsPanel';
+import { TradePanel } from './components/TradePanel';
 import { useConsole } from './store';
 
 /** Ctrl+K (Cmd+K on macOS): the kill switch, from anywhere in the console. */
@@ -11,13 +19,19 @@ function isKillShortcut(event: KeyboardEvent): boolean {
   return (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k';
 }
 
+const LEVEL_CHOICES = [5, 10, 20];
+
 export function App() {
   const snapshot = useConsole((state) => state.snapshot);
   const connection = useConsole((state) => state.connection);
   const transport = useConsole((state) => state.transport);
   const lastResult = useConsole((state) => state.lastResult);
+  const decisions = useConsole((state) => state.decisions);
+  const spreadHistory = useConsole((state) => state.spreadHistory);
   const send = useConsole((state) => state.send);
-  const [confirmMainnet, setConfirmMainnet] = useState(false);
+  const [confirmRequest, setConfirmRequest] = useState<ConfirmRequest | null>(null);
+  const [levels, setLevels] = useState(10);
+  const [notifications, setNotifications] = useState(typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -29,12 +43,20 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [send]);
 
+  const closeConfirm = useCallback(() => setConfirmRequest(null), []);
   const armed = snapshot?.safety.armed ?? false;
   const run = (command: Command) => void send(command);
   const onArmToggle = () => {
     if (armed) run({ type: 'disarm' });
-    else if (snapshot?.mode === 'MAINNET') setConfirmMainnet(true);
-    else run({ type: 'arm' });
+    else if (snapshot?.mode === 'MAINNET') {
+      setConfirmRequest({
+        title: 'Arm on MAINNET',
+        body: 'Real orders will be sent with real money as soon as a spread qualifies.',
+        confirmLabel: 'Arm on mainnet',
+        danger: true,
+        onConfirm: () => run({ type: 'arm', confirmMainnet: true })
+      });
+    } else run({ type: 'arm' });
   };
 
   return (
@@ -47,9 +69,24 @@ export function App() {
         <span className={`conn conn-${connection}`} data-testid="connection">
           {transport ?? '…'} {connection}
         </span>
-        <span className="muted" data-testid="heartbeat">
+        <span className="muted small" data-testid="heartbeat">
           heartbeat {snapshot?.heartbeat ?? '-'} · snapshot #{snapshot?.seq ?? '-'}
         </span>
+        <label className="muted small">
+          levels{' '}
+          <select value={levels} onChange={(event) => setLevels(Number(event.target.value))} data-testid="levels">
+            {LEVEL_CHOICES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        {notifications === 'default' && (
+          <button className="btn btn-small" onClick={() => void Notification.requestPermission().then(setNotifications)}>
+            Enable desktop alerts
+          </button>
+        )}
         <span className="spacer" />
         <span className={`state ${armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
           {armed ? 'ARMED' : 'DISARMED'}
@@ -64,15 +101,6 @@ export function App() {
           KILL
         </button>
       </header>
-      {confirmMainnet && (
-        <div className="confirm" role="dialog" aria-label="Confirm arming on mainnet">
-          <span>Arm on MAINNET? Real orders will be sent with real money.</span>
-          <button className="btn btn-arm" onClick={() => { setConfirmMainnet(false); run({ type: 'arm', confirmMainnet: true }); }}>
-            Arm on mainnet
-          </button>
-          <button className="btn" onClick={() => setConfirmMainnet(false)}>Cancel</button>
-        </div>
-      )}
       <AlarmBanner />
       {lastResult && !lastResult.ok && (
         <div className="result-error" data-testid="command-error">
@@ -80,10 +108,25 @@ export function App() {
         </div>
       )}
       <main className="grid">
-        <StartupPanel />
+        <BookPanel venue="L" book={snapshot?.books.L ?? null} liveOrder={snapshot?.liveOrder ?? null} health={snapshot?.venues.L} levels={levels} at={snapshot?.at ?? 0} />
+        <div className="stack">
+          <SpreadsPanel spreads={snapshot?.spreads ?? null} params={snapshot?.params} />
+          <InventoryPanel inventory={snapshot?.inventory} inv={snapshot?.spreads?.inv} />
+        </div>
+        <BookPanel venue="E" book={snapshot?.books.E ?? null} liveOrder={snapshot?.liveOrder ?? null} health={snapshot?.venues.E} levels={levels} at={snapshot?.at ?? 0} />
+        <div className="span2">
+          <SpreadChart points={spreadHistory} params={snapshot?.params} />
+        </div>
+        <HealthPanel snapshot={snapshot} />
+        <DecisionsPanel decisions={decisions} />
+        <LogsPanel />
+        <TradePanel confirm={setConfirmRequest} />
+        <div className="span2">
+          <PerformancePanel />
+        </div>
         <ParamsPanel />
-        <EventsPanel />
       </main>
+      {confirmRequest && <ConfirmDialog request={confirmRequest} onClose={closeConfirm} />}
     </div>
   );
 }

@@ -1,8 +1,27 @@
 import { create } from 'zustand';
-import type { Command, CommandResult, EngineEvent, EngineSnapshot, HostMessage } from '../../shared/contract';
+import type {
+  Alarm, Command, CommandResult, ComboKey, DecisionView, EngineEvent, EngineSnapshot, HistoryView, HostMessage, QueryRequest, QueryResult, StrategyLogName
+} from '../../shared/contract';
 import type { ConnectionState, Transport } from './transport';
 
 const MAX_EVENTS = 500;
+const MAX_LOG_LINES = 5000;
+const MAX_DECISIONS = 1000;
+const SPREAD_POINTS = 600;
+const SPREAD_SAMPLE_MS = 250;
+
+export interface LogLine {
+  seq: number;
+  at: number;
+  text: string;
+  level?: string;
+}
+
+export interface SpreadPoint {
+  t: number;
+  /** Percent values for the chart (display only: the engine decides on exact decimals). */
+  values: Partial<Record<ComboKey, number>>;
+}
 
 export interface ConsoleState {
   transport: Transport['kind'] | null;
@@ -10,18 +29,69 @@ export interface ConsoleState {
   snapshot: EngineSnapshot | null;
   /** Newest first. */
   events: EngineEvent[];
+  decisions: DecisionView[];
+  logs: Record<Exclude<StrategyLogName, 'realtime'> | 'engine', LogLine[]>;
+  realtime: string;
+  spreadHistory: SpreadPoint[];
+  history: HistoryView | null;
   lastResult: CommandResult | null;
   send: (command: Command) => Promise<CommandResult>;
+  query: (request: QueryRequest) => Promise<QueryResult>;
 }
+
+const emptyLogs = () => ({ spread: [], maker: [], hedge: [], engine: [] });
 
 export const useConsole = create<ConsoleState>(() => ({
   transport: null,
   connection: 'connecting',
   snapshot: null,
   events: [],
+  decisions: [],
+  logs: emptyLogs(),
+  realtime: '',
+  spreadHistory: [],
+  history: null,
   lastResult: null,
-  send: async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'not connected yet' } })
+  send: async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'not connected yet' } }),
+  query: async () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'not connected yet' } })
 }));
+
+let lineSeq = 0;
+const prepend = <T,>(list: T[], item: T, max: number) => (list.length >= max ? [item, ...list.slice(0, max - 1)] : [item, ...list]);
+
+/** Notifies the desktop of a new alarm (Electron and browsers both implement the Notification API). */
+function notify(alarm: Alarm): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  try {
+    new Notification(`LX Hedge: ${alarm.kind.replace(/_/g, ' ')}`, { body: alarm.message, tag: alarm.id });
+  } catch {
+    // Some environments refuse notifications from a page: the banner stays regardless.
+  }
+}
+
+function applyEvent(state: ConsoleState, event: EngineEvent): Partial<ConsoleState> {
+  const next: Partial<ConsoleState> = { events: prepend(state.events, event, MAX_EVENTS) };
+  switch (event.type) {
+    case 'decision':
+      next.decisions = prepend(state.decisions, event.decision, MAX_DECISIONS);
+      break;
+    case 'strategyLog':
+      if (event.log === 'realtime') next.realtime = event.line;
+      else next.logs = { ...state.logs, [event.log]: prepend(state.logs[event.log], { seq: ++lineSeq, at: event.at, text: event.line }, MAX_LOG_LINES) };
+      break;
+    case 'log':
+      next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.at, text: `[${event.source}] ${event.message}`, level: event.level }, MAX_LOG_LINES) };
+      break;
+    case 'alarm':
+      notify(event.alarm);
+      break;
+    default:
+      break;
+  }
+  return next;
+}
+
+let lastSpreadSample = 0;
 
 export function connectStore(transport: Transport): () => void {
   transport.onConnection((connection) => useConsole.setState({ connection }));
@@ -31,13 +101,23 @@ export function connectStore(transport: Transport): () => void {
       const result = await transport.command(command);
       useConsole.setState({ lastResult: result });
       return result;
-    }
+    },
+    query: (request) => transport.query(request)
   });
   return transport.subscribe((message: HostMessage) => {
     if (message.kind === 'snapshot') {
-      useConsole.setState({ snapshot: message.snapshot });
+      const snapshot = message.snapshot;
+      const update: Partial<ConsoleState> = { snapshot };
+      if (snapshot.spreads && snapshot.at - lastSpreadSample >= SPREAD_SAMPLE_MS) {
+        lastSpreadSample = snapshot.at;
+        const values: SpreadPoint['values'] = {};
+        for (const [key, value] of Object.entries(snapshot.spreads.raw)) values[key as ComboKey] = Number(value);
+        const history = useConsole.getState().spreadHistory;
+        update.spreadHistory = history.length >= SPREAD_POINTS ? [...history.slice(1), { t: snapshot.at, values }] : [...history, { t: snapshot.at, values }];
+      }
+      useConsole.setState(update);
     } else {
-      useConsole.setState((state) => ({ events: [message.event, ...state.events].slice(0, MAX_EVENTS) }));
+      useConsole.setState((state) => applyEvent(state, message.event));
     }
   });
 }

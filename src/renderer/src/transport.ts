@@ -2,7 +2,7 @@
  * Picks the transport by itself: inside Electron the preload exposes `window.lx` (IPC); in a
  * browser the page came from the headless host, so it talks WebSocket to the same origin.
  */
-import type { BridgeServerFrame, Command, CommandResult, ConsoleApi, HostMessage } from '../../shared/contract';
+import type { BridgeServerFrame, Command, CommandResult, ConsoleApi, HostMessage, QueryRequest, QueryResult } from '../../shared/contract';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -16,11 +16,13 @@ function ipcTransport(api: ConsoleApi): Transport {
     kind: 'ipc',
     subscribe: (listener) => api.subscribe(listener),
     command: (command) => api.command(command),
+    query: (request) => api.query(request),
     onConnection: (listener) => listener('open')
   };
 }
 
-const COMMAND_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const unavailable = (message: string) => ({ ok: false as const, error: { code: 'UNAVAILABLE' as const, message } });
 
 function websocketTransport(): Transport {
   const token = new URLSearchParams(window.location.search).get('token');
@@ -28,7 +30,7 @@ function websocketTransport(): Transport {
   const url = `${scheme}://${window.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   const listeners = new Set<(message: HostMessage) => void>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
-  const pending = new Map<number, (result: CommandResult) => void>();
+  const pending = new Map<number, (result: CommandResult | QueryResult) => void>();
   let socket: WebSocket | null = null;
   let nextId = 1;
   let retryMs = 250;
@@ -45,7 +47,7 @@ function websocketTransport(): Transport {
     };
     ws.onmessage = (event) => {
       const frame = JSON.parse(String(event.data)) as BridgeServerFrame;
-      if (frame.kind === 'result') {
+      if (frame.kind === 'result' || frame.kind === 'queryResult') {
         pending.get(frame.id)?.(frame.result);
         pending.delete(frame.id);
       } else {
@@ -56,7 +58,7 @@ function websocketTransport(): Transport {
       socket = null;
       setState('closed');
       for (const [id, resolve] of pending) {
-        resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'connection to the engine lost' } });
+        resolve(unavailable('connection to the engine lost'));
         pending.delete(id);
       }
       // The host sends a full snapshot on every (re)connect, so nothing is lost by reconnecting.
@@ -65,6 +67,23 @@ function websocketTransport(): Transport {
     };
   };
 
+  function request<T extends CommandResult | QueryResult>(frame: { kind: 'command'; command: Command } | { kind: 'query'; request: QueryRequest }): Promise<T> {
+    return new Promise<T>((resolve) => {
+      if (!socket || socket.readyState !== WebSocket.OPEN) {
+        resolve(unavailable('not connected to the engine') as T);
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, resolve as (result: CommandResult | QueryResult) => void);
+      socket.send(JSON.stringify({ ...frame, id }));
+      window.setTimeout(() => {
+        if (!pending.has(id)) return;
+        pending.delete(id);
+        resolve(unavailable('the engine did not answer in time') as T);
+      }, REQUEST_TIMEOUT_MS);
+    });
+  }
+
   return {
     kind: 'websocket',
     subscribe(listener) {
@@ -72,22 +91,8 @@ function websocketTransport(): Transport {
       if (!socket) connect();
       return () => listeners.delete(listener);
     },
-    command(command: Command) {
-      return new Promise<CommandResult>((resolve) => {
-        if (!socket || socket.readyState !== WebSocket.OPEN) {
-          resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'not connected to the engine' } });
-          return;
-        }
-        const id = nextId++;
-        pending.set(id, resolve);
-        socket.send(JSON.stringify({ kind: 'command', id, command }));
-        window.setTimeout(() => {
-          if (!pending.has(id)) return;
-          pending.delete(id);
-          resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'the engine did not answer in time' } });
-        }, COMMAND_TIMEOUT_MS);
-      });
-    },
+    command: (command) => request<CommandResult>({ kind: 'command', command }),
+    query: (query) => request<QueryResult>({ kind: 'query', request: query }),
     onConnection: (listener) => connectionListeners.add(listener)
   };
 }

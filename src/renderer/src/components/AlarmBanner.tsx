@@ -1,4 +1,5 @@
 import type { Alarm } from '../../../shared/contract';
+import { time } from '../format';
 import { useConsole } from '../store';
 
 // A stable empty value: a selector returning a fresh [] would re-render forever.
@@ -15,8 +16,8 @@ export function AlarmBanner() {
         <div className="alarm" key={alarm.id} data-testid="alarm">
           <strong>{alarm.kind.replace(/_/g, ' ').toUpperCase()}</strong>
           <span>{alarm.message}</span>
-          <span className="muted">{new Date(alarm.at).toLocaleTimeString()}</span>
-          <button className="btn" onClick={() => void send({ type: 'ackAlarm', id: alarm.id })}>
+          <span className="muted">{time(alarm.at)}</span>
+          <button className="btn" data-testid="alarm-ack" onClick={() => void send({ type: 'ackAlarm', id: alarm.id })}>
             Acknowledge
           </button>
         </div>

@@ -1,0 +1,72 @@
+import Decimal from 'decimal.js';
+import { memo } from 'react';
+import type { BookLevelView, BookView, LiveOrderView, VenueHealthView, VenueId } from '../../../shared/contract';
+import { percentOf } from '../format';
+
+interface Props {
+  venue: VenueId;
+  book: BookView | null;
+  liveOrder: LiveOrderView | null;
+  health: VenueHealthView | undefined;
+  levels: number;
+  at: number;
+}
+
+const NAMES: Record<VenueId, string> = { L: 'Lighter', E: 'Extended' };
+
+function Row({ level, side, max, ours }: { level: BookLevelView; side: 'bid' | 'ask'; max: Decimal; ours: LiveOrderView | null }) {
+  return (
+    <tr className={`lvl lvl-${side}${ours ? ' lvl-ours' : ''}`} data-testid={ours ? 'our-order' : undefined}>
+      <td className="num price">{level.price}</td>
+      <td className="num">
+        <span className="depth-bar" style={{ width: percentOf(level.size, max) }} />
+        <span className="size">{level.size}</span>
+      </td>
+      <td className="ours-cell">{ours ? `● ${ours.side} ${ours.qty}` : ''}</td>
+    </tr>
+  );
+}
+
+/** One venue's depth ladder: asks above, bids below, our live order marked at its level. */
+export const BookPanel = memo(function BookPanel({ venue, book, liveOrder, health, levels, at }: Props) {
+  const asks = (book?.asks ?? []).slice(0, levels);
+  const bids = (book?.bids ?? []).slice(0, levels);
+  const max = [...asks, ...bids].reduce((m, l) => Decimal.max(m, new Decimal(l.size)), new Decimal(0));
+  const mine = liveOrder && liveOrder.venue === venue ? liveOrder : null;
+  const isOurs = (level: BookLevelView, side: 'bid' | 'ask') =>
+    mine && (mine.side === 'buy') === (side === 'bid') && new Decimal(mine.price).eq(level.price) ? mine : null;
+  const bestBid = bids[0]?.price;
+  const bestAsk = asks[0]?.price;
+  const spread = bestBid && bestAsk ? new Decimal(bestAsk).minus(bestBid) : null;
+  const age = book && book.updatedAt ? at - book.updatedAt : null;
+  return (
+    <section className="panel book" data-testid={`book-${venue}`}>
+      <h2>
+        {NAMES[venue]} <span className={`dot ${health?.connected ? 'dot-ok' : 'dot-bad'}`} />
+        <span className="muted small">
+          {book?.ready ? '' : 'not ready · '}spread {spread ? spread.toString() : '-'} · age {age === null ? '-' : `${age} ms`}
+        </span>
+      </h2>
+      <table className="ladder">
+        <tbody>
+          {[...asks].reverse().map((level) => (
+            <Row key={`a${level.price}`} level={level} side="ask" max={max} ours={isOurs(level, 'ask')} />
+          ))}
+          <tr className="mid-row">
+            <td colSpan={3}>
+              {bestBid ?? '-'} / {bestAsk ?? '-'}
+            </td>
+          </tr>
+          {bids.map((level) => (
+            <Row key={`b${level.price}`} level={level} side="bid" max={max} ours={isOurs(level, 'bid')} />
+          ))}
+        </tbody>
+      </table>
+      {mine && ![...asks.map((l) => isOurs(l, 'ask')), ...bids.map((l) => isOurs(l, 'bid'))].some(Boolean) && (
+        <div className="muted small" data-testid="our-order">
+          our {mine.side} {mine.qty} @ {mine.price} ({mine.status}) outside the shown levels
+        </div>
+      )}
+    </section>
+  );
+});

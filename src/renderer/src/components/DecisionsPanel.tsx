@@ -1,0 +1,26 @@
+import { memo, useMemo } from 'react';
+import type { DecisionView } from '../../../shared/contract';
+import { time } from '../format';
+import { VirtualList } from './VirtualList';
+
+/** Executed decisions: what was sent or cancelled, why, at what price and how fast. */
+export const DecisionsPanel = memo(function DecisionsPanel({ decisions }: { decisions: DecisionView[] }) {
+  const rows = useMemo(() => decisions.map((decision, index) => ({ ...decision, seq: decisions.length - index })), [decisions]);
+  return (
+    <section className="panel" data-testid="decisions">
+      <h2>Decisions <span className="muted small">{decisions.length}</span></h2>
+      <VirtualList
+        items={rows}
+        height={220}
+        testId="decisions-list"
+        render={(d) => (
+          <span className={`dec dec-${d.action.toLowerCase()}`}>
+            <span className="muted">{time(d.at)}</span> <b>{d.action}</b> {d.combo ?? ''} {d.venue ?? ''} {d.side ?? ''} {d.qty ?? ''}
+            {d.price ? ` @ ${d.price}` : ''} {d.latencyMs !== undefined ? <span className="muted">({d.latencyMs.toFixed(2)} ms)</span> : null}{' '}
+            <span className="muted">{d.reason}</span>
+          </span>
+        )}
+      />
+    </section>
+  );
+});

@@ -1,0 +1,51 @@
+import { memo } from 'react';
+import type { EngineSnapshot, StartupStep } from '../../../shared/contract';
+
+const ICON: Record<StartupStep['status'], string> = { pending: '○', running: '◔', done: '●', failed: '✕', skipped: '–' };
+
+/** Venue health and the seven start-up steps. */
+export const HealthPanel = memo(function HealthPanel({ snapshot }: { snapshot: EngineSnapshot | null }) {
+  return (
+    <section className="panel" data-testid="health">
+      <h2>Venues</h2>
+      <table className="kv">
+        <thead>
+          <tr>
+            <th />
+            <th>link</th>
+            <th className="num">book age</th>
+            <th className="num">msgs</th>
+            <th className="num">order rtt</th>
+            <th className="num">budget</th>
+            <th className="num">429s</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(['L', 'E'] as const).map((venue) => {
+            const h = snapshot?.venues[venue];
+            return (
+              <tr key={venue} data-testid={`health-${venue}`}>
+                <td>{venue === 'L' ? 'Lighter' : 'Extended'}</td>
+                <td className={h?.connected ? 'ok' : 'bad'}>{h?.connected ? 'up' : 'down'}</td>
+                <td className="num">{h?.bookAgeMs ?? '-'} ms</td>
+                <td className="num">{h?.bookMessages ?? '-'}</td>
+                <td className="num">{h?.lastOrderLatencyMs === null || h?.lastOrderLatencyMs === undefined ? '-' : `${h.lastOrderLatencyMs.toFixed(1)} ms`}</td>
+                <td className="num">{h?.rateLimitHeadroom === null || h?.rateLimitHeadroom === undefined ? '-' : `${Math.round(h.rateLimitHeadroom * 100)}%`}</td>
+                <td className="num">{h?.rateLimited ?? 0}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <h2 className="sub">Start-up {snapshot?.hedgeSeeded ? <span className="ok">hedge seeded</span> : null}</h2>
+      <ol className="steps" data-testid="startup">
+        {(snapshot?.startup ?? []).map((step) => (
+          <li key={step.id} className={`step step-${step.status}`}>
+            <span className="icon">{ICON[step.status]}</span> {step.label}
+            {step.detail ? <span className="muted"> · {step.detail}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+});

@@ -1,0 +1,57 @@
+import Decimal from 'decimal.js';
+import { memo } from 'react';
+import type { InventoryView } from '../../../shared/contract';
+import { fixed, percentOf, signed } from '../format';
+
+/** Positions, entries, the INV spread, unhedged against minHedgeQty and the position cap. */
+export const InventoryPanel = memo(function InventoryPanel({ inventory, inv }: { inventory: InventoryView | undefined; inv: string | undefined }) {
+  if (!inventory) return <section className="panel" data-testid="inventory" />;
+  const cap = new Decimal(inventory.maxPositionValue);
+  const threshold = inventory.minHedgeQty ? new Decimal(inventory.minHedgeQty) : null;
+  const over = (value: string) => threshold !== null && new Decimal(value).abs().gte(threshold);
+  return (
+    <section className="panel" data-testid="inventory">
+      <h2>Inventory &amp; hedging</h2>
+      <table className="kv">
+        <tbody>
+          <tr>
+            <td>invL</td>
+            <td className="num" data-testid="invL">{signed(inventory.invL, 4)}</td>
+            <td className="muted">@ {fixed(inventory.entryL, 2)}</td>
+          </tr>
+          <tr>
+            <td>invE</td>
+            <td className="num" data-testid="invE">{signed(inventory.invE, 4)}</td>
+            <td className="muted">@ {fixed(inventory.entryE, 2)}</td>
+          </tr>
+          <tr>
+            <td>net</td>
+            <td className="num">{signed(inventory.net, 4)}</td>
+            <td className="muted">INV spread {fixed(inv, 4)}%</td>
+          </tr>
+          <tr className={over(inventory.unhedgedL) ? 'warn' : ''}>
+            <td>unhedged_L</td>
+            <td className="num" data-testid="unhedgedL">{signed(inventory.unhedgedL, 4)}</td>
+            <td className="muted">minHedgeQty {inventory.minHedgeQty ?? '-'}</td>
+          </tr>
+          <tr className={over(inventory.unhedgedE) ? 'warn' : ''}>
+            <td>unhedged_E</td>
+            <td className="num" data-testid="unhedgedE">{signed(inventory.unhedgedE, 4)}</td>
+            <td className="muted">bias {inventory.currentDirection ?? '-'}</td>
+          </tr>
+          <tr>
+            <td>realised PnL</td>
+            <td className="num">{signed(inventory.realisedPnl, 2)}</td>
+            <td />
+          </tr>
+        </tbody>
+      </table>
+      <div className="small muted">
+        position value {fixed(inventory.positionValue, 2)} / MAX_POSITION_VALUE {inventory.maxPositionValue}
+      </div>
+      <div className="bar">
+        <span style={{ width: cap.isZero() ? '100%' : percentOf(inventory.positionValue, cap) }} />
+      </div>
+    </section>
+  );
+});

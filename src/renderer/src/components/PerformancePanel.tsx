@@ -1,0 +1,121 @@
+import Decimal from 'decimal.js';
+import { memo, useEffect, useState } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { HistoryView } from '../../../shared/contract';
+import { fixed, signed, time } from '../format';
+import { useConsole } from '../store';
+
+function toCsv(rows: Array<Record<string, unknown>>): string {
+  if (rows.length === 0) return '';
+  const keys = Object.keys(rows[0] as object);
+  const cell = (value: unknown) => {
+    const text = value === null || value === undefined ? '' : String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [keys.join(','), ...rows.map((row) => keys.map((key) => cell(row[key])).join(','))].join('\n');
+}
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+/** Performance from the trade journal: PnL per round trip, fees, hedge slippage, fills and hedges. */
+export const PerformancePanel = memo(function PerformancePanel() {
+  const query = useConsole((state) => state.query);
+  const [history, setHistory] = useState<HistoryView | null>(null);
+  const [table, setTable] = useState<'fills' | 'hedges'>('fills');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      const result = await query({ type: 'history', limit: 300 });
+      if (!live) return;
+      if (result.ok) {
+        setHistory(result.history);
+        setError('');
+      } else setError(result.error.message);
+    };
+    void load();
+    const timer = window.setInterval(() => void load(), 2000);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [query]);
+  let cumulative = new Decimal(0);
+  const pnl = [...(history?.roundTrips ?? [])].reverse().map((trip) => {
+    cumulative = cumulative.plus(trip.pnl);
+    // Display value for the chart only.
+    return { t: trip.closedAt, pnl: Number(cumulative.toFixed(6)) };
+  });
+  const totals = history?.totals;
+  return (
+    <section className="panel" data-testid="performance">
+      <h2>
+        Performance <span className="muted small">{error}</span>
+      </h2>
+      <div className="stats">
+        <span>PnL <b data-testid="pnl">{signed(totals?.realisedPnl, 2)}</b></span>
+        <span>fees {fixed(totals?.fees, 4)}</span>
+        <span>round trips {totals?.roundTrips ?? 0}</span>
+        <span>fills <b data-testid="fill-count">{totals?.fills ?? 0}</b></span>
+        <span>hedges {totals?.hedges ?? 0}</span>
+        <span>avg slippage {totals?.avgSlippageBps ?? '-'} bps</span>
+      </div>
+      <div style={{ height: 90 }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={pnl} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
+            <CartesianGrid stroke="#21262d" />
+            <XAxis dataKey="t" hide />
+            <YAxis stroke="#8b949e" fontSize={10} />
+            <Tooltip contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }} labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
+            <Line type="stepAfter" dataKey="pnl" stroke="#3fb950" dot={false} isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      <div className="tabs">
+        <button className={`tab${table === 'fills' ? ' tab-on' : ''}`} onClick={() => setTable('fills')}>fills</button>
+        <button className={`tab${table === 'hedges' ? ' tab-on' : ''}`} onClick={() => setTable('hedges')}>hedges</button>
+        <button
+          className="tab"
+          data-testid="export-csv"
+          onClick={() => history && download(`lx-${table}.csv`, toCsv((table === 'fills' ? history.fills : history.hedges) as unknown as Array<Record<string, unknown>>))}
+        >
+          export CSV
+        </button>
+      </div>
+      <div className="table-scroll">
+        <table className="kv small">
+          <tbody>
+            {table === 'fills'
+              ? (history?.fills ?? []).slice(0, 100).map((f) => (
+                  <tr key={`${f.venue}${f.id}`}>
+                    <td className="muted">{time(f.at)}</td>
+                    <td>{f.venue}</td>
+                    <td className={f.side === 'buy' ? 'ok' : 'bad'}>{f.side}</td>
+                    <td className="num">{f.qty}</td>
+                    <td className="num">{f.price}</td>
+                    <td className="muted">{f.maker ? 'maker' : 'taker'}</td>
+                  </tr>
+                ))
+              : (history?.hedges ?? []).slice(0, 100).map((h, i) => (
+                  <tr key={`${h.at}-${i}`}>
+                    <td className="muted">{time(h.at)}</td>
+                    <td>{h.fromVenue}→{h.venue}</td>
+                    <td>{h.side}</td>
+                    <td className="num">{h.filled}/{h.requested}</td>
+                    <td className="num">{h.slippageBps ?? '-'} bps</td>
+                    <td className="muted">{h.error ?? `${h.latencyMs.toFixed(1)} ms`}</td>
+                  </tr>
+                ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+});

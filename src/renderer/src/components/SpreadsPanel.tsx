@@ -1,0 +1,49 @@
+import { memo } from 'react';
+import { COMBO_KEYS, type ComboKey, type SpreadsView, type StrategyParams } from '../../../shared/contract';
+import { fixed } from '../format';
+
+const LEGS: Record<ComboKey, string> = {
+  TT_LE: 'buy L taker · sell E taker',
+  MT_LE: 'buy L maker · sell E taker',
+  TM_LE: 'buy L taker · sell E maker',
+  TT_EL: 'buy E taker · sell L taker',
+  MT_EL: 'buy E maker · sell L taker',
+  TM_EL: 'buy E taker · sell L maker'
+};
+
+/** The six spreads, raw and net of fees, against the thresholds; qualifying ones lit. */
+export const SpreadsPanel = memo(function SpreadsPanel({ spreads, params }: { spreads: SpreadsView | null; params: StrategyParams | undefined }) {
+  return (
+    <section className="panel" data-testid="spreads">
+      <h2>
+        Spreads <span className="muted small">% of buy price · MIN_SPREAD {params?.minSpread ?? '-'} · SPREAD_TP {params?.spreadTp ?? '-'} · INV {fixed(spreads?.inv, 4)}</span>
+      </h2>
+      <table className="kv spreads">
+        <thead>
+          <tr>
+            <th>combo</th>
+            <th className="num">raw</th>
+            <th className="num">net</th>
+            <th>legs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {COMBO_KEYS.map((key) => {
+            const hot = spreads?.qualifying.includes(key) ?? false;
+            return (
+              <tr key={key} className={hot ? 'qualifying' : ''} data-testid={`spread-${key}`}>
+                <td>{key}</td>
+                <td className="num">{fixed(spreads?.raw[key], 4)}</td>
+                <td className="num">{fixed(spreads?.net[key], 4)}</td>
+                <td className="muted small">{LEGS[key]}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="muted small">
+        TT hits: {spreads ? Object.entries(spreads.ttHits).map(([key, hits]) => `${key} ${hits}`).join(' · ') : '-'} (needs {params?.ttMinHits ?? '-'})
+      </div>
+    </section>
+  );
+});

@@ -3,6 +3,7 @@
  * WebSocket bridge and the renderer's forms all apply the same rules.
  */
 import { z } from 'zod';
+import type { HistoryView } from './contract';
 import { DECIMAL_RE, describe } from './decimal';
 import { paramsPatchSchema } from './params';
 
@@ -39,7 +40,7 @@ export const querySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('history'), limit: z.number().int().min(1).max(5000).optional() }).strict()
 ]);
 export type QueryRequest = z.infer<typeof querySchema>;
-export type QueryResult = { ok: true; history: import('./contract').HistoryView } | { ok: false; error: CommandError };
+export type QueryResult = { ok: true; history: HistoryView } | { ok: false; error: CommandError };
 
 export type CommandErrorCode = 'INVALID_COMMAND' | 'FORBIDDEN' | 'REJECTED' | 'UNAVAILABLE' | 'INTERNAL';
 export interface CommandError {

@@ -37,13 +37,14 @@ function spying(signer: LighterSigner) {
   return { spy, txs, tokens: () => tokens };
 }
 
-async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string } = {}) {
+async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; requestBurst?: number } = {}) {
   const env = await startLighter();
   cleanups.push(() => env.emulator.stop());
   const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
   const { spy, txs, tokens } = spying(signer);
   const venue = new LighterVenue(
-    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath },
+    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath,
+      requestsPerMinute: options.requestsPerMinute, requestBurst: options.requestBurst },
     spy,
     systemClock
   );
@@ -155,6 +156,19 @@ describe('Lighter adapter against the emulator', () => {
     await waitFor(() => exchange.orders.size === 0, 'all cancelled');
     expect(record.orders.filter((o) => o.status === 'cancelled').map((o) => o.clientId).sort()).toEqual(['17000000000041', '17000000000042']);
     await expect(venue.cancel('17000000000041')).rejects.toMatchObject({ kind: 'rejected', code: 21715 });
+  });
+
+  it('keeps inside the request budget, and a cancel-all jumps the queue of waiting orders', async () => {
+    // 600 a minute = one token every 100 ms, no burst beyond what start-up used.
+    const { venue, exchange, txs } = await connected({ requestsPerMinute: 600, requestBurst: 3 });
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    const orders = [1, 2, 3, 4].map((i) => venue.placePostOnly({ clientId: `1700000000010${i}`, side: 'buy', price: bid.minus(i), qty: new Decimal('0.01') }));
+    const kill = venue.cancelAll();
+    await Promise.all([...orders, kill]);
+    const types = txs.map((tx) => tx.txType);
+    // The cancel-all went out before the orders still waiting for budget.
+    expect(types.indexOf(16)).toBeLessThan(types.lastIndexOf(14));
+    expect(venue.health().rateLimitHeadroom).toBeLessThan(1);
   });
 
   it('surfaces 429 as a typed error and counts it', async () => {

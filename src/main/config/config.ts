@@ -120,6 +120,7 @@ const FIELDS: FieldSpec[] = [
   { group: 'Lighter', env: 'LIGHTER_MARKET', default: 'ETH', unit: 'symbol', doc: 'Lighter market symbol.', schema: z.string().min(1) },
   { group: 'Lighter', env: 'LIGHTER_REST_URL', default: '', unit: 'URL', doc: 'Override of the REST base URL (empty: the network default).', schema: url(['http:', 'https:']) },
   { group: 'Lighter', env: 'LIGHTER_WS_URL', default: '', unit: 'URL', doc: 'Override of the WebSocket URL (empty: the network default).', schema: url(['ws:', 'wss:']) },
+  { group: 'Lighter', env: 'LIGHTER_REQUESTS_PER_MINUTE', default: '60', unit: 'requests a minute', doc: 'Request budget of the account tier (Standard: 60, REST and txs together). Cancels go first when the budget is short.', schema: intText(1, 100_000) },
   { group: 'Lighter', env: 'LIGHTER_API_PRIVATE_KEY', default: '', unit: 'hex, 40 bytes', doc: 'API key private key (from the Lighter API key page). Secret.', secret: true, schema: hex(40) },
   { group: 'Lighter', env: 'LIGHTER_ACCOUNT_INDEX', default: '', unit: 'integer', doc: 'Account index.', schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER)) },
   { group: 'Lighter', env: 'LIGHTER_API_KEY_INDEX', default: '', unit: 'integer 0..254', doc: 'API key index.', schema: optionalText(intText(0, 254)) },
@@ -174,6 +175,7 @@ export interface AppConfig {
     market: string;
     restUrl?: string;
     wsUrl?: string;
+    requestsPerMinute: number;
     apiPrivateKey?: string;
     accountIndex?: number;
     apiKeyIndex?: number;
@@ -264,6 +266,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       market: text('LIGHTER_MARKET') as string,
       restUrl: text('LIGHTER_REST_URL'),
       wsUrl: text('LIGHTER_WS_URL'),
+      requestsPerMinute: int('LIGHTER_REQUESTS_PER_MINUTE') as number,
       apiPrivateKey: text('LIGHTER_API_PRIVATE_KEY'),
       accountIndex: int('LIGHTER_ACCOUNT_INDEX'),
       apiKeyIndex: int('LIGHTER_API_KEY_INDEX')

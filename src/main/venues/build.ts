@@ -48,7 +48,10 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
   }
 
   const signer = await loadWasmLighterSigner({ apiPrivateKey: lighter.apiPrivateKey, accountIndex: lighter.accountIndex, apiKeyIndex: lighter.apiKeyIndex, chainId: lighter.chainId });
-  const L = new LighterVenue({ ...lighter, symbol: config.lighter.market, recordPath: recordPath('lighter') }, signer, clock);
+  // The emulators enforce no budget of their own: the demo runs at ten times the Standard tier so
+  // that an accelerated market is not throttled by a limit that is not there.
+  const requestsPerMinute = config.network === 'demo' ? config.lighter.requestsPerMinute * 10 : config.lighter.requestsPerMinute;
+  const L = new LighterVenue({ ...lighter, symbol: config.lighter.market, requestsPerMinute, recordPath: recordPath('lighter') }, signer, clock);
   const E = new ExtendedVenue({ ...extended, market: config.extended.market, recordPath: recordPath('extended') }, clock);
   return {
     venues: { L, E },

@@ -24,6 +24,8 @@ export interface LighterAdapterConfig {
   staleBookMs?: number;
   /** REST + tx budget: 60 a minute on a Standard account. */
   requestsPerMinute?: number;
+  /** How many requests may go at once from a full budget (default: a minute's worth). */
+  requestBurst?: number;
   /** How long a "market" order may take to report its final filled quantity. */
   marketResultTimeoutMs?: number;
   requestTimeoutMs?: number;

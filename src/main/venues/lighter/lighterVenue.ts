@@ -63,8 +63,6 @@ export class LighterVenue implements Venue {
   private readonly seenTrades = new RecentIds();
   private readonly pendingMarkets = new Map<number, PendingMarket>();
   private readonly pendingTx = new Map<string, { resolve(): void; reject(error: Error): void; timer: TimerHandle }>();
-  /** Serialises signing and sending: nonces go out in order, one sequence per API key. */
-  private sendChain: Promise<unknown> = Promise.resolve();
   private nonce: number | null = null;
   private txSeq = 0;
   private tokenTimer: TimerHandle | null = null;
@@ -79,7 +77,7 @@ export class LighterVenue implements Venue {
     private readonly clock: Clock
   ) {
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
-    this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 60);
+    this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 60, config.requestBurst ?? config.requestsPerMinute ?? 60);
   }
 
   get market(): MarketInfo {
@@ -418,37 +416,65 @@ export class LighterVenue implements Venue {
 
   /**
    * Signs with the next nonce and sends: over the WebSocket when it is up, else over REST. An
-   * invalid-nonce answer resynchronises the nonce from the venue and tries once more.
+   * invalid-nonce answer resynchronises the nonce from the venue and tries once more. Txs go out
+   * one at a time (nonces in order); each waits for a token of the request budget, and when a
+   * token frees up the most urgent waiting tx takes it: cancels before new orders, so the kill
+   * switch never queues behind quotes.
    */
-  private submit(sign: (nonce: number) => SignedTx): Promise<number> {
-    const run = async (): Promise<number> => {
-      for (let attempt = 0; ; attempt++) {
-        if (this.nonce === null) await this.resyncNonce();
-        const nonce = this.nonce as number;
-        const tx = sign(nonce);
+  private submit(sign: (nonce: number) => SignedTx, urgent = false): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const job = { sign, resolve, reject };
+      if (urgent) this.txQueue.unshift(job);
+      else this.txQueue.push(job);
+      void this.drainTxQueue();
+    });
+  }
+
+  private txQueue: Array<{ sign: (nonce: number) => SignedTx; resolve(latency: number): void; reject(error: unknown): void }> = [];
+  private draining = false;
+
+  private async drainTxQueue(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.txQueue.length > 0) {
         await this.bucket.take(1);
-        const started = this.clock.monotonic();
+        const job = this.txQueue.shift();
+        if (!job) break;
         try {
-          await this.send(tx);
-          this.nonce = nonce + 1;
-          this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
-          return this.stats.lastOrderLatencyMs;
+          job.resolve(await this.sendSigned(job.sign));
         } catch (error) {
-          if (error instanceof VenueOrderError && error.code === INVALID_NONCE && attempt === 0) {
-            this.stats.nonceResyncs += 1;
-            this.handlers?.onLog('L', 'warn', `invalid nonce ${nonce}: resynchronising from nextNonce`);
-            this.nonce = null;
-            continue;
-          }
-          // A tx the API refused did not consume its nonce; a lost answer may have: ask the venue.
-          if (!(error instanceof VenueOrderError && error.kind === 'rejected')) this.nonce = null;
-          throw error;
+          job.reject(error);
         }
       }
-    };
-    const result = this.sendChain.then(run, run);
-    this.sendChain = result.catch(() => undefined);
-    return result;
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async sendSigned(sign: (nonce: number) => SignedTx): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.nonce === null) await this.resyncNonce();
+      const nonce = this.nonce as number;
+      const tx = sign(nonce);
+      const started = this.clock.monotonic();
+      try {
+        await this.send(tx);
+        this.nonce = nonce + 1;
+        this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
+        return this.stats.lastOrderLatencyMs;
+      } catch (error) {
+        if (error instanceof VenueOrderError && error.code === INVALID_NONCE && attempt === 0) {
+          this.stats.nonceResyncs += 1;
+          this.handlers?.onLog('L', 'warn', `invalid nonce ${nonce}: resynchronising from nextNonce`);
+          this.nonce = null;
+          continue;
+        }
+        // A tx the API refused did not consume its nonce; a lost answer may have: ask the venue.
+        if (!(error instanceof VenueOrderError && error.kind === 'rejected')) this.nonce = null;
+        throw error;
+      }
+    }
   }
 
   private send(tx: SignedTx): Promise<void> {
@@ -549,10 +575,10 @@ export class LighterVenue implements Venue {
 
   async cancel(clientId: string): Promise<void> {
     const index = this.clientOrderIndex(clientId);
-    await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }));
+    await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), true);
   }
 
   async cancelAll(): Promise<void> {
-    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }));
+    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }), true);
   }
 }

@@ -37,7 +37,8 @@ test('the console streams snapshots, arms and disarms through the UI', async ({ 
   await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
   // The demo venues are connected and fresh: armed means quoting.
   await expect(page.getByTestId('quoting-state')).toHaveText('QUOTING');
-  await expect(page.getByTestId('events')).toContainText('arm: armed');
+  await page.getByTestId('log-tab-engine').click();
+  await expect(page.getByTestId('log-engine')).toContainText('command arm: armed');
 
   await page.screenshot({ path: artifact('console-armed.png'), fullPage: true });
 
@@ -49,7 +50,7 @@ test('the console streams snapshots, arms and disarms through the UI', async ({ 
   await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
   await page.keyboard.press('Control+k');
   await expect(page.getByTestId('armed-state')).toHaveText('DISARMED');
-  await expect(page.getByTestId('events')).toContainText('kill: kill: disarmed, all orders cancelled');
+  await expect(page.getByTestId('log-engine')).toContainText('command kill: kill: disarmed, all orders cancelled');
 
   await page.screenshot({ path: artifact('console.png'), fullPage: true });
 });

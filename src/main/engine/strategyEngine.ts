@@ -301,7 +301,7 @@ export class StrategyEngine implements Engine {
       `invL ${s.inv.L} @ ${s.entry.L} invE ${s.inv.E} @ ${s.entry.E} INV ${evaluation?.inv.toDecimalPlaces(4) ?? '0'}`,
       `unhedged_L ${s.unhedged.L} unhedged_E ${s.unhedged.E} minHedgeQty ${s.minHedgeQty ?? '-'}`
     ];
-    this.options.logs.realtime(`${lines.join('\n')}\n`);
+    this.ctx.logs.realtime(`${lines.join('\n')}\n`);
   }
 
   private bookView(venue: VenueId): BookView {

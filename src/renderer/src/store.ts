@@ -82,8 +82,12 @@ function applyEvent(state: ConsoleState, event: EngineEvent): Partial<ConsoleSta
     case 'log':
       next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.at, text: `[${event.source}] ${event.message}`, level: event.level }, MAX_LOG_LINES) };
       break;
+    case 'command':
+      next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.at, text: `command ${event.command}: ${event.message}`, level: event.ok ? 'info' : 'warn' }, MAX_LOG_LINES) };
+      break;
     case 'alarm':
       notify(event.alarm);
+      next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.alarm.at, text: `ALARM ${event.alarm.kind}: ${event.alarm.message}`, level: 'error' }, MAX_LOG_LINES) };
       break;
     default:
       break;

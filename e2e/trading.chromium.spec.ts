@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { startHeadlessHost, type RunningHost } from './headlessHost';
+
+// The demo on the built-in emulators, through the real adapters: a low entry threshold and a
+// faster market so that quotes and fills come within seconds.
+let host: RunningHost;
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  host = await startHeadlessHost({ DEMO_SEED: '11', DEMO_SPEED: '3', MIN_SPREAD: '0.01', SPREAD_TP: '0.01' });
+});
+
+test.afterAll(async () => {
+  await host.stop();
+});
+
+const artifact = (name: string) => join(__dirname, '..', 'e2e-artifacts', name);
+
+async function open(page: Page) {
+  await page.goto(host.url);
+  await expect(page.getByTestId('connection')).toHaveText('websocket open');
+  await expect(page.getByTestId('startup').locator('li.step-done')).toHaveCount(7, { timeout: 15_000 });
+}
+
+async function armUntilQuoting(page: Page) {
+  await page.getByTestId('arm-toggle').click();
+  await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
+  await expect(page.getByTestId('our-order').first()).toBeVisible({ timeout: 20_000 });
+}
+
+test('every panel shows live data', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('mode-badge')).toHaveText('DEMO');
+  for (const venue of ['L', 'E']) {
+    await expect(page.getByTestId(`book-${venue}`).locator('tr.lvl-bid')).toHaveCount(10);
+    await expect(page.getByTestId(`book-${venue}`).locator('tr.lvl-ask')).toHaveCount(10);
+    await expect(page.getByTestId(`health-${venue}`)).toContainText('up');
+  }
+  await page.getByTestId('levels').selectOption('5');
+  await expect(page.getByTestId('book-L').locator('tr.lvl-bid')).toHaveCount(5);
+  await expect(page.getByTestId('spread-MT_LE').locator('td').nth(1)).toHaveText(/^-?\d+\.\d{4}$/);
+  await expect(page.getByTestId('inventory')).toContainText('minHedgeQty 0.01');
+  await expect(page.getByTestId('spread-chart').locator('.recharts-line').first()).toBeVisible();
+  await page.getByTestId('log-tab-engine').click();
+  await expect(page.getByTestId('log-engine')).toContainText('connected');
+  await page.getByTestId('log-tab-realtime').click();
+  await expect(page.getByTestId('realtime')).toContainText('spreads', { timeout: 5000 });
+  await expect(page.getByTestId('performance')).toContainText('round trips');
+  // The book moves by itself.
+  const age = page.getByTestId('book-E').locator('h2');
+  const first = await age.textContent();
+  await expect(age).not.toHaveText(first ?? '');
+  await page.screenshot({ path: artifact('console-live.png'), fullPage: true });
+});
+
+test('arming leads to a live maker order highlighted in its book, fills and hedges follow', async ({ page }) => {
+  await open(page);
+  await armUntilQuoting(page);
+  await expect(page.getByTestId('quoting-state')).toHaveText('QUOTING');
+  await expect(page.getByTestId('our-order').first()).toContainText(/● (buy|sell) 0\.0\d+/);
+  await expect(page.getByTestId('decisions')).toContainText('MAKE');
+  await page.getByTestId('log-tab-maker').click();
+  await expect(page.getByTestId('log-maker')).toContainText('PLACE');
+  // Fills arrive from the emulated market and the hedges go out on the other venue.
+  await expect(page.getByTestId('fill-count')).not.toHaveText('0', { timeout: 30_000 });
+  await page.getByTestId('log-tab-hedge').click();
+  await expect(page.getByTestId('log-hedge')).toContainText('hedge', { timeout: 15_000 });
+  await page.screenshot({ path: artifact('console-quoting.png'), fullPage: true });
+  await page.getByTestId('kill').click();
+});
+
+test('the kill switch, by click and by Ctrl+K, disarms and cancels live orders within a second', async ({ page }) => {
+  await open(page);
+  for (const how of ['click', 'shortcut'] as const) {
+    await armUntilQuoting(page);
+    const started = Date.now();
+    if (how === 'click') await page.getByTestId('kill').click();
+    else await page.keyboard.press('Control+k');
+    await expect(page.getByTestId('armed-state')).toHaveText('DISARMED', { timeout: 1000 });
+    await expect(page.getByTestId('our-order')).toHaveCount(0, { timeout: Math.max(1, 1000 - (Date.now() - started)) });
+    expect(Date.now() - started).toBeLessThan(1000);
+  }
+});
+
+test('a manual hedge goes out after confirmation and shows its fill', async ({ page }) => {
+  await open(page);
+  const before = await page.getByTestId('invL').textContent();
+  await page.getByTestId('manual-venue').selectOption('L');
+  await page.getByTestId('manual-side').selectOption('buy');
+  await page.getByTestId('manual-qty').fill('0.01');
+  await page.getByTestId('manual-send').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('BUY 0.01 on Lighter');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('trade-message')).toContainText('filled 0.01');
+  await expect(page.getByTestId('invL')).not.toHaveText(before ?? '');
+  // A bad quantity is refused with the field named.
+  await page.getByTestId('manual-qty').fill('-1');
+  await page.getByTestId('manual-send').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('trade-message')).toContainText('qty');
+});
+
+test('a bad parameter value is refused with a message and changes nothing; a good one applies', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('param-MIN_SPREAD').fill('abc');
+  await page.getByTestId('params-apply').click();
+  await expect(page.getByTestId('params-message')).toContainText('params.minSpread');
+  await expect(page.getByTestId('spreads')).toContainText('MIN_SPREAD 0.01');
+  await page.getByTestId('param-MIN_SPREAD').fill('0.015');
+  await page.getByTestId('params-apply').click();
+  await expect(page.getByTestId('params-message')).toContainText('applied: minSpread');
+  await expect(page.getByTestId('spreads')).toContainText('MIN_SPREAD 0.015');
+});
+
+test('an alarm raised by an injected fault shows until it is acknowledged', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('fault-E-drop').click();
+  const alarm = page.getByTestId('alarm').filter({ hasText: 'DISCONNECT' });
+  await expect(alarm).toBeVisible();
+  await expect(alarm).toContainText('E disconnected');
+  await page.screenshot({ path: artifact('console-alarm.png'), fullPage: true });
+  await alarm.getByTestId('alarm-ack').click();
+  await expect(page.getByTestId('alarm').filter({ hasText: 'DISCONNECT' })).toHaveCount(0);
+  // The venue comes back by itself.
+  await expect(page.getByTestId('health-E')).toContainText('up', { timeout: 10_000 });
+});

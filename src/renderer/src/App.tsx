@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { Command } from '../../shared/contract';
 import { AlarmBanner } from './components/AlarmBanner';
 import { BookPanel } from './components/BookPanel';
@@ -22,12 +23,20 @@ function isKillShortcut(event: KeyboardEvent): boolean {
 const LEVEL_CHOICES = [5, 10, 20];
 
 export function App() {
-  const snapshot = useConsole((state) => state.snapshot);
+  const top = useConsole(
+    useShallow((state) => ({
+      mode: state.snapshot?.mode,
+      heartbeat: state.snapshot?.heartbeat,
+      seq: state.snapshot?.seq,
+      armed: state.snapshot?.safety.armed ?? false,
+      quoting: state.snapshot?.safety.effectiveQuoting ?? false,
+      blockedBy: state.snapshot?.safety.blockedBy.join(', ') ?? '',
+      ready: state.snapshot !== null
+    }))
+  );
   const connection = useConsole((state) => state.connection);
   const transport = useConsole((state) => state.transport);
   const lastResult = useConsole((state) => state.lastResult);
-  const decisions = useConsole((state) => state.decisions);
-  const spreadHistory = useConsole((state) => state.spreadHistory);
   const send = useConsole((state) => state.send);
   const [confirmRequest, setConfirmRequest] = useState<ConfirmRequest | null>(null);
   const [levels, setLevels] = useState(10);
@@ -44,11 +53,11 @@ export function App() {
   }, [send]);
 
   const closeConfirm = useCallback(() => setConfirmRequest(null), []);
-  const armed = snapshot?.safety.armed ?? false;
+  const armed = top.armed;
   const run = (command: Command) => void send(command);
   const onArmToggle = () => {
     if (armed) run({ type: 'disarm' });
-    else if (snapshot?.mode === 'MAINNET') {
+    else if (top.mode === 'MAINNET') {
       setConfirmRequest({
         title: 'Arm on MAINNET',
         body: 'Real orders will be sent with real money as soon as a spread qualifies.',
@@ -63,14 +72,14 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <span className="brand">LX Hedge</span>
-        <span className={`badge mode-${(snapshot?.mode ?? 'unknown').toLowerCase()}`} data-testid="mode-badge">
-          {snapshot?.mode ?? '…'}
+        <span className={`badge mode-${(top.mode ?? 'unknown').toLowerCase()}`} data-testid="mode-badge">
+          {top.mode ?? '…'}
         </span>
         <span className={`conn conn-${connection}`} data-testid="connection">
           {transport ?? '…'} {connection}
         </span>
         <span className="muted small" data-testid="heartbeat">
-          heartbeat {snapshot?.heartbeat ?? '-'} · snapshot #{snapshot?.seq ?? '-'}
+          heartbeat {top.heartbeat ?? '-'} · snapshot #{top.seq ?? '-'}
         </span>
         <label className="muted small">
           levels{' '}
@@ -91,10 +100,10 @@ export function App() {
         <span className={`state ${armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
           {armed ? 'ARMED' : 'DISARMED'}
         </span>
-        <span className={`state ${snapshot?.safety.effectiveQuoting ? 'state-armed' : 'state-off'}`} data-testid="quoting-state">
-          {snapshot?.safety.effectiveQuoting ? 'QUOTING' : `NOT QUOTING${snapshot?.safety.blockedBy.length ? `: ${snapshot.safety.blockedBy.join(', ')}` : ''}`}
+        <span className={`state ${top.quoting ? 'state-armed' : 'state-off'}`} data-testid="quoting-state">
+          {top.quoting ? 'QUOTING' : `NOT QUOTING${top.blockedBy ? `: ${top.blockedBy}` : ''}`}
         </span>
-        <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!snapshot}>
+        <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!top.ready}>
           {armed ? 'Disarm' : 'Arm'}
         </button>
         <button className="btn btn-kill" data-testid="kill" title="Kill switch: disarm and cancel every live order (Ctrl+K)" onClick={() => run({ type: 'kill' })}>
@@ -108,17 +117,17 @@ export function App() {
         </div>
       )}
       <main className="grid">
-        <BookPanel venue="L" book={snapshot?.books.L ?? null} liveOrder={snapshot?.liveOrder ?? null} health={snapshot?.venues.L} levels={levels} at={snapshot?.at ?? 0} />
+        <BookPanel venue="L" levels={levels} />
         <div className="stack">
-          <SpreadsPanel spreads={snapshot?.spreads ?? null} params={snapshot?.params} />
-          <InventoryPanel inventory={snapshot?.inventory} inv={snapshot?.spreads?.inv} />
+          <SpreadsPanel />
+          <InventoryPanel />
         </div>
-        <BookPanel venue="E" book={snapshot?.books.E ?? null} liveOrder={snapshot?.liveOrder ?? null} health={snapshot?.venues.E} levels={levels} at={snapshot?.at ?? 0} />
+        <BookPanel venue="E" levels={levels} />
         <div className="span2">
-          <SpreadChart points={spreadHistory} params={snapshot?.params} />
+          <SpreadChart />
         </div>
-        <HealthPanel snapshot={snapshot} />
-        <DecisionsPanel decisions={decisions} />
+        <HealthPanel />
+        <DecisionsPanel />
         <LogsPanel />
         <TradePanel confirm={setConfirmRequest} />
         <div className="span2">

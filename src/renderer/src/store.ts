@@ -7,8 +7,9 @@ import type { ConnectionState, Transport } from './transport';
 const MAX_EVENTS = 500;
 const MAX_LOG_LINES = 5000;
 const MAX_DECISIONS = 1000;
-const SPREAD_POINTS = 600;
-const SPREAD_SAMPLE_MS = 250;
+// The chart redraws once a second over the last three minutes: cheap, and still live.
+const SPREAD_POINTS = 180;
+const SPREAD_SAMPLE_MS = 1000;
 
 export interface LogLine {
   seq: number;
@@ -97,6 +98,32 @@ function applyEvent(state: ConsoleState, event: EngineEvent): Partial<ConsoleSta
 
 let lastSpreadSample = 0;
 
+/**
+ * Messages are applied once per animation frame: however many snapshots and events arrive in
+ * between, the views render once, with the latest snapshot and every event in order.
+ */
+function createBatcher(apply: (snapshot: EngineSnapshot | null, events: EngineEvent[]) => void) {
+  let snapshot: EngineSnapshot | null = null;
+  let events: EngineEvent[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = events;
+    events = [];
+    const latest = snapshot;
+    snapshot = null;
+    apply(latest, batch);
+  };
+  return (message: HostMessage) => {
+    if (message.kind === 'snapshot') snapshot = message.snapshot;
+    else events.push(message.event);
+    if (scheduled) return;
+    scheduled = true;
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
+    else setTimeout(flush, 16);
+  };
+}
+
 export function connectStore(transport: Transport): () => void {
   transport.onConnection((connection) => useConsole.setState({ connection }));
   useConsole.setState({
@@ -108,20 +135,22 @@ export function connectStore(transport: Transport): () => void {
     },
     query: (request) => transport.query(request)
   });
-  return transport.subscribe((message: HostMessage) => {
-    if (message.kind === 'snapshot') {
-      const snapshot = message.snapshot;
-      const update: Partial<ConsoleState> = { snapshot };
-      if (snapshot.spreads && snapshot.at - lastSpreadSample >= SPREAD_SAMPLE_MS) {
-        lastSpreadSample = snapshot.at;
-        const values: SpreadPoint['values'] = {};
-        for (const [key, value] of Object.entries(snapshot.spreads.raw)) values[key as ComboKey] = Number(value);
-        const history = useConsole.getState().spreadHistory;
-        update.spreadHistory = history.length >= SPREAD_POINTS ? [...history.slice(1), { t: snapshot.at, values }] : [...history, { t: snapshot.at, values }];
+  const onMessage = createBatcher((snapshot, events) => {
+    useConsole.setState((state) => {
+      let next: ConsoleState = state;
+      for (const event of events) next = { ...next, ...applyEvent(next, event) };
+      if (snapshot) {
+        next = { ...next, snapshot };
+        if (snapshot.spreads && snapshot.at - lastSpreadSample >= SPREAD_SAMPLE_MS) {
+          lastSpreadSample = snapshot.at;
+          const values: SpreadPoint['values'] = {};
+          for (const [key, value] of Object.entries(snapshot.spreads.raw)) values[key as ComboKey] = Number(value);
+          const history = next.spreadHistory;
+          next.spreadHistory = history.length >= SPREAD_POINTS ? [...history.slice(1), { t: snapshot.at, values }] : [...history, { t: snapshot.at, values }];
+        }
       }
-      useConsole.setState(update);
-    } else {
-      useConsole.setState((state) => applyEvent(state, message.event));
-    }
+      return next;
+    });
   });
+  return transport.subscribe(onMessage);
 }

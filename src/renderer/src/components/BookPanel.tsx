@@ -1,15 +1,13 @@
 import Decimal from 'decimal.js';
 import { memo } from 'react';
-import type { BookLevelView, BookView, LiveOrderView, VenueHealthView, VenueId } from '../../../shared/contract';
+import { useShallow } from 'zustand/react/shallow';
+import type { BookLevelView, LiveOrderView, VenueId } from '../../../shared/contract';
 import { percentOf } from '../format';
+import { useConsole } from '../store';
 
 interface Props {
   venue: VenueId;
-  book: BookView | null;
-  liveOrder: LiveOrderView | null;
-  health: VenueHealthView | undefined;
   levels: number;
-  at: number;
 }
 
 const NAMES: Record<VenueId, string> = { L: 'Lighter', E: 'Extended' };
@@ -28,7 +26,15 @@ function Row({ level, side, max, ours }: { level: BookLevelView; side: 'bid' | '
 }
 
 /** One venue's depth ladder: asks above, bids below, our live order marked at its level. */
-export const BookPanel = memo(function BookPanel({ venue, book, liveOrder, health, levels, at }: Props) {
+export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
+  const { book, liveOrder, health, at } = useConsole(
+    useShallow((state) => ({
+      book: state.snapshot?.books[venue] ?? null,
+      liveOrder: state.snapshot?.liveOrder ?? null,
+      health: state.snapshot?.venues[venue],
+      at: state.snapshot?.at ?? 0
+    }))
+  );
   const asks = (book?.asks ?? []).slice(0, levels);
   const bids = (book?.bids ?? []).slice(0, levels);
   const max = [...asks, ...bids].reduce((m, l) => Decimal.max(m, new Decimal(l.size)), new Decimal(0));

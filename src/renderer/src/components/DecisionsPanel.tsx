@@ -1,10 +1,11 @@
 import { memo, useMemo } from 'react';
-import type { DecisionView } from '../../../shared/contract';
+import { useConsole } from '../store';
 import { time } from '../format';
 import { VirtualList } from './VirtualList';
 
 /** Executed decisions: what was sent or cancelled, why, at what price and how fast. */
-export const DecisionsPanel = memo(function DecisionsPanel({ decisions }: { decisions: DecisionView[] }) {
+export const DecisionsPanel = memo(function DecisionsPanel() {
+  const decisions = useConsole((state) => state.decisions);
   const rows = useMemo(() => decisions.map((decision, index) => ({ ...decision, seq: decisions.length - index })), [decisions]);
   return (
     <section className="panel" data-testid="decisions">

@@ -1,10 +1,12 @@
 import { memo } from 'react';
-import type { EngineSnapshot, StartupStep } from '../../../shared/contract';
+import type { StartupStep } from '../../../shared/contract';
+import { useConsole } from '../store';
 
 const ICON: Record<StartupStep['status'], string> = { pending: '○', running: '◔', done: '●', failed: '✕', skipped: '–' };
 
 /** Venue health and the seven start-up steps. */
-export const HealthPanel = memo(function HealthPanel({ snapshot }: { snapshot: EngineSnapshot | null }) {
+export const HealthPanel = memo(function HealthPanel() {
+  const snapshot = useConsole((state) => state.snapshot);
   return (
     <section className="panel" data-testid="health">
       <h2>Venues</h2>

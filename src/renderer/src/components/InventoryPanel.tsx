@@ -1,10 +1,14 @@
 import Decimal from 'decimal.js';
 import { memo } from 'react';
-import type { InventoryView } from '../../../shared/contract';
+import { useShallow } from 'zustand/react/shallow';
 import { fixed, percentOf, signed } from '../format';
+import { useConsole } from '../store';
 
 /** Positions, entries, the INV spread, unhedged against minHedgeQty and the position cap. */
-export const InventoryPanel = memo(function InventoryPanel({ inventory, inv }: { inventory: InventoryView | undefined; inv: string | undefined }) {
+export const InventoryPanel = memo(function InventoryPanel() {
+  // Field by field: the panel redraws only when a value changes, not on every snapshot.
+  const inventory = useConsole(useShallow((state) => state.snapshot?.inventory ?? null));
+  const inv = useConsole((state) => state.snapshot?.spreads?.inv);
   if (!inventory) return <section className="panel" data-testid="inventory" />;
   const cap = new Decimal(inventory.maxPositionValue);
   const threshold = inventory.minHedgeQty ? new Decimal(inventory.minHedgeQty) : null;

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { PARAM_KEYS, PARAM_SPECS, paramValueSchema, type ParamKey, type StrategyParams } from '../../../shared/params';
 import { useConsole } from '../store';
 
@@ -19,7 +20,7 @@ function typed(key: ParamKey, value: string | boolean): unknown {
 
 /** Strategy parameters, edited with the same validation the engine applies, applied live and saved. */
 export function ParamsPanel() {
-  const params = useConsole((state) => state.snapshot?.params);
+  const params = useConsole(useShallow((state) => state.snapshot?.params ?? null));
   const send = useConsole((state) => state.send);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);

@@ -1,12 +1,14 @@
 import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { StrategyParams } from '../../../shared/contract';
-import type { SpreadPoint } from '../store';
+import { useShallow } from 'zustand/react/shallow';
+import { useConsole } from '../store';
 
 const COLORS = { MT_LE: '#3fb950', TM_LE: '#58a6ff', MT_EL: '#d29922', TM_EL: '#f778ba', TT_LE: '#8b949e', TT_EL: '#a371f7' } as const;
 
 /** Spread history with the entry and exit thresholds (display values only). */
-export const SpreadChart = memo(function SpreadChart({ points, params }: { points: SpreadPoint[]; params: StrategyParams | undefined }) {
+export const SpreadChart = memo(function SpreadChart() {
+  const points = useConsole((state) => state.spreadHistory);
+  const params = useConsole(useShallow((state) => ({ minSpread: state.snapshot?.params.minSpread ?? '0', spreadTp: state.snapshot?.params.spreadTp ?? '0' })));
   const data = points.map((point) => ({ t: point.t, ...point.values }));
   return (
     <section className="panel" data-testid="spread-chart">

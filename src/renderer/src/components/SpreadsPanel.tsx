@@ -1,6 +1,7 @@
 import { memo } from 'react';
-import { COMBO_KEYS, type ComboKey, type SpreadsView, type StrategyParams } from '../../../shared/contract';
+import { COMBO_KEYS, type ComboKey } from '../../../shared/contract';
 import { fixed } from '../format';
+import { useConsole } from '../store';
 
 const LEGS: Record<ComboKey, string> = {
   TT_LE: 'buy L taker · sell E taker',
@@ -12,7 +13,9 @@ const LEGS: Record<ComboKey, string> = {
 };
 
 /** The six spreads, raw and net of fees, against the thresholds; qualifying ones lit. */
-export const SpreadsPanel = memo(function SpreadsPanel({ spreads, params }: { spreads: SpreadsView | null; params: StrategyParams | undefined }) {
+export const SpreadsPanel = memo(function SpreadsPanel() {
+  const spreads = useConsole((state) => state.snapshot?.spreads ?? null);
+  const params = useConsole((state) => state.snapshot?.params);
   return (
     <section className="panel" data-testid="spreads">
       <h2>

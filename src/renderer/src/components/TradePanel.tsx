@@ -1,11 +1,12 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { Command, Side, VenueId } from '../../../shared/contract';
 import { useConsole } from '../store';
 import type { ConfirmRequest } from './ConfirmDialog';
 
 /** Manual hedging, flatten, and (in DEMO) the emulators' fault switches. */
 export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => void }) {
-  const snapshot = useConsole((state) => state.snapshot);
+  const snapshot = useConsole(useShallow((state) => ({ mode: state.snapshot?.mode, inventory: state.snapshot?.inventory })));
   const send = useConsole((state) => state.send);
   const [venue, setVenue] = useState<VenueId>('E');
   const [side, setSide] = useState<Side>('sell');

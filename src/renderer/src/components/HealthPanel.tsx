@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import type { StartupStep } from '../../../shared/contract';
 import { useConsole } from '../store';
 
@@ -7,6 +7,17 @@ const ICON: Record<StartupStep['status'], string> = { pending: '○', running: '
 /** Venue health and the seven start-up steps. */
 export const HealthPanel = memo(function HealthPanel() {
   const snapshot = useConsole((state) => state.snapshot);
+  // Messages per second from two snapshots at least a second apart (engine clock).
+  const rate = useRef<{ at: number; counts: Record<string, number>; perSecond: Record<string, number> }>({ at: 0, counts: {}, perSecond: {} });
+  if (snapshot && snapshot.at - rate.current.at >= 1000) {
+    const seconds = (snapshot.at - rate.current.at) / 1000;
+    const counts = { L: snapshot.venues.L.bookMessages, E: snapshot.venues.E.bookMessages };
+    rate.current = {
+      at: snapshot.at,
+      counts,
+      perSecond: rate.current.at ? { L: Math.round((counts.L - (rate.current.counts.L ?? 0)) / seconds), E: Math.round((counts.E - (rate.current.counts.E ?? 0)) / seconds) } : {}
+    };
+  }
   return (
     <section className="panel" data-testid="health">
       <h2>Venues</h2>
@@ -16,7 +27,7 @@ export const HealthPanel = memo(function HealthPanel() {
             <th />
             <th>link</th>
             <th className="num">book age</th>
-            <th className="num">msgs</th>
+            <th className="num">msgs/s</th>
             <th className="num">order rtt</th>
             <th className="num">budget</th>
             <th className="num">429s</th>
@@ -30,7 +41,7 @@ export const HealthPanel = memo(function HealthPanel() {
                 <td>{venue === 'L' ? 'Lighter' : 'Extended'}</td>
                 <td className={h?.connected ? 'ok' : 'bad'}>{h?.connected ? 'up' : 'down'}</td>
                 <td className="num">{h?.bookAgeMs ?? '-'} ms</td>
-                <td className="num">{h?.bookMessages ?? '-'}</td>
+                <td className="num" title={`${h?.bookMessages ?? 0} book messages`}>{rate.current.perSecond[venue] ?? '-'}</td>
                 <td className="num">{h?.lastOrderLatencyMs === null || h?.lastOrderLatencyMs === undefined ? '-' : `${h.lastOrderLatencyMs.toFixed(1)} ms`}</td>
                 <td className="num">{h?.rateLimitHeadroom === null || h?.rateLimitHeadroom === undefined ? '-' : `${Math.round(h.rateLimitHeadroom * 100)}%`}</td>
                 <td className="num">{h?.rateLimited ?? 0}</td>

@@ -28,7 +28,7 @@ function download(name: string, text: string): void {
 export const PerformancePanel = memo(function PerformancePanel() {
   const query = useConsole((state) => state.query);
   const [history, setHistory] = useState<HistoryView | null>(null);
-  const [table, setTable] = useState<'fills' | 'hedges'>('fills');
+  const [table, setTable] = useState<'trips' | 'fills' | 'hedges'>('trips');
   const [error, setError] = useState('');
   useEffect(() => {
     let live = true;
@@ -79,12 +79,15 @@ export const PerformancePanel = memo(function PerformancePanel() {
         </ResponsiveContainer>
       </div>
       <div className="tabs">
+        <button className={`tab${table === 'trips' ? ' tab-on' : ''}`} onClick={() => setTable('trips')}>round trips</button>
         <button className={`tab${table === 'fills' ? ' tab-on' : ''}`} onClick={() => setTable('fills')}>fills</button>
         <button className={`tab${table === 'hedges' ? ' tab-on' : ''}`} onClick={() => setTable('hedges')}>hedges</button>
         <button
           className="tab"
           data-testid="export-csv"
-          onClick={() => history && download(`lx-${table}.csv`, toCsv((table === 'fills' ? history.fills : history.hedges) as unknown as Array<Record<string, unknown>>))}
+          onClick={() =>
+            history && download(`lx-${table}.csv`, toCsv((table === 'trips' ? history.roundTrips : table === 'fills' ? history.fills : history.hedges) as unknown as Array<Record<string, unknown>>))
+          }
         >
           export CSV
         </button>
@@ -92,7 +95,18 @@ export const PerformancePanel = memo(function PerformancePanel() {
       <div className="table-scroll">
         <table className="kv small">
           <tbody>
-            {table === 'fills'
+            {table === 'trips'
+              ? (history?.roundTrips ?? []).slice(0, 100).map((trip) => (
+                  <tr key={`${trip.openedAt}-${trip.closedAt}`}>
+                    <td className="muted">{time(trip.openedAt)}</td>
+                    <td className="muted">→ {time(trip.closedAt)}</td>
+                    <td className="num">{trip.fills} fills</td>
+                    <td className={`num ${new Decimal(trip.pnl).isNeg() ? 'bad' : 'ok'}`}>{signed(trip.pnl, 4)}</td>
+                    <td className="num muted">fees {fixed(trip.fees, 4)}</td>
+                    <td />
+                  </tr>
+                ))
+              : table === 'fills'
               ? (history?.fills ?? []).slice(0, 100).map((f) => (
                   <tr key={`${f.venue}${f.id}`}>
                     <td className="muted">{time(f.at)}</td>

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     await page.goto(host.url);
     await page.getByTestId('startup').locator('li.step-done').nth(6).waitFor({ timeout: 20_000 });
     await page.getByTestId('arm-toggle').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="armed-state"]')?.textContent === 'ARMED');
+    await page.waitForFunction('document.querySelector(\'[data-testid="armed-state"]\')?.textContent === "ARMED"');
     const bookUpdates = async () => Number((await page.getByTestId('health-L').locator('td').nth(3).textContent()) ?? '0');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');

@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { systemClock } from '../../src/main/engine/clock';
 import { formatScaled } from '../../src/main/emulator/marketModel';
 import { ExtendedVenue } from '../../src/main/venues/extended/extendedVenue';
-import { API_KEY, PRIVATE_KEY, VAULT, startExtended } from '../helpers/extendedEmulator';
+import { API_KEY, PRIVATE_KEY, VAULT, post, signedOrder, startExtended } from '../helpers/extendedEmulator';
 import { recordingHandlers } from '../helpers/recordingHandlers';
 import { waitFor } from '../helpers/waitFor';
 
@@ -131,6 +131,29 @@ describe('Extended adapter against the emulator', () => {
     await waitFor(() => record.connections.some((c) => !c.connected), 'the disconnect');
     market.step();
     await waitFor(() => venue.health().connected && venue.book.ready, 'the reconnect');
+  });
+});
+
+describe('Extended adapter: start-up baseline', () => {
+  it('does not count fills made on open orders before it started (they are in the REST position)', async () => {
+    const env = await startExtended();
+    cleanups.push(() => env.emulator.stop());
+    const body = signedOrder({ id: 'before-1', side: 'BUY', qty: '0.050', price: formatScaled((env.exchange.bestBid() as number) - 10, 1) });
+    expect((await post(`${env.emulator.url}/user/order`, body)).status).toBe(200);
+    await waitFor(() => env.exchange.orders.size === 1, 'the order resting');
+    env.exchange.fillResting('before-1', 20);
+    const venue = new ExtendedVenue({ restUrl: env.emulator.url, wsUrl: env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT }, systemClock);
+    const { record, handlers } = recordingHandlers();
+    venue.setHandlers(handlers);
+    await venue.start();
+    cleanups.push(() => venue.stop());
+    await waitFor(() => venue.health().connected, 'the streams');
+    expect((await venue.loadPosition()).qty.toString()).toBe('0.02');
+    // The next fill on that order counts, and only its own size.
+    env.exchange.fillResting('before-1', 10);
+    await waitFor(() => record.fills.length === 1, 'the new fill');
+    expect(record.fills[0]?.qty.toString()).toBe('0.01');
+    expect(record.makerFills).toHaveLength(1);
   });
 });
 

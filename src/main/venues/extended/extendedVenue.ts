@@ -63,6 +63,9 @@ export class ExtendedVenue implements Venue {
   private deadManArmed = false;
   private bookReady = false;
   private accountReady = false;
+  /** The account stream opens with the open orders' state: the first time it is the baseline. */
+  private awaitingOrderState = false;
+  private ordersBaselined = false;
   readonly stats = { bookMessages: 0, malformedFrames: 0, reconnectsForGaps: 0, rateLimited: 0, repeatedUpdates: 0, lastOrderLatencyMs: undefined as number | undefined };
 
   constructor(
@@ -211,7 +214,10 @@ export class ExtendedVenue implements Venue {
     });
     this.accountSocket = new ReconnectingSocket({
       name: 'E.account', url: `${this.config.wsUrl}/account`, headers: this.headers(), clock: this.clock, recorder: this.recorder, staleMs: 0,
-      onOpen: () => this.markConnected('account'),
+      onOpen: () => {
+        this.awaitingOrderState = true;
+        this.markConnected('account');
+      },
       onFrame: (text, at) => this.onAccountFrame(text, at),
       onClose: (reason) => this.onSocketClosed('account', reason)
     });
@@ -323,6 +329,24 @@ export class ExtendedVenue implements Venue {
       if (type === 'ORDER') {
         const orders = data.orders;
         if (!Array.isArray(orders)) throw new FrameError('data.orders', orders);
+        const initialState = this.awaitingOrderState;
+        this.awaitingOrderState = false;
+        if (initialState && !this.ordersBaselined) {
+          // At start the fills already made on open orders are in the REST position: baseline
+          // them without counting. After a reconnect the state is compared with what we knew,
+          // so fills made while we were away count once.
+          this.ordersBaselined = true;
+          for (const [i, raw] of orders.entries()) {
+            const order = obj(raw, `orders[${i}]`);
+            const clientId = typeof order.externalId === 'string' ? order.externalId : String(order.id);
+            this.orders.set(clientId, {
+              filled: new Decimal(dec(order.filledQty ?? '0', 'order.filledQty')),
+              average: new Decimal(dec(order.averagePrice ?? '0', 'order.averagePrice')),
+              postOnlyLimit: order.type === 'LIMIT' && order.postOnly === true
+            });
+          }
+          return;
+        }
         for (const [i, order] of orders.entries()) this.onOrder(obj(order, `orders[${i}]`), receivedAt);
       } else if (type === 'POSITION') {
         const positions = data.positions;

@@ -68,6 +68,7 @@ export class LighterVenue implements Venue {
   private tokenTimer: TimerHandle | null = null;
   private keepaliveTimer: TimerHandle | null = null;
   private accountReady = false;
+  private tradesBaselined = false;
   private bookReady = false;
   readonly stats = { bookMessages: 0, malformedFrames: 0, resyncs: 0, rateLimited: 0, duplicateTrades: 0, nonceResyncs: 0, lastOrderLatencyMs: undefined as number | undefined };
 
@@ -266,6 +267,14 @@ export class LighterVenue implements Venue {
         return;
       case 'trades':
         this.markConnected('account');
+        if (frame.snapshot && !this.tradesBaselined) {
+          // The first snapshot after start replays history that the position loaded over REST
+          // already contains: remember the ids, count none. Later snapshots (after a reconnect)
+          // may hold trades made while we were away: those count, once.
+          this.tradesBaselined = true;
+          for (const trade of frame.trades) this.seenTrades.add(trade.tradeId);
+          return;
+        }
         for (const trade of frame.trades) this.onTrade(trade, receivedAt);
         return;
       case 'orders':

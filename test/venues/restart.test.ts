@@ -1,0 +1,54 @@
+import Decimal from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulators } from '../../src/main/emulator/emulators';
+import { liveEngine, venuePositions } from '../helpers/liveStack';
+import { waitFor } from '../helpers/waitFor';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('restart recovery', () => {
+  it('a restarted engine loads positions over REST, hedges the imbalance once and counts nothing twice', async () => {
+    const emulators = await startEmulators({ seed: 8, speed: 5 });
+    cleanups.push(() => emulators.stop());
+
+    // First life: quote, get maker fills hedged, then leave an unhedged position behind.
+    const first = await liveEngine(emulators);
+    await first.host.start();
+    await waitFor(() => first.engine.state.hedgeSeeded, 'start-up', 15_000);
+    await first.host.command({ type: 'arm' });
+    // A maker fill on Lighter: its trade is what Lighter replays to the next subscriber.
+    await waitFor(() => emulators.market.exchanges.L.record.trades.some((trade) => trade.maker), 'a maker fill on Lighter', 30_000);
+    await first.host.command({ type: 'kill' });
+    await first.engine.hedger?.settled();
+    const manual = await first.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.05', confirm: true });
+    expect(manual.ok).toBe(true);
+    await waitFor(() => first.engine.state.inv.L.eq(venuePositions(emulators).L), 'the manual fill');
+    const net = first.engine.state.inv.L.plus(first.engine.state.inv.E);
+    expect(net.abs().gte('0.05')).toBe(true);
+    await first.host.stop();
+    const fillsBefore = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
+
+    // Second life on the same journal: the Lighter stream replays recent trades on subscribe.
+    const second = await liveEngine(emulators, { journalPath: first.journalPath });
+    cleanups.push(() => second.host.stop());
+    await second.host.start();
+    await waitFor(() => second.engine.state.hedgeSeeded, 'start-up after the restart', 15_000);
+    await second.engine.hedger?.settled();
+    const positions = venuePositions(emulators);
+    expect(second.engine.state.inv.L.toString()).toBe(positions.L.toString());
+    expect(second.engine.state.inv.E.toString()).toBe(positions.E.toString());
+    // Exactly one hedge: the seeded net, sold on Extended.
+    expect(second.engine.hedger?.hedgesSent).toBe(1);
+    const hedge = emulators.market.exchanges.E.record.orders.at(-1);
+    expect(hedge).toMatchObject({ side: 'sell', tif: 'ioc' });
+    expect(new Decimal(`${hedge?.qty}e-3`).toString()).toBe(net.toDecimalPlaces(3, Decimal.ROUND_DOWN).toString());
+    const settledNet = second.engine.state.inv.L.plus(second.engine.state.inv.E);
+    expect(settledNet.abs().lt(second.engine.state.minHedgeQty ?? 0)).toBe(true);
+    expect(second.engine.counters.makerFills).toBe(0);
+    // The journal holds every fill once across both lives.
+    await waitFor(() => second.journal.count('fills') === fillsBefore + 1, 'the journal to hold every fill once');
+  }, 60_000);
+});

@@ -90,6 +90,11 @@ export class HedgeBot {
     return this.settled();
   }
 
+  /** True when no hedge is being worked. */
+  idle(): boolean {
+    return !this.running.L && !this.running.E;
+  }
+
   /** Resolves when no hedge loop is running. */
   async settled(): Promise<void> {
     while (this.running.L || this.running.E) {

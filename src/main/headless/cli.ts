@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config/config';
+import { systemClock } from '../engine/clock';
 import { startHeadlessServer } from './server';
+import { runUnattended } from './unattended';
 
-const USAGE = `usage: npm run headless -- [--host ADDRESS] [--port PORT] [--data-dir DIR] [--dotenv FILE]`;
+const USAGE = `usage: npm run headless -- [--host ADDRESS] [--port PORT] [--data-dir DIR] [--dotenv FILE] [--demo] [--arm] [--duration SECONDS]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'dotenv': { type: 'string', default: '.env' },
+      demo: { type: 'boolean', default: false },
+      arm: { type: 'boolean', default: false },
+      duration: { type: 'string' },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -30,6 +35,12 @@ async function main(): Promise<void> {
   if (values.host !== undefined) env.HEADLESS_HOST = values.host;
   if (values.port !== undefined) env.HEADLESS_PORT = values.port;
   if (values['data-dir'] !== undefined) env.DATA_DIR = values['data-dir'];
+  if (values.demo) env.NETWORK = 'demo';
+  const duration = values.duration === undefined ? null : Number(values.duration);
+  if (duration !== null && !(Number.isInteger(duration) && duration > 0 && duration <= 86_400)) {
+    throw new TypeError(`--duration: expected whole seconds from 1 to 86400, got ${JSON.stringify(values.duration)}`);
+  }
+  if (values.arm && duration === null) throw new TypeError('--arm: only with --duration (an unattended run); arm interactively from the console otherwise');
   const config = loadConfig({ env, envFile: values['dotenv'] });
 
   const app = await createApp(config);
@@ -44,6 +55,15 @@ async function main(): Promise<void> {
   app.log.info(`headless console listening on ${config.headless.host}:${server.port} (${config.mode})`);
   // The one line a trader (or a test) needs: the URL with its token.
   process.stdout.write(`LX Hedge headless console (${config.mode}): ${server.url}\n`);
+
+  if (duration !== null) {
+    const summary = await runUnattended(app, systemClock, { arm: values.arm, durationSeconds: duration });
+    await server.close();
+    await app.stop();
+    // The last line is the run's summary, for scripts and CI.
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.exit(0);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,7 +81,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
-  } else if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+  } else if (error instanceof TypeError && ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') || error.message.startsWith('--'))) {
     process.stderr.write(`${error.message}\n${USAGE}\n`);
   } else {
     process.stderr.write(`headless console failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import Decimal from 'decimal.js';
+import { expect, test } from '@playwright/test';
+
+/** Runs the built headless host unattended and returns its last stdout line, parsed. */
+function runHeadless(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'out/main/headless.js'), '--dotenv', '/nonexistent/.env', ...args], {
+      env: { ...process.env, HEADLESS_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`exit ${code}: ${err}`));
+      const last = out.trim().split('\n').at(-1) ?? '';
+      resolve(JSON.parse(last) as Record<string, unknown>);
+    });
+  });
+}
+
+test('an unattended armed demo run ends hedged and reports one JSON line', async () => {
+  test.setTimeout(60_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lx-unattended-'));
+  const summary = await runHeadless(['--demo', '--arm', '--duration', '8', '--data-dir', dataDir], { DEMO_SEED: '4', DEMO_SPEED: '5', MIN_SPREAD: '0.01', LOG_LEVEL: 'warn' });
+  expect(summary).toMatchObject({ mode: 'DEMO', startupOk: true, hedgeFailures: 0, alarms: 0 });
+  for (const key of ['bookUpdates', 'decisions', 'ordersSent', 'makerFills', 'hedges', 'fills']) expect(summary[key], key).toBeGreaterThan(0);
+  const threshold = new Decimal(summary.minHedgeQty as string);
+  for (const key of ['unhedgedL', 'unhedgedE', 'maxSettledNet']) expect(new Decimal(summary[key] as string).abs().lt(threshold), key).toBe(true);
+  expect(new Decimal(summary.invL as string).plus(summary.invE as string).abs().lt(threshold)).toBe(true);
+  // Every fill is in the journal, once.
+  const journal = join(dataDir, 'journal.sqlite');
+  expect(existsSync(journal)).toBe(true);
+  const db = new DatabaseSync(journal, { readOnly: true });
+  expect((db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(summary.fills);
+  db.close();
+  for (const log of ['main.log', 'maker.log', 'hedge.log', 'spread.log', 'realtime.log']) expect(existsSync(join(dataDir, 'logs', log)), log).toBe(true);
+});
+
+test('bad arguments stop the host with a clear message', async () => {
+  await expect(runHeadless(['--duration', 'soon'], {})).rejects.toThrow(/--duration: expected whole seconds/);
+  await expect(runHeadless(['--arm'], {})).rejects.toThrow(/--arm: only with --duration/);
+});

@@ -28,7 +28,8 @@ export async function handleControl(request: IncomingMessage, response: ServerRe
     return;
   }
   if (request.method === 'POST' && url.pathname === '/_emulator/drop') {
-    faults.drop();
+    const which = url.searchParams.get('streams');
+    faults.drop(which === 'book' || which === 'account' ? which : 'all');
     sendJson(response, 200, { dropped: true });
     return;
   }

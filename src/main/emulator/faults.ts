@@ -31,6 +31,7 @@ export const faultSettingsSchema = z
 
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rateLimit' | 'restErrors';
+export type DropTarget = 'all' | 'book' | 'account';
 
 export function noFaults(): FaultSettings {
   return {
@@ -41,8 +42,8 @@ export function noFaults(): FaultSettings {
 
 export class Faults {
   settings: FaultSettings = noFaults();
-  /** Set by the server: closes every WebSocket connection now. */
-  onDrop: (() => void) | null = null;
+  /** Set by the server: closes WebSocket connections now (all, or only book or account streams). */
+  onDrop: ((which: DropTarget) => void) | null = null;
 
   /** Applies a validated change; throws with the field and value when it is not valid. */
   set(patch: unknown): FaultSettings {
@@ -62,7 +63,7 @@ export class Faults {
     return true;
   }
 
-  drop(): void {
-    this.onDrop?.();
+  drop(which: DropTarget = 'all'): void {
+    this.onDrop?.(which);
   }
 }

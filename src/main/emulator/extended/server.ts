@@ -93,8 +93,10 @@ export class ExtendedEmulator {
   wsUrl = '';
 
   constructor(private readonly options: ExtendedEmulatorOptions) {
-    options.faults.onDrop = () => {
-      for (const session of this.sessions) session.socket.terminate();
+    options.faults.onDrop = (which) => {
+      for (const session of this.sessions) {
+        if (which === 'all' || (which === 'book') === (session.kind === 'orderbook')) session.socket.terminate();
+      }
     };
     options.exchange.listen({
       book: (changes) => {
@@ -193,7 +195,8 @@ export class ExtendedEmulator {
     socket.on('error', () => this.sessions.delete(session));
     socket.on('message', () => undefined);
     if (kind === 'orderbook') {
-      this.sendSnapshot(session);
+      // A silent feed sends nothing at all, not even the snapshot of a new connection.
+      if (!this.options.faults.settings.staleFeed) this.sendSnapshot(session);
       return;
     }
     // The account stream opens with the full current state: balance, positions, open orders.
@@ -239,6 +242,13 @@ export class ExtendedEmulator {
       }
       if (reorderFills && session.heldFill === null) {
         session.heldFill = text;
+        // Reordered, not lost: a held message goes out after the next one, or soon anyway.
+        this.later(300, () => {
+          if (session.heldFill === text) {
+            this.write(session, text);
+            session.heldFill = null;
+          }
+        });
         continue;
       }
       this.write(session, text);

@@ -87,8 +87,11 @@ export class LighterEmulator {
 
   constructor(private readonly options: LighterEmulatorOptions) {
     for (const key of options.apiKeys) this.nonces.set(key, options.startNonce ?? 1);
-    options.faults.onDrop = () => {
-      for (const session of this.sessions) session.socket.terminate();
+    options.faults.onDrop = (which) => {
+      for (const session of this.sessions) {
+        const book = [...session.channels].some((channel) => channel.startsWith('order_book'));
+        if (which === 'all' || (which === 'book') === book) session.socket.terminate();
+      }
     };
     options.exchange.listen({
       book: (changes) => {
@@ -348,6 +351,13 @@ export class LighterEmulator {
       if (!session.channels.has(channel)) continue;
       if (reorderFills && session.heldFill === null) {
         session.heldFill = text;
+        // Reordered, not lost: a held message goes out after the next one, or soon anyway.
+        this.later(300, () => {
+          if (session.heldFill === text) {
+            this.send(session, text);
+            session.heldFill = null;
+          }
+        });
         continue;
       }
       this.send(session, text);
@@ -417,6 +427,8 @@ export class LighterEmulator {
         return;
       }
       session.channels.add(key);
+      // A silent feed sends nothing at all, not even the snapshot of a new subscription.
+      if (this.options.faults.settings.staleFeed) return;
       const { bids, asks } = this.options.exchange.book();
       this.send(session, this.bookMessage('subscribed/order_book', bids.map(([p, s]) => this.level(p, s)), asks.map(([p, s]) => this.level(p, s))));
       return;

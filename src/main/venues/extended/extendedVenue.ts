@@ -56,6 +56,7 @@ export class ExtendedVenue implements Venue {
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
   private lastSeq: number | null = null;
+  private deltasWithoutSnapshot = 0;
   /** Per order (keyed by our external id, else the venue id): what has been counted. */
   private readonly orders = new Map<string, OrderState>();
   private readonly pendingMarkets = new Map<string, PendingMarket>();
@@ -293,10 +294,18 @@ export class ExtendedVenue implements Venue {
     }
     try {
       if (type === 'SNAPSHOT') {
+        this.deltasWithoutSnapshot = 0;
         // A snapshot replaces the book: levels that vanished must not linger.
         this.book.applySnapshot(levels.bids.map((l) => [l.p, l.c ?? l.q] as const), levels.asks.map((l) => [l.p, l.c ?? l.q] as const), receivedAt);
       } else if (type === 'DELTA') {
-        if (this.lastSeq === null) return;
+        // Deltas without a snapshot to apply them to: reconnect for one rather than wait forever.
+        if (this.lastSeq === null) {
+          if (++this.deltasWithoutSnapshot >= 20) {
+            this.deltasWithoutSnapshot = 0;
+            this.dropBook('deltas without a snapshot');
+          }
+          return;
+        }
         if (seq !== this.lastSeq + 1) {
           this.dropBook(`seq gap: ${seq} after ${this.lastSeq}`);
           return;
@@ -348,6 +357,9 @@ export class ExtendedVenue implements Venue {
           return;
         }
         for (const [i, order] of orders.entries()) this.onOrder(obj(order, `orders[${i}]`), receivedAt);
+        // After a reconnect the state lists open orders only: orders that filled while we were
+        // away are found in the account's recent trades.
+        if (initialState) void this.reconcileFromTrades(receivedAt);
       } else if (type === 'POSITION') {
         const positions = data.positions;
         if (!Array.isArray(positions)) throw new FrameError('data.positions', positions);
@@ -398,6 +410,42 @@ export class ExtendedVenue implements Venue {
       }
     }
     if (this.orders.size > 10_000) this.orders.delete(this.orders.keys().next().value as string);
+  }
+
+  /**
+   * Fills missed during a disconnect: for every order we still track, the sum of its trades in
+   * GET /user/trades beyond what we counted becomes a fill delta (so nothing is counted twice).
+   */
+  private async reconcileFromTrades(receivedAt: number): Promise<void> {
+    if (this.orders.size === 0) return;
+    let trades: unknown;
+    try {
+      trades = await this.rest('GET', `/user/trades?market=${encodeURIComponent(this.config.market)}`);
+    } catch (error) {
+      this.handlers?.onLog('E', 'warn', `reconciliation after reconnect failed: ${(error as Error).message}`);
+      return;
+    }
+    if (!Array.isArray(trades)) return;
+    const byOrder = new Map<string, { qty: Decimal; cost: Decimal; side: string; venueId: string }>();
+    for (const raw of trades) {
+      const trade = raw as Record<string, unknown>;
+      const clientId = typeof trade.externalOrderId === 'string' ? trade.externalOrderId : String(trade.orderId);
+      if (!this.orders.has(clientId)) continue;
+      const entry = byOrder.get(clientId) ?? { qty: new Decimal(0), cost: new Decimal(0), side: String(trade.side), venueId: String(trade.orderId) };
+      const qty = new Decimal(dec(trade.qty, 'trade.qty'));
+      entry.qty = entry.qty.plus(qty);
+      entry.cost = entry.cost.plus(qty.times(dec(trade.price, 'trade.price')));
+      byOrder.set(clientId, entry);
+    }
+    for (const [clientId, traded] of byOrder) {
+      const known = this.orders.get(clientId);
+      if (!known || !traded.qty.gt(known.filled)) continue;
+      this.handlers?.onLog('E', 'warn', `order ${clientId}: ${traded.qty.minus(known.filled)} filled while the account stream was down`);
+      this.onOrder(
+        { id: traded.venueId, externalId: clientId, market: this.config.market, status: 'PARTIALLY_FILLED', filledQty: traded.qty.toString(), averagePrice: traded.cost.div(traded.qty).toString(), side: traded.side, price: '0' },
+        receivedAt
+      );
+    }
   }
 
   // ------------------------------------------------------------------ orders

@@ -318,11 +318,19 @@ export class LighterVenue implements Venue {
     const pair = (levels: Array<{ price: string; size: string }>) => levels.map((l) => [l.price, l.size] as const);
     try {
       if (frame.snapshot) {
+        this.updatesWithoutSnapshot = 0;
         this.book.applySnapshot(pair(frame.bids), pair(frame.asks), receivedAt);
         this.lastNonce = frame.nonce;
       } else {
-        // An update before the first snapshot means nothing; after it, the chain must hold.
-        if (this.lastNonce === null) return;
+        // An update before the first snapshot means nothing; after it, the chain must hold. If
+        // updates keep coming and no snapshot does, subscribe again rather than wait forever.
+        if (this.lastNonce === null) {
+          if (++this.updatesWithoutSnapshot >= 20) {
+            this.updatesWithoutSnapshot = 0;
+            this.resync('updates without a snapshot');
+          }
+          return;
+        }
         if (frame.beginNonce !== this.lastNonce) {
           this.resync(`nonce gap: begin_nonce ${frame.beginNonce} after nonce ${this.lastNonce}`);
           return;
@@ -366,6 +374,7 @@ export class LighterVenue implements Venue {
   }
 
   private consecutiveResyncs = 0;
+  private updatesWithoutSnapshot = 0;
   private resyncTimer: TimerHandle | null = null;
 
   private onTrade(trade: TradeFrame, receivedAt: number): void {

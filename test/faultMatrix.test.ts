@@ -1,0 +1,141 @@
+/**
+ * The fault matrix: for each venue and each fault the emulators can inject, the whole bot (engine,
+ * real adapters, emulators on loopback) recovers or raises the alarm strategy.md asks for, and in
+ * every case: no fill is lost (the journal's fills equal the emulators' record), the net exposure is
+ * back under minHedgeQty once hedges settle, and no quote was sent while disarmed or on a stale book.
+ */
+import Decimal from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlarmKind, VenueId } from '../src/shared/contract';
+import { startEmulators, type Emulators } from '../src/main/emulator/emulators';
+import type { FaultSettings } from '../src/main/emulator/faults';
+import { liveEngine } from './helpers/liveStack';
+import { waitFor } from './helpers/waitFor';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Scenario {
+  /** What to do to the venue, once the bot is quoting. */
+  inject(emulators: Emulators, venue: VenueId): void;
+  /** Undo it (some faults are one-shot and need nothing). */
+  clear?(emulators: Emulators, venue: VenueId): void;
+  /** The alarm strategy.md asks for, if any. */
+  alarm?: AlarmKind;
+  /** How long the fault stays on. */
+  holdMs?: number;
+  /** Faults set before start-up instead of while quoting. */
+  beforeStart?: Partial<FaultSettings>;
+  params?: Record<string, unknown>;
+  /** A quote-freeze window in which no post-only may be created (stale book). */
+  staleWindow?: boolean;
+}
+
+const set = (patch: Partial<FaultSettings>) => (emulators: Emulators, venue: VenueId) => void emulators.faults[venue].set(patch);
+
+const SCENARIOS: Record<string, Scenario> = {
+  'book stream dropped': { inject: (e, v) => e.faults[v].drop('book'), alarm: 'disconnect' },
+  'account stream dropped': { inject: (e, v) => e.faults[v].drop('account'), alarm: 'disconnect' },
+  'sequence gap': { inject: set({ skipSequence: 2 }) },
+  'duplicate fills': { inject: set({ duplicateFills: true }), clear: set({ duplicateFills: false }), holdMs: 2500 },
+  'reordered fills': { inject: set({ reorderFills: true }), clear: set({ reorderFills: false }), holdMs: 2500 },
+  'order rejects': { inject: set({ rejectOrders: 3 }), holdMs: 1500 },
+  '429 rate limits': { inject: set({ rateLimit: 3 }), holdMs: 1500 },
+  'stale feed': { inject: set({ staleFeed: true }), clear: set({ staleFeed: false }), alarm: 'stale_book', holdMs: 2500, staleWindow: true },
+  'fill during cancel': { inject: set({ fillDuringCancel: true }), clear: set({ fillDuringCancel: false }), holdMs: 2500 },
+  'REST errors during start-up': { inject: () => undefined, beforeStart: { restErrors: 2 } },
+  'hedge rejected until retries run out': {
+    inject: () => undefined,
+    alarm: 'hedge_exhausted',
+    params: { hedgeMaxRetries: 4, hedgeRetryDelayMs: 50 }
+  }
+};
+
+async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
+  const emulators = await startEmulators({ seed: 20 + name.length, speed: 5 });
+  cleanups.push(() => emulators.stop());
+  if (scenario.beforeStart) emulators.faults[venue].set(scenario.beforeStart);
+  const notices: string[] = [];
+  const live = await liveEngine(emulators, { params: scenario.params, notifier: { notify: async (text) => (notices.push(text), { ok: true, detail: 'test' }) } });
+  cleanups.push(() => live.host.stop());
+  const armedWindows: Array<{ from: number; to: number }> = [];
+  const alarms: AlarmKind[] = [];
+  live.host.tapEvents((event) => {
+    if (event.type === 'alarm') alarms.push(event.alarm.kind);
+  });
+  await live.host.start();
+  await waitFor(() => live.engine.state.hedgeSeeded, `${name}: start-up`, 20_000);
+  const arm = async () => {
+    await live.host.command({ type: 'arm' });
+    armedWindows.push({ from: Date.now(), to: Number.POSITIVE_INFINITY });
+  };
+  const disarmedAt = () => {
+    const open = armedWindows.at(-1);
+    if (open && open.to === Number.POSITIVE_INFINITY) open.to = Date.now();
+  };
+  await arm();
+  await waitFor(() => live.engine.counters.makerFills >= 1, `${name}: a first maker fill`, 20_000);
+
+  // The hedge venue is the other one: make it refuse every order for the exhaustion case.
+  if (name === 'hedge rejected until retries run out') {
+    const other: VenueId = venue === 'L' ? 'E' : 'L';
+    emulators.faults[other].set({ rejectOrders: 100_000 });
+    const before = live.engine.counters.makerFills;
+    await waitFor(() => live.engine.counters.makerFills > before, `${name}: a maker fill to hedge`, 20_000);
+    await waitFor(() => alarms.includes('hedge_exhausted'), `${name}: the alarm`, 10_000);
+    disarmedAt();
+    expect(live.engine.state.armed).toBe(false);
+    expect(notices[0]).toContain('LX Hedge ALARM');
+    emulators.faults[other].set({ rejectOrders: 0 });
+    // The trader hedges what is left by hand once the venue takes orders again.
+    expect((await live.host.command({ type: 'hedgeUnhedged', confirm: true })).ok).toBe(true);
+  } else {
+    const staleFrom = Date.now();
+    scenario.inject(emulators, venue);
+    if (scenario.alarm) await waitFor(() => alarms.includes(scenario.alarm as AlarmKind), `${name}: the ${scenario.alarm} alarm`, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, scenario.holdMs ?? 800));
+    scenario.clear?.(emulators, venue);
+    const staleTo = Date.now();
+    if (scenario.staleWindow) {
+      // No quote on the stale venue from the moment the book was stale (plus the time it takes to tell).
+      const staleBookMs = 2000;
+      const quotes = emulators.market.exchanges[venue].record.orders.filter((o) => o.tif === 'post_only' && o.createdAt > staleFrom + staleBookMs + 300 && o.createdAt < staleTo);
+      expect(quotes, `${name}: quotes on a stale book`).toEqual([]);
+    }
+    // It recovers: quoting again.
+    await waitFor(() => live.engine.snapshot().safety.effectiveQuoting, `${name}: quoting again`, 15_000);
+  }
+
+  await live.host.command({ type: 'kill' });
+  disarmedAt();
+  await live.engine.hedger?.settled();
+  const trades = () => emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
+  // No fill lost: every trade the venues made for us is in the journal, once.
+  await waitFor(() => live.journal.count('fills') === trades(), `${name}: journal fills (${live.journal.count('fills')}) = venue trades (${trades()})`, 10_000);
+  await waitFor(() => (live.engine.hedger?.idle() ?? true), `${name}: hedges settled`);
+  const threshold = live.engine.state.minHedgeQty ?? new Decimal(0);
+  const net = live.engine.state.inv.L.plus(live.engine.state.inv.E);
+  expect(net.abs().lt(threshold), `${name}: net ${net} under minHedgeQty ${threshold}`).toBe(true);
+  // The engine's inventory is the venues' own.
+  await waitFor(
+    () => live.engine.state.inv.L.eq(emulators.market.exchanges.L.position.qty) && live.engine.state.inv.E.eq(emulators.market.exchanges.E.position.qty),
+    `${name}: inventory equals the venues'`
+  );
+  // No quote while disarmed (a 100 ms grace for one already on its way).
+  for (const v of ['L', 'E'] as const) {
+    for (const order of emulators.market.exchanges[v].record.orders.filter((o) => o.tif === 'post_only')) {
+      const inside = armedWindows.some((window) => order.createdAt >= window.from && order.createdAt <= window.to + 100);
+      expect(inside, `${name}: post-only ${order.clientId} on ${v} at ${order.createdAt} outside armed windows ${JSON.stringify(armedWindows)}`).toBe(true);
+    }
+  }
+}
+
+for (const venue of ['L', 'E'] as const) {
+  describe(`fault matrix on ${venue === 'L' ? 'Lighter' : 'Extended'}`, () => {
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      it(name, () => runScenario(venue, name, scenario), 60_000);
+    }
+  });
+}

@@ -129,7 +129,7 @@ const FIELDS: FieldSpec[] = [
   { group: 'Extended', env: 'EXTENDED_WS_URL', default: '', unit: 'URL', doc: 'Override of the stream base URL (empty: the network default).', schema: url(['ws:', 'wss:']) },
   { group: 'Extended', env: 'EXTENDED_API_KEY', default: '', unit: 'text', doc: 'API key of the sub-account. Secret.', secret: true, schema: optionalText(z.string().regex(/^[\w-]{8,128}$/, 'expected 8 to 128 letters, digits, - or _')) },
   { group: 'Extended', env: 'EXTENDED_STARK_PRIVATE_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark private key of the sub-account. Secret.', secret: true, schema: hex(32) },
-  { group: 'Extended', env: 'EXTENDED_STARK_PUBLIC_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark public key of the sub-account.', schema: hex(32) },
+  { group: 'Extended', env: 'EXTENDED_STARK_PUBLIC_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark public key of the sub-account (optional: derived from the private key, and checked against it when set).', schema: hex(32) },
   { group: 'Extended', env: 'EXTENDED_VAULT_ID', default: '', unit: 'integer', doc: 'Vault (position) id of the sub-account.', schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER)) },
   { group: 'Telegram', env: 'TELEGRAM_BOT_TOKEN', default: '', unit: 'text', doc: 'Bot token for hedge-failure messages (empty: no Telegram). Secret.', secret: true, schema: optionalText(z.string().regex(/^\d+:[\w-]+$/, 'expected <digits>:<token>')) },
   { group: 'Telegram', env: 'TELEGRAM_CHAT_ID', default: '', unit: 'text', doc: 'Chat id that receives them.', schema: optionalText(z.string().regex(/^-?\d+$|^@\w+$/, 'expected a numeric chat id or @channel')) },
@@ -290,7 +290,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   if (network !== 'demo') {
     const required = [
       'LIGHTER_API_PRIVATE_KEY', 'LIGHTER_ACCOUNT_INDEX', 'LIGHTER_API_KEY_INDEX',
-      'EXTENDED_API_KEY', 'EXTENDED_STARK_PRIVATE_KEY', 'EXTENDED_STARK_PUBLIC_KEY', 'EXTENDED_VAULT_ID'
+      // The Stark public key follows from the private key; when set it is checked against it.
+      'EXTENDED_API_KEY', 'EXTENDED_STARK_PRIVATE_KEY', 'EXTENDED_VAULT_ID'
     ];
     const missing = required.filter((env) => values[env] === undefined);
     if (missing.length > 0) {

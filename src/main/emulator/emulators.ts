@@ -51,6 +51,9 @@ export interface EmulatorsOptions {
   extendedPort?: number;
   /** Start the market clock (false: tests step the market themselves). */
   run?: boolean;
+  /** Other identities than the demo ones (tests with made-up keys). */
+  lighterAccount?: { accountIndex: number; apiKeyIndex: number };
+  extendedAccount?: { apiKey: string; starkPrivateKey: string; vault: number };
 }
 
 export interface Emulators {
@@ -66,15 +69,17 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   const market = new EmulatorMarket({ clock, seed: options.seed ?? 42, speed: options.speed });
   const faults = { L: new Faults(), E: new Faults() };
   const lighter = new LighterEmulator({
-    exchange: market.exchanges.L, market: LIGHTER_MARKET, accountIndex: DEMO_LIGHTER.accountIndex, apiKeys: [DEMO_LIGHTER.apiKeyIndex],
+    exchange: market.exchanges.L, market: LIGHTER_MARKET, accountIndex: options.lighterAccount?.accountIndex ?? DEMO_LIGHTER.accountIndex,
+    apiKeys: [options.lighterAccount?.apiKeyIndex ?? DEMO_LIGHTER.apiKeyIndex],
     clock, faults: faults.L, host: options.host, port: options.lighterPort
   });
   const extended = new ExtendedEmulator({
     exchange: market.exchanges.E, market: EXTENDED_MARKET, clock, faults: faults.E, host: options.host, port: options.extendedPort,
     domain: { name: 'Perpetuals', version: 'v0', chainId: 'SN_SEPOLIA', revision: 1 },
     account: {
-      accountId: DEMO_EXTENDED.accountId, apiKey: DEMO_EXTENDED.apiKey, starkKey: publicKeyOf(DEMO_EXTENDED.starkPrivateKey),
-      vault: DEMO_EXTENDED.vault, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025'
+      accountId: DEMO_EXTENDED.accountId, apiKey: options.extendedAccount?.apiKey ?? DEMO_EXTENDED.apiKey,
+      starkKey: publicKeyOf(options.extendedAccount?.starkPrivateKey ?? DEMO_EXTENDED.starkPrivateKey),
+      vault: options.extendedAccount?.vault ?? DEMO_EXTENDED.vault, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025'
     }
   });
   await Promise.all([lighter.start(), extended.start()]);

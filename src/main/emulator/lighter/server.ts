@@ -445,8 +445,12 @@ export class LighterEmulator {
   }
 
   /** Auth token: "{deadline}:{account}:{apiKey}:{160 hex}", valid for at most 8 h before its deadline. */
+  /** Auth tokens presented to this emulator (tests check they leak nowhere). */
+  readonly authTokensSeen = new Set<string>();
+
   checkAuth(auth: unknown, account: number): string | null {
     if (typeof auth !== 'string') return 'missing auth token';
+    this.authTokensSeen.add(auth);
     const match = /^(\d{1,12}):(\d{1,16}):(\d{1,3}):([0-9a-f]{160})$/.exec(auth);
     if (!match) return 'invalid auth token format';
     const deadline = Number(match[1]);

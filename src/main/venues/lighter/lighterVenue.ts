@@ -39,6 +39,8 @@ interface PendingMarket {
   /** Filled so far according to the trade stream (the fallback if no final status arrives). */
   filled: Decimal;
   cost: Decimal;
+  /** Monotonic ms when the venue accepted it (0 until then). */
+  acceptedAt: number;
 }
 
 /** Lighter's order statuses in the engine's terms. */
@@ -276,6 +278,7 @@ export class LighterVenue implements Venue {
           return;
         }
         for (const trade of frame.trades) this.onTrade(trade, receivedAt);
+        if (frame.snapshot) this.settleMarketsAfterResubscribe();
         return;
       case 'orders':
         this.markConnected('account');
@@ -402,6 +405,22 @@ export class LighterVenue implements Venue {
     }
     if (weMaker) this.h.onMakerFill({ ...fill });
     this.h.onFill(fill);
+  }
+
+  /**
+   * After the account stream came back, an IOC accepted before it has long finished (IOCs end at
+   * sequencing), but its final status is not in the new snapshot (open orders only). Its trades
+   * are (the trades snapshot replays them): settle it with those instead of waiting for a timeout.
+   */
+  private settleMarketsAfterResubscribe(): void {
+    const now = this.clock.monotonic();
+    for (const [coi, pending] of this.pendingMarkets) {
+      if (pending.acceptedAt === 0 || now - pending.acceptedAt < 500) continue;
+      this.pendingMarkets.delete(coi);
+      if (pending.timer) this.clock.clearTimeout(pending.timer);
+      this.handlers?.onLog('L', 'warn', `IOC ${coi} settled from the replayed trades after a reconnect: filled ${pending.filled}`);
+      pending.resolve({ clientId: String(coi), filledQty: pending.filled, avgPrice: pending.filled.gt(0) ? pending.cost.div(pending.filled) : undefined });
+    }
   }
 
   private onOrder(order: OrderFrame, receivedAt: number): void {
@@ -565,7 +584,7 @@ export class LighterVenue implements Venue {
     const coi = this.clientOrderIndex(request.clientId);
     const amounts = this.scaled(request.qty, request.worstPrice);
     const result = new Promise<MarketResult>((resolve, reject) =>
-      this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), cost: new Decimal(0) })
+      this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), cost: new Decimal(0), acceptedAt: 0 })
     );
     try {
       await this.submit((nonce) =>
@@ -580,6 +599,7 @@ export class LighterVenue implements Venue {
     }
     const pending = this.pendingMarkets.get(coi);
     if (pending) {
+      pending.acceptedAt = this.clock.monotonic();
       const timeoutMs = this.config.marketResultTimeoutMs ?? 10_000;
       pending.timer = this.clock.setTimeout(() => {
         this.pendingMarkets.delete(coi);

@@ -1,0 +1,142 @@
+/**
+ * Soak (`npm run soak -- --minutes N`, not part of the tests): the whole bot on the emulators at
+ * 10x speed, armed, with a random fault every few seconds. The invariants are checked all along;
+ * heap and RSS are sampled; log files and the journal must stay within bounds. The last line
+ * printed is one JSON summary; the exit code is 1 when an invariant broke.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Decimal from 'decimal.js';
+import { createApp } from '../src/main/app';
+import { loadConfig } from '../src/main/config/config';
+import { seededRandom } from '../src/main/engine/random';
+import type { FaultSettings } from '../src/main/emulator/faults';
+
+const FAULTS: Array<{ name: string; patch?: Partial<FaultSettings>; clear?: Partial<FaultSettings>; drop?: 'book' | 'account' | 'all' }> = [
+  { name: 'drop book', drop: 'book' },
+  { name: 'drop account', drop: 'account' },
+  { name: 'sequence gap', patch: { skipSequence: 2 } },
+  { name: 'duplicate fills', patch: { duplicateFills: true }, clear: { duplicateFills: false } },
+  { name: 'reordered fills', patch: { reorderFills: true }, clear: { reorderFills: false } },
+  { name: 'rejects', patch: { rejectOrders: 3 } },
+  { name: '429', patch: { rateLimit: 3 } },
+  { name: 'stale feed', patch: { staleFeed: true }, clear: { staleFeed: false } },
+  { name: 'delayed messages', patch: { delayMs: 150 }, clear: { delayMs: 0 } },
+  { name: 'fill during cancel', patch: { fillDuringCancel: true }, clear: { fillDuringCancel: false } },
+  { name: 'slow REST', patch: { slowRestMs: 300 }, clear: { slowRestMs: 0 } }
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function sizeOf(dir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isFile()) out[name] = statSync(path).size;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '2' }, seed: { type: 'string', default: '1' } }, strict: true });
+  const minutes = Number(values.minutes);
+  if (!(minutes > 0 && minutes <= 24 * 60)) throw new TypeError(`--minutes: expected a number of minutes, got ${JSON.stringify(values.minutes)}`);
+  const random = seededRandom(Number(values.seed));
+  const dataDir = mkdtempSync(join(tmpdir(), 'lx-soak-'));
+  const config = loadConfig({ env: { NETWORK: 'demo', DATA_DIR: dataDir, DEMO_SEED: values.seed, DEMO_SPEED: '10', MIN_SPREAD: '0.01', LOG_LEVEL: 'warn' } });
+  const app = await createApp(config, { consoleLog: false });
+  const emulators = app.venues.emulators;
+  if (!emulators) throw new Error('the soak needs the demo emulators');
+  await app.start();
+  const started = Date.now();
+  while (!app.engine.state.hedgeSeeded) await sleep(50);
+  await app.host.command({ type: 'arm' });
+
+  const engine = app.engine;
+  const violations: string[] = [];
+  const faultsInjected: Record<string, number> = {};
+  const samples: Array<{ t: number; heapMB: number; rssMB: number }> = [];
+  let exposedSince: number | null = null;
+  let worstNet = new Decimal(0);
+  let nextFaultAt = Date.now() + 3000;
+  let activeClear: (() => void) | null = null;
+  let nextSampleAt = 0;
+  const end = started + minutes * 60_000;
+
+  while (Date.now() < end) {
+    const now = Date.now();
+    // Net exposure must come back under minHedgeQty: a breach longer than 5 s (faults included) is a violation.
+    const threshold = engine.state.minHedgeQty ?? new Decimal(0);
+    const net = engine.state.inv.L.plus(engine.state.inv.E).abs();
+    if ((engine.hedger?.idle() ?? true) && net.gt(worstNet)) worstNet = net;
+    if (net.gte(threshold)) {
+      exposedSince ??= now;
+      if (now - exposedSince > 5000) {
+        violations.push(`${new Date(now).toISOString()} net ${net} >= minHedgeQty ${threshold} for more than 5 s`);
+        exposedSince = now;
+      }
+    } else exposedSince = null;
+    // Re-arm after an alarm disarmed the bot (a trader would, once the cause is gone).
+    if (!engine.state.armed && !activeClear) await app.host.command({ type: 'arm' });
+    if (now >= nextFaultAt) {
+      if (activeClear) {
+        activeClear();
+        activeClear = null;
+        nextFaultAt = now + 2000 + random() * 3000;
+      } else {
+        const fault = FAULTS[Math.floor(random() * FAULTS.length)] as (typeof FAULTS)[number];
+        const venue = random() < 0.5 ? 'L' : 'E';
+        faultsInjected[fault.name] = (faultsInjected[fault.name] ?? 0) + 1;
+        if (fault.drop) emulators.faults[venue].drop(fault.drop);
+        if (fault.patch) emulators.faults[venue].set(fault.patch);
+        activeClear = () => {
+          if (fault.clear) emulators.faults[venue].set(fault.clear);
+        };
+        nextFaultAt = now + 1000 + random() * 2000;
+      }
+    }
+    if (now >= nextSampleAt) {
+      const memory = process.memoryUsage();
+      samples.push({ t: now - started, heapMB: Math.round(memory.heapUsed / 1e5) / 10, rssMB: Math.round(memory.rss / 1e5) / 10 });
+      nextSampleAt = now + 5000;
+    }
+    await sleep(250);
+  }
+  activeClear?.();
+  await app.host.command({ type: 'kill' });
+  for (let i = 0; i < 100 && !(engine.hedger?.idle() ?? true); i++) await sleep(100);
+  await sleep(1000);
+  await engine.hedger?.settled();
+
+  const venueTrades = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
+  const stats = { fills: engine.counters.fills, makerFills: engine.counters.makerFills, hedges: engine.hedger?.hedgesSent ?? 0, hedgeFailures: engine.hedger?.failures ?? 0 };
+  const inventoryMatches = engine.state.inv.L.eq(emulators.market.exchanges.L.position.qty) && engine.state.inv.E.eq(emulators.market.exchanges.E.position.qty);
+  await app.stop();
+
+  if (stats.fills !== venueTrades) violations.push(`fills counted ${stats.fills} != venue trades ${venueTrades}`);
+  if (!inventoryMatches) violations.push('engine inventory differs from the venues');
+  const finalNet = engine.state.inv.L.plus(engine.state.inv.E).abs();
+  if (finalNet.gte(engine.state.minHedgeQty ?? 0)) violations.push(`final net ${finalNet} not hedged`);
+  const logs = sizeOf(join(dataDir, 'logs'));
+  const hedgeLines = readFileSync(join(dataDir, 'logs', 'hedge.log'), 'utf8').split('\n').filter(Boolean).length;
+  if (hedgeLines > 1000) violations.push(`hedge.log has ${hedgeLines} lines (bound 1000)`);
+  for (const [name, bytes] of Object.entries(logs)) if (bytes > 50 * 1024 * 1024) violations.push(`${name} is ${bytes} bytes (bound 50 MB)`);
+  const heapGrowthMB = samples.length > 2 ? Math.round(((samples.at(-1)?.heapMB ?? 0) - (samples[1]?.heapMB ?? 0)) * 10) / 10 : 0;
+
+  const summary = {
+    soak: true, minutes, seed: Number(values.seed), ok: violations.length === 0, violations: violations.slice(0, 20),
+    ...stats, venueTrades, faultsInjected, worstSettledNet: worstNet.toString(),
+    heapMB: { first: samples[0]?.heapMB, last: samples.at(-1)?.heapMB, max: Math.max(...samples.map((s) => s.heapMB)), growthAfterWarmup: heapGrowthMB },
+    rssMB: { first: samples[0]?.rssMB, last: samples.at(-1)?.rssMB, max: Math.max(...samples.map((s) => s.rssMB)) },
+    logBytes: logs, journalBytes: statSync(join(dataDir, 'journal.sqlite')).size, hedgeLogLines: hedgeLines, dataDir
+  };
+  console.log(JSON.stringify(summary));
+  process.exit(violations.length === 0 ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -18,6 +18,7 @@ import { nullJournal, type StrategyLogs } from '../src/main/engine/records';
 import { StrategyEngine } from '../src/main/engine/strategyEngine';
 import { noNotifier } from '../src/main/engine/telegram';
 import { EngineHost } from '../src/main/host/engineHost';
+import { runE2eBench } from './e2e';
 
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 100_000);
 const FILLS = Number(process.env.BENCH_FILLS ?? 20_000);
@@ -163,7 +164,14 @@ async function main() {
   console.log(`book update -> decision: p50 ${bookToDecision.p50} us, p99 ${bookToDecision.p99} us, max ${bookToDecision.max} us (${decisions} decisions, ${ordersSent} orders)`);
   console.log(`maker fill -> hedge handed: p50 ${fillToHedge.p50} us, p99 ${fillToHedge.p99} us (${measured} hedges)`);
   console.log(`heap: ${result.heapStartMB} MB -> ${result.heapEndMB} MB`);
-  console.log(JSON.stringify(result));
+
+  const e2e = await runE2eBench();
+  console.log(`e2e: Lighter book frame -> decision p50 ${e2e.bookToDecisionUs.p50} us, p99 ${e2e.bookToDecisionUs.p99} us`);
+  console.log(`e2e: Extended maker fill frame -> Lighter hedge written p50 ${e2e.makerFillToHedgeSentUs.p50} us, p99 ${e2e.makerFillToHedgeSentUs.p99} us (signing included)`);
+  console.log(`e2e: ${e2e.sustainedBookMessagesPerSecond} Lighter book frames/s through adapter and engine on one core`);
+  console.log(`order book vs ccxt: ours ${e2e.orderBookVsCcxt.oursUsPerUpdate} us/update, ccxt ${e2e.orderBookVsCcxt.ccxtUsPerUpdate} us/update, ratio ${e2e.orderBookVsCcxt.speedRatio}`);
+  console.log(JSON.stringify({ ...result, bench: 'engine+e2e', e2e }));
+  process.exit(0);
 }
 
 void main();

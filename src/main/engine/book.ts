@@ -8,21 +8,42 @@ import Decimal from 'decimal.js';
 
 export type BookSide = 'bid' | 'ask';
 
-/** Parses "3012.45" into 301245 at 2 decimals, exactly. Throws when it needs more decimals. */
+/**
+ * Parses "3012.45" into 301245 at 2 decimals, exactly, one character at a time (this runs for
+ * every level of every book message). Throws when it is not an unsigned decimal, needs more
+ * decimals than the scale (trailing zeros are fine: "1.2500" at 2), or leaves the safe range.
+ */
 export function parseScaled(text: string, decimals: number, field = 'value'): number {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) throw new TypeError(`${field}: expected an unsigned decimal string, got ${JSON.stringify(text)}`);
-  let fraction = match[2] ?? '';
-  // Trailing zeros beyond the scale are harmless ("1.2500" at 2 decimals).
-  if (fraction.length > decimals) {
-    if (!/^0*$/.test(fraction.slice(decimals))) {
-      throw new RangeError(`${field}: ${text} has more than ${decimals} decimals`);
-    }
-    fraction = fraction.slice(0, decimals);
+  let value = 0;
+  let i = 0;
+  const length = text.length;
+  let digits = 0;
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) break;
+    value = value * 10 + code;
+    digits += 1;
   }
-  const scaled = Number(match[1] + fraction.padEnd(decimals, '0'));
-  if (!Number.isSafeInteger(scaled)) throw new RangeError(`${field}: ${text} is out of range`);
-  return scaled;
+  let places = 0;
+  if (i < length && text.charCodeAt(i) === 46 /* . */) {
+    i += 1;
+    const fractionStart = i;
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i) - 48;
+      if (code < 0 || code > 9) break;
+      if (places < decimals) {
+        value = value * 10 + code;
+        places += 1;
+      } else if (code !== 0) {
+        throw new RangeError(`${field}: ${text} has more than ${decimals} decimals`);
+      }
+    }
+    if (i === fractionStart) digits = 0;
+  }
+  if (digits === 0 || i !== length) throw new TypeError(`${field}: expected an unsigned decimal string, got ${JSON.stringify(text)}`);
+  for (; places < decimals; places++) value *= 10;
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${field}: ${text} is out of range`);
+  return value;
 }
 
 export function scaledToDecimal(scaled: number, decimals: number): Decimal {

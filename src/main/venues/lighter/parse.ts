@@ -69,11 +69,12 @@ function forMarket(value: unknown, marketId: number, field: string): unknown[] {
   return Array.isArray(entry) ? entry : [entry];
 }
 
+/** Book levels: strings here; their digits are checked exactly where they are scaled (book.ts). */
 function levels(value: unknown, field: string): LevelUpdate[] {
   if (!Array.isArray(value)) throw new FrameError(field, value);
   return value.map((level, i) => {
     const l = obj(level, `${field}[${i}]`);
-    return { price: dec(l.price, `${field}[${i}].price`), size: dec(l.size, `${field}[${i}].size`) };
+    return { price: str(l.price, `${field}[${i}].price`), size: str(l.size, `${field}[${i}].size`) };
   });
 }
 

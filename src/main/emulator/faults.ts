@@ -67,3 +67,33 @@ export class Faults {
     this.onDrop?.(which);
   }
 }
+
+/**
+ * Sends one fill message to one connection the way the fill faults say: duplicated, or held back
+ * and sent after the next one (at most `holdMs` later: reordered, never lost).
+ */
+export function deliverFill(
+  session: { heldFill: string | null },
+  text: string,
+  settings: FaultSettings,
+  send: (text: string) => void,
+  later: (ms: number, fn: () => void) => void,
+  holdMs = 300
+): void {
+  if (settings.reorderFills && session.heldFill === null) {
+    session.heldFill = text;
+    later(holdMs, () => {
+      if (session.heldFill === text) {
+        send(text);
+        session.heldFill = null;
+      }
+    });
+    return;
+  }
+  send(text);
+  if (session.heldFill !== null) {
+    send(session.heldFill);
+    session.heldFill = null;
+  }
+  if (settings.duplicateFills) send(text);
+}

@@ -15,7 +15,7 @@ import { DECIMAL_RE } from '../../../shared/decimal';
 import { orderHashFields, orderMessageHash, verifyHash, type L2Config, type StarknetDomain } from '../../venues/extended/signing';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
-import type { Faults } from '../faults';
+import { deliverFill, type Faults } from '../faults';
 import { readBody, sendJson, toJson } from '../httpKit';
 import { formatScaled } from '../marketModel';
 
@@ -232,31 +232,11 @@ export class ExtendedEmulator {
   }
 
   private account(type: 'ORDER' | 'TRADE' | 'POSITION' | 'BALANCE', data: unknown, isFill: boolean): void {
-    const { duplicateFills, reorderFills } = this.options.faults.settings;
     for (const session of this.sessions) {
       if (session.kind !== 'account') continue;
       const text = this.sequence(session, { type, data, ts: this.now() });
-      if (!isFill) {
-        this.write(session, text);
-        continue;
-      }
-      if (reorderFills && session.heldFill === null) {
-        session.heldFill = text;
-        // Reordered, not lost: a held message goes out after the next one, or soon anyway.
-        this.later(300, () => {
-          if (session.heldFill === text) {
-            this.write(session, text);
-            session.heldFill = null;
-          }
-        });
-        continue;
-      }
-      this.write(session, text);
-      if (session.heldFill !== null) {
-        this.write(session, session.heldFill);
-        session.heldFill = null;
-      }
-      if (duplicateFills) this.write(session, text);
+      if (isFill) deliverFill(session, text, this.options.faults.settings, (out) => this.write(session, out), (ms, fn) => this.later(ms, fn));
+      else this.write(session, text);
     }
   }
 

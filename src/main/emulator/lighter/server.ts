@@ -13,7 +13,7 @@ import { parseScaled } from '../../engine/book';
 import type { Clock } from '../../engine/clock';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
-import type { Faults } from '../faults';
+import { deliverFill, type Faults } from '../faults';
 import { parseForm, readBody, sendJson, toJson } from '../httpKit';
 import { formatScaled } from '../marketModel';
 
@@ -346,26 +346,9 @@ export class LighterEmulator {
   /** Fill messages honour the duplicate and reorder faults. */
   private broadcastFill(channel: string, message: unknown): void {
     const text = toJson(message);
-    const { duplicateFills, reorderFills } = this.options.faults.settings;
     for (const session of this.sessions) {
       if (!session.channels.has(channel)) continue;
-      if (reorderFills && session.heldFill === null) {
-        session.heldFill = text;
-        // Reordered, not lost: a held message goes out after the next one, or soon anyway.
-        this.later(300, () => {
-          if (session.heldFill === text) {
-            this.send(session, text);
-            session.heldFill = null;
-          }
-        });
-        continue;
-      }
-      this.send(session, text);
-      if (session.heldFill !== null) {
-        this.send(session, session.heldFill);
-        session.heldFill = null;
-      }
-      if (duplicateFills) this.send(session, text);
+      deliverFill(session, text, this.options.faults.settings, (out) => this.send(session, out), (ms, fn) => this.later(ms, fn));
     }
   }
 

@@ -14,9 +14,10 @@ import type { Clock, TimerHandle } from '../../engine/clock';
 import { roundPriceToTick } from '../../engine/decimalMath';
 import {
   VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderStatus, type Position,
-  type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth
+  type PostOnlyRequest, type Venue
 } from '../../engine/venue';
 import { parseLosslessJson } from '../common/losslessJson';
+import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { TokenBucket } from '../common/tokenBucket';
@@ -42,17 +43,16 @@ interface PendingMarket {
 /** The decimals of a step such as "0.001" (3). */
 const decimalsOf = (step: string) => new Decimal(step).decimalPlaces();
 
-export class ExtendedVenue implements Venue {
-  readonly id = 'E' as const;
+export class ExtendedVenue extends VenueAdapterBase implements Venue {
+  declare readonly id: 'E';
   book: OrderBook = new OrderBook(1, 3);
   private info: MarketInfo | null = null;
   private l2: L2Config | null = null;
   private domain: StarknetDomain | null = null;
   private feeRate = new Decimal('0.0005');
   private readonly starkKey: string;
-  private handlers: VenueHandlers | null = null;
   private readonly recorder: FrameRecorder;
-  private readonly bucket: TokenBucket;
+  protected readonly bucket: TokenBucket;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
   private lastSeq: number | null = null;
@@ -62,8 +62,6 @@ export class ExtendedVenue implements Venue {
   private readonly pendingMarkets = new Map<string, PendingMarket>();
   private deadManTimer: TimerHandle | null = null;
   private deadManArmed = false;
-  private bookReady = false;
-  private accountReady = false;
   /** The account stream opens with the open orders' state: the first time it is the baseline. */
   private awaitingOrderState = false;
   private ordersBaselined = false;
@@ -73,6 +71,7 @@ export class ExtendedVenue implements Venue {
     private readonly config: ExtendedAdapterConfig,
     private readonly clock: Clock
   ) {
+    super('E');
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
     this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 1000);
     this.starkKey = publicKeyOf(config.starkPrivateKey);
@@ -81,25 +80,6 @@ export class ExtendedVenue implements Venue {
   get market(): MarketInfo {
     if (!this.info) throw new Error('Extended: market details not loaded (start() first)');
     return this.info;
-  }
-
-  setHandlers(handlers: VenueHandlers): void {
-    this.handlers = handlers;
-  }
-
-  private get h(): VenueHandlers {
-    if (!this.handlers) throw new Error('Extended: handlers not set');
-    return this.handlers;
-  }
-
-  health(): VenueHealth {
-    return {
-      connected: this.bookReady && this.accountReady,
-      bookMessages: this.stats.bookMessages,
-      lastOrderLatencyMs: this.stats.lastOrderLatencyMs,
-      rateLimitHeadroom: this.bucket.headroom(),
-      rateLimited: this.stats.rateLimited
-    };
   }
 
   private headers(): Record<string, string> {
@@ -239,20 +219,9 @@ export class ExtendedVenue implements Venue {
     await this.recorder.close();
   }
 
-  private onSocketClosed(which: 'book' | 'account', reason: string): void {
-    if (which === 'book') {
-      this.bookReady = false;
-      this.lastSeq = null;
-      this.book.reset();
-    } else this.accountReady = false;
-    this.handlers?.onConnection('E', false, `${which} stream ${reason}`);
-  }
-
-  private markConnected(which: 'book' | 'account'): void {
-    const before = this.bookReady && this.accountReady;
-    if (which === 'book') this.bookReady = true;
-    else this.accountReady = true;
-    if (!before && this.bookReady && this.accountReady) this.handlers?.onConnection('E', true, 'order book and account streams open');
+  protected forgetBook(): void {
+    this.lastSeq = null;
+    this.book.reset();
   }
 
   private malformed(stream: string, error: unknown, text: string): void {

@@ -12,8 +12,9 @@ import type { Clock, TimerHandle } from '../../engine/clock';
 import { RecentIds } from '../../engine/hedgeBot';
 import {
   VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderStatus, type Position,
-  type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth
+  type PostOnlyRequest, type Venue
 } from '../../engine/venue';
+import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { TokenBucket } from '../common/tokenBucket';
@@ -52,13 +53,12 @@ export function orderStatusOf(status: string, filled: boolean): OrderStatus {
   return 'rejected';
 }
 
-export class LighterVenue implements Venue {
-  readonly id = 'L' as const;
+export class LighterVenue extends VenueAdapterBase implements Venue {
+  declare readonly id: 'L';
   book: OrderBook = new OrderBook(2, 4);
   private details: MarketDetails | null = null;
-  private handlers: VenueHandlers | null = null;
   private readonly recorder: FrameRecorder;
-  private readonly bucket: TokenBucket;
+  protected readonly bucket: TokenBucket;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
   private lastNonce: number | null = null;
@@ -69,9 +69,7 @@ export class LighterVenue implements Venue {
   private txSeq = 0;
   private tokenTimer: TimerHandle | null = null;
   private keepaliveTimer: TimerHandle | null = null;
-  private accountReady = false;
   private tradesBaselined = false;
-  private bookReady = false;
   readonly stats = { bookMessages: 0, malformedFrames: 0, resyncs: 0, rateLimited: 0, duplicateTrades: 0, nonceResyncs: 0, lastOrderLatencyMs: undefined as number | undefined };
 
   constructor(
@@ -79,6 +77,7 @@ export class LighterVenue implements Venue {
     private readonly signer: LighterSigner,
     private readonly clock: Clock
   ) {
+    super('L');
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
     this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 60, config.requestBurst ?? config.requestsPerMinute ?? 60);
   }
@@ -86,25 +85,6 @@ export class LighterVenue implements Venue {
   get market(): MarketInfo {
     if (!this.details) throw new Error('Lighter: market details not loaded (start() first)');
     return this.details.info;
-  }
-
-  setHandlers(handlers: VenueHandlers): void {
-    this.handlers = handlers;
-  }
-
-  private get h(): VenueHandlers {
-    if (!this.handlers) throw new Error('Lighter: handlers not set');
-    return this.handlers;
-  }
-
-  health(): VenueHealth {
-    return {
-      connected: this.bookReady && this.accountReady,
-      bookMessages: this.stats.bookMessages,
-      lastOrderLatencyMs: this.stats.lastOrderLatencyMs,
-      rateLimitHeadroom: this.bucket.headroom(),
-      rateLimited: this.stats.rateLimited
-    };
   }
 
   // ------------------------------------------------------------------ REST
@@ -232,22 +212,9 @@ export class LighterVenue implements Venue {
     }, 30_000);
   }
 
-  private onSocketClosed(which: 'book' | 'account', reason: string): void {
-    if (which === 'book') {
-      this.bookReady = false;
-      this.lastNonce = null;
-      this.book.reset();
-    } else {
-      this.accountReady = false;
-    }
-    this.handlers?.onConnection('L', false, `${which} stream ${reason}`);
-  }
-
-  private markConnected(which: 'book' | 'account'): void {
-    const before = this.bookReady && this.accountReady;
-    if (which === 'book') this.bookReady = true;
-    else this.accountReady = true;
-    if (!before && this.bookReady && this.accountReady) this.handlers?.onConnection('L', true, 'book and account streams subscribed');
+  protected forgetBook(): void {
+    this.lastNonce = null;
+    this.book.reset();
   }
 
   private onFrame(text: string, receivedAt: number, socket: 'book' | 'account'): void {

@@ -3,7 +3,7 @@
  * engine, host) is plain Node code shared with the headless host.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { IPC } from '../shared/contract';
 import { createApp, type App } from './app';
 import { ConfigError, loadConfig } from './config/config';
@@ -68,8 +68,19 @@ function wireIpc(lx: App): void {
   });
 }
 
+/** The console needs no browser permission but notifications, and opens nothing else. */
+function hardenSessions(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'notifications');
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+}
+
 async function main(): Promise<void> {
   await app.whenReady();
+  hardenSessions();
   let lx: App;
   try {
     const config = loadConfig({ env: process.env, envFile: join(process.cwd(), '.env'), defaultDataDir: app.getPath('userData') });

@@ -5,7 +5,7 @@
  * emulators and adapters instead.
  */
 import Decimal from 'decimal.js';
-import type { Clock, TimerHandle } from '../../src/main/engine/clock';
+import { TimerGroup, type Clock } from '../../src/main/engine/clock';
 import { MemoryVenue } from '../../src/main/engine/memoryVenue';
 import { EXTENDED_BOOK, LIGHTER_BOOK } from '../../src/main/emulator/emulatorMarket';
 import { formatScaled, MarketModel, type ScaledBook } from '../../src/main/emulator/marketModel';
@@ -41,9 +41,10 @@ export interface SimulatedMarketOptions {
 export class SimulatedMarket {
   readonly venues: Record<VenueId, MemoryVenue>;
   private readonly model: MarketModel;
-  private timer: TimerHandle | null = null;
+  private readonly timers: TimerGroup;
 
   constructor(private readonly options: SimulatedMarketOptions) {
+    this.timers = new TimerGroup(options.clock);
     this.model = new MarketModel({
       seed: options.seed ?? 42, startPrice: Math.round((options.startPrice ?? 3000) * 10_000), volatility: 8000, jumpProbability: 0.02, jumpSize: 150_000,
       venues: [LIGHTER_BOOK, EXTENDED_BOOK]
@@ -57,17 +58,12 @@ export class SimulatedMarket {
   }
 
   start(): void {
-    const interval = 1000 / (this.options.updatesPerSecond ?? 10);
-    const tick = () => {
-      this.step();
-      this.timer = this.options.clock.setTimeout(tick, interval);
-    };
-    this.timer = this.options.clock.setTimeout(tick, interval);
+    this.timers.reset();
+    this.timers.every(1000 / (this.options.updatesPerSecond ?? 10), () => this.step());
   }
 
   stop(): void {
-    if (this.timer) this.options.clock.clearTimeout(this.timer);
-    this.timer = null;
+    this.timers.clear();
   }
 
   /** One market step: new books on both venues, then flow against resting orders. */

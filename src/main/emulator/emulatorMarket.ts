@@ -3,7 +3,7 @@
  * replaces each venue's book and lets background flow hit our resting orders. `speed` shortens
  * the step for accelerated time.
  */
-import type { Clock, TimerHandle } from '../engine/clock';
+import { TimerGroup, type Clock } from '../engine/clock';
 import type { Position, VenueId } from '../engine/venue';
 import { Exchange } from './exchange';
 import { MarketModel, type MarketModelOptions, type VenueBookSpec } from './marketModel';
@@ -33,9 +33,10 @@ export interface EmulatorMarketOptions {
 export class EmulatorMarket {
   readonly model: MarketModel;
   readonly exchanges: Record<VenueId, Exchange>;
-  private timer: TimerHandle | null = null;
+  private readonly timers: TimerGroup;
 
   constructor(private readonly options: EmulatorMarketOptions) {
+    this.timers = new TimerGroup(options.clock);
     this.model = new MarketModel({
       seed: options.seed,
       startPrice: 30_000_000,
@@ -67,16 +68,11 @@ export class EmulatorMarket {
   }
 
   start(): void {
-    const interval = (this.options.stepMs ?? 100) / (this.options.speed ?? 1);
-    const tick = () => {
-      this.step();
-      this.timer = this.options.clock.setTimeout(tick, interval);
-    };
-    this.timer = this.options.clock.setTimeout(tick, interval);
+    this.timers.reset();
+    this.timers.every((this.options.stepMs ?? 100) / (this.options.speed ?? 1), () => this.step());
   }
 
   stop(): void {
-    if (this.timer) this.options.clock.clearTimeout(this.timer);
-    this.timer = null;
+    this.timers.clear();
   }
 }

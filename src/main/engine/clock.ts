@@ -25,6 +25,47 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout)
 };
 
+/**
+ * Timers that can all be cancelled at once (a server's or a market's), including a repeating one.
+ * After `clear()` nothing scheduled through the group runs any more.
+ */
+export class TimerGroup {
+  private handles = new Set<TimerHandle>();
+  private cleared = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Runs `fn` once after `ms`. */
+  later(ms: number, fn: () => void): void {
+    if (this.cleared) return;
+    const handle = this.clock.setTimeout(() => {
+      this.handles.delete(handle);
+      if (!this.cleared) fn();
+    }, ms);
+    this.handles.add(handle);
+  }
+
+  /** Runs `fn` every `ms` until cleared. */
+  every(ms: number, fn: () => void): void {
+    this.later(ms, () => {
+      fn();
+      this.every(ms, fn);
+    });
+  }
+
+  clear(): void {
+    this.cleared = true;
+    for (const handle of this.handles) this.clock.clearTimeout(handle);
+    this.handles.clear();
+  }
+
+  /** Allows scheduling again after a clear (a market stopped and started again). */
+  reset(): void {
+    this.clear();
+    this.cleared = false;
+  }
+}
+
 /** Resolves after `ms` on the given clock. */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));

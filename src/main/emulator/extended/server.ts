@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import Decimal from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseScaled } from '../../engine/book';
-import type { Clock } from '../../engine/clock';
+import { TimerGroup, type Clock } from '../../engine/clock';
 import { DECIMAL_RE } from '../../../shared/decimal';
 import { orderHashFields, orderMessageHash, verifyHash, type L2Config, type StarknetDomain } from '../../venues/extended/signing';
 import { handleControl } from '../control';
@@ -85,7 +85,7 @@ export class ExtendedEmulator {
   private server: Server | null = null;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly sessions = new Set<StreamSession>();
-  private timers: Array<ReturnType<Clock['setTimeout']>> = [];
+  private readonly timers: TimerGroup;
   private deadManTimer: ReturnType<Clock['setTimeout']> | null = null;
   private stopped = false;
   private readonly recentTrades: ExchangeTrade[] = [];
@@ -93,6 +93,7 @@ export class ExtendedEmulator {
   wsUrl = '';
 
   constructor(private readonly options: ExtendedEmulatorOptions) {
+    this.timers = new TimerGroup(options.clock);
     options.faults.onDrop = (which) => {
       for (const session of this.sessions) {
         if (which === 'all' || (which === 'book') === (session.kind === 'orderbook')) session.socket.terminate();
@@ -168,7 +169,7 @@ export class ExtendedEmulator {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) this.options.clock.clearTimeout(timer);
+    this.timers.clear();
     if (this.deadManTimer) this.options.clock.clearTimeout(this.deadManTimer);
     for (const session of this.sessions) session.socket.terminate();
     this.wss.close();
@@ -179,12 +180,9 @@ export class ExtendedEmulator {
   }
 
   private later(ms: number, fn: () => void): void {
-    const timer = this.options.clock.setTimeout(() => {
-      this.timers = this.timers.filter((t) => t !== timer);
-      if (!this.stopped) fn();
-    }, ms);
-    this.timers.push(timer);
+    this.timers.later(ms, fn);
   }
+
 
   // ---------------------------------------------------------------- streams
 

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseScaled } from '../../engine/book';
-import type { Clock } from '../../engine/clock';
+import { TimerGroup, type Clock } from '../../engine/clock';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
 import { deliverFill, type Faults } from '../faults';
@@ -80,12 +80,13 @@ export class LighterEmulator {
   private offset = 41_692_800;
   private blockHeight = 104_388_000;
   private readonly recentTrades: ExchangeTrade[] = [];
-  private timers: Array<ReturnType<Clock['setTimeout']>> = [];
+  private readonly timers: TimerGroup;
   private stopped = false;
   url = '';
   wsUrl = '';
 
   constructor(private readonly options: LighterEmulatorOptions) {
+    this.timers = new TimerGroup(options.clock);
     for (const key of options.apiKeys) this.nonces.set(key, options.startNonce ?? 1);
     options.faults.onDrop = (which) => {
       for (const session of this.sessions) {
@@ -133,7 +134,7 @@ export class LighterEmulator {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) this.options.clock.clearTimeout(timer);
+    this.timers.clear();
     for (const session of this.sessions) session.socket.terminate();
     this.wss.close();
     if (this.server) {
@@ -147,12 +148,9 @@ export class LighterEmulator {
   }
 
   private later(ms: number, fn: () => void): void {
-    const timer = this.options.clock.setTimeout(() => {
-      this.timers = this.timers.filter((t) => t !== timer);
-      if (!this.stopped) fn();
-    }, ms);
-    this.timers.push(timer);
+    this.timers.later(ms, fn);
   }
+
 
   // ---------------------------------------------------------------- messages
 

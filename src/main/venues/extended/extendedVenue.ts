@@ -23,6 +23,7 @@ import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { TokenBucket } from '../common/tokenBucket';
 import { FrameError, dec, int, obj, str } from '../common/frames';
 import type { ExtendedAdapterConfig } from './config';
+import { applyExtendedBookFrame, extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
 import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
 
 const TERMINAL: Record<string, OrderStatus> = { FILLED: 'filled', CANCELLED: 'cancelled', REJECTED: 'rejected', EXPIRED: 'expired' };
@@ -39,9 +40,6 @@ interface PendingMarket {
   reject(error: Error): void;
   timer: TimerHandle | null;
 }
-
-/** The decimals of a step such as "0.001" (3). */
-const decimalsOf = (step: string) => new Decimal(step).decimalPlaces();
 
 export class ExtendedVenue extends VenueAdapterBase implements Venue {
   declare readonly id: 'E';
@@ -130,22 +128,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       this.rest('GET', '/info/starknet'),
       this.rest('GET', `/user/fees?market=${encodeURIComponent(this.config.market)}`)
     ]);
-    if (!Array.isArray(markets)) throw new FrameError('markets', markets);
-    const market = obj(markets.find((m) => (m as { name?: unknown }).name === this.config.market), `market ${this.config.market}`);
-    const trading = obj(market.tradingConfig, 'tradingConfig');
-    const l2 = obj(market.l2Config, 'l2Config');
-    const minOrderSize = dec(trading.minOrderSize, 'tradingConfig.minOrderSize');
-    const sizeStep = dec(trading.minOrderSizeChange, 'tradingConfig.minOrderSizeChange');
-    const tick = dec(trading.minPriceChange, 'tradingConfig.minPriceChange');
-    this.info = {
-      symbol: this.config.market, minSize: new Decimal(minOrderSize), minSizeChange: new Decimal(sizeStep),
-      // No minimum order value is documented (extended.md §4): the minimum is the size.
-      minValue: new Decimal(0), sizeStep: new Decimal(sizeStep), priceTick: new Decimal(tick)
-    };
-    this.l2 = {
-      syntheticId: str(l2.syntheticId, 'l2Config.syntheticId'), syntheticResolution: int(l2.syntheticResolution, 'l2Config.syntheticResolution'),
-      collateralId: str(l2.collateralId, 'l2Config.collateralId'), collateralResolution: int(l2.collateralResolution, 'l2Config.collateralResolution')
-    };
+    // Kept with the recording, so that a replay knows the market as it was.
+    this.recorder.record('E.rest.markets', JSON.stringify(markets), this.clock.now());
+    const market = extendedMarketFrom(markets, this.config.market);
+    this.info = market.info;
+    this.l2 = market.l2;
     const d = obj(domain, 'starknet domain');
     // The signing domain is read from the venue, never hard-coded.
     this.domain = { name: str(d.name, 'domain.name'), version: str(d.version, 'domain.version'), chainId: str(d.chainId, 'domain.chainId'), revision: int(d.revision, 'domain.revision') };
@@ -154,7 +141,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       // The order's fee is a maximum: the larger of the two rates is always accepted.
       this.feeRate = Decimal.max(new Decimal(dec(f.makerFeeRate, 'makerFeeRate')), new Decimal(dec(f.takerFeeRate, 'takerFeeRate')));
     }
-    this.book = new OrderBook(decimalsOf(tick), decimalsOf(sizeStep));
+    this.book = new OrderBook(market.priceDecimals, market.sizeDecimals);
   }
 
   async loadPosition(): Promise<Position> {
@@ -240,52 +227,29 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   private onBookFrame(text: string, receivedAt: number): void {
     this.stats.bookMessages += 1;
-    let frame: Record<string, unknown>;
-    let levels: { bids: Array<{ p: string; q: string; c?: string }>; asks: Array<{ p: string; q: string; c?: string }> };
-    let seq: number;
-    let type: string;
+    let frame: ExtendedBookFrame;
     try {
-      frame = obj(parseLosslessJson(text), 'frame');
-      type = str(frame.type, 'type');
-      seq = int(frame.seq, 'seq');
-      const data = obj(frame.data, 'data');
-      const side = (value: unknown, field: string) => {
-        if (!Array.isArray(value)) throw new FrameError(field, value);
-        return value.map((level, i) => {
-          const l = obj(level, `${field}[${i}]`);
-          return { p: dec(l.p, `${field}[${i}].p`), q: dec(l.q, `${field}[${i}].q`), c: l.c === undefined ? undefined : dec(l.c, `${field}[${i}].c`) };
-        });
-      };
-      levels = { bids: side(data.b ?? [], 'data.b'), asks: side(data.a ?? [], 'data.a') };
+      frame = parseExtendedBookFrame(text);
     } catch (error) {
       this.malformed('book', error, text);
       return;
     }
-    try {
-      if (type === 'SNAPSHOT') {
+    const seq = frame.seq;
+    if (frame.type !== 'SNAPSHOT' && frame.type !== 'DELTA') return;
+    if (frame.type === 'SNAPSHOT') this.deltasWithoutSnapshot = 0;
+    else if (this.lastSeq === null) {
+      // Deltas without a snapshot to apply them to: reconnect for one rather than wait forever.
+      if (++this.deltasWithoutSnapshot >= 20) {
         this.deltasWithoutSnapshot = 0;
-        // A snapshot replaces the book: levels that vanished must not linger.
-        this.book.applySnapshot(levels.bids.map((l) => [l.p, l.c ?? l.q] as const), levels.asks.map((l) => [l.p, l.c ?? l.q] as const), receivedAt);
-      } else if (type === 'DELTA') {
-        // Deltas without a snapshot to apply them to: reconnect for one rather than wait forever.
-        if (this.lastSeq === null) {
-          if (++this.deltasWithoutSnapshot >= 20) {
-            this.deltasWithoutSnapshot = 0;
-            this.dropBook('deltas without a snapshot');
-          }
-          return;
-        }
-        if (seq !== this.lastSeq + 1) {
-          this.dropBook(`seq gap: ${seq} after ${this.lastSeq}`);
-          return;
-        }
-        for (const [name, side] of [['bid', levels.bids], ['ask', levels.asks]] as const) {
-          for (const level of side) {
-            if (level.c !== undefined) this.book.applyLevels(name, [[level.p, level.c]], receivedAt);
-            else this.book.applyChange(name, level.p, level.q, receivedAt);
-          }
-        }
-      } else return;
+        this.dropBook('deltas without a snapshot');
+      }
+      return;
+    } else if (seq !== this.lastSeq + 1) {
+      this.dropBook(`seq gap: ${seq} after ${this.lastSeq}`);
+      return;
+    }
+    try {
+      applyExtendedBookFrame(this.book, frame, receivedAt);
     } catch (error) {
       this.dropBook(`bad level: ${(error as Error).message}`);
       return;

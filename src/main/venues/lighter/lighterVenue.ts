@@ -19,19 +19,12 @@ import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/rec
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { TokenBucket } from '../common/tokenBucket';
 import type { LighterAdapterConfig } from './config';
-import { FrameError, parseLighterFrame, type OrderFrame, type TradeFrame } from './parse';
+import { applyLighterBookFrame, FrameError, lighterMarketFrom, parseLighterFrame, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
 import type { LighterSigner, SignedTx } from './signer';
 
 const TX_TIMEOUT_MS = 5000;
 const INVALID_NONCE = 21104;
 const TOO_MANY_REQUESTS = 23000;
-
-interface MarketDetails {
-  marketId: number;
-  sizeDecimals: number;
-  priceDecimals: number;
-  info: MarketInfo;
-}
 
 interface PendingMarket {
   resolve(result: MarketResult): void;
@@ -117,28 +110,10 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   private async loadMarket(): Promise<void> {
     const body = await this.rest('orderBooks?market_id=255&filter=perp');
-    const books = body.order_books;
-    if (!Array.isArray(books)) throw new FrameError('order_books', books);
-    const entry = books.find((book) => (book as { symbol?: unknown }).symbol === this.config.symbol) as Record<string, unknown> | undefined;
-    if (!entry) throw new Error(`Lighter: no market ${this.config.symbol} in /orderBooks`);
-    const sizeDecimals = Number(entry.supported_size_decimals);
-    const priceDecimals = Number(entry.supported_price_decimals);
-    if (!Number.isInteger(sizeDecimals) || !Number.isInteger(priceDecimals)) throw new FrameError('supported_*_decimals', entry);
-    const step = new Decimal(`1e-${sizeDecimals}`);
-    this.details = {
-      marketId: Number(entry.market_id),
-      sizeDecimals,
-      priceDecimals,
-      info: {
-        symbol: this.config.symbol,
-        minSize: new Decimal(String(entry.min_base_amount)),
-        minSizeChange: step,
-        minValue: new Decimal(String(entry.min_quote_amount)),
-        sizeStep: step,
-        priceTick: new Decimal(`1e-${priceDecimals}`)
-      }
-    };
-    this.book = new OrderBook(priceDecimals, sizeDecimals);
+    // Kept with the recording, so that a replay knows the market as it was.
+    this.recorder.record('L.rest.orderBooks', JSON.stringify(body), this.clock.now());
+    this.details = lighterMarketFrom(body, this.config.symbol);
+    this.book = new OrderBook(this.details.priceDecimals, this.details.sizeDecimals);
   }
 
   async loadPosition(): Promise<Position> {
@@ -285,11 +260,10 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   private onBook(frame: Extract<ReturnType<typeof parseLighterFrame>, { kind: 'book' }>, receivedAt: number): void {
     this.stats.bookMessages += 1;
-    const pair = (levels: Array<{ price: string; size: string }>) => levels.map((l) => [l.price, l.size] as const);
     try {
       if (frame.snapshot) {
         this.updatesWithoutSnapshot = 0;
-        this.book.applySnapshot(pair(frame.bids), pair(frame.asks), receivedAt);
+        applyLighterBookFrame(this.book, frame, receivedAt);
         this.lastNonce = frame.nonce;
       } else {
         // An update before the first snapshot means nothing; after it, the chain must hold. If
@@ -305,8 +279,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
           this.resync(`nonce gap: begin_nonce ${frame.beginNonce} after nonce ${this.lastNonce}`);
           return;
         }
-        this.book.applyLevels('bid', pair(frame.bids), receivedAt);
-        this.book.applyLevels('ask', pair(frame.asks), receivedAt);
+        applyLighterBookFrame(this.book, frame, receivedAt);
         this.lastNonce = frame.nonce;
         if (!this.book.crossed()) this.consecutiveResyncs = 0;
       }

@@ -2,6 +2,9 @@
  * Lighter wire frames into typed values. Every check names the field and the value it refused;
  * a frame that fails is reported and dropped, never half-applied.
  */
+import Decimal from 'decimal.js';
+import type { OrderBook } from '../../engine/book';
+import type { MarketInfo } from '../../engine/venue';
 import { FrameError, bool, dec, int, obj, str } from '../common/frames';
 
 export { FrameError };
@@ -148,4 +151,46 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
     return { kind: 'positions', snapshot, position: { sign: int(p.sign, 'position.sign'), position: dec(p.position, 'position.position'), avgEntry: dec(p.avg_entry_price, 'position.avg_entry_price') } };
   }
   return { kind: 'other', type };
+}
+
+export interface LighterMarketDetails {
+  marketId: number;
+  sizeDecimals: number;
+  priceDecimals: number;
+  info: MarketInfo;
+}
+
+/** A market's details from the body of GET /orderBooks. */
+export function lighterMarketFrom(body: Record<string, unknown>, symbol: string): LighterMarketDetails {
+  const books = body.order_books;
+  if (!Array.isArray(books)) throw new FrameError('order_books', books);
+  const entry = books.find((book) => (book as { symbol?: unknown }).symbol === symbol) as Record<string, unknown> | undefined;
+  if (!entry) throw new Error(`Lighter: no market ${symbol} in /orderBooks`);
+  const sizeDecimals = int(entry.supported_size_decimals, 'supported_size_decimals');
+  const priceDecimals = int(entry.supported_price_decimals, 'supported_price_decimals');
+  const step = new Decimal(`1e-${sizeDecimals}`);
+  return {
+    marketId: int(entry.market_id, 'market_id'),
+    sizeDecimals,
+    priceDecimals,
+    info: {
+      symbol,
+      minSize: new Decimal(dec(entry.min_base_amount, 'min_base_amount')),
+      minSizeChange: step,
+      minValue: new Decimal(dec(entry.min_quote_amount, 'min_quote_amount')),
+      sizeStep: step,
+      priceTick: new Decimal(`1e-${priceDecimals}`)
+    }
+  };
+}
+
+/** Applies a snapshot (replaces the book) or an update (absolute sizes; "0" removes a level). */
+export function applyLighterBookFrame(book: OrderBook, frame: BookFrame, at: number): void {
+  const pair = (levels: LevelUpdate[]) => levels.map((l) => [l.price, l.size] as const);
+  if (frame.snapshot) {
+    book.applySnapshot(pair(frame.bids), pair(frame.asks), at);
+    return;
+  }
+  book.applyLevels('bid', pair(frame.bids), at);
+  book.applyLevels('ask', pair(frame.asks), at);
 }

@@ -12,7 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           headless: resolve(__dirname, 'src/main/headless/cli.ts'),
-          emulator: resolve(__dirname, 'src/main/emulator/cli.ts')
+          emulator: resolve(__dirname, 'src/main/emulator/cli.ts'),
+          replay: resolve(__dirname, 'src/main/replay/cli.ts')
         }
       }
     }

@@ -105,6 +105,11 @@ export class MemoryVenue implements Venue {
   /** Replaces the book (wire strings) and reports it. */
   setBook(bids: Array<[string, string]>, asks: Array<[string, string]>): void {
     this.book.applySnapshot(bids, asks, this.options.clock.now());
+    this.notifyBook();
+  }
+
+  /** Tells the engine the book changed. */
+  protected notifyBook(): void {
     this.handlers?.onBook(this.id);
   }
 

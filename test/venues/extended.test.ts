@@ -14,8 +14,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function connected(options: { wsUrl?: string; snapshotEveryMs?: number } = {}) {
-  const env = await startExtended({ snapshotEveryMs: options.snapshotEveryMs });
+async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; processingMs?: number } = {}) {
+  const env = await startExtended({ snapshotEveryMs: options.snapshotEveryMs, ...(options.processingMs ? { processingMs: options.processingMs } : {}) });
   cleanups.push(() => env.emulator.stop());
   const venue = new ExtendedVenue(
     { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT, marketResultTimeoutMs: 3000 },
@@ -103,6 +103,15 @@ describe('Extended adapter against the emulator', () => {
     await venue.cancelAll();
     expect(emulator.deadManArmed()).toBe(false);
     await waitFor(() => exchange.orders.size === 0, 'mass cancel');
+  });
+
+  it('cancels an order the venue accepted but has not processed yet (it waits for it, then cancels)', async () => {
+    const { venue, exchange } = await connected({ processingMs: 80 });
+    await venue.placePostOnly({ clientId: 'mk-race', side: 'buy', price: price(exchange.bestBid()).minus('3'), qty: new Decimal('0.02') });
+    expect(exchange.orders.size).toBe(0);
+    await venue.cancel('mk-race');
+    expect(exchange.orders.size).toBe(0);
+    expect(exchange.record.orders.find((o) => o.clientId === 'mk-race')?.state).toBe('cancelled');
   });
 
   it('cancels by external id; an unknown one is a typed rejection', async () => {

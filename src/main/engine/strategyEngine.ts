@@ -403,6 +403,14 @@ export class StrategyEngine implements Engine {
     if (problems.length === 0) this.state.liveOrder = null;
     else this.raiseAlarm('order_rejected', `cancel all failed: ${problems.join('; ')}`, 'cancel_all');
     this.listener?.changed();
+    // A second sweep a moment later: an order the venues accepted but had not processed when the
+    // first cancel-all arrived would otherwise stay (writes are asynchronous on both venues).
+    this.options.clock.setTimeout(() => {
+      if (this.state.armed || this.stopped) return;
+      for (const venue of VENUES) {
+        void this.options.venues[venue].cancelAll().catch((error: unknown) => this.log('warn', 'safety', `second cancel-all on ${venue}: ${String(error)}`));
+      }
+    }, 500);
     return problems;
   }
 

@@ -2,7 +2,8 @@
  * What both venue adapters share: the engine's handlers, the two streams' readiness (the venue
  * counts as connected once both the book and the account stream are up), and the health figures.
  */
-import type { VenueHandlers, VenueHealth, VenueId } from '../../engine/venue';
+import type { Clock } from '../../engine/clock';
+import { VenueOrderError, type VenueHandlers, type VenueHealth, type VenueId } from '../../engine/venue';
 import type { TokenBucket } from './tokenBucket';
 
 export interface AdapterStats {
@@ -37,6 +38,45 @@ export abstract class VenueAdapterBase {
       rateLimitHeadroom: this.bucket.headroom(),
       rateLimited: this.stats.rateLimited
     };
+  }
+
+  /** Orders we placed whose first update has not come yet, with whoever waits for it. */
+  private readonly unseen = new Map<string, Array<() => void>>();
+
+  /** Call when the venue accepted an order of ours. */
+  protected notePlaced(clientId: string): void {
+    if (!this.unseen.has(clientId)) this.unseen.set(clientId, []);
+    if (this.unseen.size > 1000) this.unseen.delete(this.unseen.keys().next().value as string);
+  }
+
+  /** Call on any update of an order of ours. */
+  protected noteSeen(clientId: string): void {
+    const waiters = this.unseen.get(clientId);
+    if (!waiters) return;
+    this.unseen.delete(clientId);
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Cancels; when the venue does not know an order it accepted a moment ago (writes are processed
+   * asynchronously on both venues), waits for its first update (at most `waitMs`) and tries once
+   * more, so that a quote placed just before a kill cannot escape the cancel.
+   */
+  protected async cancelKnown(clientId: string, clock: Clock, cancel: () => Promise<void>, waitMs = 1000): Promise<void> {
+    try {
+      await cancel();
+    } catch (error) {
+      const waiters = this.unseen.get(clientId);
+      if (!(error instanceof VenueOrderError) || error.kind !== 'rejected' || !waiters) throw error;
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(resolve, waitMs);
+        waiters.push(() => {
+          clock.clearTimeout(timer);
+          resolve();
+        });
+      });
+      await cancel();
+    }
   }
 
   /** The book must be rebuilt from a snapshot after its stream closed. */

@@ -309,6 +309,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     if (o.market !== this.config.market) return;
     const venueId = String(o.id);
     const clientId = typeof o.externalId === 'string' ? o.externalId : venueId;
+    this.noteSeen(clientId);
     const status = str(o.status, 'order.status');
     const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
     const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
@@ -407,6 +408,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
     this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: true });
     const data = obj(await this.rest('POST', '/user/order', this.orderBody(request, 'post_only')), 'order reply');
+    this.notePlaced(request.clientId);
     void this.armDeadMan();
     return { clientId: request.clientId, venueOrderId: String(data.id) };
   }
@@ -442,7 +444,9 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   async cancel(clientId: string): Promise<void> {
-    await this.rest('DELETE', `/user/order?externalId=${encodeURIComponent(clientId)}`);
+    await this.cancelKnown(clientId, this.clock, async () => {
+      await this.rest('DELETE', `/user/order?externalId=${encodeURIComponent(clientId)}`);
+    });
   }
 
   async cancelAll(): Promise<void> {

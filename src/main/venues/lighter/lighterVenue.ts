@@ -366,6 +366,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   private onOrder(order: OrderFrame, receivedAt: number): void {
     const filled = new Decimal(order.filledBase);
     const status = orderStatusOf(order.status, filled.gt(0));
+    this.noteSeen(String(order.clientOrderIndex));
     this.h.onOrderUpdate({
       venue: 'L', clientId: String(order.clientOrderIndex), status, filledQty: filled,
       reason: order.status.startsWith('canceled-') ? order.status.slice('canceled-'.length) : undefined, receivedAt
@@ -516,6 +517,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
         orderType: 0, timeInForce: 2, reduceOnly: false, orderExpiry: expiry, nonce
       })
     );
+    this.notePlaced(request.clientId);
     return { clientId: request.clientId };
   }
 
@@ -553,7 +555,9 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   async cancel(clientId: string): Promise<void> {
     const index = this.clientOrderIndex(clientId);
-    await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), true);
+    await this.cancelKnown(clientId, this.clock, async () => {
+      await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), true);
+    });
   }
 
   async cancelAll(): Promise<void> {

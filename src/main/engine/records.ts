@@ -2,7 +2,7 @@
  * What the engine records: the strategy logs (spread, maker, hedge, realtime) and the trade
  * journal take these records. Both have in-memory and file/SQLite implementations.
  */
-import type { ComboKey, DecisionAction, HistoryView, Side, VenueId } from '../../shared/contract';
+import type { ComboKey, DecisionView, FillView, HistoryView, Side, VenueId } from '../../shared/contract';
 
 export interface OrderRecord {
   at: number;
@@ -26,17 +26,8 @@ export interface ReplyRecord {
   filledQty?: string;
 }
 
-export interface FillRecord {
-  id: string;
-  at: number;
-  venue: VenueId;
-  side: Side;
-  qty: string;
-  price: string;
-  maker: boolean;
-  orderId: string;
-  fee?: string;
-}
+/** A fill as journaled: the view's fields, the fee only when the venue reported one. */
+export type FillRecord = Omit<FillView, 'fee'> & { fee?: string };
 
 export interface HedgeRecord {
   at: number;
@@ -55,18 +46,8 @@ export interface HedgeRecord {
   clientId: string;
 }
 
-export interface DecisionRecord {
-  at: number;
-  action: DecisionAction;
-  combo: ComboKey | null;
-  direction: 'entry' | 'exit' | null;
-  venue: VenueId | null;
-  side: Side | null;
-  price: string | null;
-  qty: string | null;
-  reason: string;
-  latencyMs?: number;
-}
+/** An executed decision as journaled: exactly what the views show. */
+export type DecisionRecord = DecisionView;
 
 export interface TradeJournal {
   order(record: OrderRecord): void;

@@ -285,3 +285,60 @@ describe('orders in flight when quoting stops', () => {
     expect(h.E.sent.map((order) => order.kind)).toEqual(['post_only', 'cancel_all', 'cancel']);
   });
 });
+
+describe('manual commands', () => {
+  async function hedgedPosition() {
+    const h = await quoting();
+    const order = [...h.E.orders.values()][0]!;
+    h.E.fillResting(order.clientId);
+    await h.settle();
+    expect(h.engine.state.inv.L.toString()).toBe('0.033');
+    expect(h.engine.state.inv.E.toString()).toBe('-0.033');
+    return h;
+  }
+
+  it('flatten kills, then closes both legs with market orders', async () => {
+    const h = await hedgedPosition();
+    const result = await h.host.command({ type: 'flatten', confirm: true });
+    expect(result.ok).toBe(true);
+    expect(h.engine.state.armed).toBe(false);
+    expect(h.engine.state.inv.L.toString()).toBe('0');
+    expect(h.engine.state.inv.E.toString()).toBe('0');
+    const last = (sent: SentOrder[]) => markets(sent).at(-1)?.request;
+    expect([last(h.L.sent)?.side, last(h.L.sent)?.qty.toString()]).toEqual(['sell', '0.033']);
+    expect([last(h.E.sent)?.side, last(h.E.sent)?.qty.toString()]).toEqual(['buy', '0.033']);
+  });
+
+  it('an incomplete flatten is refused and raises an alarm', async () => {
+    const h = await hedgedPosition();
+    h.E.marketFailures = [new VenueOrderError('E', 'rejected', 'reduce-only failed', 1136)];
+    const result = await h.host.command({ type: 'flatten', confirm: true });
+    expect(result.ok).toBe(false);
+    expect(h.engine.snapshot().alarms.map((alarm) => alarm.kind)).toContain('order_rejected');
+    expect(h.engine.state.inv.L.toString()).toBe('0');
+    expect(h.engine.state.inv.E.toString()).toBe('-0.033');
+  });
+
+  it('a manual order against the unhedged quantity reduces it, by at most what is unhedged', async () => {
+    // The hedge venue fills nothing until the retries run out: -0.02 stays unhedged on E.
+    const h = await quoting({ params: { hedgeMaxRetries: 3, hedgeRetryDelayMs: 100 } });
+    h.L.marketFailures = Array.from({ length: 3 }, () => 'zero_fill' as const);
+    const order = [...h.E.orders.values()][0]!;
+    h.E.fillResting(order.clientId, d('0.02'));
+    await h.hedgerIdle();
+    expect(h.engine.state.unhedged.E.toString()).toBe('-0.02');
+    const result = await h.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.05', confirm: true });
+    expect(result.ok).toBe(true);
+    expect(h.engine.state.unhedged.E.toString()).toBe('0');
+    expect(h.engine.state.inv.L.toString()).toBe('0.05');
+  });
+
+  it('TT_ONLY cannot be switched live; other parameters apply at once', async () => {
+    const h = harness();
+    const refused = await h.host.command({ type: 'setParams', params: { ttOnly: true } });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.field).toBe('params.ttOnly');
+    expect((await h.host.command({ type: 'setParams', params: { orderValue: '250' } })).ok).toBe(true);
+    expect(h.engine.snapshot().params.orderValue).toBe('250');
+  });
+});

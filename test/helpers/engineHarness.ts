@@ -84,6 +84,10 @@ export function harness(options: HarnessOptions = {}) {
       if (!result.ok) throw new Error(result.error.message);
     },
     /** Lets pending async work (order round trips, hedges) run for `ms` of simulated time. */
-    settle: (ms = 50) => clock.advance(ms)
+    settle: (ms = 50) => clock.advance(ms),
+    /** Runs simulated time until no hedge is being worked. */
+    async hedgerIdle() {
+      for (let i = 0; i < 10_000 && !(engine.hedger?.idle() ?? true); i++) await clock.advance(100);
+    }
   };
 }

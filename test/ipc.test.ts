@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../src/shared/contract';
 import { createIpcHandlers, type IpcSender } from '../src/main/electron/ipcHandlers';
-import { isTrustedSender, mainWindowWebPreferences, RENDERER_CSP } from '../src/main/electron/webPreferences';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTrustedSender, mainWindowWebPreferences } from '../src/main/electron/webPreferences';
+import { CONTENT_SECURITY_POLICY } from '../src/main/headless/server';
 import { harness } from './helpers/engineHarness';
 
 const indexFile = '/opt/lx/out/renderer/index.html';
@@ -91,8 +94,19 @@ describe('Electron IPC transport', () => {
   it('keeps the window sandboxed and isolated, with a strict CSP', () => {
     const prefs = mainWindowWebPreferences('/opt/lx/out/preload/index.js');
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
-    expect(RENDERER_CSP).toContain("script-src 'self'");
-    expect(RENDERER_CSP).not.toContain('unsafe-eval');
-    expect(RENDERER_CSP).toContain("object-src 'none'");
+    // The page's own CSP (what the Electron window enforces) and the headless server's header.
+    const html = readFileSync(join(__dirname, '..', 'src/renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    const directives = (csp: string) => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+    const page = directives(meta);
+    expect(page.get('script-src')).toBe("'self'");
+    expect(page.get('default-src')).toBe("'self'");
+    expect(page.get('object-src')).toBe("'none'");
+    expect(page.get('base-uri')).toBe("'none'");
+    expect(meta).not.toMatch(/unsafe-eval|\*/);
+    // The server sends the same policy, plus frame-ancestors (which a meta tag cannot carry).
+    const header = directives(CONTENT_SECURITY_POLICY);
+    header.delete('frame-ancestors');
+    expect(header).toEqual(page);
   });
 });

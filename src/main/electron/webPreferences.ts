@@ -18,9 +18,6 @@ export function mainWindowWebPreferences(preloadPath: string) {
   } as const;
 }
 
-export const RENDERER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-
 export function rendererIndexPath(mainDir: string): string {
   return join(mainDir, '../renderer/index.html');
 }

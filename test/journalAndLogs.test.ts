@@ -79,6 +79,28 @@ describe('FileStrategyLogs', () => {
   });
 });
 
+describe('journal retention', () => {
+  it('drops old decisions, orders and replies, keeps every fill and hedge', async () => {
+    const path = join(dir(), 'journal.sqlite');
+    const day = 86_400_000;
+    const now = 100 * day;
+    const journal = new SqliteJournal(path, { flushMs: 60_000 });
+    for (const at of [now - 40 * day, now - day]) {
+      journal.order({ at, clientId: String(at), venue: 'L', kind: 'post_only', side: 'buy', price: '1', qty: '1', purpose: 'maker' });
+      journal.reply({ at, clientId: String(at), venue: 'L', ok: true, detail: 'ok', latencyMs: 1 });
+      journal.decision({ at, action: 'MAKE', combo: 'MT_LE', direction: 'entry', venue: 'L', side: 'buy', price: '1', qty: '1', reason: 'r' });
+      journal.fill({ id: String(at), at, venue: 'L', side: 'buy', qty: '1', price: '1', maker: true, orderId: String(at) });
+      journal.hedge({ at, fromVenue: 'L', venue: 'E', side: 'sell', requested: '1', filled: '1', attempt: 1, latencyMs: 1, decisionPrice: '1', avgPrice: '1', clientId: String(at) });
+    }
+    await journal.close();
+    // Opening with a 30-day retention prunes at once.
+    const pruned = new SqliteJournal(path, { retentionDays: 30, now: () => now });
+    expect(['orders', 'replies', 'decisions'].map((t) => pruned.count(t as 'orders'))).toEqual([1, 1, 1]);
+    expect([pruned.count('fills'), pruned.count('hedges')]).toEqual([2, 2]);
+    await pruned.close();
+  });
+});
+
 describe('journal history views', () => {
   it('splits fills into round trips with their PnL and measures hedge slippage', async () => {
     const journal = new SqliteJournal(join(dir(), 'journal.sqlite'), { flushMs: 60_000 });

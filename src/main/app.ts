@@ -97,7 +97,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     fees: toFees(config.fees),
     venues: venues.venues,
     logs: new FileStrategyLogs({ dir: config.logDir }),
-    journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite')),
+    journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite'), { retentionDays: config.journalRetentionDays, now: () => clock.now() }),
     notifier,
     seedUnhedgedOn: config.seedUnhedgedOn,
     bookLevels: 20,

@@ -81,6 +81,11 @@ const FIELDS: FieldSpec[] = [
     schema: z.enum(['true', 'false']).transform((text) => text === 'true')
   },
   {
+    group: 'General', env: 'JOURNAL_RETENTION_DAYS', default: '30', unit: 'days, 0 = keep all',
+    doc: 'Decisions, orders and replies older than this leave the journal (hourly); fills and hedges are kept for PnL history.',
+    schema: intText(0, 36_500)
+  },
+  {
     group: 'Demo', env: 'DEMO_SEED', default: '0', unit: 'integer, 0 = random',
     doc: 'Seed of the emulated market in NETWORK=demo: the same seed gives the same market.',
     schema: intText(0, 2 ** 31)
@@ -166,6 +171,7 @@ export interface AppConfig {
   logDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   recordFrames: boolean;
+  journalRetentionDays: number;
   demo: { seed: number; speed: number };
   headless: { host: string; port: number };
   params: StrategyParams;
@@ -254,6 +260,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     logDir: text('LOG_DIR') ? absolute(text('LOG_DIR') as string) : join(dataDir, 'logs'),
     logLevel: values.LOG_LEVEL as AppConfig['logLevel'],
     recordFrames: values.RECORD_FRAMES as boolean,
+    journalRetentionDays: values.JOURNAL_RETENTION_DAYS as number,
     demo: { seed: (values.DEMO_SEED as number) || Math.floor(Math.random() * 1_000_000) + 1, speed: values.DEMO_SPEED as number },
     headless: { host: text('HEADLESS_HOST') as string, port: int('HEADLESS_PORT') as number },
     params: params as StrategyParams,

@@ -65,7 +65,7 @@ export class SqliteJournal implements TradeJournal {
   /** Fills already stored (venue + id): a replayed fill is stored once. */
   duplicatesIgnored = 0;
 
-  constructor(path: string, options: { flushMs?: number } = {}) {
+  constructor(path: string, options: { flushMs?: number; retentionDays?: number; now?: () => number } = {}) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;');
@@ -81,6 +81,13 @@ export class SqliteJournal implements TradeJournal {
     };
     this.timer = setInterval(() => this.flush(), options.flushMs ?? 200);
     this.timer.unref();
+    if (options.retentionDays) {
+      const days = options.retentionDays;
+      const now = options.now ?? Date.now;
+      this.prune(now() - days * 86_400_000);
+      this.pruneTimer = setInterval(() => this.prune(now() - days * 86_400_000), 3_600_000);
+      this.pruneTimer.unref();
+    }
   }
 
   private migrate(): void {
@@ -149,9 +156,26 @@ export class SqliteJournal implements TradeJournal {
     }
   }
 
+  /**
+   * Keeps the journal bounded: decisions, orders and replies older than the cut-off go (they are
+   * the bulk: every quote and cancel); fills and hedges stay, since PnL and slippage history are
+   * built from them. Returns how many rows went.
+   */
+  prune(before: number): number {
+    this.flush();
+    let removed = 0;
+    for (const table of ['decisions', 'orders', 'replies']) {
+      removed += Number(this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes);
+    }
+    return removed;
+  }
+
+  private pruneTimer: NodeJS.Timeout | null = null;
+
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.flush();
     this.closed = true;
     this.db.close();

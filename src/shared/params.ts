@@ -115,8 +115,6 @@ function paramShape(): Record<ParamKey, z.ZodType> {
   return shape;
 }
 
-/** A full set of parameters. */
-export const strategyParamsSchema = z.object(paramShape()).strict() as unknown as z.ZodType<StrategyParams>;
 /** A change to some parameters; unknown keys are refused, not ignored. */
 export const paramsPatchSchema = z
   .object(paramShape())

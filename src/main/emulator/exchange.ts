@@ -185,15 +185,6 @@ export class Exchange {
     return order;
   }
 
-  /** Marks a refused order in the record (the protocol layer refused it before matching). */
-  reject(input: Omit<ExchangeOrder, 'orderId' | 'filled' | 'filledNotional' | 'state' | 'createdAt' | 'updatedAt'>, reason: string): ExchangeOrder {
-    const now = this.options.now();
-    const order: ExchangeOrder = { ...input, orderId: this.nextOrderId++, filled: 0, filledNotional: 0, state: 'rejected', reason, createdAt: now, updatedAt: now };
-    this.record.orders.push(order);
-    this.emitOrder(order);
-    return order;
-  }
-
   /** Walks the opposite side up to the order's price, taking liquidity. */
   private take(order: ExchangeOrder): void {
     const side = order.side === 'buy' ? this.asks : this.bids;

@@ -183,14 +183,6 @@ export class OrderBook {
     return bid !== undefined && ask !== undefined && bid >= ask;
   }
 
-  bestBidScaled(): number | undefined {
-    return this.bids.prices[0];
-  }
-
-  bestAskScaled(): number | undefined {
-    return this.asks.prices[0];
-  }
-
   private refreshTops(): void {
     const bid = this.bids.prices[0] ?? NaN;
     const ask = this.asks.prices[0] ?? NaN;
@@ -234,7 +226,4 @@ export class OrderBook {
     return out;
   }
 
-  levelCount(side: BookSide): number {
-    return (side === 'bid' ? this.bids : this.asks).prices.length;
-  }
 }

@@ -25,11 +25,6 @@ export function roundPriceToTick(price: Decimal, tick: Decimal, direction: 'down
   return new Decimal(whole.times(tick).toString());
 }
 
-/** floor(a / b) exactly. */
-export function floorDiv(a: Decimal, b: Decimal): Decimal {
-  return new Decimal(new Truncating(a).div(b).floor().toString());
-}
-
 /** The size that fits both venues: rounded down to each step until both divide it. */
 export function roundToBothSteps(value: Decimal, stepA: Decimal, stepB: Decimal): Decimal {
   let current = value;
@@ -48,9 +43,4 @@ export function withinFraction(a: Decimal, b: Decimal, fraction: Decimal): boole
 
 export function maxDecimal(...values: Decimal[]): Decimal {
   return values.reduce((best, value) => (value.gt(best) ? value : best));
-}
-
-/** Number of decimals of a step such as "0.001" (3) or "0.5" (1). */
-export function decimalsOf(step: Decimal): number {
-  return step.decimalPlaces();
 }

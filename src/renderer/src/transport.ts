@@ -2,7 +2,7 @@
  * Picks the transport by itself: inside Electron the preload exposes `window.lx` (IPC); in a
  * browser the page came from the headless host, so it talks WebSocket to the same origin.
  */
-import type { BridgeServerFrame, Command, CommandResult, ConsoleApi, HostMessage, QueryRequest, QueryResult } from '../../shared/contract';
+import type { BridgeClientFrame, BridgeServerFrame, Command, CommandResult, ConsoleApi, HostMessage, QueryRequest, QueryResult } from '../../shared/contract';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -75,7 +75,8 @@ function websocketTransport(): Transport {
       }
       const id = nextId++;
       pending.set(id, resolve as (result: CommandResult | QueryResult) => void);
-      socket.send(JSON.stringify({ ...frame, id }));
+      const out: BridgeClientFrame = { ...frame, id };
+      socket.send(JSON.stringify(out));
       window.setTimeout(() => {
         if (!pending.has(id)) return;
         pending.delete(id);

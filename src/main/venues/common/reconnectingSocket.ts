@@ -31,7 +31,6 @@ export class ReconnectingSocket {
   private staleTimer: TimerHandle | null = null;
   private lastFrameAt = 0;
   connected = false;
-  reconnects = 0;
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
 
@@ -108,7 +107,6 @@ export class ReconnectingSocket {
     const ceiling = Math.min(max, min * 2 ** this.attempt);
     const delay = min + Math.floor((this.options.random ?? Math.random)() * (ceiling - min + 1));
     this.attempt += 1;
-    this.reconnects += 1;
     this.reconnectTimer = this.options.clock.setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();

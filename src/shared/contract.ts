@@ -32,6 +32,12 @@ export type AlarmKind =
   | 'order_rejected'
   | 'tt_imbalance'
   | 'startup_failed'
+  /** An order whose send lost its answer was not settled by the venue's record in time. */
+  | 'order_unknown'
+  /** Exposure the engine could not explain (the invariant of strategy.md), or a position corrected by reconciliation. */
+  | 'exposure_leak'
+  /** A kill whose sweep has not yet seen both venues without an open order of ours. */
+  | 'kill_incomplete'
   | 'internal';
 
 export interface Alarm {
@@ -110,7 +116,7 @@ export interface LiveOrderView {
   qty: DecimalString;
   filledQty: DecimalString;
   combo: ComboKey;
-  status: 'placing' | 'live' | 'cancelling';
+  status: 'placing' | 'live' | 'cancelling' | 'unknown';
   placedAt: number;
 }
 

@@ -314,12 +314,18 @@ describe('manual commands', () => {
     h.E.marketFailures = [new VenueOrderError('E', 'rejected', 'reduce-only failed', 1136)];
     const result = await h.host.command({ type: 'flatten', confirm: true });
     expect(result.ok).toBe(false);
-    expect(h.engine.snapshot().alarms.map((alarm) => alarm.kind)).toContain('order_rejected');
+    if (result.ok) return;
+    expect(result.error.message).toContain('still open E -0.033');
+    expect(h.engine.snapshot().alarms.map((alarm) => alarm.kind)).toContain('exposure_leak');
     expect(h.engine.state.inv.L.toString()).toBe('0');
     expect(h.engine.state.inv.E.toString()).toBe('-0.033');
+    // What could not be closed stays as exposure; the hedge engine is held (it would re-open L).
+    expect(h.engine.state.unhedged.L.plus(h.engine.state.unhedged.E).toString()).toBe('-0.033');
+    await h.settle(2000);
+    expect(h.engine.state.inv.L.toString()).toBe('0');
   });
 
-  it('a manual order against the unhedged quantity reduces it, by at most what is unhedged', async () => {
+  it('a manual order goes through the exposure invariant: against unhedged it reduces it, beyond it the rest is unhedged', async () => {
     // The hedge venue fills nothing until the retries run out: -0.02 stays unhedged on E.
     const h = await quoting({ params: { hedgeMaxRetries: 3, hedgeRetryDelayMs: 100 } });
     h.L.marketFailures = Array.from({ length: 3 }, () => 'zero_fill' as const);
@@ -329,8 +335,11 @@ describe('manual commands', () => {
     expect(h.engine.state.unhedged.E.toString()).toBe('-0.02');
     const result = await h.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.05', confirm: true });
     expect(result.ok).toBe(true);
-    expect(h.engine.state.unhedged.E.toString()).toBe('0');
     expect(h.engine.state.inv.L.toString()).toBe('0.05');
+    // unhedged_L + unhedged_E = net: 0.02 of the buy offsets the short, 0.03 is new exposure (netted onto L).
+    expect(h.engine.state.unhedged.L.plus(h.engine.state.unhedged.E).toString()).toBe('0.03');
+    expect(h.engine.state.inv.L.plus(h.engine.state.inv.E).toString()).toBe('0.03');
+    expect(h.engine.exposure.gap().toString()).toBe('0');
   });
 
   it('TT_ONLY cannot be switched live; other parameters apply at once', async () => {

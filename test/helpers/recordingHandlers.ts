@@ -13,8 +13,10 @@ export function recordingHandlers() {
   };
   const handlers: VenueHandlers = {
     onBook: () => void (record.books += 1),
-    onMakerFill: (fill) => void record.makerFills.push(fill),
-    onFill: (fill) => void record.fills.push(fill),
+    onFill: (fill) => {
+      record.fills.push(fill);
+      if (fill.maker) record.makerFills.push(fill);
+    },
     onOrderUpdate: (update) => void record.orders.push(update),
     onPosition: (_venue, position) => void record.positions.push(position),
     onConnection: (_venue, connected, detail) => void record.connections.push({ connected, detail }),

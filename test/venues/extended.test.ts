@@ -120,7 +120,7 @@ describe('Extended adapter against the emulator', () => {
     await waitFor(() => exchange.orders.size === 1, 'the quote');
     await venue.cancel('mk-6');
     expect(exchange.orders.size).toBe(0);
-    await expect(venue.cancel('mk-6')).rejects.toMatchObject({ kind: 'rejected', code: 1142 });
+    await expect(venue.cancel('mk-6')).rejects.toMatchObject({ kind: 'not_found', code: 1142 });
   });
 
   it('surfaces 429 as a typed error; a zero balance (404) reads as zero', async () => {

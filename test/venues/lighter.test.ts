@@ -155,7 +155,7 @@ describe('Lighter adapter against the emulator', () => {
     await venue.cancelAll();
     await waitFor(() => exchange.orders.size === 0, 'all cancelled');
     expect(record.orders.filter((o) => o.status === 'cancelled').map((o) => o.clientId).sort()).toEqual(['17000000000041', '17000000000042']);
-    await expect(venue.cancel('17000000000041')).rejects.toMatchObject({ kind: 'rejected', code: 21715 });
+    await expect(venue.cancel('17000000000041')).rejects.toMatchObject({ kind: 'not_found', code: 21715 });
   });
 
   it('keeps inside the request budget, and a cancel-all jumps the queue of waiting orders', async () => {

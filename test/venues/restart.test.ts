@@ -23,13 +23,16 @@ describe('restart recovery', () => {
     await waitFor(() => emulators.market.exchanges.L.record.trades.some((trade) => trade.maker), 'a maker fill on Lighter', 30_000);
     await first.host.command({ type: 'kill' });
     await first.engine.hedger?.settled();
-    const manual = await first.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.05', confirm: true });
-    expect(manual.ok).toBe(true);
-    await waitFor(() => first.engine.state.inv.L.eq(venuePositions(emulators).L), 'the manual fill');
-    const net = first.engine.state.inv.L.plus(first.engine.state.inv.E);
-    expect(net.abs().gte('0.05')).toBe(true);
     await first.host.stop();
     const fillsBefore = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
+    // While the bot is down, the trader buys 0.05 ETH on Lighter by hand: exposure the next life must find.
+    const L = emulators.market.exchanges.L;
+    const manual = L.submit({
+      clientId: '999', side: 'buy', price: (L.bestAsk() as number) + 500, qty: 500, type: 'market', tif: 'ioc', reduceOnly: false, expiresAt: 0, meta: {}
+    });
+    expect(manual.filled).toBe(500);
+    const net = venuePositions(emulators).L.plus(venuePositions(emulators).E);
+    expect(net.abs().gte('0.05')).toBe(true);
 
     // Second life on the same journal: the Lighter stream replays recent trades on subscribe.
     const second = await liveEngine(emulators, { journalPath: first.journalPath });
@@ -48,7 +51,7 @@ describe('restart recovery', () => {
     const settledNet = second.engine.state.inv.L.plus(second.engine.state.inv.E);
     expect(settledNet.abs().lt(second.engine.state.minHedgeQty ?? 0)).toBe(true);
     expect(second.engine.counters.makerFills).toBe(0);
-    // The journal holds every fill once across both lives.
+    // The journal holds every fill of the bot's once across both lives (the hand trade is inside the position read at start).
     await waitFor(() => second.journal.count('fills') === fillsBefore + 1, 'the journal to hold every fill once');
   }, 60_000);
 });

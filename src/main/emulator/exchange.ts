@@ -7,7 +7,6 @@
  */
 import Decimal from 'decimal.js';
 import { ZERO } from '../engine/decimalMath';
-import { positionAfterFill } from '../engine/state';
 import type { Position, VenueId } from '../engine/venue';
 import type { ScaledBook } from './marketModel';
 
@@ -210,8 +209,7 @@ export class Exchange {
     order.updatedAt = now;
     const positionBefore = this.position;
     const signed = new Decimal(`${order.side === 'buy' ? '' : '-'}${qty}e-${this.options.sizeDecimals}`);
-    const { qty: nextQty, avgEntry } = positionAfterFill(this.position, signed, new Decimal(`${price}e-${this.options.priceDecimals}`));
-    this.position = { qty: nextQty, avgEntry };
+    this.position = venuePositionAfter(this.position, signed, new Decimal(`${price}e-${this.options.priceDecimals}`));
     const trade: ExchangeTrade = {
       tradeId: this.nextTradeId++, orderId: order.orderId, clientId: order.clientId, side: order.side, price, qty, maker, at: now,
       counterOrderId: this.nextOrderId++, positionBefore
@@ -280,4 +278,21 @@ export class Exchange {
       }
     }
   }
+}
+
+/**
+ * The venue's own position arithmetic, written here and not taken from the engine (the emulator
+ * checks the engine, so it must not share its code): the entry is the size-weighted average while
+ * the position grows, unchanged while it shrinks, and the fill price once it flips.
+ */
+export function venuePositionAfter(position: Position, signed: Decimal, price: Decimal): Position {
+  const qty = position.qty.plus(signed);
+  if (qty.isZero()) return { qty, avgEntry: new Decimal(0) };
+  const sameWay = position.qty.isZero() || position.qty.isPos() === signed.isPos();
+  if (sameWay) {
+    const cost = position.qty.abs().times(position.avgEntry).plus(signed.abs().times(price));
+    return { qty, avgEntry: cost.div(qty.abs()) };
+  }
+  const flipped = qty.isPos() !== position.qty.isPos();
+  return { qty, avgEntry: flipped ? price : position.avgEntry };
 }

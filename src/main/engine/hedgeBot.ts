@@ -1,93 +1,84 @@
 /**
- * HedgeBot (strategy.md "Hedge engine"): every maker fill adds to unhedged on its venue; once
- * |unhedged| reaches minHedgeQty (and both books are ready) a market order on the other venue
- * takes it out, for the quantity the venue reports as filled. Failed attempts are retried; when
- * retries run out: Telegram, an alarm, and disarm. Hedging goes on while disarmed.
+ * HedgeBot (strategy.md "Hedge engine"): once |unhedged| on a venue reaches minHedgeQty (and both
+ * books are ready) a market order on the other venue takes it out. The leg is provisioned into
+ * unhedged when sent (exposure.ts) and settled by the venue's record (orderRegistry.ts): an attempt
+ * whose answer was lost stays provisioned, so it is never sent twice. Opposite-sign amounts are
+ * netted first. Failed attempts are retried; when retries run out: an alarm, one Telegram message,
+ * disarm, and a latch: no new automatic round until the trader hedges now or acknowledges.
+ * Hedging goes on while disarmed.
  */
 import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
 import { sleep } from './clock';
 import type { EngineContext } from './context';
-import { roundPriceToTick, roundToStep, ZERO } from './decimalMath';
+import { roundToStep, ZERO } from './decimalMath';
+import { marketWorstPrice } from './pricing';
 import { otherVenue, VENUES } from './state';
 import type { Notifier } from './telegram';
-import type { FillDelta } from './venue';
-import { VenueOrderError } from './venue';
-
-/** Remembers the last `limit` ids, so a replayed fill is counted once without unbounded memory. */
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly limit = 50_000) {}
-  /** True when the id is new (and records it). */
-  add(id: string): boolean {
-    if (this.ids.has(id)) return false;
-    this.ids.add(id);
-    if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value as string);
-    return true;
-  }
-}
-
-/** The worst acceptable price of a "market" order: best opposite price moved by the slippage cap. */
-export function marketWorstPrice(ctx: EngineContext, venue: VenueId, side: Side): Decimal | null {
-  const { book, market } = ctx.venues[venue];
-  const slip = ctx.params().slippage[venue];
-  if (side === 'buy') {
-    const ask = book.bestAsk();
-    return ask ? roundPriceToTick(ask.times(slip.plus(1)), market.priceTick, 'down') : null;
-  }
-  const bid = book.bestBid();
-  return bid ? roundPriceToTick(bid.times(slip.neg().plus(1)), market.priceTick, 'up') : null;
-}
+import { outcomeUnknown, VenueOrderError } from './venue';
+import type { Exposure } from './exposure';
+import type { OrderRegistry } from './orderRegistry';
 
 export class HedgeBot {
-  private readonly seenMakerFills: Record<VenueId, RecentIds> = { L: new RecentIds(), E: new RecentIds() };
   private readonly running: Record<VenueId, Promise<void> | null> = { L: null, E: null };
   /** Set by the manual "hedge unhedged now" command: hedge below minHedgeQty once. */
   private readonly force: Record<VenueId, boolean> = { L: false, E: false };
+  /** Retries ran out: no automatic round until the trader acts (strategy.md: exhaustion latches). */
+  latched = false;
+  /** Held by flatten: no round at all until released. */
+  private held = false;
   hedgesSent = 0;
   failures = 0;
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly notifier: Notifier
+    private readonly notifier: Notifier,
+    private readonly registry: OrderRegistry,
+    private readonly exposure: Exposure
   ) {}
-
-  /** A maker fill: counted once, added to unhedged, hedged when over the threshold. */
-  onMakerFill(fill: FillDelta): void {
-    if (!this.seenMakerFills[fill.venue].add(fill.id)) {
-      this.ctx.log('info', 'hedge', `duplicate maker fill ${fill.venue} ${fill.id} ignored`);
-      return;
-    }
-    this.addUnhedged(fill.venue, fill.qty, `maker fill ${fill.id}`);
-  }
-
-  /** Adds to unhedged (maker fills, the start-up seed, a TT leg that filled short). */
-  addUnhedged(venue: VenueId, qty: Decimal, why: string): void {
-    const { state } = this.ctx;
-    state.unhedged[venue] = state.unhedged[venue].plus(qty);
-    this.ctx.logs.hedge(`${new Date(this.ctx.clock.now()).toISOString()} unhedged_${venue} ${qty.isNeg() ? '' : '+'}${qty} (${why}) = ${state.unhedged[venue]}`);
-    this.ctx.changed();
-    this.kick();
-  }
 
   /** Starts a hedge loop on each venue that needs one and has none running. Cheap when idle. */
   kick(): void {
+    if (this.held || this.latched) return;
+    if (this.idle()) this.exposure.net();
     for (const venue of VENUES) {
       if (!this.running[venue] && this.shouldHedge(venue)) {
-        const loop = this.hedgeLoop(venue).finally(() => {
-          this.running[venue] = null;
-        });
+        const loop = this.hedgeLoop(venue)
+          .catch((error: unknown) => this.ctx.log('error', 'hedge', `hedge loop ${venue}: ${String(error)}`))
+          .finally(() => {
+            this.running[venue] = null;
+          });
         this.running[venue] = loop;
       }
     }
   }
 
-  /** Hedges whatever is unhedged now, even below minHedgeQty (the trader's "hedge now"). */
+  /** Hedges whatever is unhedged now, even below minHedgeQty (the trader's "hedge now"); releases the latch. */
   hedgeNow(): Promise<void> {
+    this.latched = false;
+    this.held = false;
+    if (this.idle()) this.exposure.net();
     this.force.L = !this.ctx.state.unhedged.L.isZero();
     this.force.E = !this.ctx.state.unhedged.E.isZero();
     this.kick();
     return this.settled();
+  }
+
+  /** The trader acknowledged the exhaustion alarm: automatic rounds may start again. */
+  release(): void {
+    this.latched = false;
+    this.kick();
+  }
+
+  /** Flatten: stop starting rounds, and wait for the running ones. */
+  async hold(): Promise<void> {
+    this.held = true;
+    await this.settled();
+  }
+
+  unhold(): void {
+    this.held = false;
+    this.kick();
   }
 
   /** True when no hedge is being worked. */
@@ -109,9 +100,9 @@ export class HedgeBot {
   private shouldHedge(venue: VenueId): boolean {
     const { state } = this.ctx;
     const amount = state.unhedged[venue].abs();
-    if (amount.isZero() || !this.booksReady()) return false;
+    if (amount.isZero() || !this.booksReady() || this.held) return false;
     if (this.force[venue]) return true;
-    return state.minHedgeQty !== null && amount.gte(state.minHedgeQty);
+    return !this.latched && state.minHedgeQty !== null && amount.gte(state.minHedgeQty);
   }
 
   private async hedgeLoop(from: VenueId): Promise<void> {
@@ -125,47 +116,52 @@ export class HedgeBot {
       const unhedged = ctx.state.unhedged[from];
       const side: Side = unhedged.isPos() ? 'sell' : 'buy';
       const qty = roundToStep(unhedged.abs(), target.market.sizeStep);
-      if (qty.isZero() || qty.lt(target.market.minSize)) {
-        // Below what the hedge venue accepts: keep it as unhedged until more fills arrive.
-        ctx.log('info', 'hedge', `unhedged_${from} ${unhedged} below ${to} min size ${target.market.minSize}: accumulating`);
-        this.force[from] = false;
-        return;
-      }
       const worstPrice = marketWorstPrice(ctx, to, side);
       const decisionPrice = side === 'buy' ? target.book.bestAsk() : target.book.bestBid();
       if (!worstPrice || !decisionPrice) return;
+      if (qty.isZero() || qty.lt(target.market.minSize) || qty.times(decisionPrice).lt(target.market.minValue)) {
+        // Below what the hedge venue accepts (size or value): keep it as unhedged until more fills arrive.
+        ctx.log('info', 'hedge', `unhedged_${from} ${unhedged} below ${to} min size ${target.market.minSize} / min value ${target.market.minValue}: accumulating`);
+        this.force[from] = false;
+        return;
+      }
       attempt += 1;
       const clientId = ctx.nextClientId();
       const at = ctx.clock.now();
+      const order = this.registry.track({ clientId, venue: to, purpose: 'hedge', side, qty, price: worstPrice, legOn: from });
+      this.exposure.provision(order);
       ctx.journal.order({ at, clientId, venue: to, kind: 'market', side, price: worstPrice.toString(), qty: qty.toString(), purpose: 'hedge' });
       const started = ctx.clock.monotonic();
       let filled = ZERO;
       let avgPrice: Decimal | undefined;
       let error: string | undefined;
+      let unknown = false;
       try {
         const result = await target.sendMarket({ clientId, side, qty, worstPrice });
         filled = result.filledQty;
         avgPrice = result.avgPrice;
+        this.registry.report({ venue: to, clientId, status: filled.gte(qty) ? 'filled' : 'cancelled', filledQty: filled });
       } catch (caught) {
         error = caught instanceof VenueOrderError ? caught.message : `unexpected: ${String(caught)}`;
+        unknown = outcomeUnknown(caught);
+        if (unknown) this.registry.unknown(order, error);
+        else this.registry.refused(order, error);
       }
       const latencyMs = ctx.clock.monotonic() - started;
       this.hedgesSent += 1;
-      // Subtract what the venue reports as filled, never what was asked.
-      if (filled.gt(0)) {
-        ctx.state.unhedged[from] = unhedged.isPos() ? ctx.state.unhedged[from].minus(filled) : ctx.state.unhedged[from].plus(filled);
-      }
-      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: to, ok: !error, detail: error ?? 'filled', latencyMs, filledQty: filled.toString() });
+      const outcome = unknown ? `OUTCOME UNKNOWN (${error}): kept at ${qty} until the venue settles it` : error ? `FAILED ${error}` : `filled ${filled}${avgPrice ? ` avg ${avgPrice}` : ''}`;
+      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: to, ok: !error, detail: unknown ? `unknown: ${error}` : (error ?? 'filled'), latencyMs, filledQty: filled.toString() });
       ctx.journal.hedge({
         at, fromVenue: from, venue: to, side, requested: qty.toString(), filled: filled.toString(), attempt, latencyMs,
-        decisionPrice: decisionPrice.toString(), avgPrice: avgPrice?.toString(), error, clientId
+        decisionPrice: decisionPrice.toString(), avgPrice: avgPrice?.toString(), error: unknown ? `unknown: ${error}` : error, clientId
       });
-      ctx.logs.hedge(
-        `${new Date(at).toISOString()} hedge ${from}->${to} ${side} ${qty} @<=${worstPrice} attempt ${attempt}: ` +
-          `${error ? `FAILED ${error}` : `filled ${filled}${avgPrice ? ` avg ${avgPrice}` : ''}`} in ${latencyMs.toFixed(1)} ms; unhedged_${from} = ${ctx.state.unhedged[from]}`
-      );
+      ctx.logs.hedge(`${new Date(at).toISOString()} hedge ${from}->${to} ${side} ${qty} @<=${worstPrice} attempt ${attempt}: ${outcome} in ${latencyMs.toFixed(1)} ms; unhedged_${from} = ${ctx.state.unhedged[from]}`);
       ctx.emit({ type: 'hedge', at, venue: to, side, requested: qty.toString(), filled: filled.toString(), attempt, latencyMs, error });
       ctx.changed();
+      // Nothing is re-sent on a guess: the venue's record settles the leg, and the settlement kicks again.
+      if (unknown) return;
+      // Its fills usually come with the final status; give them a moment so unhedged is exact.
+      await Promise.race([this.registry.whenSettled(order), sleep(ctx.clock, 1000)]);
 
       if (filled.gt(0) && !error) {
         failedAttempts = 0;
@@ -187,8 +183,9 @@ export class HedgeBot {
     const ctx = this.ctx;
     const message =
       `Hedge of unhedged_${from} = ${ctx.state.unhedged[from]} on ${to} failed ${ctx.params().hedgeMaxRetries} times ` +
-      `(last: ${lastError}). Disarmed; the position is NOT hedged.`;
+      `(last: ${lastError}). Disarmed; the position is NOT hedged. No new automatic hedge until you hedge now or acknowledge.`;
     this.force[from] = false;
+    this.latched = true;
     ctx.raiseAlarm('hedge_exhausted', message, `hedge_exhausted:${from}`);
     ctx.log('error', 'hedge', message);
     ctx.logs.hedge(`${new Date(ctx.clock.now()).toISOString()} RETRIES EXHAUSTED: ${message}`);

@@ -8,12 +8,12 @@ import type { DecisionView, Side, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
 import { decide, newDecisionMemory, type Decision, type DecisionMemory } from './decide';
 import { roundToBothSteps, roundToStep, withinFraction, ZERO } from './decimalMath';
-import { marketWorstPrice } from './hedgeBot';
+import { marketWorstPrice } from './pricing';
 import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
+import type { Exposure } from './exposure';
+import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import type { LiveOrder } from './state';
-import { VenueOrderError, type MarketInfo, type OrderUpdate } from './venue';
-
-const TERMINAL = new Set(['filled', 'cancelled', 'rejected', 'expired']);
+import { outcomeUnknown, VenueOrderError, type MarketInfo, type OrderUpdate } from './venue';
 
 export interface Evaluation {
   tops: Tops;
@@ -42,10 +42,16 @@ export class MakerBot {
   lastDecision: DecisionView | null = null;
   decisions = 0;
   ordersSent = 0;
-  /** Called with each TT leg shortfall so the hedge engine can even it out (null in TT-only mode). */
-  onTtImbalance: ((venue: VenueId, qty: Decimal) => void) | null = null;
+  /** Cancels refused for a reason other than "no such order", in a row (an alarm at 3). */
+  private cancelRefusals = 0;
 
-  constructor(private readonly ctx: EngineContext) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly registry: OrderRegistry,
+    private readonly exposure: Exposure,
+    /** TT-only mode has no hedge engine: a TT imbalance is an alarm. */
+    private readonly hedging: boolean
+  ) {}
 
   /** Tops of both books when both are ready, else null. */
   tops(): Tops | null {
@@ -68,6 +74,8 @@ export class MakerBot {
     const evaluation = this.evaluate();
     const { state } = this.ctx;
     if (!evaluation || !state.hedgeSeeded || !this.ctx.quotingAllowed() || this.busy || this.ttPending) return;
+    // A quote whose placement lost its answer may rest: nothing new until the venue settles it.
+    if (state.liveOrder?.status === 'unknown') return;
     const decision = decide(
       {
         tops: evaluation.tops,
@@ -188,6 +196,7 @@ export class MakerBot {
       clientId, venue: venueId, side, price, qty, filledQty: ZERO,
       combo: decision.combo ?? 'MT_LE', direction: decision.direction ?? 'entry', status: 'placing', placedAt: ctx.clock.now()
     };
+    const tracked = this.registry.track({ clientId, venue: venueId, purpose: 'maker', side, qty, price });
     ctx.state.liveOrder = order;
     ctx.journal.order({ at: ctx.clock.now(), clientId, venue: venueId, kind: 'post_only', side, price: price.toString(), qty: qty.toString(), purpose: 'maker', combo: decision.combo });
     const sentAt = ctx.clock.monotonic();
@@ -197,18 +206,28 @@ export class MakerBot {
     try {
       const ack = await promise;
       const latencyMs = ctx.clock.monotonic() - sentAt;
-      if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'live';
+      this.registry.accepted(tracked);
+      if (ctx.state.liveOrder?.clientId === clientId && (order.status === 'placing' || order.status === 'unknown')) order.status = 'live';
       ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: true, detail: `accepted ${ack.venueOrderId ?? ''}`.trim(), latencyMs });
       ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
       // Quoting stopped while the order was on its way (kill, stale book): it must not stay.
       if (!ctx.quotingAllowed() && ctx.state.liveOrder?.clientId === clientId) await this.cancelLive('placed while quoting stopped', null);
     } catch (error) {
       const latencyMs = ctx.clock.monotonic() - sentAt;
-      if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
       const detail = error instanceof Error ? error.message : String(error);
-      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: false, detail, latencyMs });
-      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
-      if (error instanceof VenueOrderError && error.kind === 'rejected') ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
+      const unknown = outcomeUnknown(error);
+      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: false, detail: unknown ? `unknown: ${detail}` : detail, latencyMs });
+      if (unknown) {
+        // It may rest at the venue: keep it (no second quote) until the venue's record settles it.
+        this.registry.unknown(tracked, detail);
+        if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'unknown';
+        ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> OUTCOME UNKNOWN in ${latencyMs.toFixed(1)} ms: ${detail}; kept until the venue settles it`);
+      } else {
+        this.registry.refused(tracked, detail);
+        if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
+        ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
+        if (error instanceof VenueOrderError && error.kind === 'rejected') ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
+      }
     }
     ctx.changed();
   }
@@ -228,6 +247,8 @@ export class MakerBot {
       const latencyMs = ctx.clock.monotonic() - sentAt;
       ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: true, detail: 'cancelled', latencyMs });
       ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} ${live.venue} ${live.side} ${live.qty} @ ${live.price} id ${live.clientId} -> done in ${latencyMs.toFixed(1)} ms (${reason})`);
+      this.cancelAccepted(live.venue, live.clientId);
+      this.cancelRefusals = 0;
       if (ctx.state.liveOrder?.clientId === live.clientId) ctx.state.liveOrder = null;
       ctx.changed();
       return true;
@@ -236,9 +257,14 @@ export class MakerBot {
       const detail = error instanceof Error ? error.message : String(error);
       ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: false, detail, latencyMs });
       ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} id ${live.clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
-      // A venue that says no such order means it is gone (filled or cancelled): forget it.
-      // Anything else (network, rate limit) means it may still rest: keep it and try again.
-      const gone = error instanceof VenueOrderError && error.kind === 'rejected';
+      // "No such order" means it is not resting (filled, cancelled, or never placed): the maker slot
+      // is free, and the registry keeps the order until the venue's record says how it ended.
+      // Any other refusal, a network error or a rate limit means it may still rest: keep it.
+      const gone = error instanceof VenueOrderError && error.kind === 'not_found';
+      if (gone) this.cancelAccepted(live.venue, live.clientId);
+      else if (error instanceof VenueOrderError && error.kind === 'rejected' && ++this.cancelRefusals >= 3) {
+        ctx.raiseAlarm('order_rejected', `${live.venue} refused to cancel order ${live.clientId} ${this.cancelRefusals} times: ${detail}; it may still rest`, `cancel_refused:${live.venue}`);
+      }
       if (ctx.state.liveOrder?.clientId === live.clientId) {
         if (gone) ctx.state.liveOrder = null;
         else live.status = 'live';
@@ -246,6 +272,11 @@ export class MakerBot {
       ctx.changed();
       return gone;
     }
+  }
+
+  private cancelAccepted(venue: VenueId, clientId: string): void {
+    const tracked = this.registry.find(venue, clientId);
+    if (tracked) tracked.cancelAccepted = true;
   }
 
   /** TT: both legs as market orders at once, equal sizes on the coarser step. */
@@ -274,13 +305,15 @@ export class MakerBot {
     }
     this.ttPending = true;
     try {
+      const legOn = this.exposure.seedVenue;
       const legs = [
         { venue: combo.buy.venue, side: 'buy' as const, worst: buyWorst, clientId: ctx.nextClientId() },
         { venue: combo.sell.venue, side: 'sell' as const, worst: sellWorst, clientId: ctx.nextClientId() }
-      ];
+      ].map((leg) => ({ ...leg, tracked: this.registry.track({ clientId: leg.clientId, venue: leg.venue, purpose: 'tt', side: leg.side, qty, price: leg.worst, legOn }) }));
       const sentAt = ctx.clock.monotonic();
       const results = await Promise.allSettled(
         legs.map((leg) => {
+          this.exposure.provision(leg.tracked);
           ctx.journal.order({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, kind: 'market', side: leg.side, price: leg.worst.toString(), qty: qty.toString(), purpose: 'tt', combo: combo.key });
           this.ordersSent += 1;
           return ctx.venues[leg.venue].sendMarket({ clientId: leg.clientId, side: leg.side, qty, worstPrice: leg.worst });
@@ -288,38 +321,50 @@ export class MakerBot {
       );
       this.record(decision, qty, sentAt - receivedAt);
       const latencyMs = ctx.clock.monotonic() - sentAt;
-      const filled = results.map((result) => (result.status === 'fulfilled' ? result.value.filledQty : ZERO));
       results.forEach((result, index) => {
         const leg = legs[index]!;
-        const detail = result.status === 'fulfilled' ? `filled ${result.value.filledQty}` : String(result.reason);
-        ctx.journal.reply({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, ok: result.status === 'fulfilled', detail, latencyMs, filledQty: filled[index]!.toString() });
+        let detail: string;
+        if (result.status === 'fulfilled') {
+          detail = `filled ${result.value.filledQty}`;
+          this.registry.report({ venue: leg.venue, clientId: leg.clientId, status: result.value.filledQty.gte(qty) ? 'filled' : 'cancelled', filledQty: result.value.filledQty });
+        } else if (outcomeUnknown(result.reason)) {
+          detail = `OUTCOME UNKNOWN (${String(result.reason)}): kept until the venue settles it`;
+          this.registry.unknown(leg.tracked, String(result.reason));
+        } else {
+          detail = String(result.reason);
+          this.registry.refused(leg.tracked, detail);
+        }
+        ctx.journal.reply({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, ok: result.status === 'fulfilled', detail, latencyMs, filledQty: result.status === 'fulfilled' ? result.value.filledQty.toString() : '0' });
         ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} ${leg.venue} ${leg.side} ${qty} @<=${leg.worst} id ${leg.clientId} -> ${detail} in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
       });
-      const imbalance = filled[0]!.minus(filled[1]!);
+      // No new decision until both legs are settled by the venues' record (a lost answer included).
+      const settled = await Promise.all(legs.map((leg) => this.registry.whenSettled(leg.tracked)));
+      const imbalance = settled[0]!.countedFilled.minus(settled[1]!.countedFilled);
       if (!imbalance.isZero()) {
-        // Bought more than sold: the excess is long on the buy venue; sold more: short on the sell venue.
-        const venue = imbalance.isPos() ? combo.buy.venue : combo.sell.venue;
-        const message = `TT ${combo.key} legs filled ${filled[0]} / ${filled[1]}: imbalance ${imbalance} on ${venue}`;
-        if (this.onTtImbalance) {
-          ctx.log('warn', 'maker', `${message}; handing it to the hedge engine`);
-          this.onTtImbalance(venue, imbalance);
-        } else {
-          ctx.raiseAlarm('tt_imbalance', `${message}; no hedge engine in TT-only mode`, 'tt_imbalance');
-        }
+        const message = `TT ${combo.key} legs filled ${settled[0]!.countedFilled} / ${settled[1]!.countedFilled}: imbalance ${imbalance}`;
+        if (this.hedging) ctx.log('warn', 'maker', `${message}; the hedge engine evens it out`);
+        else ctx.raiseAlarm('tt_imbalance', `${message}; no hedge engine in TT-only mode`, 'tt_imbalance');
       }
     } finally {
       this.ttPending = false;
     }
   }
 
+  /** The venue's update of an order: the live order's filled quantity (its one writer). */
   onOrderUpdate(update: OrderUpdate): void {
     const live = this.ctx.state.liveOrder;
     if (!live || live.clientId !== update.clientId || live.venue !== update.venue) return;
-    live.filledQty = update.filledQty;
-    if (TERMINAL.has(update.status)) {
-      this.ctx.state.liveOrder = null;
-      this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} ORDER ${live.clientId} ${update.status}${update.reason ? ` (${update.reason})` : ''}, filled ${update.filledQty}`);
-    }
+    if (update.filledQty.gt(live.filledQty)) live.filledQty = update.filledQty;
+    if ((live.status === 'placing' || live.status === 'unknown') && (update.status === 'open' || update.status === 'partially_filled')) live.status = 'live';
+    this.ctx.changed();
+  }
+
+  /** The registry settled an order: the live order is forgotten only now (the venue confirmed it finished). */
+  onSettled(order: TrackedOrder): void {
+    const live = this.ctx.state.liveOrder;
+    if (!live || live.clientId !== order.clientId || live.venue !== order.venue) return;
+    this.ctx.state.liveOrder = null;
+    this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} ORDER ${live.clientId} ${order.finalStatus ?? 'settled'}${order.detail ? ` (${order.detail})` : ''}, filled ${order.countedFilled}`);
     this.ctx.changed();
   }
 }

@@ -11,7 +11,7 @@ import { roundToStep, ZERO } from './decimalMath';
 import { positionAfterFill } from './state';
 import {
   VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type Position,
-  type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth, type VenueId
+  type OrderReport, type OrderStatus, type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth, type VenueId
 } from './venue';
 
 export interface RestingOrder extends PostOnlyRequest {
@@ -56,6 +56,10 @@ export class MemoryVenue implements Venue {
   cancelFailure: VenueOrderError | null = null;
   /** When set, loadPosition fails this many more times. */
   positionFailures = 0;
+  /** The next N orders (post-only or market) execute, but their answer is lost (outcome unknown). */
+  lostAnswers = 0;
+  /** The venue's record of every order, by client id (what queryOrder answers). */
+  readonly record = new Map<string, OrderReport>();
 
   constructor(private readonly options: MemoryVenueOptions) {
     this.id = options.id;
@@ -130,7 +134,30 @@ export class MemoryVenue implements Venue {
     this.reportFill(tradeId, signed, order.price, true, clientId, options.duplicate ?? false);
     const done = order.filledQty.gte(order.qty);
     if (done) this.orders.delete(clientId);
+    this.setRecord(clientId, done ? 'filled' : 'partially_filled', order.filledQty);
     this.h.onOrderUpdate({ venue: this.id, clientId, status: done ? 'filled' : 'partially_filled', filledQty: order.filledQty, receivedAt: this.options.clock.now() });
+  }
+
+  /** Rests an order the engine never sent (an earlier run's), as the venue would list it. */
+  restForeign(request: PostOnlyRequest): void {
+    this.orders.set(request.clientId, { ...request, filledQty: ZERO });
+    this.setRecord(request.clientId, 'open', ZERO, request);
+  }
+
+  private setRecord(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: 'buy' | 'sell'; qty: Decimal; price?: Decimal }): void {
+    const previous = this.record.get(clientId);
+    this.record.set(clientId, {
+      venue: this.id, clientId, status, filledQty, side: request?.side ?? previous?.side, qty: request?.qty ?? previous?.qty, price: request?.price ?? previous?.price
+    });
+  }
+
+  /** Throws the lost answer when one is scripted (after the order executed). */
+  private answer<T>(value: T): T {
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      throw new VenueOrderError(this.id, 'unknown', 'answer lost (scripted)');
+    }
+    return value;
   }
 
   /** Reports a fill of an order that was already cancelled (the cancel/fill race). */
@@ -145,10 +172,7 @@ export class MemoryVenue implements Venue {
     const fill = { id: tradeId, venue: this.id, qty: signed, price, maker, orderId, receivedAt: this.options.clock.now() };
     this.fillsReported.push({ id: tradeId, qty: signed, price, maker });
     const times = duplicate ? 2 : 1;
-    for (let i = 0; i < times; i++) {
-      if (maker) this.h.onMakerFill({ ...fill });
-      this.h.onFill({ ...fill });
-    }
+    for (let i = 0; i < times; i++) this.h.onFill({ ...fill });
   }
 
   // ---- Venue: orders ----
@@ -160,13 +184,15 @@ export class MemoryVenue implements Venue {
     const crosses = bestOpposite !== null && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite));
     if (crosses) {
       // Like both venues: accepted by the API, then cancelled by the matching engine.
+      this.setRecord(request.clientId, 'cancelled', ZERO, request);
       queueMicrotask(() =>
         this.h.onOrderUpdate({ venue: this.id, clientId: request.clientId, status: 'cancelled', filledQty: ZERO, reason: 'post-only would cross', receivedAt: this.options.clock.now() })
       );
-      return { clientId: request.clientId };
+      return this.answer({ clientId: request.clientId });
     }
     this.orders.set(request.clientId, { ...request, filledQty: ZERO });
-    return { clientId: request.clientId, venueOrderId: `${this.id}-o${request.clientId}` };
+    this.setRecord(request.clientId, 'open', ZERO, request);
+    return this.answer({ clientId: request.clientId, venueOrderId: `${this.id}-o${request.clientId}` });
   }
 
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
@@ -174,7 +200,10 @@ export class MemoryVenue implements Venue {
     await this.roundTrip();
     const failure = this.marketFailures.shift();
     if (failure instanceof VenueOrderError) throw failure;
-    if (failure === 'zero_fill') return { clientId: request.clientId, filledQty: ZERO };
+    if (failure === 'zero_fill') {
+      this.setRecord(request.clientId, 'cancelled', ZERO, { side: request.side, qty: request.qty, price: request.worstPrice });
+      return this.answer({ clientId: request.clientId, filledQty: ZERO });
+    }
     // Walk the opposite side up to the worst price.
     const levels = this.book.depth(request.side === 'buy' ? 'ask' : 'bid', 1000);
     let wanted = this.marketFillRatio ? roundToStep(request.qty.times(this.marketFillRatio), this.market.sizeStep) : request.qty;
@@ -189,18 +218,22 @@ export class MemoryVenue implements Venue {
       cost = cost.plus(take.times(level.price));
       wanted = wanted.minus(take);
     }
-    if (filled.isZero()) return { clientId: request.clientId, filledQty: ZERO };
+    this.setRecord(request.clientId, filled.gte(request.qty) ? 'filled' : 'cancelled', filled, { side: request.side, qty: request.qty, price: request.worstPrice });
+    if (filled.isZero()) return this.answer({ clientId: request.clientId, filledQty: ZERO });
     const avgPrice = cost.div(filled);
     const tradeId = `${this.id}-t${++this.tradeSeq}`;
     this.reportFill(tradeId, request.side === 'buy' ? filled : filled.neg(), avgPrice, false, request.clientId, false);
-    return { clientId: request.clientId, filledQty: filled, avgPrice };
+    return this.answer({ clientId: request.clientId, filledQty: filled, avgPrice });
   }
 
   async cancel(clientId: string): Promise<void> {
     this.sent.push({ kind: 'cancel', at: this.options.clock.now(), clientId });
     await this.roundTrip();
     if (this.cancelFailure) throw this.cancelFailure;
-    if (!this.orders.delete(clientId)) throw new VenueOrderError(this.id, 'rejected', `order ${clientId} not found`);
+    const order = this.orders.get(clientId);
+    if (!order) throw new VenueOrderError(this.id, 'not_found', `order ${clientId} not found`);
+    this.orders.delete(clientId);
+    this.setRecord(clientId, 'cancelled', order.filledQty);
     this.h.onOrderUpdate({ venue: this.id, clientId, status: 'cancelled', filledQty: ZERO, receivedAt: this.options.clock.now() });
   }
 
@@ -209,9 +242,23 @@ export class MemoryVenue implements Venue {
     await this.roundTrip();
     if (this.cancelFailure) throw this.cancelFailure;
     const ids = [...this.orders.keys()];
+    for (const [clientId, order] of this.orders) this.setRecord(clientId, 'cancelled', order.filledQty);
     this.orders.clear();
     for (const clientId of ids) {
       this.h.onOrderUpdate({ venue: this.id, clientId, status: 'cancelled', filledQty: ZERO, receivedAt: this.options.clock.now() });
     }
+  }
+
+  async queryOrder(clientId: string): Promise<OrderReport | null> {
+    await this.roundTrip();
+    const report = this.record.get(clientId);
+    return report ? { ...report } : null;
+  }
+
+  async openOrders(): Promise<OrderReport[]> {
+    await this.roundTrip();
+    return [...this.orders.values()].map((order) => ({
+      venue: this.id, clientId: order.clientId, status: order.filledQty.gt(0) ? 'partially_filled' : 'open', side: order.side, price: order.price, qty: order.qty, filledQty: order.filledQty
+    }));
   }
 }

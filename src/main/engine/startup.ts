@@ -16,7 +16,7 @@ export const STARTUP_LABELS = [
   'Start Lighter and Extended streams',
   'Wait for both books',
   'Compute minHedgeQty',
-  'Load positions and seed unhedged',
+  'Open orders, positions and seed',
   'Hedge the seed',
   'hedge_seeded: maker engine may run'
 ] as const;
@@ -44,6 +44,13 @@ export interface StartupOptions {
   /** Resolves when both books are ready. */
   booksReady(): Promise<void>;
   progress(step: StartupStep): void;
+  /**
+   * Settles orders left by an earlier run (cancelled and confirmed gone, or adopted) and reads
+   * both positions into the state so that no fill streamed meanwhile counts twice or is lost.
+   */
+  loadBaseline(): Promise<{ detail: string }>;
+  /** Adds the start-up net exposure to unhedged on the seed venue. */
+  seed(net: Decimal): void;
   retries?: number;
   retryDelayMs?: number;
 }
@@ -97,13 +104,13 @@ export async function runStartup(ctx: EngineContext, hedgeBot: HedgeBot | null, 
   }
 
   set(5, 'running');
-  const positions = await attempt(5, () => Promise.all(VENUES.map((venue) => ctx.venues[venue].loadPosition())));
-  VENUES.forEach((venue, index) => ctx.state.setPosition(venue, positions[index]!));
+  const baseline = await attempt(5, () => options.loadBaseline());
   const net = ctx.state.inv.L.plus(ctx.state.inv.E);
-  const seedText = `invL ${ctx.state.inv.L} @ ${ctx.state.entry.L}, invE ${ctx.state.inv.E} @ ${ctx.state.entry.E}, net ${net}`;
-  if (hedgeBot && !net.isZero()) {
+  const seedText = `${baseline.detail}; invL ${ctx.state.inv.L} @ ${ctx.state.entry.L}, invE ${ctx.state.inv.E} @ ${ctx.state.entry.E}, net ${net}`;
+  if (!net.isZero()) {
     // The net exposure is seeded as unhedged on SEED_UNHEDGED_ON, so it is hedged on the other venue.
-    hedgeBot.addUnhedged(options.seedOn, net, 'start-up seed from net position');
+    options.seed(net);
+    hedgeBot?.kick();
     set(5, 'done', `${seedText}; seeded unhedged_${options.seedOn} = ${net}`);
   } else {
     set(5, 'done', seedText);

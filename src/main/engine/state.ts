@@ -16,7 +16,8 @@ export interface LiveOrder {
   filledQty: Decimal;
   combo: ComboKey;
   direction: 'entry' | 'exit';
-  status: 'placing' | 'live' | 'cancelling';
+  /** `unknown`: its placement lost its answer; it may rest until the venue's record settles it. */
+  status: 'placing' | 'live' | 'cancelling' | 'unknown';
   placedAt: number;
 }
 

@@ -16,15 +16,20 @@ import { AlarmCenter } from './alarms';
 import type { Clock, TimerHandle } from './clock';
 import type { EngineContext } from './context';
 import { roundToStep, ZERO } from './decimalMath';
-import { HedgeBot, marketWorstPrice, RecentIds } from './hedgeBot';
+import { Exposure } from './exposure';
+import { HedgeBot } from './hedgeBot';
 import { MakerBot } from './makerBot';
+import { OrderRegistry, type TrackedOrder } from './orderRegistry';
+import { marketWorstPrice } from './pricing';
+import { RecentIds } from './recentIds';
+import { Reconciler } from './reconciler';
 import { toEngineParams, type EngineParams, type Fees } from './params';
 import type { StrategyLogs, TradeJournal } from './records';
 import { calcNetSpreads, calcSpreads, COMBOS } from './spreads';
 import { initialSteps, runStartup, StartupFailed } from './startup';
-import { otherVenue, TradingState, VENUES } from './state';
+import { TradingState, VENUES } from './state';
 import type { Notifier } from './telegram';
-import { VenueOrderError, type FillDelta, type Venue } from './venue';
+import { outcomeUnknown, VenueOrderError, type FillDelta, type OrderUpdate, type Venue } from './venue';
 
 export interface StrategyEngineOptions {
   clock: Clock;
@@ -44,6 +49,12 @@ export interface StrategyEngineOptions {
   onParamsChanged?: (params: StrategyParams) => void;
   /** First client order id; defaults to one derived from the clock so restarts never reuse ids. */
   firstClientId?: number;
+  /** REST reconciliation period (RECONCILE_MS); 0 turns it off. Default 10 s. */
+  reconcileMs?: number;
+  /** Orders of an earlier run found at start-up: cancelled (default) or adopted (STARTUP_OPEN_ORDERS). */
+  startupOpenOrders?: 'cancel' | 'adopt';
+  /** An unknown order outcome not settled within this raises an alarm (default 15 s). */
+  unknownDeadlineMs?: number;
   /** DEMO only: makes the built-in emulators misbehave (the console's fault buttons). */
   demoFault?: (venue: VenueId, fault: Extract<Command, { type: 'demoFault' }>['fault']) => string;
 }
@@ -63,7 +74,13 @@ export class StrategyEngine implements Engine {
   readonly state = new TradingState();
   readonly maker: MakerBot;
   readonly hedger: HedgeBot | null;
+  readonly registry: OrderRegistry;
+  readonly exposure: Exposure;
+  readonly reconciler: Reconciler;
   private readonly ctx: EngineContext;
+  /** Fills apply only after the start-up baseline: earlier ones are inside the REST positions. */
+  private baselined = false;
+  private fillsBeforeBaseline = 0;
   private readonly alarms: AlarmCenter;
   private listener: EngineListener | null = null;
   private params: StrategyParams;
@@ -104,12 +121,33 @@ export class StrategyEngine implements Engine {
       nextClientId: () => String(this.clientId++),
       quotingAllowed: () => this.blockedBy().length === 0
     };
-    this.maker = new MakerBot(this.ctx);
-    this.hedger = this.params.ttOnly ? null : new HedgeBot(this.ctx, options.notifier);
-    if (this.hedger) {
-      this.hedger.onExhausted = () => void this.disarmAndCancel('hedge retries exhausted');
-      this.maker.onTtImbalance = (venue, qty) => this.hedger?.addUnhedged(venue, qty, 'TT leg imbalance');
-    }
+    this.registry = new OrderRegistry({ now: () => options.clock.now(), onSettled: (order) => this.onSettled(order) });
+    this.exposure = new Exposure(this.ctx, this.registry, options.seedUnhedgedOn);
+    this.maker = new MakerBot(this.ctx, this.registry, this.exposure, !this.params.ttOnly);
+    this.hedger = this.params.ttOnly ? null : new HedgeBot(this.ctx, options.notifier, this.registry, this.exposure);
+    if (this.hedger) this.hedger.onExhausted = () => void this.disarmAndCancel('hedge retries exhausted');
+    this.reconciler = new Reconciler(this.ctx, this.registry, this.exposure, {
+      reconcileMs: options.reconcileMs ?? 10_000,
+      unknownDeadlineMs: options.unknownDeadlineMs ?? 15_000,
+      notFoundGraceMs: 3000,
+      liveOrderId: () => this.state.liveOrder?.clientId ?? null,
+      armed: () => this.state.armed,
+      quotingAllowed: () => this.blockedBy().length === 0,
+      connected: (venue) => this.connected[venue],
+      afterChange: () => {
+        this.hedger?.kick();
+        this.listener?.changed();
+      }
+    });
+  }
+
+  /** The venue's record settled an order: legs give back what did not fill, the maker slot frees up. */
+  private onSettled(order: TrackedOrder): void {
+    this.exposure.settled(order);
+    this.maker.onSettled(order);
+    this.exposure.check(`${order.venue} ${order.purpose} order ${order.clientId} settled`);
+    this.hedger?.kick();
+    this.listener?.changed();
   }
 
   setListener(listener: EngineListener): void {
@@ -137,6 +175,8 @@ export class StrategyEngine implements Engine {
       ttOnly: this.params.ttOnly,
       wireCallbacks: () => this.wireCallbacks(),
       booksReady: () => this.booksReady(),
+      loadBaseline: () => this.loadBaseline(),
+      seed: (net) => this.exposure.addUnexplained(net, 'start-up seed from net position'),
       progress: (step) => {
         this.startup[step.id - 1] = step;
         this.emit({ type: 'startup', step });
@@ -152,6 +192,7 @@ export class StrategyEngine implements Engine {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.reconciler.stopped = true;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
     for (const venue of VENUES) {
@@ -169,9 +210,8 @@ export class StrategyEngine implements Engine {
     for (const venue of VENUES) {
       this.options.venues[venue].setHandlers({
         onBook: () => this.onBook(),
-        onMakerFill: (fill) => this.onMakerFill(fill),
         onFill: (fill) => this.onFill(fill),
-        onOrderUpdate: (update) => this.maker.onOrderUpdate(update),
+        onOrderUpdate: (update) => this.onOrderUpdate(update),
         onPosition: (id, position) => {
           if (!position.qty.eq(this.state.inv[id])) {
             this.log('warn', 'reconcile', `${id} venue position ${position.qty} differs from ours ${this.state.inv[id]} (fills in flight, or missed)`);
@@ -200,13 +240,45 @@ export class StrategyEngine implements Engine {
     this.listener?.changed();
   }
 
-  private onMakerFill(fill: FillDelta): void {
-    this.counters.makerFills += 1;
-    if (!this.hedger) {
-      this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
-      return;
+  /**
+   * Start-up step 5: orders left by an earlier run are cancelled and confirmed gone (or adopted),
+   * then both positions are read until no fill arrived during the read, so that a fill streamed
+   * meanwhile is either inside the positions or counted after them, never both or neither.
+   */
+  private async loadBaseline(): Promise<{ detail: string }> {
+    const parts: string[] = [];
+    const open = await Promise.all(VENUES.map((venue) => this.options.venues[venue].openOrders()));
+    const found = open.flat();
+    if (found.length > 0 && (this.options.startupOpenOrders ?? 'cancel') === 'adopt') {
+      for (const report of found) {
+        this.registry.track({
+          clientId: report.clientId, venue: report.venue, purpose: 'adopted', side: report.side ?? 'buy', qty: report.qty ?? report.filledQty,
+          price: report.price ?? null, state: 'open', reportedFilled: report.filledQty
+        });
+      }
+      parts.push(`adopted ${found.length} open order(s) of an earlier run`);
+    } else if (found.length > 0) {
+      const sweep = await this.reconciler.killSweep(10_000);
+      if (!sweep.complete) throw new Error(`open orders of an earlier run could not be cancelled: ${sweep.detail}`);
+      parts.push(`cancelled ${found.length} open order(s) of an earlier run`);
     }
-    this.hedger.onMakerFill(fill);
+    for (let read = 1; ; read++) {
+      const before = this.fillsBeforeBaseline;
+      const positions = await Promise.all(VENUES.map((venue) => this.options.venues[venue].loadPosition()));
+      if (this.fillsBeforeBaseline !== before && read < 5) {
+        this.log('info', 'startup', `a fill arrived while positions were read: reading again (${read})`);
+        continue;
+      }
+      VENUES.forEach((venue, index) => this.state.setPosition(venue, positions[index]!));
+      this.baselined = true;
+      if (this.fillsBeforeBaseline > 0) parts.push(`${this.fillsBeforeBaseline} fill(s) streamed during start-up are inside the positions`);
+      return { detail: parts.join('; ') || 'no open orders' };
+    }
+  }
+
+  private onOrderUpdate(update: OrderUpdate): void {
+    this.registry.report(update);
+    this.maker.onOrderUpdate(update);
   }
 
   private onFill(fill: FillDelta): void {
@@ -214,14 +286,25 @@ export class StrategyEngine implements Engine {
       this.counters.duplicateFills += 1;
       return;
     }
+    if (!this.baselined) {
+      // Before the start-up baseline: the REST positions read after it contain this fill.
+      this.fillsBeforeBaseline += 1;
+      return;
+    }
     this.counters.fills += 1;
+    if (fill.maker) this.counters.makerFills += 1;
+    this.reconciler.fillCount[fill.venue] += 1;
     this.state.applyFill(fill);
-    const live = this.state.liveOrder;
-    if (live && live.clientId === fill.orderId) live.filledQty = live.filledQty.plus(fill.qty.abs());
+    const order = this.registry.find(fill.venue, fill.orderId);
+    this.exposure.fill(fill, order);
+    if (order) this.registry.filled(order, fill.qty);
     this.options.journal.fill({
       id: fill.id, at: fill.receivedAt, venue: fill.venue, side: fill.qty.isNeg() ? 'sell' : 'buy', qty: fill.qty.abs().toString(),
       price: fill.price.toString(), maker: fill.maker, orderId: fill.orderId, fee: fill.fee?.toString()
     });
+    if (fill.maker && !this.hedger) this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
+    this.exposure.check(`fill ${fill.id}`);
+    this.hedger?.kick();
     this.listener?.changed();
   }
 
@@ -229,6 +312,8 @@ export class StrategyEngine implements Engine {
     const was = this.connected[venue];
     this.connected[venue] = connected;
     if (was && !connected) this.raiseAlarm('disconnect', `${venue} disconnected: ${detail}`, `disconnect:${venue}`);
+    // Back after an outage: what happened meanwhile is read from the venue's record.
+    if (!was && connected && this.state.hedgeSeeded) this.options.clock.setTimeout(() => void this.reconciler.reconcile(`${venue} reconnected`), 1000);
     this.log(connected ? 'info' : 'warn', `venue ${venue}`, `${connected ? 'connected' : 'disconnected'}: ${detail}`);
     this.safetyCheck();
     this.listener?.changed();
@@ -246,6 +331,7 @@ export class StrategyEngine implements Engine {
       else if (now - book.updatedAt > this.engineParams.staleBookMs) reasons.push(`${venue} book stale`);
     }
     if (!this.state.hedgeSeeded) reasons.push('start-up not finished');
+    if (this.reconciler.sweeping) reasons.push('kill sweep in progress');
     return reasons;
   }
 
@@ -254,6 +340,7 @@ export class StrategyEngine implements Engine {
       if (this.stopped) return;
       this.heartbeat += 1;
       this.safetyCheck();
+      this.reconciler.tick();
       this.writeRealtime();
       this.listener?.changed();
       this.scheduleTick();
@@ -379,41 +466,26 @@ export class StrategyEngine implements Engine {
     };
   }
 
-  /** Disarm and cancel every live order on both venues (the kill switch). */
+  /**
+   * Disarm and cancel every order of ours on both venues (the kill switch): the sweep goes on until
+   * each venue lists none (strategy.md: kill is complete only then; re-arming cannot cut it short).
+   */
   private async disarmAndCancel(reason: string): Promise<string[]> {
     this.state.armed = false;
+    this.maker.memory.ttHits = { 'entry:TT_LE': 0, 'entry:TT_EL': 0, 'exit:TT_LE': 0, 'exit:TT_EL': 0 };
     this.listener?.changed();
     this.log('warn', 'safety', `disarmed: ${reason}`);
-    const problems: string[] = [];
-    await Promise.all(
-      VENUES.map(async (venue) => {
-        const at = this.options.clock.now();
-        const clientId = `cancel-all-${at}-${venue}`;
-        this.options.journal.order({ at, clientId, venue, kind: 'cancel_all', purpose: 'kill' });
-        const started = this.options.clock.monotonic();
-        try {
-          await this.options.venues[venue].cancelAll();
-          this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: true, detail: 'cancelled all', latencyMs: this.options.clock.monotonic() - started });
-        } catch (error) {
-          problems.push(`${venue}: ${String(error)}`);
-          this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: false, detail: String(error), latencyMs: this.options.clock.monotonic() - started });
-        }
-      })
-    );
-    if (problems.length === 0) this.state.liveOrder = null;
-    else this.raiseAlarm('order_rejected', `cancel all failed: ${problems.join('; ')}`, 'cancel_all');
+    const sweep = await this.reconciler.killSweep();
+    if (sweep.complete) this.state.liveOrder = null;
     this.listener?.changed();
-    // A second sweep a moment later: an order the venues accepted but had not processed when the
-    // first cancel-all arrived would otherwise stay (writes are asynchronous on both venues).
-    this.options.clock.setTimeout(() => {
-      if (this.state.armed || this.stopped) return;
-      for (const venue of VENUES) {
-        void this.options.venues[venue].cancelAll().catch((error: unknown) => this.log('warn', 'safety', `second cancel-all on ${venue}: ${String(error)}`));
-      }
-    }, 500);
-    return problems;
+    return sweep.complete ? [] : [sweep.detail];
   }
 
+  /**
+   * A manual or flatten market order, tracked like every order: its fills go through the exposure
+   * invariant (to unhedged on the seed venue); a lost answer leaves it unknown until the venue
+   * settles it. Resolves with what it filled once settled.
+   */
   private async marketOrder(venue: VenueId, side: Side, qty: Decimal, purpose: 'manual' | 'flatten'): Promise<Decimal> {
     const target = this.options.venues[venue];
     const rounded = roundToStep(qty, target.market.sizeStep);
@@ -424,16 +496,57 @@ export class StrategyEngine implements Engine {
     }
     const clientId = this.ctx.nextClientId();
     const at = this.options.clock.now();
+    const order = this.registry.track({ clientId, venue, purpose, side, qty: rounded, price: worstPrice });
     this.options.journal.order({ at, clientId, venue, kind: 'market', side, price: worstPrice.toString(), qty: rounded.toString(), purpose });
     const started = this.options.clock.monotonic();
     try {
       const result = await target.sendMarket({ clientId, side, qty: rounded, worstPrice });
+      this.registry.report({ venue, clientId, status: result.filledQty.gte(rounded) ? 'filled' : 'cancelled', filledQty: result.filledQty });
       this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: true, detail: `filled ${result.filledQty}`, latencyMs: this.options.clock.monotonic() - started, filledQty: result.filledQty.toString() });
-      return result.filledQty;
     } catch (error) {
-      this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: false, detail: String(error), latencyMs: this.options.clock.monotonic() - started });
-      throw error;
+      const unknown = outcomeUnknown(error);
+      this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: false, detail: `${unknown ? 'unknown: ' : ''}${String(error)}`, latencyMs: this.options.clock.monotonic() - started });
+      if (!unknown) {
+        this.registry.refused(order, String(error));
+        throw error;
+      }
+      this.registry.unknown(order, String(error));
     }
+    const settled = await this.registry.whenSettled(order);
+    return settled.countedFilled;
+  }
+
+  /**
+   * Flatten: stop the hedge engine, wait for the legs in flight, kill, then close each venue's
+   * position as the venue reports it. What could not be closed stays as exposure, alarmed, and the
+   * hedge engine stays held (it would re-open a leg) until the trader hedges now.
+   */
+  private async flatten(): Promise<CommandResult> {
+    await this.hedger?.hold();
+    await Promise.all(this.registry.unsettled().filter((order) => order.legOn !== null).map((order) => this.registry.whenSettled(order)));
+    await this.disarmAndCancel('flatten');
+    const results: string[] = [];
+    for (const venue of VENUES) {
+      try {
+        const position = await this.options.venues[venue].loadPosition();
+        if (position.qty.isZero()) continue;
+        const filled = await this.marketOrder(venue, position.qty.isPos() ? 'sell' : 'buy', position.qty.abs(), 'flatten');
+        results.push(`${venue} closed ${filled} of ${position.qty.abs()}`);
+      } catch (error) {
+        results.push(`${venue} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const left = await Promise.all(VENUES.map((venue) => this.options.venues[venue].loadPosition().then((p) => p.qty).catch(() => null)));
+    const open = VENUES.map((venue, index) => ({ venue, qty: left[index] ?? null })).filter((entry) => entry.qty === null || !entry.qty.isZero());
+    this.listener?.changed();
+    if (open.length === 0) {
+      this.hedger?.unhold();
+      return { ok: true, message: `flattened: ${results.join('; ') || 'already flat'}` };
+    }
+    const remaining = open.map((entry) => `${entry.venue} ${entry.qty?.toString() ?? 'unknown'}`).join(', ');
+    const message = `flatten incomplete: still open ${remaining} (${results.join('; ')}). The hedge engine is held: flatten again, or hedge now.`;
+    this.raiseAlarm('exposure_leak', message, 'flatten');
+    return commandError('REJECTED', message);
   }
 
   async execute(command: Command): Promise<CommandResult> {
@@ -455,27 +568,8 @@ export class StrategyEngine implements Engine {
           ? commandError('REJECTED', `disarmed, but cancel failed: ${problems.join('; ')}`)
           : { ok: true, message: `${command.type}: disarmed, all orders cancelled` };
       }
-      case 'flatten': {
-        await this.disarmAndCancel('flatten');
-        const results: string[] = [];
-        let allFilled = true;
-        for (const venue of VENUES) {
-          const position = this.state.inv[venue];
-          if (position.isZero()) continue;
-          try {
-            const filled = await this.marketOrder(venue, position.isPos() ? 'sell' : 'buy', position.abs(), 'flatten');
-            if (filled.lt(roundToStep(position.abs(), this.options.venues[venue].market.sizeStep))) allFilled = false;
-            results.push(`${venue} closed ${filled} of ${position.abs()}`);
-          } catch (error) {
-            allFilled = false;
-            results.push(`${venue} failed: ${String(error)}`);
-          }
-        }
-        if (allFilled) this.state.unhedged = { L: ZERO, E: ZERO };
-        else this.raiseAlarm('order_rejected', `flatten incomplete: ${results.join('; ')}`, 'flatten');
-        this.listener?.changed();
-        return allFilled ? { ok: true, message: `flattened: ${results.join('; ') || 'already flat'}` } : commandError('REJECTED', `flatten incomplete: ${results.join('; ')}`);
-      }
+      case 'flatten':
+        return this.flatten();
       case 'hedgeUnhedged': {
         if (!this.hedger) return commandError('UNAVAILABLE', 'TT-only mode: no hedge engine');
         if (this.state.unhedged.L.isZero() && this.state.unhedged.E.isZero()) return { ok: true, message: 'nothing unhedged' };
@@ -483,17 +577,10 @@ export class StrategyEngine implements Engine {
         return { ok: true, message: `hedged: unhedged_L ${this.state.unhedged.L}, unhedged_E ${this.state.unhedged.E}` };
       }
       case 'manualHedge': {
-        const qty = new Decimal(command.qty);
+        // Its fills go to unhedged on the seed venue (exposure.ts): an order against unhedged reduces
+        // it, one that adds exposure is hedged by the hedge engine.
         try {
-          const filled = await this.marketOrder(command.venue, command.side, qty, 'manual');
-          // A manual order that works against the unhedged of the other venue reduces it.
-          const from = otherVenue(command.venue);
-          const unhedged = this.state.unhedged[from];
-          const reduces = (command.side === 'sell' && unhedged.isPos()) || (command.side === 'buy' && unhedged.isNeg());
-          if (reduces) {
-            const applied = filled.gt(unhedged.abs()) ? unhedged.abs() : filled;
-            this.state.unhedged[from] = unhedged.isPos() ? unhedged.minus(applied) : unhedged.plus(applied);
-          }
+          const filled = await this.marketOrder(command.venue, command.side, new Decimal(command.qty), 'manual');
           this.listener?.changed();
           return { ok: true, message: `manual ${command.side} ${command.qty} on ${command.venue}: filled ${filled}` };
         } catch (error) {
@@ -514,6 +601,8 @@ export class StrategyEngine implements Engine {
       }
       case 'ackAlarm': {
         if (!this.alarms.acknowledge(command.id)) return commandError('REJECTED', `no active alarm with id ${command.id}`, { field: 'id', value: command.id });
+        // Acknowledging an exhausted hedge is the trader's word that automatic rounds may resume.
+        if (command.id.startsWith('hedge_exhausted')) this.hedger?.release();
         this.listener?.changed();
         return { ok: true, message: 'alarm acknowledged' };
       }

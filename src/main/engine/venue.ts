@@ -76,7 +76,20 @@ export interface MarketRequest {
   worstPrice: Decimal;
 }
 
-export type OrderErrorKind = 'rejected' | 'rate_limited' | 'network' | 'timeout' | 'invalid';
+/**
+ * How a call failed. `rejected`, `not_found`, `rate_limited` and `invalid` are the venue's (or our)
+ * definite answer: the order did not execute (or, for a cancel, the order is not resting). `network`
+ * is a request that never reached the venue. `unknown` is a send whose answer was lost (timeout,
+ * connection dropped after sending, empty or cut reply): it MAY have executed, and only the venue's
+ * record settles it (strategy.md "Order and exposure truth").
+ */
+export type OrderErrorKind = 'rejected' | 'not_found' | 'rate_limited' | 'network' | 'timeout' | 'invalid' | 'unknown';
+
+/** True when a failed send may still have executed at the venue. */
+export function outcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof VenueOrderError)) return true;
+  return error.kind === 'unknown' || error.kind === 'timeout';
+}
 
 export class VenueOrderError extends Error {
   constructor(
@@ -105,12 +118,29 @@ export interface MarketResult {
   avgPrice?: Decimal;
 }
 
+/** The venue's record of one order of ours (an order report). */
+export interface OrderReport {
+  venue: VenueId;
+  clientId: string;
+  /** The venue's own id, when known. */
+  venueOrderId?: string;
+  status: OrderStatus;
+  side?: Side;
+  price?: Decimal;
+  qty?: Decimal;
+  /** Cumulative filled quantity (unsigned base units). */
+  filledQty: Decimal;
+  /** Average price of the filled part, when known. */
+  avgPrice?: Decimal;
+}
+
 export interface VenueHandlers {
   /** The book changed (already applied to `venue.book`). */
   onBook(venue: VenueId): void;
-  /** Our maker fills only: input of the hedge engine. */
-  onMakerFill(fill: FillDelta): void;
-  /** Every fill of ours, maker and taker: inventory and entry prices. */
+  /**
+   * Every fill of ours, maker and taker, counted once by the engine (by id): inventory, entry
+   * prices, and (through the engine's order registry) the hedge engine's input.
+   */
   onFill(fill: FillDelta): void;
   onOrderUpdate(update: OrderUpdate): void;
   /** The venue's own view of our position (reconciliation). */
@@ -143,8 +173,16 @@ export interface Venue {
   health(): VenueHealth;
   loadPosition(): Promise<Position>;
   placePostOnly(request: PostOnlyRequest): Promise<OrderAck>;
-  /** Resolves with the quantity the venue reports as filled. */
+  /**
+   * Resolves with the quantity the venue reports as filled. Rejects with a VenueOrderError whose
+   * kind says whether it may have executed (`outcomeUnknown`).
+   */
   sendMarket(request: MarketRequest): Promise<MarketResult>;
+  /** Resolves when the venue accepted the cancel; `not_found` when no such order rests. */
   cancel(clientId: string): Promise<void>;
   cancelAll(): Promise<void>;
+  /** The venue's record of one order by our client id; null when the venue has none. */
+  queryOrder(clientId: string): Promise<OrderReport | null>;
+  /** Our open orders on the market, as the venue lists them. */
+  openOrders(): Promise<OrderReport[]>;
 }

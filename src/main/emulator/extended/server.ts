@@ -509,7 +509,15 @@ export class ExtendedEmulator {
         return ok({ status: 'ACTIVE', l2Key: this.options.account.starkKey, l2Vault: String(this.options.account.vault), accountId: this.options.account.accountId, description: 'emulator' });
       }
       if (route === 'GET /user/orders') return ok([...this.options.exchange.orders.values()].map((order) => this.orderJson(order)));
-      if (route === 'GET /user/trades') return ok(this.recentTrades.map((trade) => this.tradeJson(trade)));
+      // REST trades carry the venue's order id, not ours (python_sdk AccountTradeModel has no external id).
+      if (route === 'GET /user/trades') return ok(this.recentTrades.map((trade) => ({ ...this.tradeJson(trade), externalOrderId: undefined })));
+      const byExternal = /^\/user\/orders\/external\/(.+)$/.exec(path);
+      if (request.method === 'GET' && byExternal) {
+        const externalId = decodeURIComponent(byExternal[1] as string);
+        const found = this.options.exchange.record.orders.filter((order) => order.clientId === externalId);
+        if (found.length === 0) throw new ExtendedError(1142, 'Order not found', 404);
+        return ok(found.map((order) => this.orderJson(order)));
+      }
       if (route === 'POST /user/order') {
         let body: unknown;
         try {

@@ -666,6 +666,16 @@ export class LighterEmulator {
           sendJson(response, 200, { code: 200, orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) });
           return;
         }
+        case 'GET /api/v1/accountInactiveOrders': {
+          // Finished orders, newest first, `limit` (1..100) at most, as lighter-python's OrderApi pages them.
+          const problem = this.checkAuth(request.headers.authorization ?? q.get('auth'), Number(q.get('account_index')));
+          if (problem) throw new LighterError(20013, problem, 401);
+          const limit = Number(q.get('limit'));
+          if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new LighterError(21501, 'invalid limit');
+          const finished = this.options.exchange.record.orders.filter((order) => order.state !== 'open').slice(-limit).reverse();
+          sendJson(response, 200, { code: 200, next_cursor: '', orders: finished.map((order) => this.orderJson(order)) });
+          return;
+        }
         case 'POST /api/v1/sendTx': {
           const form = parseForm(request.headers['content-type'], await readBody(request));
           if (form.tx_type === undefined || form.tx_info === undefined) throw new LighterError(21501, 'invalid tx info');

@@ -67,7 +67,7 @@ export abstract class VenueAdapterBase {
       await cancel();
     } catch (error) {
       const waiters = this.unseen.get(clientId);
-      if (!(error instanceof VenueOrderError) || error.kind !== 'rejected' || !waiters) throw error;
+      if (!(error instanceof VenueOrderError) || error.kind !== 'not_found' || !waiters) throw error;
       await new Promise<void>((resolve) => {
         const timer = clock.setTimeout(resolve, waitMs);
         waiters.push(() => {

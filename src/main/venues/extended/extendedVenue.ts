@@ -13,7 +13,7 @@ import { OrderBook } from '../../engine/book';
 import type { Clock, TimerHandle } from '../../engine/clock';
 import { roundPriceToTick } from '../../engine/decimalMath';
 import {
-  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderStatus, type Position,
+  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderReport, type OrderStatus, type Position,
   type PostOnlyRequest, type Venue
 } from '../../engine/venue';
 import { parseLosslessJson } from '../common/losslessJson';
@@ -27,6 +27,8 @@ import { applyExtendedBookFrame, extendedMarketFrom, parseExtendedBookFrame, typ
 import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
 
 const TERMINAL: Record<string, OrderStatus> = { FILLED: 'filled', CANCELLED: 'cancelled', REJECTED: 'rejected', EXPIRED: 'expired' };
+/** The venue's "Order not found" (a cancel of an order that does not rest). */
+const ORDER_NOT_FOUND = 1142;
 
 interface OrderState {
   filled: Decimal;
@@ -57,6 +59,10 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   private deltasWithoutSnapshot = 0;
   /** Per order (keyed by our external id, else the venue id): what has been counted. */
   private readonly orders = new Map<string, OrderState>();
+  /** The venue's order id -> our external id (from the create reply and the stream): REST trades carry only the former. */
+  private readonly clientIdOf = new Map<string, string>();
+  /** Orders seen at their final status, remembered so that a stale update after it adds nothing. */
+  private readonly finishedOrders = new Map<string, Decimal>();
   private readonly pendingMarkets = new Map<string, PendingMarket>();
   private deadManTimer: TimerHandle | null = null;
   private deadManArmed = false;
@@ -90,6 +96,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   private async rest(method: string, path: string, body?: unknown): Promise<unknown> {
     await this.bucket.take(1);
     const started = this.clock.monotonic();
+    // A create that died after it was sent, or whose answer is unreadable, may have executed.
+    const creates = method === 'POST' && path === '/user/order';
     let response: Response;
     try {
       response = await fetch(`${this.config.restUrl}${path}`, {
@@ -99,25 +107,35 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
         signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
       });
     } catch (error) {
-      throw new VenueOrderError('E', 'network', `${method} ${path}: ${(error as Error).message}`);
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+      throw new VenueOrderError('E', creates && !neverSent ? 'unknown' : 'network', `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`);
     }
-    const text = await response.text();
-    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown } };
+    let text: string;
     try {
-      envelope = parseLosslessJson(text) as typeof envelope;
-    } catch {
-      throw new VenueOrderError('E', 'network', `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 120)}`);
+      text = await response.text();
+    } catch (error) {
+      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, body cut: ${(error as Error).message}`);
     }
     if (method !== 'GET') this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
     if (response.status === 429) {
       this.stats.rateLimited += 1;
       throw new VenueOrderError('E', 'rate_limited', `${method} ${path}: too many requests`, 429);
     }
+    // Some calls answer 2xx with an empty body (the dead man's switch does, as CCXT documents).
+    if (response.ok && text.trim() === '') return null;
+    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown } };
+    try {
+      envelope = parseLosslessJson(text) as typeof envelope;
+    } catch {
+      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 120)}`);
+    }
     const ok = response.ok && String(envelope.status).toUpperCase() === 'OK';
     if (!ok) {
       const code = typeof envelope.error?.code === 'number' ? envelope.error.code : response.status;
-      const kind = response.status >= 500 ? 'network' : 'rejected';
-      throw new VenueOrderError('E', kind, `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${response.status}`)}`, code);
+      const message = `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${response.status}`)}`;
+      if (response.status >= 500) throw new VenueOrderError('E', creates ? 'unknown' : 'network', message, code);
+      throw new VenueOrderError('E', code === ORDER_NOT_FOUND || response.status === 404 ? 'not_found' : 'rejected', message, code);
     }
     return envelope.data;
   }
@@ -308,9 +326,16 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   private onOrder(o: Record<string, unknown>, receivedAt: number): void {
     if (o.market !== this.config.market) return;
     const venueId = String(o.id);
-    const clientId = typeof o.externalId === 'string' ? o.externalId : venueId;
+    const clientId = typeof o.externalId === 'string' ? o.externalId : (this.clientIdOf.get(venueId) ?? venueId);
+    this.rememberVenueId(venueId, clientId);
     this.noteSeen(clientId);
     const status = str(o.status, 'order.status');
+    const finishedAt = this.finishedOrders.get(clientId);
+    if (finishedAt !== undefined) {
+      // Already final: a stale or repeated update (PARTIALLY_FILLED after FILLED) adds nothing.
+      this.stats.repeatedUpdates += 1;
+      return;
+    }
     const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
     const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
     const side = str(o.side, 'order.side');
@@ -324,7 +349,6 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       known.filled = filled;
       known.average = average;
       this.orders.set(clientId, known);
-      if (known.postOnlyLimit) this.h.onMakerFill({ ...fill });
       this.h.onFill(fill);
     } else if (filled.lt(known.filled) || (filled.eq(known.filled) && filled.gt(0) && status === 'PARTIALLY_FILLED')) {
       this.stats.repeatedUpdates += 1;
@@ -336,6 +360,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.h.onOrderUpdate({ venue: 'E', clientId, status: engineStatus, filledQty: filled, reason: typeof o.statusReason === 'string' ? o.statusReason : undefined, receivedAt });
     if (terminal) {
       this.orders.delete(clientId);
+      this.finishedOrders.set(clientId, filled);
+      if (this.finishedOrders.size > 20_000) this.finishedOrders.delete(this.finishedOrders.keys().next().value as string);
       const pending = this.pendingMarkets.get(clientId);
       if (pending) {
         this.pendingMarkets.delete(clientId);
@@ -363,7 +389,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const byOrder = new Map<string, { qty: Decimal; cost: Decimal; side: string; venueId: string }>();
     for (const raw of trades) {
       const trade = raw as Record<string, unknown>;
-      const clientId = typeof trade.externalOrderId === 'string' ? trade.externalOrderId : String(trade.orderId);
+      // REST trades carry the venue's order id only (no external id): map it back to ours.
+      const clientId = this.clientIdOf.get(String(trade.orderId)) ?? String(trade.orderId);
       if (!this.orders.has(clientId)) continue;
       const entry = byOrder.get(clientId) ?? { qty: new Decimal(0), cost: new Decimal(0), side: String(trade.side), venueId: String(trade.orderId) };
       const qty = new Decimal(dec(trade.qty, 'trade.qty'));
@@ -405,12 +432,26 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     };
   }
 
+  private rememberVenueId(venueId: string, clientId: string): void {
+    if (venueId === clientId || this.clientIdOf.has(venueId)) return;
+    this.clientIdOf.set(venueId, clientId);
+    if (this.clientIdOf.size > 20_000) this.clientIdOf.delete(this.clientIdOf.keys().next().value as string);
+  }
+
+  /** POST /user/order; the reply's `data.id` is the venue's id for it. */
+  private async createOrder(body: ReturnType<ExtendedVenue['orderBody']>): Promise<string> {
+    const data = obj(await this.rest('POST', '/user/order', body), 'order reply');
+    const venueId = String(data.id);
+    this.rememberVenueId(venueId, body.id);
+    return venueId;
+  }
+
   async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
     this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: true });
-    const data = obj(await this.rest('POST', '/user/order', this.orderBody(request, 'post_only')), 'order reply');
+    const venueOrderId = await this.createOrder(this.orderBody(request, 'post_only'));
     this.notePlaced(request.clientId);
     void this.armDeadMan();
-    return { clientId: request.clientId, venueOrderId: String(data.id) };
+    return { clientId: request.clientId, venueOrderId };
   }
 
   /** MARKET + IOC at the worst price (kept inside the venue's ±5 % band); resolves with the reported fill. */
@@ -424,7 +465,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: false });
     const result = new Promise<MarketResult>((resolve, reject) => this.pendingMarkets.set(request.clientId, { resolve, reject, timer: null }));
     try {
-      await this.rest('POST', '/user/order', this.orderBody({ ...request, price: worst }, 'market'));
+      await this.createOrder(this.orderBody({ ...request, price: worst }, 'market'));
     } catch (error) {
       this.pendingMarkets.delete(request.clientId);
       throw error;
@@ -477,5 +518,41 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
     await this.rest('POST', '/user/deadmanswitch?countdownTime=0');
+  }
+
+  // ------------------------------------------------------------------ the venue's record
+
+  private reportOf(o: Record<string, unknown>): OrderReport {
+    const venueId = String(o.id);
+    const clientId = typeof o.externalId === 'string' ? o.externalId : (this.clientIdOf.get(venueId) ?? venueId);
+    const status = str(o.status, 'order.status');
+    const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
+    const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
+    return {
+      venue: 'E', clientId, venueOrderId: venueId, status: TERMINAL[status] ?? (filled.gt(0) ? 'partially_filled' : 'open'),
+      side: o.side === 'SELL' ? 'sell' : 'buy', qty: o.qty === undefined ? undefined : new Decimal(dec(o.qty, 'order.qty')),
+      price: o.price === undefined ? undefined : new Decimal(dec(o.price, 'order.price')), filledQty: filled, avgPrice: average.gt(0) ? average : undefined
+    };
+  }
+
+  async openOrders(): Promise<OrderReport[]> {
+    const data = await this.rest('GET', `/user/orders?market=${encodeURIComponent(this.config.market)}`);
+    if (!Array.isArray(data)) throw new FrameError('orders', data);
+    return data.map((raw, i) => obj(raw, `orders[${i}]`)).filter((o) => o.market === this.config.market).map((o) => this.reportOf(o));
+  }
+
+  /** GET /user/orders/external/{externalId} (an array); none, or a 404, means the venue has no such order. */
+  async queryOrder(clientId: string): Promise<OrderReport | null> {
+    let data: unknown;
+    try {
+      data = await this.rest('GET', `/user/orders/external/${encodeURIComponent(clientId)}`);
+    } catch (error) {
+      if (error instanceof VenueOrderError && error.kind === 'not_found') return null;
+      throw error;
+    }
+    const list = Array.isArray(data) ? data : data === null ? [] : [data];
+    const orders = list.map((raw, i) => obj(raw, `orders[${i}]`));
+    const mine = orders.find((o) => o.externalId === clientId) ?? orders[0];
+    return mine ? this.reportOf(mine) : null;
   }
 }

@@ -9,9 +9,9 @@
 import Decimal from 'decimal.js';
 import { decimalToScaled, OrderBook } from '../../engine/book';
 import type { Clock, TimerHandle } from '../../engine/clock';
-import { RecentIds } from '../../engine/hedgeBot';
+import { RecentIds } from '../../engine/recentIds';
 import {
-  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderStatus, type Position,
+  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderReport, type OrderStatus, type Position,
   type PostOnlyRequest, type Venue
 } from '../../engine/venue';
 import { VenueAdapterBase } from '../common/adapterBase';
@@ -19,12 +19,14 @@ import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/rec
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { TokenBucket } from '../common/tokenBucket';
 import type { LighterAdapterConfig } from './config';
-import { applyLighterBookFrame, FrameError, lighterMarketFrom, parseLighterFrame, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
+import { applyLighterBookFrame, FrameError, lighterMarketFrom, parseLighterFrame, parseLighterOrders, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
 import type { LighterSigner, SignedTx } from './signer';
 
 const TX_TIMEOUT_MS = 5000;
 const INVALID_NONCE = 21104;
 const TOO_MANY_REQUESTS = 23000;
+/** The venue's answer to a cancel of an order that does not rest. */
+const NOT_AN_ACTIVE_ORDER = 21715;
 
 interface PendingMarket {
   resolve(result: MarketResult): void;
@@ -149,7 +151,15 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       name: 'L.account', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs: 0,
       onOpen: () => this.subscribeAccount(),
       onFrame: (text, at) => this.onFrame(text, at, 'account'),
-      onClose: (reason) => this.onSocketClosed('account', reason)
+      onClose: (reason) => {
+        // Txs sent on this socket lost their answers with it: they may have executed.
+        for (const [id, pending] of this.pendingTx) {
+          this.clock.clearTimeout(pending.timer);
+          pending.reject(new VenueOrderError('L', 'unknown', `sendtx ${id}: account socket closed before the answer (${reason})`));
+        }
+        this.pendingTx.clear();
+        this.onSocketClosed('account', reason);
+      }
     });
     this.bookSocket.start();
     this.accountSocket.start();
@@ -176,8 +186,24 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     }
     if (this.tokenTimer) this.clock.clearTimeout(this.tokenTimer);
     // Renew at 85 % of the lifetime: reconnect the private socket, which resubscribes with a new token.
-    this.tokenTimer = this.clock.setTimeout(() => this.accountSocket?.restart('auth token renewal'), Math.floor(ttl * 0.85));
+    this.tokenTimer = this.clock.setTimeout(() => this.renewWhenIdle(0), Math.floor(ttl * 0.85));
   }
+
+  /**
+   * The renewal restarts the socket that carries the txs: wait until no tx waits for its answer
+   * there (at most 10 s; new txs meanwhile go over REST), so that no ack is lost by a planned restart.
+   */
+  private renewWhenIdle(waitedMs: number): void {
+    this.renewing = true;
+    if (this.pendingTx.size > 0 && waitedMs < 10_000) {
+      this.tokenTimer = this.clock.setTimeout(() => this.renewWhenIdle(waitedMs + 100), 100);
+      return;
+    }
+    this.renewing = false;
+    this.accountSocket?.restart('auth token renewal');
+  }
+
+  private renewing = false;
 
   private scheduleKeepalive(): void {
     this.keepaliveTimer = this.clock.setTimeout(() => {
@@ -343,7 +369,6 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       pending.filled = pending.filled.plus(size);
       pending.cost = pending.cost.plus(size.times(trade.price));
     }
-    if (weMaker) this.h.onMakerFill({ ...fill });
     this.h.onFill(fill);
   }
 
@@ -389,6 +414,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       this.stats.rateLimited += 1;
       return new VenueOrderError('L', 'rate_limited', message, code);
     }
+    if (code === NOT_AN_ACTIVE_ORDER) return new VenueOrderError('L', 'not_found', `${code} ${message}`, code);
     return new VenueOrderError('L', code >= 29_500 ? 'network' : 'rejected', `${code} ${message}`, code);
   }
 
@@ -449,7 +475,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
           continue;
         }
         // A tx the API refused did not consume its nonce; a lost answer may have: ask the venue.
-        if (!(error instanceof VenueOrderError && error.kind === 'rejected')) this.nonce = null;
+        if (!(error instanceof VenueOrderError && (error.kind === 'rejected' || error.kind === 'not_found'))) this.nonce = null;
         throw error;
       }
     }
@@ -457,12 +483,13 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   private send(tx: SignedTx): Promise<void> {
     const socket = this.accountSocket;
-    if (socket?.connected) {
+    if (socket?.connected && !this.renewing) {
       const id = `lx-${++this.txSeq}`;
       return new Promise<void>((resolve, reject) => {
         const timer = this.clock.setTimeout(() => {
           this.pendingTx.delete(id);
-          reject(new VenueOrderError('L', 'timeout', `sendtx ${id} unanswered after ${TX_TIMEOUT_MS} ms`));
+          // Unanswered is not "nothing happened": the tx may have been sequenced.
+          reject(new VenueOrderError('L', 'unknown', `sendtx ${id} unanswered after ${TX_TIMEOUT_MS} ms`));
         }, TX_TIMEOUT_MS);
         this.pendingTx.set(id, { resolve, reject, timer });
         if (!socket.send({ type: 'jsonapi/sendtx', data: { id, tx_type: tx.txType, tx_info: JSON.parse(tx.txInfo) } })) {
@@ -475,19 +502,32 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     return this.sendRest(tx);
   }
 
+  /**
+   * POST /api/v1/sendTx as multipart/form-data (what the OpenAPI spec declares and CCXT sends). A
+   * request that failed to connect never reached the venue; one that died after it was sent, or
+   * whose answer is not the venue's JSON, may have executed: unknown.
+   */
   private async sendRest(tx: SignedTx): Promise<void> {
-    const form = new URLSearchParams({ tx_type: String(tx.txType), tx_info: tx.txInfo, price_protection: 'true' });
+    const form = new FormData();
+    form.set('tx_type', String(tx.txType));
+    form.set('tx_info', tx.txInfo);
+    form.set('price_protection', 'true');
     // The bucket was charged by submit(): this request goes straight out.
     let response: Response;
     try {
-      response = await fetch(`${this.config.restUrl}/api/v1/sendTx`, {
-        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString(),
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
-      });
+      response = await fetch(`${this.config.restUrl}/api/v1/sendTx`, { method: 'POST', body: form, signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000) });
     } catch (error) {
-      throw new VenueOrderError('L', 'network', `sendTx: ${(error as Error).message}`);
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+      throw new VenueOrderError('L', neverSent ? 'network' : 'unknown', `sendTx: ${(error as Error).message}${code ? ` (${code})` : ''}`);
     }
-    const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
+    let body: { code?: number; message?: string };
+    try {
+      body = (await response.json()) as { code?: number; message?: string };
+    } catch (error) {
+      if (response.status === 429) throw this.txError(TOO_MANY_REQUESTS, 'Too Many Requests');
+      throw new VenueOrderError('L', 'unknown', `sendTx: HTTP ${response.status} without a readable JSON answer (${(error as Error).message})`);
+    }
     if (response.status === 429) throw this.txError(TOO_MANY_REQUESTS, body.message ?? 'Too Many Requests');
     if (!response.ok || body.code !== 200) throw this.txError(body.code ?? response.status, body.message ?? `HTTP ${response.status}`);
   }
@@ -562,5 +602,41 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   async cancelAll(): Promise<void> {
     await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }), true);
+  }
+
+  // ------------------------------------------------------------------ the venue's record
+
+  /** An account-authenticated GET (auth token in the query, as the official SDKs send it). */
+  private authedGet(path: string): Promise<Record<string, unknown>> {
+    const token = this.signer.createAuthToken(Math.floor((this.clock.now() + 600_000) / 1000));
+    const sep = path.includes('?') ? '&' : '?';
+    return this.rest(`${path}${sep}auth=${encodeURIComponent(token)}`);
+  }
+
+  private reportOf(order: OrderFrame): OrderReport {
+    const filled = new Decimal(order.filledBase);
+    return {
+      venue: 'L', clientId: String(order.clientOrderIndex), venueOrderId: String(order.orderIndex), status: orderStatusOf(order.status, filled.gt(0)),
+      side: order.isAsk ? 'sell' : 'buy', qty: order.initialBase === undefined ? undefined : new Decimal(order.initialBase),
+      price: order.price === undefined ? undefined : new Decimal(order.price), filledQty: filled,
+      avgPrice: filled.gt(0) ? new Decimal(order.filledQuote).div(filled) : undefined
+    };
+  }
+
+  async openOrders(): Promise<OrderReport[]> {
+    const marketId = (this.details as MarketDetails).marketId;
+    const body = await this.authedGet(`accountActiveOrders?account_index=${this.config.accountIndex}&market_id=${marketId}`);
+    return parseLighterOrders(body).map((order) => this.reportOf(order));
+  }
+
+  /** By client order index: the active orders first, then the latest 100 inactive ones. */
+  async queryOrder(clientId: string): Promise<OrderReport | null> {
+    const coi = this.clientOrderIndex(clientId);
+    const open = (await this.openOrders()).find((report) => report.clientId === String(coi));
+    if (open) return open;
+    const marketId = (this.details as MarketDetails).marketId;
+    const body = await this.authedGet(`accountInactiveOrders?account_index=${this.config.accountIndex}&market_id=${marketId}&limit=100`);
+    const found = parseLighterOrders(body).find((order) => order.clientOrderIndex === coi);
+    return found ? this.reportOf(found) : null;
   }
 }

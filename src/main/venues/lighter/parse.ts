@@ -37,6 +37,9 @@ export interface TradeFrame {
 
 export interface OrderFrame {
   clientOrderIndex: number;
+  /** Size and limit price as sent (absent from frames that do not carry them). */
+  initialBase?: string;
+  price?: string;
   orderIndex: number;
   status: string;
   filledBase: string;
@@ -102,6 +105,8 @@ function order(value: unknown, i: number): OrderFrame {
   const o = obj(value, `orders[${i}]`);
   return {
     clientOrderIndex: int(o.client_order_index, `orders[${i}].client_order_index`),
+    initialBase: o.initial_base_amount === undefined ? undefined : dec(o.initial_base_amount, `orders[${i}].initial_base_amount`),
+    price: o.price === undefined ? undefined : dec(o.price, `orders[${i}].price`),
     orderIndex: int(o.order_index, `orders[${i}].order_index`),
     status: str(o.status, `orders[${i}].status`),
     filledBase: dec(o.filled_base_amount, `orders[${i}].filled_base_amount`),
@@ -109,6 +114,13 @@ function order(value: unknown, i: number): OrderFrame {
     isAsk: bool(o.is_ask, `orders[${i}].is_ask`),
     timeInForce: str(o.time_in_force, `orders[${i}].time_in_force`)
   };
+}
+
+/** The `orders` array of GET accountActiveOrders / accountInactiveOrders (the same order shape as the stream's). */
+export function parseLighterOrders(body: Record<string, unknown>): OrderFrame[] {
+  const orders = body.orders;
+  if (!Array.isArray(orders)) throw new FrameError('orders', orders);
+  return orders.map((value, i) => order(value, i));
 }
 
 export function parseLighterFrame(text: string, marketId: number): LighterFrame {

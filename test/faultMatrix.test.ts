@@ -46,6 +46,19 @@ const SCENARIOS: Record<string, Scenario> = {
   'stale feed': { inject: set({ staleFeed: true }), clear: set({ staleFeed: false }), alarm: 'stale_book', holdMs: 2500, staleWindow: true },
   'fill during cancel': { inject: set({ fillDuringCancel: true }), clear: set({ fillDuringCancel: false }), holdMs: 2500 },
   'REST errors during start-up': { inject: () => undefined, beforeStart: { restErrors: 2 } },
+  // Venue truth (strategy.md "Order and exposure truth"): outcomes the engine cannot see directly.
+  'lost acks (executed, connection closed before the answer)': { inject: set({ lostAcks: 3 }), holdMs: 3000 },
+  'acks delayed past the adapter timeout': { inject: set({ ackDelayMs: 11_000 }), clear: set({ ackDelayMs: 0 }), holdMs: 2500 },
+  'fills while the account stream is down (REST only)': {
+    inject: (e, v) => {
+      e.faults[v].set({ accountDownMs: 2500 });
+      e.faults[v].drop('account');
+    },
+    alarm: 'disconnect',
+    holdMs: 3000
+  },
+  'orders of an earlier run resting at start-up': { inject: () => undefined, beforeStart: { earlierRunOrders: 2 } },
+  "empty dead man's switch replies": { inject: () => undefined, beforeStart: { emptyReplies: true }, holdMs: 1500 },
   'hedge rejected until retries run out': {
     inject: () => undefined,
     alarm: 'hedge_exhausted',
@@ -75,6 +88,12 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
     const open = armedWindows.at(-1);
     if (open && open.to === Number.POSITIVE_INFINITY) open.to = Date.now();
   };
+  if (scenario.beforeStart?.earlierRunOrders) {
+    // Start-up cancelled the earlier run's orders and saw them gone before it let the maker run.
+    const earlier = [...emulators.market.exchanges.L.record.orders, ...emulators.market.exchanges.E.record.orders].filter((o) => o.meta.earlierRun);
+    expect(earlier.length).toBeGreaterThan(0);
+    expect(earlier.every((o) => o.state !== 'open'), `${name}: earlier-run orders gone before arming`).toBe(true);
+  }
   await arm();
   await waitFor(() => live.engine.counters.makerFills >= 1, `${name}: a first maker fill`, 20_000);
 
@@ -108,10 +127,18 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
     await waitFor(() => live.engine.snapshot().safety.effectiveQuoting, `${name}: quoting again`, 15_000);
   }
 
-  await live.host.command({ type: 'kill' });
+  const kill = await live.host.command({ type: 'kill' });
   disarmedAt();
+  expect(kill.ok, `${name}: kill completes`).toBe(true);
+  // A completed kill leaves no order of ours resting on either venue.
+  expect(emulators.market.exchanges.L.orders.size + emulators.market.exchanges.E.orders.size, `${name}: orders resting after the kill`).toBe(0);
   await live.engine.hedger?.settled();
-  const trades = () => emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
+  // Orders of unknown outcome are settled by the venues' record.
+  await waitFor(() => live.engine.registry.unsettled().every((order) => order.purpose === 'maker' && order.cancelAccepted) || live.engine.registry.size === 0, `${name}: every order settled`, 15_000);
+  // Trades of an earlier run's orders happen before start-up's baseline: inside the positions, not journaled.
+  const earlierRun = (v: VenueId) => new Set(emulators.market.exchanges[v].record.orders.filter((o) => o.meta.earlierRun).map((o) => o.clientId));
+  const ours = (v: VenueId) => emulators.market.exchanges[v].record.trades.filter((trade) => !earlierRun(v).has(trade.clientId)).length;
+  const trades = () => ours('L') + ours('E');
   // No fill lost: every trade the venues made for us is in the journal, once.
   await waitFor(() => live.journal.count('fills') === trades(), `${name}: journal fills (${live.journal.count('fills')}) = venue trades (${trades()})`, 10_000);
   await waitFor(() => (live.engine.hedger?.idle() ?? true), `${name}: hedges settled`);
@@ -123,9 +150,15 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
     () => live.engine.state.inv.L.eq(emulators.market.exchanges.L.position.qty) && live.engine.state.inv.E.eq(emulators.market.exchanges.E.position.qty),
     `${name}: inventory equals the venues'`
   );
+  // The exposure invariant held throughout: no leak was ever found, and none is left.
+  expect(live.engine.exposure.leaks, `${name}: exposure leaks`).toBe(0);
+  expect(live.engine.exposure.gap().toString(), `${name}: unhedged_L + unhedged_E = net - legs in flight`).toBe('0');
+  // A reconcile finds the engine's positions equal to the venues'.
+  await live.engine.reconciler.reconcile('fault matrix');
+  expect(live.engine.reconciler.stats.corrections, `${name}: positions corrected by reconciliation`).toBe(0);
   // No quote while disarmed (a 100 ms grace for one already on its way).
   for (const v of ['L', 'E'] as const) {
-    for (const order of emulators.market.exchanges[v].record.orders.filter((o) => o.tif === 'post_only')) {
+    for (const order of emulators.market.exchanges[v].record.orders.filter((o) => o.tif === 'post_only' && !o.meta.earlierRun)) {
       const inside = armedWindows.some((window) => order.createdAt >= window.from && order.createdAt <= window.to + 100);
       expect(inside, `${name}: post-only ${order.clientId} on ${v} at ${order.createdAt} outside armed windows ${JSON.stringify(armedWindows)}`).toBe(true);
     }

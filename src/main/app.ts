@@ -100,6 +100,8 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite'), { retentionDays: config.journalRetentionDays, now: () => clock.now() }),
     notifier,
     seedUnhedgedOn: config.seedUnhedgedOn,
+    reconcileMs: config.reconcileMs,
+    startupOpenOrders: config.startupOpenOrders,
     bookLevels: 20,
     onParamsChanged: (next) => saveParams(paramsFile, next),
     demoFault: venues.emulators ? demoFaults(venues.emulators) : undefined

@@ -110,6 +110,16 @@ const FIELDS: FieldSpec[] = [
     doc: 'At start-up the net position invL + invE is seeded as unhedged on this venue (and hedged on the other).',
     schema: z.enum(['L', 'E'])
   },
+  {
+    group: 'Strategy', env: 'RECONCILE_MS', default: '10000', unit: 'ms, 0 = off',
+    doc: 'Every this often, positions and open orders are read from both venues over REST and compared with the engine (the venue wins).',
+    schema: intText(0, 3_600_000)
+  },
+  {
+    group: 'Strategy', env: 'STARTUP_OPEN_ORDERS', default: 'cancel', unit: 'cancel|adopt',
+    doc: 'Orders of an earlier run found at start-up: cancelled and confirmed gone, or adopted (kept resting, their fills hedged; arming cancels them).',
+    schema: z.enum(['cancel', 'adopt'])
+  },
   ...(['L', 'E'] as const).flatMap((venue) =>
     (['MAKER', 'TAKER'] as const).map(
       (role): FieldSpec => ({
@@ -176,6 +186,8 @@ export interface AppConfig {
   headless: { host: string; port: number };
   params: StrategyParams;
   seedUnhedgedOn: 'L' | 'E';
+  reconcileMs: number;
+  startupOpenOrders: 'cancel' | 'adopt';
   fees: { L: { maker: string; taker: string }; E: { maker: string; taker: string } };
   lighter: {
     market: string;
@@ -265,6 +277,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     headless: { host: text('HEADLESS_HOST') as string, port: int('HEADLESS_PORT') as number },
     params: params as StrategyParams,
     seedUnhedgedOn: values.SEED_UNHEDGED_ON as 'L' | 'E',
+    reconcileMs: int('RECONCILE_MS') as number,
+    startupOpenOrders: values.STARTUP_OPEN_ORDERS as 'cancel' | 'adopt',
     fees: {
       L: { maker: text('FEE_L_MAKER') as string, taker: text('FEE_L_TAKER') as string },
       E: { maker: text('FEE_E_MAKER') as string, taker: text('FEE_E_TAKER') as string }

@@ -82,6 +82,9 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
       vault: options.extendedAccount?.vault ?? DEMO_EXTENDED.vault, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025'
     }
   });
+  // Earlier-run orders: the venue's minimum size, twice over, so they pass both venues' checks.
+  faults.L.onEarlierRunOrders = (count) => void market.exchanges.L.restEarlierRun(count, 100);
+  faults.E.onEarlierRunOrders = (count) => void market.exchanges.E.restEarlierRun(count, 20);
   await Promise.all([lighter.start(), extended.start()]);
   if (options.run !== false) market.start();
   return {

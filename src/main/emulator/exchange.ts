@@ -161,6 +161,24 @@ export class Exchange {
     return this.nextOrderId++;
   }
 
+  /**
+   * Orders of "an earlier run" of the bot: post-only, resting at the top of each side, with client
+   * ids the current run never uses. They fill like any resting order of ours.
+   */
+  restEarlierRun(count: number, qty: number): ExchangeOrder[] {
+    const placed: ExchangeOrder[] = [];
+    for (let i = 0; i < count; i++) {
+      const side: OrderSide = i % 2 === 0 ? 'buy' : 'sell';
+      const price = side === 'buy' ? this.bestBid() : this.bestAsk();
+      if (price === undefined) continue;
+      placed.push(this.submit({
+        clientId: String(900_000_000 + this.record.orders.length), side, price, qty, type: 'limit', tif: 'post_only', reduceOnly: false,
+        expiresAt: this.options.now() + 86_400_000, meta: { earlierRun: true }
+      }));
+    }
+    return placed;
+  }
+
   /** A new order of ours. Validation of the venue's rules happens in the protocol layer. */
   submit(input: Omit<ExchangeOrder, 'orderId' | 'filled' | 'filledNotional' | 'state' | 'createdAt' | 'updatedAt'>, reservedId?: number): ExchangeOrder {
     const now = this.options.now();

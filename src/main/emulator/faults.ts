@@ -25,18 +25,29 @@ export const faultSettingsSchema = z
     /** Delay every REST answer by this many ms. */
     slowRestMs: z.number().int().min(0).max(60_000),
     /** When a cancel reaches a resting order, fill it first (the fill/cancel race). */
-    fillDuringCancel: z.boolean()
+    fillDuringCancel: z.boolean(),
+    /** The next N new orders execute, then the connection that carried them closes before the answer (a lost ack). */
+    lostAcks: z.number().int().min(0).max(100_000),
+    /** Answers to new orders are held back this long after the order executed (past the adapter's timeout). */
+    ackDelayMs: z.number().int().min(0).max(120_000),
+    /** After account streams are dropped, new stream connections are refused for this long (fills meanwhile only in REST). */
+    accountDownMs: z.number().int().min(0).max(600_000),
+    /** Extended: 2xx answers of the dead man's switch with an empty body, as the real venue gives them. */
+    emptyReplies: z.boolean(),
+    /** Rest N post-only orders of "an earlier run" at the top of the book now (one-shot; reads back 0). */
+    earlierRunOrders: z.number().int().min(0).max(100)
   })
   .strict();
 
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
-export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rateLimit' | 'restErrors';
+export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rateLimit' | 'restErrors' | 'lostAcks';
 export type DropTarget = 'all' | 'book' | 'account';
 
 export function noFaults(): FaultSettings {
   return {
     delayMs: 0, staleFeed: false, skipSequence: 0, duplicateFills: false, reorderFills: false,
-    rejectOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false
+    rejectOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false,
+    lostAcks: 0, ackDelayMs: 0, accountDownMs: 0, emptyReplies: false, earlierRunOrders: 0
   };
 }
 
@@ -44,6 +55,8 @@ export class Faults {
   settings: FaultSettings = noFaults();
   /** Set by the server: closes WebSocket connections now (all, or only book or account streams). */
   onDrop: ((which: DropTarget) => void) | null = null;
+  /** Set by the emulators: rests orders of an earlier run. */
+  onEarlierRunOrders: ((count: number) => void) | null = null;
 
   /** Applies a validated change; throws with the field and value when it is not valid. */
   set(patch: unknown): FaultSettings {
@@ -53,6 +66,11 @@ export class Faults {
       throw new TypeError(`faults.${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
     }
     this.settings = { ...this.settings, ...parsed.data };
+    if (this.settings.earlierRunOrders > 0) {
+      const count = this.settings.earlierRunOrders;
+      this.settings = { ...this.settings, earlierRunOrders: 0 };
+      this.onEarlierRunOrders?.(count);
+    }
     return this.settings;
   }
 

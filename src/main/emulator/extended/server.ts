@@ -91,10 +91,13 @@ export class ExtendedEmulator {
   private readonly recentTrades: ExchangeTrade[] = [];
   url = '';
   wsUrl = '';
+  /** Clock ms until which new stream connections are refused (an account drop with accountDownMs). */
+  private refuseStreamsUntil = 0;
 
   constructor(private readonly options: ExtendedEmulatorOptions) {
     this.timers = new TimerGroup(options.clock);
     options.faults.onDrop = (which) => {
+      if (which !== 'book') this.refuseStreamsUntil = options.clock.now() + options.faults.settings.accountDownMs;
       for (const session of this.sessions) {
         if (which === 'all' || (which === 'book') === (session.kind === 'orderbook')) session.socket.terminate();
       }
@@ -152,6 +155,7 @@ export class ExtendedEmulator {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const reject = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\n\r\n`);
       if (!request.headers['user-agent']) return reject('400 Bad Request');
+      if (this.options.clock.now() < this.refuseStreamsUntil) return reject('503 Service Unavailable');
       if (url.pathname === `${STREAM_PREFIX}/orderbooks/${this.market.name}`) {
         this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client, 'orderbook', url.searchParams.get('depth') === '1'));
       } else if (url.pathname === `${STREAM_PREFIX}/account`) {
@@ -525,7 +529,14 @@ export class ExtendedEmulator {
         } catch {
           throw new ExtendedError(1133, 'Invalid order parameters');
         }
-        return ok(this.placeOrder(body));
+        const placed = this.placeOrder(body);
+        if (faults.take('lostAcks')) {
+          // Executed, but the connection dies before the answer.
+          request.socket.destroy();
+          return;
+        }
+        if (faults.settings.ackDelayMs > 0) await new Promise<void>((resolve) => this.later(faults.settings.ackDelayMs, resolve));
+        return ok(placed);
       }
       if (route === 'DELETE /user/order') {
         const externalId = url.searchParams.get('externalId');
@@ -564,6 +575,11 @@ export class ExtendedEmulator {
         if (!Number.isSafeInteger(countdown) || countdown < 0) throw new ExtendedError(1133, 'Invalid countdownTime');
         if (this.deadManTimer) this.options.clock.clearTimeout(this.deadManTimer);
         this.deadManTimer = countdown === 0 ? null : this.options.clock.setTimeout(() => this.options.exchange.cancelAll(), countdown * 1000);
+        if (faults.settings.emptyReplies) {
+          response.writeHead(200, { 'Content-Length': '0' });
+          response.end();
+          return;
+        }
         return ok(null);
       }
       throw new ExtendedError(404, 'Not found', 404);

@@ -84,11 +84,14 @@ export class LighterEmulator {
   private stopped = false;
   url = '';
   wsUrl = '';
+  /** Clock ms until which new stream connections are refused (an account drop with accountDownMs). */
+  private refuseStreamsUntil = 0;
 
   constructor(private readonly options: LighterEmulatorOptions) {
     this.timers = new TimerGroup(options.clock);
     for (const key of options.apiKeys) this.nonces.set(key, options.startNonce ?? 1);
     options.faults.onDrop = (which) => {
+      if (which !== 'book') this.refuseStreamsUntil = options.clock.now() + options.faults.settings.accountDownMs;
       for (const session of this.sessions) {
         const book = [...session.channels].some((channel) => channel.startsWith('order_book'));
         if (which === 'all' || (which === 'book') === book) session.socket.terminate();
@@ -121,6 +124,10 @@ export class LighterEmulator {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       if (path !== '/stream') {
         socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      if (this.options.clock.now() < this.refuseStreamsUntil) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client));
@@ -467,7 +474,15 @@ export class LighterEmulator {
       if (frame.type === 'jsonapi/sendtx') {
         const txInfo = typeof data.tx_info === 'string' ? data.tx_info : JSON.stringify(data.tx_info);
         const hash = this.sendTx(data.tx_type, txInfo);
-        this.send(session, { type: 'jsonapi/sendtx', code: 200, id, tx_hash: hash, predicted_execution_time_ms: this.options.clock.now() + 200 });
+        const answer = { type: 'jsonapi/sendtx', code: 200, id, tx_hash: hash, predicted_execution_time_ms: this.options.clock.now() + 200 };
+        if (Number(data.tx_type) === LIGHTER_TX.createOrder && this.options.faults.take('lostAcks')) {
+          // Executed, but the connection dies before the answer.
+          session.socket.terminate();
+          return;
+        }
+        const delay = Number(data.tx_type) === LIGHTER_TX.createOrder ? this.options.faults.settings.ackDelayMs : 0;
+        if (delay > 0) this.later(delay, () => this.send(session, answer));
+        else this.send(session, answer);
       } else {
         const hashes = this.sendBatch(data.tx_types, data.tx_infos);
         this.send(session, { type: 'jsonapi/sendtxbatch', code: 200, id, tx_hash: hashes, predicted_execution_time_ms: this.options.clock.now() + 200 });
@@ -680,6 +695,14 @@ export class LighterEmulator {
           const form = parseForm(request.headers['content-type'], await readBody(request));
           if (form.tx_type === undefined || form.tx_info === undefined) throw new LighterError(21501, 'invalid tx info');
           const hash = this.sendTx(form.tx_type, form.tx_info);
+          if (Number(form.tx_type) === LIGHTER_TX.createOrder && faults.take('lostAcks')) {
+            // Executed, but the connection dies before the answer.
+            request.socket.destroy();
+            return;
+          }
+          if (Number(form.tx_type) === LIGHTER_TX.createOrder && faults.settings.ackDelayMs > 0) {
+            await new Promise<void>((resolve) => this.later(faults.settings.ackDelayMs, resolve));
+          }
           sendJson(response, 200, {
             code: 200, message: '{"ratelimit": "didn\'t use volume quota"}', tx_hash: hash,
             predicted_execution_time_ms: this.options.clock.now() + 200, volume_quota_remaining: null

@@ -26,7 +26,11 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hedgeUnhedged'), confirm: z.literal(true) }).strict(),
   /** A market order of a chosen quantity, side and venue. */
   z
-    .object({ type: z.literal('manualHedge'), venue, side, qty: positiveQty, confirm: z.literal(true) })
+    .object({
+      type: z.literal('manualHedge'), venue, side, qty: positiveQty, confirm: z.literal(true),
+      /** Needed when the order would raise |net| above minHedgeQty or a position above MAX_POSITION_VALUE. */
+      overrideLimits: z.literal(true).optional()
+    })
     .strict(),
   z.object({ type: z.literal('setParams'), params: paramsPatchSchema }).strict(),
   z.object({ type: z.literal('ackAlarm'), id: z.string().min(1).max(200) }).strict(),

@@ -333,7 +333,7 @@ describe('manual commands', () => {
     h.E.fillResting(order.clientId, d('0.02'));
     await h.hedgerIdle();
     expect(h.engine.state.unhedged.E.toString()).toBe('-0.02');
-    const result = await h.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.05', confirm: true });
+    const result = await h.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.05', confirm: true, overrideLimits: true });
     expect(result.ok).toBe(true);
     expect(h.engine.state.inv.L.toString()).toBe('0.05');
     // unhedged_L + unhedged_E = net: 0.02 of the buy offsets the short, 0.03 is new exposure (netted onto L).

@@ -189,3 +189,51 @@ describe('Extended adapter: bad input from the stream', () => {
     expect(venue.book.ready).toBe(false);
   });
 });
+
+describe('Extended adapter: outcomes the venue must settle', () => {
+  it('fills made while the account stream is down are recovered from REST trades by the venue order id', async () => {
+    const { venue, faults, exchange, record } = await connected();
+    const bid = price(exchange.bestBid());
+    await venue.placePostOnly({ clientId: 'mk-down', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') });
+    await waitFor(() => exchange.orders.has('mk-down'), 'the quote resting');
+    faults.set({ accountDownMs: 1000 });
+    faults.drop('account');
+    await waitFor(() => !venue.health().connected, 'the account stream down');
+    exchange.fillResting('mk-down', 20);
+    await waitFor(() => record.fills.some((fill) => fill.orderId === 'mk-down'), 'the fill recovered after the reconnect', 8000);
+    const fill = record.fills.find((f) => f.orderId === 'mk-down');
+    expect(fill?.qty.toString()).toBe('0.02');
+    expect(fill?.maker).toBe(true);
+  });
+
+  it("an empty reply of the dead man's switch is success: no false alarm on refresh or cancel-all", async () => {
+    const { venue, faults, exchange, record } = await connected();
+    faults.set({ emptyReplies: true });
+    await venue.placePostOnly({ clientId: 'mk-dms', side: 'buy', price: price(exchange.bestBid()).minus('1'), qty: new Decimal('0.05') });
+    await venue.cancelAll();
+    expect(record.logs.filter((line) => line.includes("dead man's switch"))).toEqual([]);
+  });
+
+  it('a create whose connection closed before the answer is unknown; GET /user/orders/external finds it', async () => {
+    const { venue, faults, exchange } = await connected();
+    faults.set({ lostAcks: 1 });
+    await expect(venue.placePostOnly({ clientId: 'mk-lost', side: 'buy', price: price(exchange.bestBid()).minus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({ kind: 'unknown' });
+    await waitFor(() => exchange.orders.has('mk-lost'), 'the order resting');
+    expect(await venue.queryOrder('mk-lost')).toMatchObject({ clientId: 'mk-lost', status: 'open', side: 'buy' });
+    expect((await venue.openOrders()).map((order) => order.clientId)).toEqual(['mk-lost']);
+    expect(await venue.queryOrder('never-sent')).toBeNull();
+  });
+
+  it('a stale PARTIALLY_FILLED after FILLED adds nothing (finished orders are remembered)', async () => {
+    const { venue, exchange, record } = await connected();
+    await venue.placePostOnly({ clientId: 'mk-stale', side: 'sell', price: price(exchange.bestAsk()).plus('1'), qty: new Decimal('0.05') });
+    await waitFor(() => exchange.orders.has('mk-stale'), 'resting');
+    exchange.fillResting('mk-stale');
+    await waitFor(() => record.orders.some((o) => o.clientId === 'mk-stale' && o.status === 'filled'), 'filled');
+    const fills = record.fills.length;
+    const stale = { type: 'ORDER', data: { orders: [{ id: 1, externalId: 'mk-stale', market: 'ETH-USD', status: 'PARTIALLY_FILLED', filledQty: '0.07', averagePrice: '3000', side: 'SELL', type: 'LIMIT', postOnly: true }] } };
+    (venue as unknown as { onAccountFrame(text: string, at: number): void }).onAccountFrame(JSON.stringify(stale), Date.now());
+    expect(record.fills.length).toBe(fills);
+  });
+});
+

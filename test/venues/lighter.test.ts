@@ -37,14 +37,14 @@ function spying(signer: LighterSigner) {
   return { spy, txs, tokens: () => tokens };
 }
 
-async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; requestBurst?: number } = {}) {
+async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; requestBurst?: number; authTokenTtlMs?: number } = {}) {
   const env = await startLighter();
   cleanups.push(() => env.emulator.stop());
   const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
   const { spy, txs, tokens } = spying(signer);
   const venue = new LighterVenue(
     { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath,
-      requestsPerMinute: options.requestsPerMinute, requestBurst: options.requestBurst },
+      requestsPerMinute: options.requestsPerMinute, requestBurst: options.requestBurst, authTokenTtlMs: options.authTokenTtlMs },
     spy,
     systemClock
   );
@@ -253,3 +253,44 @@ describe('Lighter adapter: bad input from the stream', () => {
     expect(subscribes - subscribedBefore).toBeLessThanOrEqual(2);
   });
 });
+
+describe('Lighter adapter: outcomes the venue must settle', () => {
+  it('a create whose connection closed before the answer is unknown (never "failed"); the venue record finds it', async () => {
+    const { venue, faults, exchange } = await connected();
+    faults.set({ lostAcks: 1 });
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    await expect(venue.placePostOnly({ clientId: '17000000000301', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({ kind: 'unknown' });
+    await waitFor(() => venue.health().connected, 'the account stream back');
+    const report = await venue.queryOrder('17000000000301');
+    expect(report).toMatchObject({ clientId: '17000000000301', status: 'open', side: 'buy' });
+    expect(report?.qty?.toString()).toBe('0.05');
+    expect((await venue.openOrders()).map((order) => order.clientId)).toEqual(['17000000000301']);
+    await venue.cancelAll();
+    await waitFor(() => exchange.orders.size === 0, 'cancelled');
+    // Finished orders are found among the inactive ones; an order the venue never saw is null.
+    expect(await venue.queryOrder('17000000000301')).toMatchObject({ status: 'cancelled' });
+    expect(await venue.queryOrder('17000000000399')).toBeNull();
+  });
+
+  it('an answer that never comes is unknown after the timeout, not "nothing happened"', async () => {
+    const { venue, faults, exchange } = await connected();
+    faults.set({ ackDelayMs: 8000 });
+    const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
+    await expect(venue.placePostOnly({ clientId: '17000000000302', side: 'sell', price: ask.plus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({ kind: 'unknown' });
+    expect(exchange.orders.has('17000000000302')).toBe(true);
+  }, 15_000);
+
+  it("the auth token's planned socket restart waits for the answer of a tx in flight", async () => {
+    const { venue, faults, exchange, tokens, record } = await connected({ authTokenTtlMs: 4000 });
+    const before = tokens();
+    faults.set({ ackDelayMs: 4500 });
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    // The renewal is due at 85 % of 4 s, while this tx waits 4.5 s for its answer.
+    const ack = await venue.placePostOnly({ clientId: '17000000000303', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') });
+    expect(ack.clientId).toBe('17000000000303');
+    faults.set({ ackDelayMs: 0 });
+    await waitFor(() => tokens() > before && venue.health().connected, 'the renewal after the answer', 5000);
+    expect(record.connections.some((c) => !c.connected && c.detail.includes('auth token renewal'))).toBe(true);
+  }, 20_000);
+});
+

@@ -58,6 +58,12 @@ export class MemoryVenue implements Venue {
   positionFailures = 0;
   /** The next N orders (post-only or market) execute, but their answer is lost (outcome unknown). */
   lostAnswers = 0;
+  /** Extra time before a post-only reaches the book (an order accepted after a cancel-all). */
+  placeDelayMs = 0;
+  /** loadPosition reads the position when the request arrives, and answers after the round trip. */
+  positionReadEarly = false;
+  /** When set, queryOrder fails with this error (the venue's record cannot be read). */
+  queryFailure: VenueOrderError | null = null;
   /** The venue's record of every order, by client id (what queryOrder answers). */
   readonly record = new Map<string, OrderReport>();
 
@@ -96,12 +102,13 @@ export class MemoryVenue implements Venue {
   }
 
   async loadPosition(): Promise<Position> {
+    const early = { ...this.position };
     await this.roundTrip();
     if (this.positionFailures > 0) {
       this.positionFailures -= 1;
       throw new VenueOrderError(this.id, 'network', 'positions request failed');
     }
-    return { ...this.position };
+    return this.positionReadEarly ? early : { ...this.position };
   }
 
   // ---- scripting ----
@@ -180,6 +187,7 @@ export class MemoryVenue implements Venue {
   async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
     this.sent.push({ kind: 'post_only', at: this.options.clock.now(), request });
     await this.roundTrip();
+    if (this.placeDelayMs > 0) await sleep(this.options.clock, this.placeDelayMs);
     const bestOpposite = request.side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
     const crosses = bestOpposite !== null && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite));
     if (crosses) {
@@ -251,6 +259,7 @@ export class MemoryVenue implements Venue {
 
   async queryOrder(clientId: string): Promise<OrderReport | null> {
     await this.roundTrip();
+    if (this.queryFailure) throw this.queryFailure;
     const report = this.record.get(clientId);
     return report ? { ...report } : null;
   }

@@ -10,7 +10,7 @@
  *   and the difference goes through the exposure invariant, alarmed.
  * - The kill sweep: cancel-all, then look, until each venue lists no open order of ours.
  */
-import Decimal from 'decimal.js';
+import type Decimal from 'decimal.js';
 import type { VenueId } from '../../shared/contract';
 import { sleep } from './clock';
 import type { EngineContext } from './context';
@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
   armed(): boolean;
   quotingAllowed(): boolean;
   connected(venue: VenueId): boolean;
+  /** The venue's record of an order the engine tracks (a look-up or an open-orders list). */
+  reported(report: OrderReport): void;
   /** After a correction or a settled look-up: re-run the hedge engine and refresh views. */
   afterChange(): void;
 }
@@ -105,6 +107,7 @@ export class Reconciler {
     } else {
       const was = order.state;
       this.registry.report(report);
+      this.options.reported(report);
       if (was === 'unknown') this.ctx.log('info', 'reconcile', `${order.venue} order ${order.clientId} (${order.purpose}) settled by look-up: ${report.status}, filled ${report.filledQty}`);
     }
     this.options.afterChange();
@@ -210,7 +213,10 @@ export class Reconciler {
     for (const report of open) {
       const tracked = this.registry.find(venue, report.clientId);
       if (tracked && this.registry.unsettled().includes(tracked)) {
-        if (!isTerminal(report.status)) this.registry.report(report);
+        if (!isTerminal(report.status)) {
+          this.registry.report(report);
+          this.options.reported(report);
+        }
         continue;
       }
       // Not ours to keep (an earlier run's, or one we consider finished): track it and cancel it.
@@ -241,8 +247,6 @@ export class Reconciler {
     this.stats.sweeps += 1;
     this.sweeping = true;
     const started = this.ctx.clock.now();
-    let detail = '';
-    let alarmed = false;
     for (let round = 1; ; round++) {
       if (this.stopped) {
         this.sweeping = false;
@@ -278,9 +282,8 @@ export class Reconciler {
         this.options.afterChange();
         return { complete: true, detail: text };
       }
-      detail = [...left, ...placing.map((order) => `${order.venue}: order ${order.clientId} still ${order.state}`)].join('; ');
-      if (!alarmed && this.ctx.clock.now() - started >= deadlineMs) {
-        alarmed = true;
+      const detail = [...left, ...placing.map((order) => `${order.venue}: order ${order.clientId} still ${order.state}`)].join('; ');
+      if (this.ctx.clock.now() - started >= deadlineMs) {
         this.ctx.raiseAlarm('kill_incomplete', `kill not complete after ${Math.round((this.ctx.clock.now() - started) / 1000)} s: ${detail}; still sweeping`, 'kill_incomplete');
         this.options.afterChange();
         void this.continueSweep(round, started);

@@ -134,6 +134,7 @@ export class StrategyEngine implements Engine {
       armed: () => this.state.armed,
       quotingAllowed: () => this.blockedBy().length === 0,
       connected: (venue) => this.connected[venue],
+      reported: (report) => this.maker.onOrderUpdate({ ...report, receivedAt: options.clock.now() }),
       afterChange: () => {
         this.hedger?.kick();
         this.listener?.changed();
@@ -517,6 +518,27 @@ export class StrategyEngine implements Engine {
   }
 
   /**
+   * Why a manual order needs the trader's override (strategy.md): it would raise |net| above
+   * minHedgeQty, or a position's value above MAX_POSITION_VALUE. Null when it needs none.
+   */
+  private manualOrderLimits(venue: VenueId, side: Side, qty: Decimal): string | null {
+    const signed = side === 'buy' ? qty : qty.neg();
+    const net = this.state.inv.L.plus(this.state.inv.E);
+    const after = net.plus(signed);
+    const problems: string[] = [];
+    const threshold = this.state.minHedgeQty ?? ZERO;
+    if (after.abs().gt(net.abs()) && after.abs().gt(threshold)) problems.push(`net exposure would go from ${net} to ${after} (minHedgeQty ${threshold})`);
+    const book = this.options.venues[venue].book;
+    const price = (side === 'buy' ? book.bestAsk() : book.bestBid()) ?? this.state.entry[venue];
+    const position = this.state.inv[venue].plus(signed);
+    const value = position.abs().times(price);
+    if (position.abs().gt(this.state.inv[venue].abs()) && value.gt(this.engineParams.maxPositionValue)) {
+      problems.push(`the ${venue} position would be worth ${value.toDecimalPlaces(2)} > MAX_POSITION_VALUE ${this.engineParams.maxPositionValue}`);
+    }
+    return problems.length > 0 ? problems.join('; ') : null;
+  }
+
+  /**
    * Flatten: stop the hedge engine, wait for the legs in flight, kill, then close each venue's
    * position as the venue reports it. What could not be closed stays as exposure, alarmed, and the
    * hedge engine stays held (it would re-open a leg) until the trader hedges now.
@@ -579,6 +601,10 @@ export class StrategyEngine implements Engine {
       case 'manualHedge': {
         // Its fills go to unhedged on the seed venue (exposure.ts): an order against unhedged reduces
         // it, one that adds exposure is hedged by the hedge engine.
+        const limits = this.manualOrderLimits(command.venue, command.side, new Decimal(command.qty));
+        if (limits && command.overrideLimits !== true) {
+          return commandError('REJECTED', `${limits}; the hedge engine would hedge the exposure it creates. Send again with overrideLimits: true to go ahead`, { field: 'overrideLimits', value: String(command.overrideLimits) });
+        }
         try {
           const filled = await this.marketOrder(command.venue, command.side, new Decimal(command.qty), 'manual');
           this.listener?.changed();

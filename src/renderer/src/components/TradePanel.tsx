@@ -11,6 +11,7 @@ export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => 
   const [venue, setVenue] = useState<VenueId>('E');
   const [side, setSide] = useState<Side>('sell');
   const [qty, setQty] = useState('');
+  const [override, setOverride] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (command: Command) => {
     const result = await send(command);
@@ -61,15 +62,20 @@ export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => 
           <option value="sell">sell</option>
         </select>
         <input className="param-input" placeholder="qty" value={qty} onChange={(event) => setQty(event.target.value)} data-testid="manual-qty" />
+        <label className="small" title="Needed when the order would raise |net| above minHedgeQty or a position above MAX_POSITION_VALUE">
+          <input type="checkbox" checked={override} onChange={(event) => setOverride(event.target.checked)} data-testid="manual-override" /> override limits
+        </label>
         <button
           className="btn"
           data-testid="manual-send"
           onClick={() =>
             confirm({
               title: 'Manual market order',
-              body: `${side.toUpperCase()} ${qty || '?'} on ${venue === 'L' ? 'Lighter' : 'Extended'} at market (IOC within the slippage cap).`,
+              body:
+                `${side.toUpperCase()} ${qty || '?'} on ${venue === 'L' ? 'Lighter' : 'Extended'} at market (IOC within the slippage cap). ` +
+                `The hedge engine hedges any exposure this order creates.${override ? ' Limits overridden.' : ''}`,
               confirmLabel: 'Send',
-              onConfirm: () => void run({ type: 'manualHedge', venue, side, qty: qty.trim(), confirm: true })
+              onConfirm: () => void run({ type: 'manualHedge', venue, side, qty: qty.trim(), confirm: true, ...(override ? { overrideLimits: true as const } : {}) })
             })
           }
         >

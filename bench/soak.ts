@@ -25,7 +25,13 @@ const FAULTS: Array<{ name: string; patch?: Partial<FaultSettings>; clear?: Part
   { name: 'stale feed', patch: { staleFeed: true }, clear: { staleFeed: false } },
   { name: 'delayed messages', patch: { delayMs: 150 }, clear: { delayMs: 0 } },
   { name: 'fill during cancel', patch: { fillDuringCancel: true }, clear: { fillDuringCancel: false } },
-  { name: 'slow REST', patch: { slowRestMs: 300 }, clear: { slowRestMs: 0 } }
+  { name: 'slow REST', patch: { slowRestMs: 300 }, clear: { slowRestMs: 0 } },
+  // Venue truth: outcomes only the venue's record settles.
+  { name: 'lost acks', patch: { lostAcks: 2 } },
+  { name: 'acks delayed past the timeout', patch: { ackDelayMs: 11_000 }, clear: { ackDelayMs: 0 } },
+  { name: 'account down, fills via REST', patch: { accountDownMs: 2500 }, drop: 'account' },
+  { name: 'orders of an earlier run', patch: { earlierRunOrders: 2 } },
+  { name: 'empty replies', patch: { emptyReplies: true }, clear: { emptyReplies: false } }
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,8 +95,8 @@ async function main(): Promise<void> {
         const fault = FAULTS[Math.floor(random() * FAULTS.length)] as (typeof FAULTS)[number];
         const venue = random() < 0.5 ? 'L' : 'E';
         faultsInjected[fault.name] = (faultsInjected[fault.name] ?? 0) + 1;
-        if (fault.drop) emulators.faults[venue].drop(fault.drop);
         if (fault.patch) emulators.faults[venue].set(fault.patch);
+        if (fault.drop) emulators.faults[venue].drop(fault.drop);
         activeClear = () => {
           if (fault.clear) emulators.faults[venue].set(fault.clear);
         };
@@ -105,10 +111,23 @@ async function main(): Promise<void> {
     await sleep(250);
   }
   activeClear?.();
-  await app.host.command({ type: 'kill' });
+  const kill = await app.host.command({ type: 'kill' });
+  if (!kill.ok) violations.push(`kill did not complete: ${kill.error.message}`);
+  const resting = emulators.market.exchanges.L.orders.size + emulators.market.exchanges.E.orders.size;
+  if (resting > 0) violations.push(`${resting} order(s) of ours resting after the kill completed`);
   for (let i = 0; i < 100 && !(engine.hedger?.idle() ?? true); i++) await sleep(100);
+  // Orders of unknown outcome settle from the venues' record (look-ups every second, 3 s grace).
+  for (let i = 0; i < 200 && engine.registry.unsettled().some((order) => order.purpose !== 'maker'); i++) await sleep(100);
   await sleep(1000);
   await engine.hedger?.settled();
+  const unsettled = engine.registry.unsettled().filter((order) => order.purpose !== 'maker' && order.purpose !== 'adopted');
+  if (unsettled.length > 0) violations.push(`${unsettled.length} order(s) still unsettled: ${unsettled.map((o) => `${o.venue} ${o.purpose} ${o.clientId} ${o.state}`).join(', ')}`);
+  const gap = engine.exposure.gap();
+  if (!gap.isZero()) violations.push(`unhedged_L + unhedged_E differs from net - legs in flight by ${gap}`);
+  if (engine.exposure.leaks > 0) violations.push(`${engine.exposure.leaks} exposure leak(s) found during the run`);
+  await engine.reconciler.reconcile('soak end');
+  const venueTruth = { lookups: engine.reconciler.stats.lookups, corrections: engine.reconciler.stats.corrections, straysCancelled: engine.reconciler.stats.straysCancelled, sweeps: engine.reconciler.stats.sweeps, leaks: engine.exposure.leaks };
+  if (venueTruth.corrections > 0) violations.push(`${venueTruth.corrections} position correction(s) by reconciliation`);
 
   const venueTrades = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
   const stats = { fills: engine.counters.fills, makerFills: engine.counters.makerFills, hedges: engine.hedger?.hedgesSent ?? 0, hedgeFailures: engine.hedger?.failures ?? 0 };
@@ -127,7 +146,7 @@ async function main(): Promise<void> {
 
   const summary = {
     soak: true, minutes, seed: Number(values.seed), ok: violations.length === 0, violations: violations.slice(0, 20),
-    ...stats, venueTrades, faultsInjected, worstSettledNet: worstNet.toString(),
+    ...stats, venueTrades, venueTruth, faultsInjected, worstSettledNet: worstNet.toString(),
     heapMB: { first: samples[0]?.heapMB, last: samples.at(-1)?.heapMB, max: Math.max(...samples.map((s) => s.heapMB)), growthAfterWarmup: heapGrowthMB },
     rssMB: { first: samples[0]?.rssMB, last: samples.at(-1)?.rssMB, max: Math.max(...samples.map((s) => s.rssMB)) },
     logBytes: logs, journalBytes: statSync(join(dataDir, 'journal.sqlite')).size, hedgeLogLines: hedgeLines, dataDir

@@ -106,6 +106,12 @@ export interface InventoryView {
   realisedPnl: DecimalString;
   /** The maker bias (current_direction). */
   currentDirection: ComboKey | null;
+  /** Why the inventory cannot be exited (below a venue's min size or value), or null: dust yields no decision. */
+  dust: string | null;
+  /** Hedge and TT legs still to fill (signed; unknown legs at their requested size): unhedged_L + unhedged_E = net + this. */
+  legsInFlight: string;
+  /** Orders whose outcome the venues have not settled yet. */
+  unknownOrders: number;
 }
 
 export interface LiveOrderView {

@@ -40,6 +40,11 @@ export interface DecideInput {
   params: EngineParams;
   positionValue: Decimal;
   liveOrder: LiveOrder | null;
+  /**
+   * Why the inventory cannot be exited (dust: below a venue's min size or min value), or null.
+   * Dust yields no exit decision and blocks no entry (strategy.md "Dust").
+   */
+  dust?: string | null;
 }
 
 const MAKER_ENTRY_COMBOS: readonly ComboKey[] = ['MT_LE', 'MT_EL', 'TM_LE', 'TM_EL'];
@@ -61,12 +66,20 @@ function take(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', 
 
 const fmt = (value: Decimal) => value.toDecimalPlaces(4).toString();
 
-export function decide(input: DecideInput, memory: DecisionMemory): Decision {
-  const { spreads, params } = input;
-  const exitDirection: Direction | null =
-    input.inventoryDirection === 'LE' ? 'EL' : input.inventoryDirection === 'EL' ? 'LE' : null;
+/** The direction that unwinds the inventory; null when there is none to unwind, or only dust. */
+function exitDirectionOf(input: DecideInput): Direction | null {
+  if (input.dust) return null;
+  return input.inventoryDirection === 'LE' ? 'EL' : input.inventoryDirection === 'EL' ? 'LE' : null;
+}
 
-  // Counters move on every evaluated update, whatever branch decides, so "consecutive" holds.
+/**
+ * Moves the TT hit counters for one book update. strategy.md: every book update after hedge_seeded
+ * counts, whatever the safety state and whatever is in flight; one that does not qualify resets.
+ * `decide` calls it; the MakerBot calls it alone on the updates it does not decide on.
+ */
+export function countTtHits(input: DecideInput, memory: DecisionMemory): void {
+  const { spreads, params } = input;
+  const exitDirection = exitDirectionOf(input);
   for (const direction of ['LE', 'EL'] as const) {
     const tt = spreads[`TT_${direction}`];
     const entryKey = `entry:TT_${direction}`;
@@ -77,6 +90,17 @@ export function decide(input: DecideInput, memory: DecisionMemory): Decision {
         ? (memory.ttHits[exitKey] ?? 0) + 1
         : 0;
   }
+}
+
+/** Every count back to zero (disarming resets them, strategy.md). */
+export function resetTtHits(memory: DecisionMemory): void {
+  for (const key of Object.keys(memory.ttHits)) memory.ttHits[key] = 0;
+}
+
+export function decide(input: DecideInput, memory: DecisionMemory): Decision {
+  const { spreads, params } = input;
+  const exitDirection = exitDirectionOf(input);
+  countTtHits(input, memory);
 
   // 1. Exits first: TT, then MT, then TM, in the direction that unwinds the inventory.
   if (exitDirection) {
@@ -127,6 +151,10 @@ export function decide(input: DecideInput, memory: DecisionMemory): Decision {
   // 3. NONE with a live maker order becomes CANCEL, unless the order still sits within
   //    REPRICE_TICK of the price its combo would quote now.
   const live = input.liveOrder;
+  if (live && live.direction === 'exit' && COMBOS[live.combo].direction !== exitDirection) {
+    // An exit with nothing left to unwind in its direction would open a position: never keep it.
+    return { action: 'CANCEL', combo: live.combo, direction: 'exit', venue: live.venue, side: live.side, price: live.price, reason: `${noEntryReason}; live ${live.combo} exit has no inventory left to unwind, cancel` };
+  }
   if (live) {
     const maker = COMBOS[live.combo].maker;
     const wanted = maker ? input.tops[maker.price] : null;

@@ -6,7 +6,7 @@
 import type Decimal from 'decimal.js';
 import type { DecisionView, Side, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
-import { decide, newDecisionMemory, type Decision, type DecisionMemory } from './decide';
+import { countTtHits, decide, newDecisionMemory, type DecideInput, type Decision, type DecisionMemory } from './decide';
 import { roundToBothSteps, roundToStep, withinFraction, ZERO } from './decimalMath';
 import { marketWorstPrice } from './pricing';
 import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
@@ -69,31 +69,54 @@ export class MakerBot {
     return evaluation;
   }
 
+  /**
+   * Dust (strategy.md): inventory no exit can trade, because the exit size min(|invL|, |invE|) is
+   * below a venue's min size or min value. Null when the inventory can be exited (or there is none).
+   */
+  dust(): string | null {
+    const { state } = this.ctx;
+    if (!state.inventoryDirection()) return null;
+    const exitQty = minDecimal(state.inv.L.abs(), state.inv.E.abs());
+    for (const venue of ['L', 'E'] as const) {
+      const { market, book } = this.ctx.venues[venue];
+      const qty = roundToStep(exitQty, market.sizeStep);
+      const price = book.mid() ?? state.entry[venue];
+      if (qty.lt(market.minSize) || qty.isZero()) return `dust: exit size ${exitQty} below ${venue} min size ${market.minSize}`;
+      if (qty.times(price).lt(market.minValue)) return `dust: exit value ${qty.times(price).toDecimalPlaces(2)} below ${venue} min value ${market.minValue}`;
+    }
+    return null;
+  }
+
   /** Called on every book update. `receivedAt` is the monotonic time the update arrived. */
   onBook(receivedAt: number): void {
     const evaluation = this.evaluate();
     const { state } = this.ctx;
-    if (!evaluation || !state.hedgeSeeded || !this.ctx.quotingAllowed() || this.busy || this.ttPending) return;
+    if (!evaluation || !state.hedgeSeeded) return;
+    const input: DecideInput = {
+      tops: evaluation.tops,
+      spreads: evaluation.spreads,
+      inv: evaluation.inv,
+      inventoryDirection: state.inventoryDirection(),
+      params: this.ctx.params(),
+      positionValue: state.positionValue(),
+      liveOrder: state.liveOrder,
+      dust: state.inventoryDirection() ? this.dust() : null
+    };
     // A quote whose placement lost its answer may rest: nothing new until the venue settles it.
-    if (state.liveOrder?.status === 'unknown') return;
-    const decision = decide(
-      {
-        tops: evaluation.tops,
-        spreads: evaluation.spreads,
-        inv: evaluation.inv,
-        inventoryDirection: state.inventoryDirection(),
-        params: this.ctx.params(),
-        positionValue: state.positionValue(),
-        liveOrder: state.liveOrder
-      },
-      this.memory
-    );
+    if (!this.ctx.quotingAllowed() || this.busy || this.ttPending || state.liveOrder?.status === 'unknown') {
+      // Not deciding, but every update after hedge_seeded counts towards (or resets) the TT hits.
+      if (this.ctx.params().enableTt) countTtHits(input, this.memory);
+      return;
+    }
+    const decision = decide(input, this.memory);
     this.decisions += 1;
     if (state.currentDirection !== this.memory.bias) {
       state.currentDirection = this.memory.bias;
       this.ctx.changed();
     }
     this.recordSpread(evaluation, decision);
+    // The outcome changed: a repeated unsendable decision gets its summary now.
+    if (this.unsendable && (decision.action !== this.unsendable.decision.action || decision.combo !== this.unsendable.decision.combo)) this.flushUnsendable();
     if (decision.action === 'NONE') return;
     void this.execute(decision, receivedAt);
   }
@@ -138,6 +161,38 @@ export class MakerBot {
     }
   }
 
+  /** The unsendable decision being repeated: written once, then summarised (count and span) when it changes. */
+  private unsendable: { key: string; decision: Decision; qty: Decimal; problem: string; count: number; firstAt: number; lastAt: number } | null = null;
+
+  /**
+   * A decision no venue would take (below a minimum). maker.log and the journal record what was
+   * sent or refused, not a decision repeated on every book update: the first is written, the
+   * repeats are counted and summarised once the outcome changes.
+   */
+  private notSent(decision: Decision, qty: Decimal, problem: string): void {
+    const now = this.ctx.clock.now();
+    const key = `${decision.action} ${decision.combo} ${decision.direction} ${problem.replace(/[\d.]+/g, '#')}`;
+    if (this.unsendable?.key === key) {
+      this.unsendable.count += 1;
+      this.unsendable.lastAt = now;
+      return;
+    }
+    this.flushUnsendable();
+    this.unsendable = { key, decision, qty, problem, count: 1, firstAt: now, lastAt: now };
+    this.ctx.logs.maker(`${new Date(now).toISOString()} ${decision.action} ${decision.combo} not sent: ${problem}`);
+    this.record(decision, qty, undefined, `; not sent: ${problem}`);
+  }
+
+  /** Writes the summary of a repeated unsendable decision, if it repeated. */
+  private flushUnsendable(): void {
+    const repeated = this.unsendable;
+    this.unsendable = null;
+    if (!repeated || repeated.count <= 1) return;
+    const line = `${repeated.decision.action} ${repeated.decision.combo} not sent: ${repeated.problem}; repeated ${repeated.count} times over ${((repeated.lastAt - repeated.firstAt) / 1000).toFixed(1)} s`;
+    this.ctx.logs.maker(`${new Date(repeated.lastAt).toISOString()} ${line}`);
+    this.record(repeated.decision, repeated.qty, undefined, `; not sent: ${repeated.problem} (x${repeated.count} over ${((repeated.lastAt - repeated.firstAt) / 1000).toFixed(1)} s)`);
+  }
+
   private record(decision: Decision, qty: Decimal | null, latencyMs: number | undefined, reasonSuffix = ''): void {
     const view: DecisionView = {
       at: this.ctx.clock.now(),
@@ -164,17 +219,20 @@ export class MakerBot {
     const venue = this.ctx.venues[venueId];
     const params = this.ctx.params();
     const live = this.ctx.state.liveOrder;
-    if (live && live.venue === venueId && live.side === side && withinFraction(live.price, price, params.repriceTick)) {
+    // Exits never trade more than the inventory still to unwind on both legs (the hedge of a maker
+    // exit trades the other venue by the same size), so no exit flips a position.
+    const { inv } = this.ctx.state;
+    const cap = decision.direction === 'exit' ? minDecimal(inv.L.abs(), inv.E.abs()) : undefined;
+    const oversized = live !== null && cap !== undefined && live.qty.minus(live.filledQty).gt(cap);
+    if (live && !oversized && live.venue === venueId && live.side === side && withinFraction(live.price, price, params.repriceTick)) {
       // Close enough: no churn on every tick. The combo may change (bias), the order stays.
       live.combo = decision.combo ?? live.combo;
+      live.direction = decision.direction ?? live.direction;
       return;
     }
-    // Exits never trade more than the inventory they unwind (no flip through an exit).
-    const cap = decision.direction === 'exit' ? this.ctx.state.inv[venueId] : undefined;
     const size = orderSize(venue.market, params.orderValue, price, cap);
     if (size.problem) {
-      this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} MAKE ${decision.combo} not sent: ${size.problem}`);
-      this.record(decision, size.qty, undefined, `; not sent: ${size.problem}`);
+      this.notSent(decision, size.qty, size.problem);
       if (live) await this.cancelLive(`replaced by unsendable ${decision.combo}`, decision, receivedAt);
       return;
     }
@@ -191,6 +249,7 @@ export class MakerBot {
     const side = decision.side as Side;
     const price = decision.price as Decimal;
     if (!ctx.quotingAllowed()) return;
+    this.flushUnsendable();
     const clientId = ctx.nextClientId();
     const order: LiveOrder = {
       clientId, venue: venueId, side, price, qty, filledQty: ZERO,
@@ -298,11 +357,15 @@ export class MakerBot {
     const buyWorst = marketWorstPrice(ctx, combo.buy.venue, 'buy');
     const sellWorst = marketWorstPrice(ctx, combo.sell.venue, 'sell');
     if (problems.length > 0 || qty.isZero() || !buyWorst || !sellWorst) {
-      const problem = problems[0] ?? 'size rounds to zero';
-      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} not sent: ${problem}`);
-      this.record(decision, qty, undefined, `; not sent: ${problem}`);
+      this.notSent(decision, qty, problems[0] ?? 'size rounds to zero');
       return;
     }
+    // A TT exit takes the inventory a resting maker exit would: cancel that first (strategy.md).
+    const live = ctx.state.liveOrder;
+    if (decision.direction === 'exit' && live?.direction === 'exit') {
+      if (!(await this.cancelLive(`TT exit ${combo.key} replaces the maker exit`, null))) return;
+    }
+    this.flushUnsendable();
     this.ttPending = true;
     try {
       const legOn = this.exposure.seedVenue;

@@ -206,6 +206,10 @@ export class MemoryVenue implements Venue {
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
     this.sent.push({ kind: 'market', at: this.options.clock.now(), request });
     await this.roundTrip();
+    // Like both venues: an order below the minimum size or value is refused.
+    if (request.qty.lt(this.market.minSize) || request.qty.times(request.worstPrice).lt(this.market.minValue)) {
+      throw new VenueOrderError(this.id, 'rejected', `order ${request.qty} @ ${request.worstPrice} below min size ${this.market.minSize} / min value ${this.market.minValue}`);
+    }
     const failure = this.marketFailures.shift();
     if (failure instanceof VenueOrderError) throw failure;
     if (failure === 'zero_fill') {

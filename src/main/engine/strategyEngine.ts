@@ -16,6 +16,7 @@ import { AlarmCenter } from './alarms';
 import type { Clock, TimerHandle } from './clock';
 import type { EngineContext } from './context';
 import { roundToStep, ZERO } from './decimalMath';
+import { resetTtHits } from './decide';
 import { Exposure } from './exposure';
 import { HedgeBot } from './hedgeBot';
 import { MakerBot } from './makerBot';
@@ -456,7 +457,10 @@ export class StrategyEngine implements Engine {
         net: s.inv.L.plus(s.inv.E).toString(), unhedgedL: s.unhedged.L.toString(), unhedgedE: s.unhedged.E.toString(),
         minHedgeQty: s.minHedgeQty?.toString() ?? null, positionValue: s.positionValue().toString(),
         maxPositionValue: this.params.maxPositionValue, realisedPnl: s.realised.L.plus(s.realised.E).toString(),
-        currentDirection: s.currentDirection
+        currentDirection: s.currentDirection,
+        dust: this.maker.dust(),
+        legsInFlight: this.registry.legsInFlight().toString(),
+        unknownOrders: this.registry.unsettled().filter((order) => order.state === 'unknown').length
       },
       liveOrder: live
         ? { clientId: live.clientId, venue: live.venue, side: live.side, price: live.price.toString(), qty: live.qty.toString(),
@@ -473,7 +477,7 @@ export class StrategyEngine implements Engine {
    */
   private async disarmAndCancel(reason: string): Promise<string[]> {
     this.state.armed = false;
-    this.maker.memory.ttHits = { 'entry:TT_LE': 0, 'entry:TT_EL': 0, 'exit:TT_LE': 0, 'exit:TT_EL': 0 };
+    resetTtHits(this.maker.memory);
     this.listener?.changed();
     this.log('warn', 'safety', `disarmed: ${reason}`);
     const sweep = await this.reconciler.killSweep();

@@ -44,12 +44,24 @@ export const InventoryPanel = memo(function InventoryPanel() {
             <td className="muted">bias {inventory.currentDirection ?? '-'}</td>
           </tr>
           <tr>
+            <td>legs in flight</td>
+            <td className="num" data-testid="legsInFlight">{signed(inventory.legsInFlight, 4)}</td>
+            <td className={inventory.unknownOrders > 0 ? 'bad' : 'muted'} data-testid="unknownOrders">
+              {inventory.unknownOrders > 0 ? `${inventory.unknownOrders} order(s) of unknown outcome` : 'no unknown outcome'}
+            </td>
+          </tr>
+          <tr>
             <td>realised PnL</td>
             <td className="num">{signed(inventory.realisedPnl, 2)}</td>
             <td />
           </tr>
         </tbody>
       </table>
+      {inventory.dust && (
+        <div className="small warn" data-testid="dust">
+          {inventory.dust}: no exit decision, entries not blocked
+        </div>
+      )}
       <div className="small muted">
         position value {fixed(inventory.positionValue, 2)} / MAX_POSITION_VALUE {inventory.maxPositionValue}
       </div>

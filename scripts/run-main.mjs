@@ -29,7 +29,9 @@ if (!existsSync(entry) || statSync(entry).mtimeMs < newest(join(root, 'src'))) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+// An IPC channel ties the child's life to ours: if this wrapper dies (even by kill -9), the
+// channel closes and the child stops (the headless host cancels its quotes and exits).
+const child = spawn(process.execPath, [entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
 

@@ -14,12 +14,15 @@ describe('SqliteJournal', () => {
     expect(journal.schemaVersion()).toBe(JOURNAL_SCHEMA_VERSION);
     journal.order({ at: 1, clientId: '7', venue: 'E', kind: 'post_only', side: 'sell', price: '3003.3', qty: '0.033', purpose: 'maker', combo: 'TM_LE' });
     journal.reply({ at: 2, clientId: '7', venue: 'E', ok: true, detail: 'accepted', latencyMs: 4.5 });
+    // Batched: nothing is written before a flush...
+    expect(journal.count('orders')).toBe(0);
+    // ...except that a fill is written at once, with what was queued before it.
     journal.fill({ id: 't1', at: 3, venue: 'E', side: 'sell', qty: '0.033', price: '3003.3', maker: true, orderId: '7' });
     journal.fill({ id: 't1', at: 3, venue: 'E', side: 'sell', qty: '0.033', price: '3003.3', maker: true, orderId: '7' });
     journal.hedge({ at: 4, fromVenue: 'E', venue: 'L', side: 'buy', requested: '0.033', filled: '0.033', attempt: 1, latencyMs: 3, decisionPrice: '3000.10', avgPrice: '3000.10', clientId: '8' });
+    expect(journal.count('orders')).toBe(1);
     journal.decision({ at: 1, action: 'MAKE', combo: 'TM_LE', direction: 'entry', venue: 'E', side: 'sell', price: '3003.3', qty: '0.033', reason: 'entry' });
-    // Batched: nothing is written before the flush.
-    expect(journal.count('orders')).toBe(0);
+    expect(journal.count('decisions')).toBe(0);
     journal.flush();
     expect(journal.count('fills')).toBe(1);
     expect(journal.duplicatesIgnored).toBe(1);
@@ -121,3 +124,48 @@ describe('journal history views', () => {
     await journal.close();
   });
 });
+
+describe('writers that cannot write fail safe', () => {
+  it('a journal locked by another process: nothing thrown, nothing lost, reported; fills at risk after 5 s', async () => {
+    const path = join(dir(), 'journal.sqlite');
+    const reports: Array<{ message: string; fillsAtRisk: boolean }> = [];
+    const journal = new SqliteJournal(path, { flushMs: 60_000, onError: (message, fillsAtRisk) => reports.push({ message, fillsAtRisk }) });
+    const { DatabaseSync } = await import('node:sqlite');
+    const other = new DatabaseSync(path);
+    other.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    journal.fill({ id: 'f1', at: 1, venue: 'L', side: 'buy', qty: '0.01', price: '3000', maker: true, orderId: '1' });
+    expect(journal.flush()).toBe(false);
+    // The lock costs the event loop no more than the short busy timeout.
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(reports[0]?.message).toContain('database is locked');
+    other.exec('ROLLBACK');
+    other.close();
+    expect(journal.flush()).toBe(true);
+    expect(journal.count('fills')).toBe(1);
+    await journal.close();
+  });
+
+  it('strategy logs on a disk that refuses writes: reported, no line lost once it writes again', async () => {
+    const base = dir();
+    const logDir = join(base, 'logs');
+    const { writeFileSync, rmSync, mkdirSync } = await import('node:fs');
+    // A file where the folder should be: every write fails (as on a full disk).
+    writeFileSync(logDir, 'not a folder');
+    const errors: string[] = [];
+    const logs = new FileStrategyLogs({ dir: logDir, flushMs: 60_000, onError: (message) => errors.push(message) });
+    logs.maker('line 1');
+    await logs.flush();
+    logs.maker('line 2');
+    await logs.flush();
+    expect(errors.length).toBe(1);
+    expect(logs.failures).toBeGreaterThanOrEqual(2);
+    rmSync(logDir);
+    mkdirSync(logDir);
+    logs.maker('line 3');
+    await logs.flush();
+    await logs.close();
+    expect(readFileSync(join(logDir, 'maker.log'), 'utf8')).toBe('line 1\nline 2\nline 3\n');
+  });
+});
+

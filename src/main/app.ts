@@ -26,6 +26,11 @@ export interface App {
   log: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Installs the process-wide nets of a process that runs this app (headless, Electron main): an
+   * unhandled rejection or an uncaught exception is logged and alarmed, and trading goes on.
+   */
+  guardProcess(): void;
 }
 
 /**
@@ -90,14 +95,20 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     config.telegram.botToken && config.telegram.chatId
       ? new TelegramNotifier({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken, chatId: config.telegram.chatId })
       : noNotifier;
+  // The writers report to the engine, which is built with them.
+  let engineRef: StrategyEngine | null = null;
   const engine = new StrategyEngine({
     clock,
     mode: config.mode,
     params,
     fees: toFees(config.fees),
     venues: venues.venues,
-    logs: new FileStrategyLogs({ dir: config.logDir }),
-    journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite'), { retentionDays: config.journalRetentionDays, now: () => clock.now() }),
+    logs: new FileStrategyLogs({ dir: config.logDir, onError: (message) => engineRef?.writerFailed('strategy logs', message, false) }),
+    journal: new SqliteJournal(join(config.dataDir, 'journal.sqlite'), {
+      retentionDays: config.journalRetentionDays,
+      now: () => clock.now(),
+      onError: (message, fillsAtRisk) => engineRef?.writerFailed('journal', message, fillsAtRisk)
+    }),
     notifier,
     seedUnhedgedOn: config.seedUnhedgedOn,
     reconcileMs: config.reconcileMs,
@@ -106,6 +117,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     onParamsChanged: (next) => saveParams(paramsFile, next),
     demoFault: venues.emulators ? demoFaults(venues.emulators) : undefined
   });
+  engineRef = engine;
   const host = new EngineHost(engine, {
     clock,
     onViewerError: (error) => log.warn(`viewer dropped: ${String(error)}`)
@@ -128,6 +140,10 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     async stop() {
       await host.stop();
       await venues.stop();
+    },
+    guardProcess() {
+      process.on('unhandledRejection', (reason) => engine.reportInternalError('unhandled rejection', reason));
+      process.on('uncaughtException', (error) => engine.reportInternalError('uncaught exception', error));
     }
   };
 }

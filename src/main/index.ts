@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     app.exit(1);
     return;
   }
+  lx.guardProcess();
   wireIpc(lx);
   await lx.start();
   lx.log.info(`console started (${lx.config.mode})`);

@@ -38,6 +38,8 @@ export type AlarmKind =
   | 'exposure_leak'
   /** A kill whose sweep has not yet seen both venues without an open order of ours. */
   | 'kill_incomplete'
+  /** A venue reported a fill that cannot be true (size or price not positive, price far from the book): refused. */
+  | 'bad_fill'
   | 'internal';
 
 export interface Alarm {

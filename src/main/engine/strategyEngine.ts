@@ -97,7 +97,7 @@ export class StrategyEngine implements Engine {
   private clientId: number;
   private bookWaiters: Array<() => void> = [];
   private lastRealtimeAt = 0;
-  readonly counters = { bookUpdates: 0, makerFills: 0, fills: 0, duplicateFills: 0 };
+  readonly counters = { bookUpdates: 0, makerFills: 0, fills: 0, duplicateFills: 0, badFills: 0 };
   /** Resolves when start-up finished (or failed). */
   startupDone: Promise<void> = Promise.resolve();
 
@@ -192,7 +192,48 @@ export class StrategyEngine implements Engine {
     });
   }
 
+  /** An error that escaped to the process (a dropped promise, a throwing handler): logged and alarmed, trading goes on. */
+  reportInternalError(where: string, error: unknown): void {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.log('error', 'internal', `${where}: ${text}`);
+    this.raiseAlarm('internal', `${where}: ${error instanceof Error ? error.message : String(error)}`, `internal:${where}`);
+  }
+
+  /**
+   * A writer that cannot write (journal, logs) fails safe: an alarm, and when fills can no longer be
+   * recorded the engine disarms (it cannot trade on a record it cannot keep).
+   */
+  writerFailed(writer: string, message: string, disarm: boolean): void {
+    this.log(disarm ? 'error' : 'warn', writer, message);
+    this.raiseAlarm('internal', `${writer}: ${message}${disarm ? '; disarmed until it can record fills again' : ''}`, `writer:${writer}`);
+    if (disarm && this.state.armed) void this.disarmAndCancel(`${writer} cannot record fills`);
+  }
+
+  /**
+   * Quotes die with the process: a best-effort cancel-all on both venues, bounded by `deadlineMs`
+   * (stop, a signal, a fatal error). The venues' dead man's switches cover what this cannot.
+   */
+  async emergencyCancel(deadlineMs = 3000): Promise<string> {
+    this.state.armed = false;
+    const attempts = VENUES.map((venue) =>
+      this.options.venues[venue].cancelAll().then(
+        () => `${venue} cancelled`,
+        (error: unknown) => `${venue} failed: ${String(error)}`
+      )
+    );
+    let timer: TimerHandle | null = null;
+    const deadline = new Promise<string[]>((resolve) => {
+      timer = this.options.clock.setTimeout(() => resolve([`deadline of ${deadlineMs} ms reached`]), deadlineMs);
+    });
+    const result = await Promise.race([Promise.all(attempts), deadline]);
+    if (timer) this.options.clock.clearTimeout(timer);
+    return result.join('; ');
+  }
+
   async stop(): Promise<void> {
+    // Armed, or a quote of ours may rest: cancel before the streams close (after a completed kill, nothing to do).
+    const mayRest = this.registry.unsettled().some((order) => (order.purpose === 'maker' || order.purpose === 'adopted') && !order.cancelAccepted);
+    if (!this.stopped && (this.state.armed || mayRest)) this.log('warn', 'engine', `stopping: ${await this.emergencyCancel()}`);
     this.stopped = true;
     this.reconciler.stopped = true;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
@@ -283,7 +324,26 @@ export class StrategyEngine implements Engine {
     this.maker.onOrderUpdate(update);
   }
 
+  /**
+   * Why a reported fill cannot be true, or null. A fill's size must not be zero, its price must be
+   * positive and within 20 % of the venue's mid (a 1e30 price or a flipped sign would corrupt
+   * inventory, entries and PnL for good).
+   */
+  private insaneFill(fill: FillDelta): string | null {
+    if (fill.qty.isZero() || !fill.qty.isFinite()) return `size ${fill.qty}`;
+    if (!fill.price.isFinite() || fill.price.lte(0)) return `price ${fill.price}`;
+    const mid = this.options.venues[fill.venue].book.mid();
+    if (mid && fill.price.minus(mid).abs().gt(mid.times('0.2'))) return `price ${fill.price} more than 20 % from the book's mid ${mid}`;
+    return null;
+  }
+
   private onFill(fill: FillDelta): void {
+    const insane = this.insaneFill(fill);
+    if (insane) {
+      this.counters.badFills += 1;
+      this.raiseAlarm('bad_fill', `${fill.venue} reported a fill that cannot be true (${insane}): ${fill.id} qty ${fill.qty} @ ${fill.price}, order ${fill.orderId}; refused, not applied. Reconciliation reads the venue's position.`, `bad_fill:${fill.venue}`);
+      return;
+    }
     if (!this.seenFills[fill.venue].add(fill.id)) {
       this.counters.duplicateFills += 1;
       return;
@@ -293,6 +353,11 @@ export class StrategyEngine implements Engine {
       this.fillsBeforeBaseline += 1;
       return;
     }
+    // On disk first: a fill the engine acted on is never missing from the journal after a crash.
+    this.options.journal.fill({
+      id: fill.id, at: fill.receivedAt, venue: fill.venue, side: fill.qty.isNeg() ? 'sell' : 'buy', qty: fill.qty.abs().toString(),
+      price: fill.price.toString(), maker: fill.maker, orderId: fill.orderId, fee: fill.fee?.toString()
+    });
     this.counters.fills += 1;
     if (fill.maker) this.counters.makerFills += 1;
     this.reconciler.fillCount[fill.venue] += 1;
@@ -300,10 +365,6 @@ export class StrategyEngine implements Engine {
     const order = this.registry.find(fill.venue, fill.orderId);
     this.exposure.fill(fill, order);
     if (order) this.registry.filled(order, fill.qty);
-    this.options.journal.fill({
-      id: fill.id, at: fill.receivedAt, venue: fill.venue, side: fill.qty.isNeg() ? 'sell' : 'buy', qty: fill.qty.abs().toString(),
-      price: fill.price.toString(), maker: fill.maker, orderId: fill.orderId, fee: fill.fee?.toString()
-    });
     if (fill.maker && !this.hedger) this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
     this.exposure.check(`fill ${fill.id}`);
     this.hedger?.kick();

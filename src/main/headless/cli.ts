@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ env, envFile: values['dotenv'] });
 
   const app = await createApp(config);
+  app.guardProcess();
   await app.start();
   const server = await startHeadlessServer({
     host: app.host,
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by `npm run headless` (scripts/run-main.mjs) over an IPC channel: when the wrapper dies,
+  // even by kill -9, the channel closes and the engine stops with it (quotes cancelled first).
+  if (process.send) process.on('disconnect', () => void stop('wrapper gone'));
 }
 
 main().catch((error: unknown) => {

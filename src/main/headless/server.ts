@@ -82,6 +82,15 @@ function securityHeaders(response: ServerResponse): void {
   response.setHeader('Cache-Control', 'no-store');
 }
 
+/** The request's URL, or null when it is not one (`//`, a bare host...): never a throw. */
+function requestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const expected = Buffer.from(token);
@@ -103,7 +112,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     securityHeaders(response);
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
+    if (!url) {
+      response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('400 Bad Request\n');
+      return;
+    }
     const auth = authorized(request, url);
     if (!auth) {
       response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -143,16 +157,23 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    // A browser always sends Origin: it must be this very server, so that another site open in the
-    // same browser cannot ride on the cookie. Non-browser clients send none and need the token.
-    const origin = request.headers.origin;
-    const originOk = origin === undefined || origin === `http://${request.headers.host}`;
-    if (url.pathname !== '/ws' || !authorized(request, url) || !originOk) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+    // Any page open in the trader's browser can send an upgrade: nothing in it may throw out of here.
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = requestUrl(request.url);
+      // A browser always sends Origin: it must be this very server, so that another site open in the
+      // same browser cannot ride on the cookie. Non-browser clients send none and need the token.
+      const origin = request.headers.origin;
+      const originOk = origin === undefined || origin === `http://${request.headers.host}`;
+      if (!url || url.pathname !== '/ws' || !authorized(request, url) || !originOk) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (client) => attach(client));
+    } catch (error) {
+      options.log.warn(`headless ws upgrade refused: ${String(error)}`);
+      socket.destroy();
     }
-    wss.handleUpgrade(request, socket, head, (client) => attach(client));
   });
 
   function attach(client: WebSocket): void {
@@ -178,7 +199,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       const id = (frame as { id?: unknown } | undefined)?.id;
       const kind = (frame as { kind?: unknown } | undefined)?.kind;
       if (typeof id === 'number' && Number.isSafeInteger(id) && kind === 'query') {
-        void options.host.query((frame as { request?: unknown }).request).then((result) => send({ kind: 'queryResult', id, result }));
+        void options.host
+          .query((frame as { request?: unknown }).request)
+          .catch((error: unknown) => commandError('INTERNAL', `query failed: ${String(error)}`) as never)
+          .then((result) => send({ kind: 'queryResult', id, result }));
         return;
       }
       if (typeof id !== 'number' || !Number.isSafeInteger(id) || kind !== 'command') {
@@ -191,7 +215,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         });
         return;
       }
-      void options.host.command((frame as { command?: unknown }).command).then((result) => send({ kind: 'result', id, result }));
+      void options.host
+        .command((frame as { command?: unknown }).command)
+        .catch((error: unknown) => commandError('INTERNAL', `command failed: ${String(error)}`))
+        .then((result) => send({ kind: 'result', id, result }));
     });
   }
 

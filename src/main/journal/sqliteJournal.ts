@@ -64,11 +64,30 @@ export class SqliteJournal implements TradeJournal {
   private closed = false;
   /** Fills already stored (venue + id): a replayed fill is stored once. */
   duplicatesIgnored = 0;
+  /** Since when writes have been failing (null while they succeed). */
+  private failingSince: number | null = null;
+  private lastReportAt = Number.NEGATIVE_INFINITY;
+  /** Failed flushes so far. */
+  failures = 0;
 
-  constructor(path: string, options: { flushMs?: number; retentionDays?: number; now?: () => number } = {}) {
+  constructor(
+    path: string,
+    private readonly options: {
+      flushMs?: number;
+      retentionDays?: number;
+      now?: () => number;
+      /**
+       * Writes are failing (locked by another process, full disk): reported at most every 10 s.
+       * `fillsAtRisk` is true once fills have waited longer than 5 s: the app disarms and alarms.
+       */
+      onError?: (message: string, fillsAtRisk: boolean) => void;
+    } = {}
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;');
+    // A short busy timeout: a lock held by another process must not block the engine's event loop;
+    // the batch waits and is tried again on the next flush.
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 20;');
     this.migrate();
     this.insert = {
       order: this.db.prepare('INSERT INTO orders (at, client_id, venue, kind, side, price, qty, purpose, combo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -120,12 +139,22 @@ export class SqliteJournal implements TradeJournal {
     this.queue.push(() => this.insert.reply.run(r.at, r.clientId, r.venue, r.ok ? 1 : 0, r.detail, r.latencyMs, r.filledQty ?? null));
   }
 
+  /**
+   * A fill is written at once (the engine calls this before it acts on the fill), so a kill -9 a
+   * moment later cannot lose it; if the database refuses it, it waits in the queue like the rest.
+   */
   fill(r: FillRecord): void {
-    this.queue.push(() => {
+    const write = () => {
       const result = this.insert.fill.run(r.id, r.venue, r.at, r.side, r.qty, r.price, r.maker ? 1 : 0, r.orderId, r.fee ?? null);
       if (result.changes === 0) this.duplicatesIgnored += 1;
-    });
+    };
+    this.fillsQueued += 1;
+    this.queue.push(write);
+    this.flush();
   }
+
+  /** Fills waiting in the queue (not yet on disk). */
+  private fillsQueued = 0;
 
   hedge(r: HedgeRecord): void {
     this.queue.push(() =>
@@ -139,20 +168,42 @@ export class SqliteJournal implements TradeJournal {
     );
   }
 
-  /** Writes the queued records in one transaction. */
-  flush(): void {
-    if (this.queue.length === 0 || this.closed) return;
+  /**
+   * Writes the queued records in one transaction. Never throws (it runs from timers): a batch the
+   * database refuses stays queued, nothing journaled is lost, and the failure is reported.
+   */
+  flush(): boolean {
+    if (this.queue.length === 0 || this.closed) return true;
     const batch = this.queue;
     this.queue = [];
-    this.db.exec('BEGIN');
     try {
-      for (const write of batch) write();
-      this.db.exec('COMMIT');
+      this.db.exec('BEGIN');
+      try {
+        for (const write of batch) write();
+        this.db.exec('COMMIT');
+      } catch (error) {
+        try {
+          this.db.exec('ROLLBACK');
+        } catch {
+          // Nothing to roll back (BEGIN failed, or the transaction is gone): the batch is kept below.
+        }
+        throw error;
+      }
+      this.fillsQueued = 0;
+      this.failingSince = null;
+      return true;
     } catch (error) {
-      this.db.exec('ROLLBACK');
       // Keep the batch: nothing journaled may be lost because one write failed.
       this.queue = batch.concat(this.queue);
-      throw error;
+      this.failures += 1;
+      const now = Date.now();
+      this.failingSince ??= now;
+      const fillsAtRisk = this.fillsQueued > 0 && now - this.failingSince >= 5000;
+      if (now - this.lastReportAt >= 10_000 || (fillsAtRisk && this.lastReportAt < this.failingSince + 5000)) {
+        this.lastReportAt = now;
+        this.options.onError?.(`journal write failed for ${Math.round((now - this.failingSince) / 1000)} s (${this.queue.length} records waiting): ${(error as Error).message}`, fillsAtRisk);
+      }
+      return false;
     }
   }
 
@@ -164,8 +215,12 @@ export class SqliteJournal implements TradeJournal {
   prune(before: number): number {
     this.flush();
     let removed = 0;
-    for (const table of ['decisions', 'orders', 'replies']) {
-      removed += Number(this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes);
+    try {
+      for (const table of ['decisions', 'orders', 'replies']) {
+        removed += Number(this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes);
+      }
+    } catch (error) {
+      this.options.onError?.(`journal prune failed: ${(error as Error).message}`, false);
     }
     return removed;
   }
@@ -187,34 +242,41 @@ export class SqliteJournal implements TradeJournal {
     return this.db.prepare(`SELECT * FROM ${table} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
   }
 
+  /** The round-trip aggregate, brought up to date with each call from the fills written since. */
+  private trips: { lastId: number; positions: Record<string, Position>; open: { openedAt: number; fills: number; pnl: Decimal; fees: Decimal } | null; done: RoundTrip[]; pnl: Decimal; fees: Decimal } = {
+    lastId: 0, positions: { L: { qty: ZERO, avgEntry: ZERO }, E: { qty: ZERO, avgEntry: ZERO } }, open: null, done: [], pnl: ZERO, fees: ZERO
+  };
+
   /**
-   * Round trips from the journaled fills, in time order: a round trip starts when either leg
-   * leaves flat and ends when both legs are flat again; its PnL is what both legs realised in
-   * between (average-cost method, fees deducted).
+   * Round trips from the journaled fills, in the order they were written: a round trip starts when
+   * either leg leaves flat and ends when both legs are flat again; its PnL is what both legs
+   * realised in between (average-cost method, fees deducted). Kept as a running aggregate: each
+   * call reads only the fills written since the last one, so its cost does not grow with history.
    */
   roundTrips(): RoundTrip[] {
-    const fills = this.db.prepare('SELECT venue, at, side, qty, price, fee FROM fills ORDER BY at, id').all() as Array<{
-      venue: string; at: number; side: string; qty: string; price: string; fee: string | null;
+    const agg = this.trips;
+    const fills = this.db.prepare('SELECT id, venue, at, side, qty, price, fee FROM fills WHERE id > ? ORDER BY id').all(agg.lastId) as Array<{
+      id: number; venue: string; at: number; side: string; qty: string; price: string; fee: string | null;
     }>;
-    const positions: Record<string, Position> = { L: { qty: ZERO, avgEntry: ZERO }, E: { qty: ZERO, avgEntry: ZERO } };
-    const trips: RoundTrip[] = [];
-    let open: { openedAt: number; fills: number; pnl: Decimal; fees: Decimal } | null = null;
     for (const fill of fills) {
+      agg.lastId = fill.id;
       const signed = new Decimal(fill.qty).times(fill.side === 'buy' ? 1 : -1);
       const fee = new Decimal(fill.fee ?? '0');
-      const before = positions[fill.venue] ?? { qty: ZERO, avgEntry: ZERO };
+      const before = agg.positions[fill.venue] ?? { qty: ZERO, avgEntry: ZERO };
       const next = positionAfterFill(before, signed, new Decimal(fill.price));
-      positions[fill.venue] = { qty: next.qty, avgEntry: next.avgEntry };
-      open ??= { openedAt: fill.at, fills: 0, pnl: ZERO, fees: ZERO };
-      open.fills += 1;
-      open.pnl = open.pnl.plus(next.realised).minus(fee);
-      open.fees = open.fees.plus(fee);
-      if (Object.values(positions).every((position) => position.qty.isZero())) {
-        trips.push({ openedAt: open.openedAt, closedAt: fill.at, fills: open.fills, pnl: open.pnl.toString(), fees: open.fees.toString() });
-        open = null;
+      agg.positions[fill.venue] = { qty: next.qty, avgEntry: next.avgEntry };
+      agg.open ??= { openedAt: fill.at, fills: 0, pnl: ZERO, fees: ZERO };
+      agg.open.fills += 1;
+      agg.open.pnl = agg.open.pnl.plus(next.realised).minus(fee);
+      agg.open.fees = agg.open.fees.plus(fee);
+      if (Object.values(agg.positions).every((position) => position.qty.isZero())) {
+        agg.done.push({ openedAt: agg.open.openedAt, closedAt: fill.at, fills: agg.open.fills, pnl: agg.open.pnl.toString(), fees: agg.open.fees.toString() });
+        agg.pnl = agg.pnl.plus(agg.open.pnl);
+        agg.fees = agg.fees.plus(agg.open.fees);
+        agg.open = null;
       }
     }
-    return trips;
+    return agg.done;
   }
 
   /** Each filled hedge against the price seen when it was decided. */
@@ -256,8 +318,7 @@ export class SqliteJournal implements TradeJournal {
         avgPrice: row.avg_price === null ? null : String(row.avg_price), slippageBps: slippage, error: row.error === null ? null : String(row.error)
       };
     });
-    const pnl = roundTrips.reduce((sum, trip) => sum.plus(trip.pnl), ZERO);
-    const fees = roundTrips.reduce((sum, trip) => sum.plus(trip.fees), ZERO);
+    const { pnl, fees } = this.trips;
     const slippages = hedges.filter((h) => h.slippageBps !== null).map((h) => new Decimal(h.slippageBps as string));
     return {
       roundTrips: roundTrips.slice(-limit).reverse(),

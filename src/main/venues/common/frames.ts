@@ -37,3 +37,11 @@ export function dec(value: unknown, field: string): string {
   if (typeof value !== 'string' || !DECIMAL.test(value)) throw new FrameError(field, value);
   return value;
 }
+
+const POSITIVE = /^(0*[1-9]\d*(\.\d+)?|0*\.\d*[1-9]\d*|0+\.\d*[1-9]\d*)$/;
+/** A decimal string > 0 (a fill's size or price: zero, negative or signed values are refused). */
+export function positiveDec(value: unknown, field: string): string {
+  const text = dec(value, field);
+  if (!POSITIVE.test(text)) throw new FrameError(field, value);
+  return text;
+}

@@ -5,7 +5,7 @@
 import Decimal from 'decimal.js';
 import type { OrderBook } from '../../engine/book';
 import type { MarketInfo } from '../../engine/venue';
-import { FrameError, bool, dec, int, obj, str } from '../common/frames';
+import { FrameError, bool, dec, positiveDec, int, obj, str } from '../common/frames';
 
 export { FrameError };
 
@@ -90,8 +90,8 @@ function trade(value: unknown, i: number): TradeFrame {
   if (typeof id !== 'string' && typeof id !== 'number') throw new FrameError(`trades[${i}].trade_id`, id);
   return {
     tradeId: String(id),
-    size: dec(t.size, `trades[${i}].size`),
-    price: dec(t.price, `trades[${i}].price`),
+    size: positiveDec(t.size, `trades[${i}].size`),
+    price: positiveDec(t.price, `trades[${i}].price`),
     askAccount: int(t.ask_account_id, `trades[${i}].ask_account_id`),
     bidAccount: int(t.bid_account_id, `trades[${i}].bid_account_id`),
     askClientId: int(t.ask_client_id ?? 0, `trades[${i}].ask_client_id`),

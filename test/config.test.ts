@@ -83,3 +83,22 @@ describe('config', () => {
     expect(example).toBe(renderEnvExample());
   });
 });
+
+describe('saved parameters (params.json) against the config', () => {
+  it('params.json wins for strategy fields, never for TT_ONLY, and says which source won per field', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadSavedParams } = await import('../src/main/app');
+    const { defaultParams } = await import('../src/shared/params');
+    const path = join(mkdtempSync(join(tmpdir(), 'lx-params-')), 'params.json');
+    writeFileSync(path, JSON.stringify({ ttOnly: true, minSpread: '0.2', orderValue: defaultParams().orderValue }));
+    const { params, notes } = loadSavedParams(path, { ...defaultParams(), ttOnly: false, minSpread: '0.05' });
+    expect(params.ttOnly).toBe(false);
+    expect(params.minSpread).toBe('0.2');
+    expect(notes).toEqual([
+      "ttOnly: the config's false wins (params.json's true is ignored: TT_ONLY is set in the config only)",
+      `minSpread: params.json's "0.2" wins over the config's "0.05"`
+    ]);
+  });
+});

@@ -86,6 +86,8 @@ describe('headless server', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     const cookie = page.headers.get('set-cookie') ?? '';
+    // One cookie per console: its name carries the port (cookies are shared by every port of a host).
+    expect(cookie.startsWith(`lx_token_${server.port}=`)).toBe(true);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
@@ -134,3 +136,23 @@ describe('headless server', () => {
     client.ws.close();
   });
 });
+
+describe('headless server: exposure and floods', () => {
+  it('refuses to bind a non-loopback address unless told to, and says to use an SSH tunnel', async () => {
+    const rendererDir = mkdtempSync(join(tmpdir(), 'lx-renderer-'));
+    await expect(startHeadlessServer({ host, rendererDir, bindHost: '0.0.0.0', port: 0, log: memoryLog() })).rejects.toThrow(/SSH tunnel/);
+  });
+
+  it('answers a command flood with refusals instead of running it', async () => {
+    const client = connect(`?token=${server.token}`);
+    await client.next(isSnapshot);
+    for (let id = 1; id <= 200; id++) client.ws.send(JSON.stringify({ kind: 'command', id, command: { type: 'ackAlarm', id: 'none#0' } }));
+    const last = await client.next(resultFor(200));
+    expect(last.result.ok).toBe(false);
+    if (!last.result.ok) expect(last.result.error.message).toContain('too many commands');
+    const ran = client.frames.filter((frame) => frame.kind === 'result' && !frame.result.ok && frame.result.error.message.includes('no active alarm'));
+    expect(ran.length).toBeLessThanOrEqual(45);
+    client.ws.close();
+  });
+});
+

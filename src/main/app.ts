@@ -35,10 +35,12 @@ export interface App {
 
 /**
  * Parameters the trader changed in the console are saved to DATA_DIR/params.json and win over
- * .env at the next start (the console is where they were last decided).
+ * .env at the next start (the console is where they were last decided), except TT_ONLY, which
+ * only the config decides (it changes the engine's layout; the console says to change it there).
+ * Which source won, per field that differs, is returned for the start-up log.
  */
-function loadSavedParams(path: string, base: StrategyParams): StrategyParams {
-  if (!existsSync(path)) return base;
+export function loadSavedParams(path: string, base: StrategyParams): { params: StrategyParams; notes: string[] } {
+  if (!existsSync(path)) return { params: base, notes: [] };
   let saved: unknown;
   try {
     saved = JSON.parse(readFileSync(path, 'utf8'));
@@ -50,12 +52,36 @@ function loadSavedParams(path: string, base: StrategyParams): StrategyParams {
     const issue = parsed.error.issues[0];
     throw new ConfigError([`${path}: ${issue?.path.join('.') || '(file)'}: ${issue?.message ?? 'invalid'}; fix or delete it`]);
   }
-  return { ...base, ...parsed.data };
+  const { ttOnly, ...fromFile } = parsed.data;
+  const notes: string[] = [];
+  if (ttOnly !== undefined && ttOnly !== base.ttOnly) notes.push(`ttOnly: the config's ${String(base.ttOnly)} wins (params.json's ${String(ttOnly)} is ignored: TT_ONLY is set in the config only)`);
+  for (const [key, value] of Object.entries(fromFile) as Array<[keyof StrategyParams, unknown]>) {
+    if (value !== base[key]) notes.push(`${key}: params.json's ${JSON.stringify(value)} wins over the config's ${JSON.stringify(base[key])}`);
+  }
+  return { params: { ...base, ...fromFile }, notes };
 }
 
-function saveParams(path: string, params: StrategyParams): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(params, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+/** Writes params.json at most every 500 ms (a flood of parameter changes costs one write). */
+function paramsSaver(path: string, onError: (message: string) => void): (params: StrategyParams) => void {
+  let pending: StrategyParams | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  return (params) => {
+    pending = params;
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      const next = pending;
+      pending = null;
+      if (!next) return;
+      try {
+        writeFileSync(`${path}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+        renameSync(`${path}.tmp`, path);
+      } catch (error) {
+        onError(`could not save ${path}: ${(error as Error).message}`);
+      }
+    }, 500);
+    timer.unref();
+  };
 }
 
 /** The console's DEMO fault buttons, mapped onto the emulators' fault switches. */
@@ -89,7 +115,8 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
   const clock = options.clock ?? systemClock;
   const log = createMainLog(config.logDir, config.logLevel, { console: options.consoleLog });
   const paramsFile = join(config.dataDir, 'params.json');
-  const params = loadSavedParams(paramsFile, config.params);
+  const { params, notes: paramNotes } = loadSavedParams(paramsFile, config.params);
+  for (const note of paramNotes) log.info(`parameters at start: ${note}`);
   const venues = await buildVenues(config, clock);
   const notifier =
     config.telegram.botToken && config.telegram.chatId
@@ -114,7 +141,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     reconcileMs: config.reconcileMs,
     startupOpenOrders: config.startupOpenOrders,
     bookLevels: 20,
-    onParamsChanged: (next) => saveParams(paramsFile, next),
+    onParamsChanged: paramsSaver(paramsFile, (message) => engineRef?.writerFailed('params', message, false)),
     demoFault: venues.emulators ? demoFaults(venues.emulators) : undefined
   });
   engineRef = engine;

@@ -298,3 +298,22 @@ describe('reconciliation while running', () => {
     expect(h.E.orders.size).toBe(0);
   });
 });
+
+describe('a venue that refuses every order', () => {
+  it('is backed off and, after 10 refusals in a row, disarms with an alarm (not 2,000 orders a minute)', async () => {
+    const h = harness();
+    await h.boot(E_RICH);
+    h.E.postOnlyFailure = new VenueOrderError('E', 'rejected', 'Order cost exceeds balance', 1140);
+    await h.arm();
+    for (let i = 0; i < 1300; i++) {
+      h.setL(...E_RICH.L);
+      h.setE(...E_RICH.E);
+      await h.settle(100);
+    }
+    // Backed off 0.5 s doubling to 30 s: 10 refusals take about 2 minutes, then the engine disarms.
+    expect(postOnlies(h.E.sent)).toHaveLength(10);
+    expect(h.engine.state.armed).toBe(false);
+    expect(h.engine.snapshot().alarms.some((alarm) => alarm.message.includes('refused 10 post-only orders in a row'))).toBe(true);
+  });
+});
+

@@ -37,14 +37,14 @@ function spying(signer: LighterSigner) {
   return { spy, txs, tokens: () => tokens };
 }
 
-async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; requestBurst?: number; authTokenTtlMs?: number } = {}) {
+async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; reserve?: number; authTokenTtlMs?: number } = {}) {
   const env = await startLighter();
   cleanups.push(() => env.emulator.stop());
   const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
   const { spy, txs, tokens } = spying(signer);
   const venue = new LighterVenue(
     { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath,
-      requestsPerMinute: options.requestsPerMinute, requestBurst: options.requestBurst, authTokenTtlMs: options.authTokenTtlMs },
+      requestsPerMinute: options.requestsPerMinute, reserve: options.reserve, authTokenTtlMs: options.authTokenTtlMs },
     spy,
     systemClock
   );
@@ -159,16 +159,17 @@ describe('Lighter adapter against the emulator', () => {
   });
 
   it('keeps inside the request budget, and a cancel-all jumps the queue of waiting orders', async () => {
-    // 600 a minute = one token every 100 ms, no burst beyond what start-up used.
-    const { venue, exchange, txs } = await connected({ requestsPerMinute: 600, requestBurst: 3 });
+    // 8 requests per rolling minute: start-up used 2 (market, nonce), the quotes may use what is above the reserve of 1.
+    const { venue, exchange, txs } = await connected({ requestsPerMinute: 8, reserve: 1 });
     const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
-    const orders = [1, 2, 3, 4].map((i) => venue.placePostOnly({ clientId: `1700000000010${i}`, side: 'buy', price: bid.minus(i), qty: new Decimal('0.01') }));
+    const orders = [1, 2, 3, 4, 5, 6].map((i) => venue.placePostOnly({ clientId: `1700000000010${i}`, side: 'buy', price: bid.minus(i), qty: new Decimal('0.01') }));
+    await waitFor(() => txs.length === 5, 'the quotes the window allows');
     const kill = venue.cancelAll();
-    await Promise.all([...orders, kill]);
-    const types = txs.map((tx) => tx.txType);
-    // The cancel-all went out before the orders still waiting for budget.
-    expect(types.indexOf(16)).toBeLessThan(types.lastIndexOf(14));
-    expect(venue.health().rateLimitHeadroom).toBeLessThan(1);
+    // The cancel-all takes the reserved slot at once; the sixth quote waits for the window to roll.
+    await kill;
+    expect(txs.map((tx) => tx.txType)).toEqual([14, 14, 14, 14, 14, 16]);
+    expect(venue.health().rateLimitHeadroom).toBe(0);
+    void Promise.allSettled(orders);
   });
 
   it('surfaces 429 as a typed error and counts it', async () => {

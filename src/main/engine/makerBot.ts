@@ -15,6 +15,9 @@ import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import type { LiveOrder } from './state';
 import { outcomeUnknown, VenueOrderError, type MarketInfo, type OrderUpdate } from './venue';
 
+/** Post-only refusals in a row that disarm the engine. */
+export const REJECT_STORM = 10;
+
 export interface Evaluation {
   tops: Tops;
   spreads: SpreadSet;
@@ -44,6 +47,11 @@ export class MakerBot {
   ordersSent = 0;
   /** Cancels refused for a reason other than "no such order", in a row (an alarm at 3). */
   private cancelRefusals = 0;
+  /** Post-only orders the venue refused in a row, and until when quoting pauses after them. */
+  private rejectsInRow = 0;
+  private pausedUntil = 0;
+  /** Set by the engine: after REJECT_STORM refusals in a row, disarm (an account that cannot trade). */
+  onRejectStorm: ((message: string) => void) | null = null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -103,7 +111,7 @@ export class MakerBot {
       dust: state.inventoryDirection() ? this.dust() : null
     };
     // A quote whose placement lost its answer may rest: nothing new until the venue settles it.
-    if (!this.ctx.quotingAllowed() || this.busy || this.ttPending || state.liveOrder?.status === 'unknown') {
+    if (!this.ctx.quotingAllowed() || this.busy || this.ttPending || state.liveOrder?.status === 'unknown' || this.ctx.clock.monotonic() < this.pausedUntil) {
       // Not deciding, but every update after hedge_seeded counts towards (or resets) the TT hits.
       if (this.ctx.params().enableTt) countTtHits(input, this.memory);
       return;
@@ -266,6 +274,7 @@ export class MakerBot {
       const ack = await promise;
       const latencyMs = ctx.clock.monotonic() - sentAt;
       this.registry.accepted(tracked);
+      this.rejectsInRow = 0;
       if (ctx.state.liveOrder?.clientId === clientId && (order.status === 'placing' || order.status === 'unknown')) order.status = 'live';
       ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: true, detail: `accepted ${ack.venueOrderId ?? ''}`.trim(), latencyMs });
       ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
@@ -285,7 +294,17 @@ export class MakerBot {
         this.registry.refused(tracked, detail);
         if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
         ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
-        if (error instanceof VenueOrderError && error.kind === 'rejected') ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
+        if (error instanceof VenueOrderError && error.kind === 'rejected') {
+          ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
+          // Refusals in a row back off (0.5 s doubling to 30 s), and a storm of them disarms.
+          this.rejectsInRow += 1;
+          this.pausedUntil = ctx.clock.monotonic() + Math.min(30_000, 500 * 2 ** (this.rejectsInRow - 1));
+          if (this.rejectsInRow >= REJECT_STORM) {
+            const message = `${venueId} refused ${this.rejectsInRow} post-only orders in a row (last: ${detail}); disarmed`;
+            this.rejectsInRow = 0;
+            this.onRejectStorm?.(message);
+          }
+        }
       }
     }
     ctx.changed();

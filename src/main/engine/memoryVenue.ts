@@ -58,6 +58,8 @@ export class MemoryVenue implements Venue {
   positionFailures = 0;
   /** The next N orders (post-only or market) execute, but their answer is lost (outcome unknown). */
   lostAnswers = 0;
+  /** When set, every post-only is refused with this error (an account that cannot trade). */
+  postOnlyFailure: VenueOrderError | null = null;
   /** Extra time before a post-only reaches the book (an order accepted after a cancel-all). */
   placeDelayMs = 0;
   /** loadPosition reads the position when the request arrives, and answers after the round trip. */
@@ -187,6 +189,7 @@ export class MemoryVenue implements Venue {
   async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
     this.sent.push({ kind: 'post_only', at: this.options.clock.now(), request });
     await this.roundTrip();
+    if (this.postOnlyFailure) throw this.postOnlyFailure;
     if (this.placeDelayMs > 0) await sleep(this.options.clock, this.placeDelayMs);
     const bestOpposite = request.side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
     const crosses = bestOpposite !== null && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite));

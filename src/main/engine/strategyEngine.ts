@@ -97,7 +97,7 @@ export class StrategyEngine implements Engine {
   private clientId: number;
   private bookWaiters: Array<() => void> = [];
   private lastRealtimeAt = 0;
-  readonly counters = { bookUpdates: 0, makerFills: 0, fills: 0, duplicateFills: 0, badFills: 0 };
+  readonly counters = { bookUpdates: 0, makerFills: 0, fills: 0, duplicateFills: 0, badFills: 0, eventLoopLags: 0 };
   /** Resolves when start-up finished (or failed). */
   startupDone: Promise<void> = Promise.resolve();
 
@@ -127,6 +127,10 @@ export class StrategyEngine implements Engine {
     this.maker = new MakerBot(this.ctx, this.registry, this.exposure, !this.params.ttOnly);
     this.hedger = this.params.ttOnly ? null : new HedgeBot(this.ctx, options.notifier, this.registry, this.exposure);
     if (this.hedger) this.hedger.onExhausted = () => void this.disarmAndCancel('hedge retries exhausted');
+    this.maker.onRejectStorm = (message) => {
+      this.raiseAlarm('order_rejected', message, 'reject_storm');
+      void this.disarmAndCancel(message);
+    };
     this.reconciler = new Reconciler(this.ctx, this.registry, this.exposure, {
       reconcileMs: options.reconcileMs ?? 10_000,
       unknownDeadlineMs: options.unknownDeadlineMs ?? 15_000,
@@ -399,15 +403,23 @@ export class StrategyEngine implements Engine {
   }
 
   private scheduleTick(): void {
+    const periodMs = this.options.tickMs ?? 250;
+    const expectedAt = this.options.clock.monotonic() + periodMs;
     this.timer = this.options.clock.setTimeout(() => {
       if (this.stopped) return;
+      // The event loop's lag, measured by this timer: over 100 ms, the engine was not reacting.
+      const lagMs = this.options.clock.monotonic() - expectedAt;
+      if (lagMs > 100) {
+        this.counters.eventLoopLags += 1;
+        this.raiseAlarm('internal', `event loop lagged ${Math.round(lagMs)} ms (safety checks, hedges and cancels waited)`, 'event_loop_lag');
+      }
       this.heartbeat += 1;
       this.safetyCheck();
       this.reconciler.tick();
       this.writeRealtime();
       this.listener?.changed();
       this.scheduleTick();
-    }, this.options.tickMs ?? 250);
+    }, periodMs);
   }
 
   /** Cancels the live maker order when quoting is no longer allowed; alarms on stale books. */

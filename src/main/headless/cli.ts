@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config/config';
 import { systemClock } from '../engine/clock';
-import { startHeadlessServer } from './server';
+import { isLoopback, startHeadlessServer } from './server';
 import { runUnattended } from './unattended';
 
-const USAGE = `usage: npm run headless -- [--host ADDRESS] [--port PORT] [--data-dir DIR] [--dotenv FILE] [--demo] [--arm] [--duration SECONDS]`;
+const USAGE = `usage: npm run headless -- [--host ADDRESS] [--allow-remote] [--port PORT] [--data-dir DIR] [--dotenv FILE] [--demo] [--arm] [--duration SECONDS]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       demo: { type: 'boolean', default: false },
       arm: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
   }
   if (values.arm && duration === null) throw new TypeError('--arm: only with --duration (an unattended run); arm interactively from the console otherwise');
   const config = loadConfig({ env, envFile: values['dotenv'] });
+  if (!isLoopback(config.headless.host) && !values['allow-remote']) {
+    throw new TypeError(`--host ${config.headless.host}: the console would be served on the network over plain http. Keep it on 127.0.0.1 and reach it through an SSH tunnel (ssh -L 8787:127.0.0.1:8787 server), or pass --allow-remote`);
+  }
 
   const app = await createApp(config);
   app.guardProcess();
@@ -51,7 +55,8 @@ async function main(): Promise<void> {
     rendererDir: join(__dirname, '../renderer'),
     bindHost: config.headless.host,
     port: config.headless.port,
-    log: app.log
+    log: app.log,
+    allowRemote: values['allow-remote']
   });
   app.log.info(`headless console listening on ${config.headless.host}:${server.port} (${config.mode})`);
   // The one line a trader (or a test) needs: the URL with its token.

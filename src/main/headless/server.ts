@@ -37,9 +37,20 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2'
 };
 
-const COOKIE = 'lx_token';
-/** A client that cannot keep up is cut off rather than let its queue grow without bound. */
+/** The cookie carries the port in its name: cookies are shared by every port of 127.0.0.1, consoles are not. */
+const cookieNameFor = (port: number) => `lx_token_${port}`;
+/** A client that cannot keep up is cut off rather than let its queue grow without bound... */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** ...and all of them together may not hold more than this (the slowest goes first). */
+const MAX_BUFFERED_TOTAL = 64 * 1024 * 1024;
+/** Commands and queries one connection may send: a burst, refilled per second. */
+const COMMANDS_BURST = 40;
+const COMMANDS_PER_SECOND = 20;
+
+/** Loopback addresses: anything else exposes the console (plain http) to the network. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export interface HeadlessServerOptions {
   host: EngineHost;
@@ -49,6 +60,8 @@ export interface HeadlessServerOptions {
   log: Logger;
   /** Fixed token for tests; a random one otherwise. */
   token?: string;
+  /** Bind to a non-loopback address (plain http on the network): refused unless set. */
+  allowRemote?: boolean;
 }
 
 export interface HeadlessServer {
@@ -64,11 +77,11 @@ function sameToken(expected: Buffer, candidate: string | undefined | null): bool
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function cookieToken(request: IncomingMessage): string | undefined {
+function cookieToken(request: IncomingMessage, cookieName: string): string | undefined {
   const header = request.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return rest.join('=');
+    if (name === cookieName) return rest.join('=');
   }
   return undefined;
 }
@@ -92,13 +105,20 @@ function requestUrl(raw: string | undefined): URL | null {
 }
 
 export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
+  if (!isLoopback(options.bindHost) && !options.allowRemote) {
+    throw new TypeError(
+      `--host ${options.bindHost}: the console would be served on the network over plain http. Keep it on 127.0.0.1 and use an SSH tunnel (ssh -L 8787:127.0.0.1:8787 server), or pass --allow-remote if you really mean it`
+    );
+  }
+  if (!isLoopback(options.bindHost)) options.log.warn(`headless console bound to ${options.bindHost} (--allow-remote): plain http on the network; prefer an SSH tunnel`);
   const token = options.token ?? randomBytes(24).toString('base64url');
+  let cookieName = cookieNameFor(options.port);
   const expected = Buffer.from(token);
   const rendererDir = resolve(options.rendererDir);
 
   const authorized = (request: IncomingMessage, url: URL): 'query' | 'cookie' | null => {
     if (sameToken(expected, url.searchParams.get('token'))) return 'query';
-    if (sameToken(expected, cookieToken(request))) return 'cookie';
+    if (sameToken(expected, cookieToken(request, cookieName))) return 'cookie';
     return null;
   };
 
@@ -130,7 +150,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return;
     }
     if (auth === 'query') {
-      response.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      response.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
     const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     const file = resolve(join(rendererDir, relative));
@@ -176,6 +196,22 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
   });
 
+  let limited = 0;
+
+  /** The slowest viewers go first once all of them together buffer more than MAX_BUFFERED_TOTAL. */
+  function capTotalBuffered(): void {
+    let total = 0;
+    for (const client of wss.clients) total += client.bufferedAmount;
+    if (total <= MAX_BUFFERED_TOTAL) return;
+    const slowest = [...wss.clients].sort((a, b) => b.bufferedAmount - a.bufferedAmount);
+    for (const client of slowest) {
+      if (total <= MAX_BUFFERED_TOTAL) break;
+      total -= client.bufferedAmount;
+      options.log.warn(`headless ws: viewers buffer ${Math.round(total / 1e6)} MB together; the slowest is disconnected`);
+      client.terminate();
+    }
+  }
+
   function attach(client: WebSocket): void {
     const send = (frame: BridgeServerFrame) => {
       if (client.readyState !== client.OPEN) return;
@@ -185,6 +221,18 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         return;
       }
       client.send(JSON.stringify(frame));
+      capTotalBuffered();
+    };
+    // Per connection: a burst of commands, then COMMANDS_PER_SECOND (a flood is answered, not run).
+    let allowance = COMMANDS_BURST;
+    let refilledAt = Date.now();
+    const allowed = (): boolean => {
+      const now = Date.now();
+      allowance = Math.min(COMMANDS_BURST, allowance + ((now - refilledAt) / 1000) * COMMANDS_PER_SECOND);
+      refilledAt = now;
+      if (allowance < 1) return false;
+      allowance -= 1;
+      return true;
     };
     const unsubscribe = options.host.subscribe(send);
     client.on('close', unsubscribe);
@@ -198,6 +246,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       }
       const id = (frame as { id?: unknown } | undefined)?.id;
       const kind = (frame as { kind?: unknown } | undefined)?.kind;
+      if (!allowed()) {
+        limited += 1;
+        if (limited === 1 || limited % 1000 === 0) options.log.warn(`headless ws: ${limited} command(s) refused by the rate limit (${COMMANDS_PER_SECOND}/s per connection)`);
+        send({ kind: 'result', id: typeof id === 'number' && Number.isSafeInteger(id) ? id : -1, result: commandError('REJECTED', `too many commands: at most ${COMMANDS_PER_SECOND} a second (burst ${COMMANDS_BURST})`) });
+        return;
+      }
       if (typeof id === 'number' && Number.isSafeInteger(id) && kind === 'query') {
         void options.host
           .query((frame as { request?: unknown }).request)
@@ -230,6 +284,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     });
   });
   const port = (server.address() as AddressInfo).port;
+  cookieName = cookieNameFor(port);
   const hostText = options.bindHost.includes(':') ? `[${options.bindHost}]` : options.bindHost;
   return {
     url: `http://${hostText}:${port}/?token=${token}`,

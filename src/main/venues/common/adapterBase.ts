@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../engine/clock';
 import { VenueOrderError, type VenueHandlers, type VenueHealth, type VenueId } from '../../engine/venue';
-import type { TokenBucket } from './tokenBucket';
+import type { RequestBudget } from './requestBudget';
 
 export interface AdapterStats {
   bookMessages: number;
@@ -17,7 +17,7 @@ export abstract class VenueAdapterBase {
   private bookReady = false;
   private accountReady = false;
   abstract readonly stats: AdapterStats;
-  protected abstract readonly bucket: TokenBucket;
+  protected abstract readonly bucket: RequestBudget;
 
   constructor(readonly id: VenueId) {}
 
@@ -77,6 +77,24 @@ export abstract class VenueAdapterBase {
       });
       await cancel();
     }
+  }
+
+  private malformedWindow = { startedAt: Number.NEGATIVE_INFINITY, logged: 0, suppressed: 0 };
+
+  /**
+   * A frame the parser refused: counted always, logged with its text for the first 10 a minute,
+   * then summarised once a minute (a junk flood must not become a log flood on the hot path).
+   */
+  protected reportMalformed(stream: string, error: unknown, text: string, now: number): void {
+    const window = this.malformedWindow;
+    if (now - window.startedAt >= 60_000) {
+      if (window.suppressed > 0) this.handlers?.onLog(this.id, 'warn', `${window.suppressed} more malformed frame(s) in the last minute were counted, not logged`);
+      this.malformedWindow = { startedAt: now, logged: 0, suppressed: 0 };
+    }
+    if (this.malformedWindow.logged < 10) {
+      this.malformedWindow.logged += 1;
+      this.handlers?.onLog(this.id, 'warn', `malformed ${stream} frame (${(error as Error).message}): ${text.slice(0, 300)}`);
+    } else this.malformedWindow.suppressed += 1;
   }
 
   /** The book must be rebuilt from a snapshot after its stream closed. */

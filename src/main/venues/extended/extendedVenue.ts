@@ -20,7 +20,7 @@ import { parseLosslessJson } from '../common/losslessJson';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
-import { TokenBucket } from '../common/tokenBucket';
+import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import { FrameError, dec, int, obj, str } from '../common/frames';
 import type { ExtendedAdapterConfig } from './config';
 import { applyExtendedBookFrame, extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
@@ -52,7 +52,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   private feeRate = new Decimal('0.0005');
   private readonly starkKey: string;
   private readonly recorder: FrameRecorder;
-  protected readonly bucket: TokenBucket;
+  protected readonly bucket: RequestBudget;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
   private lastSeq: number | null = null;
@@ -77,7 +77,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   ) {
     super('E');
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
-    this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 1000);
+    this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? 1000);
     this.starkKey = publicKeyOf(config.starkPrivateKey);
   }
 
@@ -93,8 +93,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   // ------------------------------------------------------------------ REST
 
   /** One REST call: the budget, both headers, the {status, data, error} envelope, exact ids. */
-  private async rest(method: string, path: string, body?: unknown): Promise<unknown> {
-    await this.bucket.take(1);
+  private async rest(method: string, path: string, body?: unknown, priority: RequestPriority = method === 'GET' ? 'read' : 'cancel'): Promise<unknown> {
+    await this.bucket.take(priority);
     const started = this.clock.monotonic();
     // A create that died after it was sent, or whose answer is unreadable, may have executed.
     const creates = method === 'POST' && path === '/user/order';
@@ -231,7 +231,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   private malformed(stream: string, error: unknown, text: string): void {
     this.stats.malformedFrames += 1;
-    this.handlers?.onLog('E', 'warn', `malformed ${stream} frame (${(error as Error).message}): ${text.slice(0, 300)}`);
+    this.reportMalformed(stream, error, text, this.clock.monotonic());
   }
 
   private dropBook(reason: string): void {
@@ -440,7 +440,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   /** POST /user/order; the reply's `data.id` is the venue's id for it. */
   private async createOrder(body: ReturnType<ExtendedVenue['orderBody']>): Promise<string> {
-    const data = obj(await this.rest('POST', '/user/order', body), 'order reply');
+    const data = obj(await this.rest('POST', '/user/order', body, body.postOnly ? 'quote' : 'taker'), 'order reply');
     const venueId = String(data.id);
     this.rememberVenueId(venueId, body.id);
     return venueId;

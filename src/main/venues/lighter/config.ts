@@ -22,10 +22,10 @@ export interface LighterAdapterConfig {
   authTokenTtlMs?: number;
   /** No book frame for this long: reconnect. */
   staleBookMs?: number;
-  /** REST + tx budget: 60 a minute on a Standard account. */
+  /** REST + tx budget per rolling minute: 60 on a Standard account. */
   requestsPerMinute?: number;
-  /** How many requests may go at once from a full budget (default: a minute's worth). */
-  requestBurst?: number;
+  /** Slots of each rolling minute new quotes may not use (kept for cancels, hedges, reads); default 10 %. */
+  reserve?: number;
   /** How long a "market" order may take to report its final filled quantity. */
   marketResultTimeoutMs?: number;
   requestTimeoutMs?: number;

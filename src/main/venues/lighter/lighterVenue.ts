@@ -17,7 +17,7 @@ import {
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
-import { TokenBucket } from '../common/tokenBucket';
+import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
 import { applyLighterBookFrame, FrameError, lighterMarketFrom, parseLighterFrame, parseLighterOrders, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
 import type { LighterSigner, SignedTx } from './signer';
@@ -53,7 +53,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   book: OrderBook = new OrderBook(2, 4);
   private details: MarketDetails | null = null;
   private readonly recorder: FrameRecorder;
-  protected readonly bucket: TokenBucket;
+  protected readonly bucket: RequestBudget;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
   private lastNonce: number | null = null;
@@ -74,7 +74,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   ) {
     super('L');
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
-    this.bucket = new TokenBucket(clock, config.requestsPerMinute ?? 60, config.requestBurst ?? config.requestsPerMinute ?? 60);
+    // Lighter counts REST requests and WS txs together, per rolling minute (Standard: 60).
+    this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? 60, 60_000, config.reserve);
   }
 
   get market(): MarketInfo {
@@ -85,7 +86,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   // ------------------------------------------------------------------ REST
 
   private async rest(path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Record<string, unknown>> {
-    await this.bucket.take(1);
+    await this.bucket.take('read');
     let response: Response;
     try {
       response = await fetch(`${this.config.restUrl}/api/v1/${path}`, {
@@ -224,7 +225,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       frame = parseLighterFrame(text, this.details?.marketId ?? 0);
     } catch (error) {
       this.stats.malformedFrames += 1;
-      this.handlers?.onLog('L', 'warn', `malformed ${socket} frame (${(error as Error).message}): ${text.slice(0, 300)}`);
+      this.reportMalformed(socket, error, text, receivedAt);
       return;
     }
     const target = socket === 'book' ? this.bookSocket : this.accountSocket;
@@ -421,30 +422,28 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   /**
    * Signs with the next nonce and sends: over the WebSocket when it is up, else over REST. An
    * invalid-nonce answer resynchronises the nonce from the venue and tries once more. Txs go out
-   * one at a time (nonces in order); each waits for a token of the request budget, and when a
-   * token frees up the most urgent waiting tx takes it: cancels before new orders, so the kill
-   * switch never queues behind quotes.
+   * one at a time (nonces in order); each waits for a slot of the request budget, and when one
+   * frees up the most urgent waiting tx takes it: cancels, then taker orders (hedges), then quotes,
+   * so neither the kill switch nor a hedge ever queues behind quotes.
    */
-  private submit(sign: (nonce: number) => SignedTx, urgent = false): Promise<number> {
+  private submit(sign: (nonce: number) => SignedTx, priority: RequestPriority): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      const job = { sign, resolve, reject };
-      if (urgent) this.txQueue.unshift(job);
-      else this.txQueue.push(job);
-      void this.drainTxQueue();
+      // The budget grants slots most urgent first; granted txs are signed and sent one at a time.
+      void this.bucket.take(priority).then(() => {
+        this.txReady.push({ sign, resolve, reject });
+        void this.drainTxQueue();
+      });
     });
   }
 
-  private txQueue: Array<{ sign: (nonce: number) => SignedTx; resolve(latency: number): void; reject(error: unknown): void }> = [];
+  private readonly txReady: Array<{ sign: (nonce: number) => SignedTx; resolve(latency: number): void; reject(error: unknown): void }> = [];
   private draining = false;
 
   private async drainTxQueue(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.txQueue.length > 0) {
-        await this.bucket.take(1);
-        const job = this.txQueue.shift();
-        if (!job) break;
+      for (let job = this.txReady.shift(); job; job = this.txReady.shift()) {
         try {
           job.resolve(await this.sendSigned(job.sign));
         } catch (error) {
@@ -555,7 +554,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       this.signer.signCreateOrder({
         marketIndex: (this.details as MarketDetails).marketId, clientOrderIndex: coi, ...amounts, isAsk: request.side === 'sell',
         orderType: 0, timeInForce: 2, reduceOnly: false, orderExpiry: expiry, nonce
-      })
+      }),
+      'quote'
     );
     this.notePlaced(request.clientId);
     return { clientId: request.clientId };
@@ -573,7 +573,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
         this.signer.signCreateOrder({
           marketIndex: (this.details as MarketDetails).marketId, clientOrderIndex: coi, ...amounts, isAsk: request.side === 'sell',
           orderType: 1, timeInForce: 0, reduceOnly: false, orderExpiry: 0, nonce
-        })
+        }),
+        'taker'
       );
     } catch (error) {
       this.pendingMarkets.delete(coi);
@@ -596,12 +597,12 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   async cancel(clientId: string): Promise<void> {
     const index = this.clientOrderIndex(clientId);
     await this.cancelKnown(clientId, this.clock, async () => {
-      await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), true);
+      await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), 'cancel');
     });
   }
 
   async cancelAll(): Promise<void> {
-    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }), true);
+    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }), 'cancel');
   }
 
   // ------------------------------------------------------------------ the venue's record

@@ -37,14 +37,16 @@ function spying(signer: LighterSigner) {
   return { spy, txs, tokens: () => tokens };
 }
 
-async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; reserve?: number; authTokenTtlMs?: number } = {}) {
+async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; reserve?: number; authTokenTtlMs?: number; deadMan?: boolean } = {}) {
   const env = await startLighter();
   cleanups.push(() => env.emulator.stop());
   const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
   const { spy, txs, tokens } = spying(signer);
   const venue = new LighterVenue(
     { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath,
-      requestsPerMinute: options.requestsPerMinute, reserve: options.reserve, authTokenTtlMs: options.authTokenTtlMs },
+      requestsPerMinute: options.requestsPerMinute, reserve: options.reserve, authTokenTtlMs: options.authTokenTtlMs,
+      // The dead man's switch adds a tx per placement; the tests of other behaviour count txs without it.
+      deadManMs: options.deadMan ? undefined : 0 },
     spy,
     systemClock
   );
@@ -293,5 +295,18 @@ describe('Lighter adapter: outcomes the venue must settle', () => {
     await waitFor(() => tokens() > before && venue.health().connected, 'the renewal after the answer', 5000);
     expect(record.connections.some((c) => !c.connected && c.detail.includes('auth token renewal'))).toBe(true);
   }, 20_000);
+});
+
+describe("Lighter adapter: the dead man's switch", () => {
+  it('a placed quote schedules a cancel-all at least 5 minutes ahead, renewed while quoting; cancel-all stops renewing', async () => {
+    const { venue, exchange, emulator, txs } = await connected({ deadMan: true });
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    await venue.placePostOnly({ clientId: '17000000000401', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') });
+    await waitFor(() => emulator.scheduledCancelAllAt !== null, 'the scheduled cancel-all');
+    expect((emulator.scheduledCancelAllAt as number) - Date.now()).toBeGreaterThan(5 * 60_000);
+    await venue.cancelAll();
+    const count = txs.filter((tx) => tx.txType === 16).length;
+    expect(count).toBe(2);
+  });
 });
 

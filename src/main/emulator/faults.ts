@@ -18,6 +18,8 @@ export const faultSettingsSchema = z
     reorderFills: z.boolean(),
     /** Reject the next N new orders with the venue's real error code. */
     rejectOrders: z.number().int().min(0).max(100_000),
+    /** Reject the next N new taker orders (IOC: hedges, TT legs) only; quotes go through. */
+    rejectTakerOrders: z.number().int().min(0).max(100_000),
     /** Answer the next N REST requests with 429. */
     rateLimit: z.number().int().min(0).max(100_000),
     /** Answer the next N REST requests with a 500 error. */
@@ -40,13 +42,13 @@ export const faultSettingsSchema = z
   .strict();
 
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
-export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rateLimit' | 'restErrors' | 'lostAcks';
+export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rejectTakerOrders' | 'rateLimit' | 'restErrors' | 'lostAcks';
 export type DropTarget = 'all' | 'book' | 'account';
 
 export function noFaults(): FaultSettings {
   return {
     delayMs: 0, staleFeed: false, skipSequence: 0, duplicateFills: false, reorderFills: false,
-    rejectOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false,
+    rejectOrders: 0, rejectTakerOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false,
     lostAcks: 0, ackDelayMs: 0, accountDownMs: 0, emptyReplies: false, earlierRunOrders: 0
   };
 }

@@ -456,6 +456,7 @@ export class ExtendedEmulator {
       throw new ExtendedError(1101, 'Invalid Starknet signature');
     }
     if (this.options.faults.take('rejectOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
+    if (tif === 'IOC' && this.options.faults.take('rejectTakerOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
 
     const input = {
       clientId: externalId, side: side === 'BUY' ? ('buy' as const) : ('sell' as const),

@@ -595,6 +595,7 @@ export class LighterEmulator {
       reduceOnly: int('ReduceOnly') === 1, expiresAt: expiry, meta: { nonce: int('Nonce'), apiKey: int('ApiKeyIndex') }
     };
     if (this.options.faults.take('rejectOrders')) throw new LighterError(21739, 'not enough margin');
+    if (tif === 0 && this.options.faults.take('rejectTakerOrders')) throw new LighterError(21739, 'not enough margin');
     void info;
     return () => this.options.exchange.submit(order);
   }
@@ -613,6 +614,8 @@ export class LighterEmulator {
   }
 
   private cancelAllTimer: ReturnType<Clock['setTimeout']> | null = null;
+  /** When the scheduled cancel-all (Lighter's dead man's switch) fires, if one is set. */
+  scheduledCancelAllAt: number | null = null;
 
   private checkCancelAll(int: (key: string) => number): () => void {
     const tif = int('TimeInForce');
@@ -626,6 +629,7 @@ export class LighterEmulator {
       if (time < now + 5 * 60_000 || time > now + 15 * 86_400_000) throw new LighterError(21711, 'invalid expiry');
       return () => {
         if (this.cancelAllTimer) this.options.clock.clearTimeout(this.cancelAllTimer);
+        this.scheduledCancelAllAt = time;
         this.cancelAllTimer = this.options.clock.setTimeout(() => this.options.exchange.cancelAll(), time - this.options.clock.now());
       };
     }
@@ -633,6 +637,7 @@ export class LighterEmulator {
       return () => {
         if (this.cancelAllTimer) this.options.clock.clearTimeout(this.cancelAllTimer);
         this.cancelAllTimer = null;
+        this.scheduledCancelAllAt = null;
       };
     }
     throw new LighterError(21705, 'invalid time in force');

@@ -24,6 +24,10 @@ export interface LighterAdapterConfig {
   staleBookMs?: number;
   /** REST + tx budget per rolling minute: 60 on a Standard account. */
   requestsPerMinute?: number;
+  /** The scheduled cancel-all's distance ahead (the venue wants >= 5 min; default 5.5 min; 0 = none, adapter tests only). */
+  deadManMs?: number;
+  /** How often the scheduled cancel-all is pushed ahead while quotes may rest (default 60 s). */
+  deadManRefreshMs?: number;
   /** Slots of each rolling minute new quotes may not use (kept for cancels, hedges, reads); default 10 %. */
   reserve?: number;
   /** How long a "market" order may take to report its final filled quantity. */

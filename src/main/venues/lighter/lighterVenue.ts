@@ -168,7 +168,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   }
 
   async stop(): Promise<void> {
-    for (const timer of [this.tokenTimer, this.keepaliveTimer, this.resyncTimer]) if (timer) this.clock.clearTimeout(timer);
+    this.deadManArmed = false;
+    for (const timer of [this.tokenTimer, this.keepaliveTimer, this.resyncTimer, this.deadManTimer]) if (timer) this.clock.clearTimeout(timer);
     this.bookSocket?.stop();
     this.accountSocket?.stop();
     for (const [coi, pending] of this.pendingMarkets) {
@@ -558,8 +559,31 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       'quote'
     );
     this.notePlaced(request.clientId);
+    this.armDeadMan();
     return { clientId: request.clientId };
   }
+
+  /**
+   * Quotes die with the process: while quotes may rest, a scheduled cancel-all (Lighter's dead
+   * man's switch, at least 5 minutes ahead) is renewed every minute, so if this process dies every
+   * order is cancelled by the venue within about 6 minutes. Cancel-all stops the renewals.
+   */
+  private armDeadMan(): void {
+    if (this.deadManArmed || this.config.deadManMs === 0) return;
+    this.deadManArmed = true;
+    const refresh = () => {
+      if (!this.deadManArmed) return;
+      const time = this.clock.now() + (this.config.deadManMs ?? 330_000);
+      this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 1, time, nonce }), 'cancel').catch((error: unknown) =>
+        this.handlers?.onLog('L', 'warn', `scheduled cancel-all (dead man's switch) refresh failed: ${String(error)}`)
+      );
+      this.deadManTimer = this.clock.setTimeout(refresh, this.config.deadManRefreshMs ?? 60_000);
+    };
+    refresh();
+  }
+
+  private deadManArmed = false;
+  private deadManTimer: TimerHandle | null = null;
 
   /** IOC at the worst price; resolves with what the order stream reports as filled. */
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
@@ -602,6 +626,10 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   }
 
   async cancelAll(): Promise<void> {
+    // The last scheduled cancel-all stays set: it cancels what a crash could leave, nothing more.
+    this.deadManArmed = false;
+    if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
+    this.deadManTimer = null;
     await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }), 'cancel');
   }
 

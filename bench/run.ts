@@ -18,6 +18,10 @@ import { nullJournal, type StrategyLogs } from '../src/main/engine/records';
 import { StrategyEngine } from '../src/main/engine/strategyEngine';
 import { noNotifier } from '../src/main/engine/telegram';
 import { EngineHost } from '../src/main/host/engineHost';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteJournal } from '../src/main/journal/sqliteJournal';
 import { runE2eBench } from './e2e';
 
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 100_000);
@@ -150,7 +154,7 @@ async function main() {
     updates: UPDATES,
     levels: LEVELS,
     bookToDecisionUs: bookToDecision,
-    goalBookToDecisionP99Us: 50,
+    goalBookToDecisionP99Us: 20,
     decisions,
     ordersSent,
     fills: FILLS,
@@ -165,13 +169,52 @@ async function main() {
   console.log(`maker fill -> hedge handed: p50 ${fillToHedge.p50} us, p99 ${fillToHedge.p99} us (${measured} hedges)`);
   console.log(`heap: ${result.heapStartMB} MB -> ${result.heapEndMB} MB`);
 
+  const history = historyQueryBench();
+  console.log(`journal history query: ${history.map((h) => `${h.fills} fills p50 ${h.p50Ms} ms p99 ${h.p99Ms} ms`).join('; ')}`);
+
+  if (process.env.BENCH_ENGINE_ONLY) {
+    console.log(JSON.stringify({ ...result, historyQuery: history }));
+    process.exit(0);
+  }
   const e2e = await runE2eBench();
   console.log(`e2e: Lighter book frame -> decision p50 ${e2e.bookToDecisionUs.p50} us, p99 ${e2e.bookToDecisionUs.p99} us`);
-  console.log(`e2e: Extended maker fill frame -> Lighter hedge written p50 ${e2e.makerFillToHedgeSentUs.p50} us, p99 ${e2e.makerFillToHedgeSentUs.p99} us (signing included)`);
+  console.log(`e2e: Extended maker fill frame -> Lighter hedge written p50 ${e2e.makerFillToHedgeSentUs.p50} us, p99 ${e2e.makerFillToHedgeSentUs.p99} us (signing included, budget idle)`);
+  console.log(
+    `e2e: the same under quoting pressure (600 requests per rolling minute, kept full by ${e2e.makerFillToHedgeSentUnderPressureUs.quotesSent} quotes): ` +
+      `p50 ${e2e.makerFillToHedgeSentUnderPressureUs.p50} us, p99 ${e2e.makerFillToHedgeSentUnderPressureUs.p99} us`
+  );
   console.log(`e2e: ${e2e.sustainedBookMessagesPerSecond} Lighter book frames/s through adapter and engine on one core`);
   console.log(`order book vs ccxt: ours ${e2e.orderBookVsCcxt.oursUsPerUpdate} us/update, ccxt ${e2e.orderBookVsCcxt.ccxtUsPerUpdate} us/update, ratio ${e2e.orderBookVsCcxt.speedRatio}`);
-  console.log(JSON.stringify({ ...result, bench: 'engine+e2e', e2e }));
+  console.log(JSON.stringify({ ...result, bench: 'engine+e2e', historyQuery: history, e2e }));
   process.exit(0);
+}
+
+/**
+ * The performance panel's history query on journals of 10,000 and 100,000 fills: its time must
+ * not grow with the history (the round trips are a running aggregate; one query at start reads all).
+ */
+function historyQueryBench(): Array<{ fills: number; p50Ms: number; p99Ms: number }> {
+  const out: Array<{ fills: number; p50Ms: number; p99Ms: number }> = [];
+  for (const fills of [10_000, 100_000]) {
+    const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'lx-bench-')), 'journal.sqlite'), { flushMs: 3_600_000 });
+    const writeFill = (i: number) =>
+      journal.fill({ id: `f${i}`, at: i, venue: i % 2 ? 'L' : 'E', side: i % 4 < 2 ? 'buy' : 'sell', qty: '0.01', price: String(3000 + (i % 7)), maker: true, orderId: String(i) });
+    for (let i = 0; i < fills; i++) writeFill(i);
+    journal.history(500);
+    const times: number[] = [];
+    for (let q = 0; q < 50; q++) {
+      // A few new fills between queries, as a live run has.
+      for (let k = 0; k < 4; k++) writeFill(fills + q * 4 + k);
+      const started = performance.now();
+      journal.history(500);
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const at = (p: number) => Math.round((times[Math.min(times.length - 1, Math.floor(p * times.length))] as number) * 100) / 100;
+    out.push({ fills, p50Ms: at(0.5), p99Ms: at(0.99) });
+    void journal.close();
+  }
+  return out;
 }
 
 void main();

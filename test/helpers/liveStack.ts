@@ -15,10 +15,13 @@ import { loadWasmLighterSigner } from '../../src/main/venues/lighter/signer';
 import { ZERO_FEES } from './engineHarness';
 
 /** The engine on both real adapters against running emulators, with a real SQLite journal. */
-export async function liveEngine(emulators: Emulators, options: { params?: Partial<StrategyParams>; journalPath?: string; notifier?: Notifier } = {}) {
+export async function liveEngine(
+  emulators: Emulators,
+  options: { params?: Partial<StrategyParams>; journalPath?: string; notifier?: Notifier; lighterRequestsPerMinute?: number } = {}
+) {
   const signer = await loadWasmLighterSigner({ apiPrivateKey: DEMO_LIGHTER.apiPrivateKey, accountIndex: DEMO_LIGHTER.accountIndex, apiKeyIndex: DEMO_LIGHTER.apiKeyIndex, chainId: 300 });
   const L = new LighterVenue(
-    { restUrl: emulators.lighter.url, wsUrl: emulators.lighter.wsUrl, chainId: 300, symbol: 'ETH', ...DEMO_LIGHTER, requestsPerMinute: 100_000, staleBookMs: 3000 },
+    { restUrl: emulators.lighter.url, wsUrl: emulators.lighter.wsUrl, chainId: 300, symbol: 'ETH', ...DEMO_LIGHTER, requestsPerMinute: options.lighterRequestsPerMinute ?? 100_000, staleBookMs: 3000 },
     signer,
     systemClock
   );

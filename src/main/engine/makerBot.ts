@@ -84,16 +84,23 @@ export class MakerBot {
   dust(): string | null {
     const { state } = this.ctx;
     if (!state.inventoryDirection()) return null;
+    // Inventory and entries change only on fills: the answer is kept until they do (hot path).
+    const cache = this.dustCache;
+    if (cache && cache.invL === state.inv.L && cache.invE === state.inv.E && cache.entryL === state.entry.L && cache.entryE === state.entry.E) return cache.result;
     const exitQty = minDecimal(state.inv.L.abs(), state.inv.E.abs());
+    let result: string | null = null;
     for (const venue of ['L', 'E'] as const) {
-      const { market, book } = this.ctx.venues[venue];
+      const { market } = this.ctx.venues[venue];
       const qty = roundToStep(exitQty, market.sizeStep);
-      const price = book.mid() ?? state.entry[venue];
-      if (qty.lt(market.minSize) || qty.isZero()) return `dust: exit size ${exitQty} below ${venue} min size ${market.minSize}`;
-      if (qty.times(price).lt(market.minValue)) return `dust: exit value ${qty.times(price).toDecimalPlaces(2)} below ${venue} min value ${market.minValue}`;
+      const value = qty.times(state.entry[venue]);
+      if (qty.lt(market.minSize) || qty.isZero()) result ??= `dust: exit size ${exitQty} below ${venue} min size ${market.minSize}`;
+      else if (value.lt(market.minValue)) result ??= `dust: exit value ${value.toDecimalPlaces(2)} below ${venue} min value ${market.minValue}`;
     }
-    return null;
+    this.dustCache = { invL: state.inv.L, invE: state.inv.E, entryL: state.entry.L, entryE: state.entry.E, result };
+    return result;
   }
+
+  private dustCache: { invL: Decimal; invE: Decimal; entryL: Decimal; entryE: Decimal; result: string | null } | null = null;
 
   /** Called on every book update. `receivedAt` is the monotonic time the update arrived. */
   onBook(receivedAt: number): void {

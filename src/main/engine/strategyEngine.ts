@@ -122,7 +122,7 @@ export class StrategyEngine implements Engine {
       nextClientId: () => String(this.clientId++),
       quotingAllowed: () => this.blockedBy().length === 0
     };
-    this.registry = new OrderRegistry({ now: () => options.clock.now(), onSettled: (order) => this.onSettled(order) });
+    this.registry = new OrderRegistry({ now: () => options.clock.now(), onSettled: (order) => this.onSettled(order), finishedMemory: 5000 });
     this.exposure = new Exposure(this.ctx, this.registry, options.seedUnhedgedOn);
     this.maker = new MakerBot(this.ctx, this.registry, this.exposure, !this.params.ttOnly);
     this.hedger = this.params.ttOnly ? null : new HedgeBot(this.ctx, options.notifier, this.registry, this.exposure);
@@ -336,8 +336,11 @@ export class StrategyEngine implements Engine {
   private insaneFill(fill: FillDelta): string | null {
     if (fill.qty.isZero() || !fill.qty.isFinite()) return `size ${fill.qty}`;
     if (!fill.price.isFinite() || fill.price.lte(0)) return `price ${fill.price}`;
-    const mid = this.options.venues[fill.venue].book.mid();
-    if (mid && fill.price.minus(mid).abs().gt(mid.times('0.2'))) return `price ${fill.price} more than 20 % from the book's mid ${mid}`;
+    // The band around the book without a division (this runs on every fill).
+    const { book } = this.options.venues[fill.venue];
+    const bid = book.bestBid();
+    const ask = book.bestAsk();
+    if (bid && ask && (fill.price.lt(bid.times('0.8')) || fill.price.gt(ask.times('1.2')))) return `price ${fill.price} more than 20 % outside the book ${bid}/${ask}`;
     return null;
   }
 

@@ -23,6 +23,7 @@ import { applyLighterBookFrame, FrameError, lighterMarketFrom, parseLighterFrame
 import type { LighterSigner, SignedTx } from './signer';
 
 const TX_TIMEOUT_MS = 5000;
+const TX_RANK: Record<RequestPriority, number> = { cancel: 0, taker: 1, read: 2, quote: 3 };
 const INVALID_NONCE = 21104;
 const TOO_MANY_REQUESTS = 23000;
 /** The venue's answer to a cancel of an order that does not rest. */
@@ -431,13 +432,17 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     return new Promise<number>((resolve, reject) => {
       // The budget grants slots most urgent first; granted txs are signed and sent one at a time.
       void this.bucket.take(priority).then(() => {
-        this.txReady.push({ sign, resolve, reject });
+        // Granted txs wait for the sender most urgent first too: a hedge overtakes granted quotes.
+        const at = this.txReady.findIndex((waiting) => TX_RANK[waiting.priority] > TX_RANK[priority]);
+        const job = { sign, resolve, reject, priority };
+        if (at < 0) this.txReady.push(job);
+        else this.txReady.splice(at, 0, job);
         void this.drainTxQueue();
       });
     });
   }
 
-  private readonly txReady: Array<{ sign: (nonce: number) => SignedTx; resolve(latency: number): void; reject(error: unknown): void }> = [];
+  private readonly txReady: Array<{ sign: (nonce: number) => SignedTx; resolve(latency: number): void; reject(error: unknown): void; priority: RequestPriority }> = [];
   private draining = false;
 
   private async drainTxQueue(): Promise<void> {

@@ -4,17 +4,20 @@
  * heap and RSS are sampled; log files and the journal must stay within bounds. The last line
  * printed is one JSON summary; the exit code is 1 when an invariant broke.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import WebSocket from 'ws';
 import Decimal from 'decimal.js';
 import { createApp } from '../src/main/app';
 import { loadConfig } from '../src/main/config/config';
 import { seededRandom } from '../src/main/engine/random';
 import type { FaultSettings } from '../src/main/emulator/faults';
+import { startHeadlessServer } from '../src/main/headless/server';
 
-const FAULTS: Array<{ name: string; patch?: Partial<FaultSettings>; clear?: Partial<FaultSettings>; drop?: 'book' | 'account' | 'all' }> = [
+const FAULTS: Array<{ name: string; patch?: Partial<FaultSettings>; clear?: Partial<FaultSettings>; drop?: 'book' | 'account' | 'all'; flood?: 'commands' | 'junk' | 'viewers' }> = [
   { name: 'drop book', drop: 'book' },
   { name: 'drop account', drop: 'account' },
   { name: 'sequence gap', patch: { skipSequence: 2 } },
@@ -31,7 +34,11 @@ const FAULTS: Array<{ name: string; patch?: Partial<FaultSettings>; clear?: Part
   { name: 'acks delayed past the timeout', patch: { ackDelayMs: 11_000 }, clear: { ackDelayMs: 0 } },
   { name: 'account down, fills via REST', patch: { accountDownMs: 2500 }, drop: 'account' },
   { name: 'orders of an earlier run', patch: { earlierRunOrders: 2 } },
-  { name: 'empty replies', patch: { emptyReplies: true }, clear: { emptyReplies: false } }
+  { name: 'empty replies', patch: { emptyReplies: true }, clear: { emptyReplies: false } },
+  // Survival: floods from a console, a venue (or a broken proxy), and viewers that never read.
+  { name: 'command flood', flood: 'commands' },
+  { name: 'junk frames', flood: 'junk' },
+  { name: 'slow viewers', flood: 'viewers' }
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,6 +69,53 @@ async function main(): Promise<void> {
 
   const engine = app.engine;
   const violations: string[] = [];
+  // The console's bridge, attacked by floods during the run.
+  const renderer = join(dataDir, 'renderer');
+  mkdirSync(renderer, { recursive: true });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>soak</title>');
+  const server = await startHeadlessServer({ host: app.host, rendererDir: renderer, bindHost: '127.0.0.1', port: 0, log: app.log });
+  const bridgeUrl = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const floodStats = { commandsSent: 0, commandsRefused: 0, junkFrames: 0, slowViewers: 0 };
+  let flooding: (() => void) | null = null;
+  /** Starts a flood; returns how to stop it. */
+  const startFlood = (kind: 'commands' | 'junk' | 'viewers', venue: 'L' | 'E'): (() => void) => {
+    if (kind === 'junk') {
+      const timer = setInterval(() => {
+        emulators.faults[venue].junk(2500);
+        floodStats.junkFrames += 2500;
+      }, 100);
+      return () => clearInterval(timer);
+    }
+    if (kind === 'viewers') {
+      // Viewers whose sockets never read: what they are sent piles up in the server's buffers.
+      const viewers = Array.from({ length: 20 }, () => new WebSocket(bridgeUrl));
+      for (const viewer of viewers) {
+        viewer.on('open', () => (viewer as unknown as { _socket: { pause(): void } })._socket.pause());
+        viewer.on('error', () => undefined);
+      }
+      floodStats.slowViewers += viewers.length;
+      return () => viewers.forEach((viewer) => viewer.terminate());
+    }
+    const client = new WebSocket(bridgeUrl);
+    client.on('error', () => undefined);
+    client.on('message', (data) => {
+      if (String(data).includes('too many commands')) floodStats.commandsRefused += 1;
+    });
+    let id = 0;
+    const timer = setInterval(() => {
+      if (client.readyState !== client.OPEN) return;
+      for (let i = 0; i < 500; i++) {
+        client.send(JSON.stringify({ kind: 'command', id: ++id, command: { type: 'setParams', params: { orderValue: '100' } } }));
+        floodStats.commandsSent += 1;
+      }
+    }, 100);
+    return () => {
+      clearInterval(timer);
+      client.terminate();
+    };
+  };
   const faultsInjected: Record<string, number> = {};
   const samples: Array<{ t: number; heapMB: number; rssMB: number }> = [];
   let exposedSince: number | null = null;
@@ -97,8 +151,11 @@ async function main(): Promise<void> {
         faultsInjected[fault.name] = (faultsInjected[fault.name] ?? 0) + 1;
         if (fault.patch) emulators.faults[venue].set(fault.patch);
         if (fault.drop) emulators.faults[venue].drop(fault.drop);
+        if (fault.flood) flooding = startFlood(fault.flood, venue);
         activeClear = () => {
           if (fault.clear) emulators.faults[venue].set(fault.clear);
+          flooding?.();
+          flooding = null;
         };
         nextFaultAt = now + 1000 + random() * 2000;
       }
@@ -111,6 +168,10 @@ async function main(): Promise<void> {
     await sleep(250);
   }
   activeClear?.();
+  lag.disable();
+  const lagMs = { p50: Math.round(lag.percentile(50) / 1e4) / 100, p99: Math.round(lag.percentile(99) / 1e4) / 100, max: Math.round(lag.max / 1e4) / 100 };
+  if (lagMs.p99 > 100) violations.push(`event-loop lag p99 ${lagMs.p99} ms over 100 ms`);
+  await server.close();
   const kill = await app.host.command({ type: 'kill' });
   if (!kill.ok) violations.push(`kill did not complete: ${kill.error.message}`);
   const resting = emulators.market.exchanges.L.orders.size + emulators.market.exchanges.E.orders.size;
@@ -142,11 +203,14 @@ async function main(): Promise<void> {
   const hedgeLines = readFileSync(join(dataDir, 'logs', 'hedge.log'), 'utf8').split('\n').filter(Boolean).length;
   if (hedgeLines > 1000) violations.push(`hedge.log has ${hedgeLines} lines (bound 1000)`);
   for (const [name, bytes] of Object.entries(logs)) if (bytes > 50 * 1024 * 1024) violations.push(`${name} is ${bytes} bytes (bound 50 MB)`);
+  const rssMax = Math.max(...samples.map((sample) => sample.rssMB));
+  if (rssMax > 1024) violations.push(`RSS reached ${rssMax} MB (bound 1 GB)`);
   const heapGrowthMB = samples.length > 2 ? Math.round(((samples.at(-1)?.heapMB ?? 0) - (samples[1]?.heapMB ?? 0)) * 10) / 10 : 0;
 
   const summary = {
     soak: true, minutes, seed: Number(values.seed), ok: violations.length === 0, violations: violations.slice(0, 20),
-    ...stats, venueTrades, venueTruth, faultsInjected, worstSettledNet: worstNet.toString(),
+    ...stats, venueTrades, venueTruth, faultsInjected, floods: floodStats, eventLoopLagMs: lagMs, eventLoopLagAlarms: engine.counters.eventLoopLags,
+    worstSettledNet: worstNet.toString(),
     heapMB: { first: samples[0]?.heapMB, last: samples.at(-1)?.heapMB, max: Math.max(...samples.map((s) => s.heapMB)), growthAfterWarmup: heapGrowthMB },
     rssMB: { first: samples[0]?.rssMB, last: samples.at(-1)?.rssMB, max: Math.max(...samples.map((s) => s.rssMB)) },
     logBytes: logs, journalBytes: statSync(join(dataDir, 'journal.sqlite')).size, hedgeLogLines: hedgeLines, dataDir

@@ -59,6 +59,13 @@ export class Faults {
   onDrop: ((which: DropTarget) => void) | null = null;
   /** Set by the emulators: rests orders of an earlier run. */
   onEarlierRunOrders: ((count: number) => void) | null = null;
+  /** Set by the server: sends `count` junk frames on every stream now. */
+  onJunk: ((count: number) => void) | null = null;
+
+  /** Junk frames on every open stream: not JSON, JSON of no known shape (a flood, or a broken proxy). */
+  junk(count: number): void {
+    this.onJunk?.(count);
+  }
 
   /** Applies a validated change; throws with the field and value when it is not valid. */
   set(patch: unknown): FaultSettings {
@@ -117,3 +124,7 @@ export function deliverFill(
   }
   if (settings.duplicateFills) send(text);
 }
+
+/** The junk frames' texts, cycled. */
+export const JUNK_FRAMES = ['{', 'null', '{"type":"no such type"}', '[1,2,3]', '{"channel":42}', 'garbage \u0000'];
+

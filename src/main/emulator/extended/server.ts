@@ -15,7 +15,7 @@ import { DECIMAL_RE } from '../../../shared/decimal';
 import { orderHashFields, orderMessageHash, verifyHash, type L2Config, type StarknetDomain } from '../../venues/extended/signing';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
-import { deliverFill, type Faults } from '../faults';
+import { JUNK_FRAMES, deliverFill, type Faults } from '../faults';
 import { readBody, sendJson, toJson } from '../httpKit';
 import { formatScaled } from '../marketModel';
 
@@ -96,6 +96,9 @@ export class ExtendedEmulator {
 
   constructor(private readonly options: ExtendedEmulatorOptions) {
     this.timers = new TimerGroup(options.clock);
+    options.faults.onJunk = (count) => {
+      for (const session of this.sessions) for (let i = 0; i < count; i++) session.socket.send(JUNK_FRAMES[i % JUNK_FRAMES.length] as string);
+    };
     options.faults.onDrop = (which) => {
       if (which !== 'book') this.refuseStreamsUntil = options.clock.now() + options.faults.settings.accountDownMs;
       for (const session of this.sessions) {

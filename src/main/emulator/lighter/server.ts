@@ -13,7 +13,7 @@ import { parseScaled } from '../../engine/book';
 import { TimerGroup, type Clock } from '../../engine/clock';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
-import { deliverFill, type Faults } from '../faults';
+import { JUNK_FRAMES, deliverFill, type Faults } from '../faults';
 import { parseForm, readBody, sendJson, toJson } from '../httpKit';
 import { formatScaled } from '../marketModel';
 
@@ -90,6 +90,9 @@ export class LighterEmulator {
   constructor(private readonly options: LighterEmulatorOptions) {
     this.timers = new TimerGroup(options.clock);
     for (const key of options.apiKeys) this.nonces.set(key, options.startNonce ?? 1);
+    options.faults.onJunk = (count) => {
+      for (const session of this.sessions) for (let i = 0; i < count; i++) session.socket.send(JUNK_FRAMES[i % JUNK_FRAMES.length] as string);
+    };
     options.faults.onDrop = (which) => {
       if (which !== 'book') this.refuseStreamsUntil = options.clock.now() + options.faults.settings.accountDownMs;
       for (const session of this.sessions) {

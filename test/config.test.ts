@@ -102,3 +102,10 @@ describe('saved parameters (params.json) against the config', () => {
     ]);
   });
 });
+
+describe('venue endpoints', () => {
+  it("Extended's testnet stream is the official SDK's host (api.starknet.sepolia...)", async () => {
+    const { EXTENDED_NETWORKS } = await import('../src/main/venues/extended/config');
+    expect(EXTENDED_NETWORKS.testnet.wsUrl).toBe('wss://api.starknet.sepolia.extended.exchange/stream.extended.exchange/v1');
+  });
+});

@@ -14,11 +14,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; processingMs?: number } = {}) {
+async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; processingMs?: number; accountStaleMs?: number } = {}) {
   const env = await startExtended({ snapshotEveryMs: options.snapshotEveryMs, ...(options.processingMs ? { processingMs: options.processingMs } : {}) });
   cleanups.push(() => env.emulator.stop());
   const venue = new ExtendedVenue(
-    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT, marketResultTimeoutMs: 3000 },
+    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT, marketResultTimeoutMs: 3000, accountStaleMs: options.accountStaleMs },
     systemClock
   );
   const { record, handlers } = recordingHandlers();
@@ -234,6 +234,19 @@ describe('Extended adapter: outcomes the venue must settle', () => {
     const stale = { type: 'ORDER', data: { orders: [{ id: 1, externalId: 'mk-stale', market: 'ETH-USD', status: 'PARTIALLY_FILLED', filledQty: '0.07', averagePrice: '3000', side: 'SELL', type: 'LIMIT', postOnly: true }] } };
     (venue as unknown as { onAccountFrame(text: string, at: number): void }).onAccountFrame(JSON.stringify(stale), Date.now());
     expect(record.fills.length).toBe(fills);
+  });
+});
+
+describe('Extended adapter: a half-open account socket', () => {
+  it('is found dead by its pings (the venue sends none) and replaced; a quiet but answering one is kept', async () => {
+    const { venue, faults, record } = await connected({ accountStaleMs: 200 });
+    // Quiet but alive: nothing to say on the account stream, pongs come back.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(record.connections.filter((c) => !c.connected)).toEqual([]);
+    faults.set({ halfOpen: true });
+    await waitFor(() => record.connections.some((c) => !c.connected && c.detail.includes('dead')), 'the dead account socket noticed', 5000);
+    faults.set({ halfOpen: false });
+    await waitFor(() => venue.health().connected, 'back after the half-open socket', 5000);
   });
 });
 

@@ -310,3 +310,27 @@ describe("Lighter adapter: the dead man's switch", () => {
   });
 });
 
+describe('Lighter adapter: a quiet book is not a dead one', () => {
+  it('keeps a silent but answering book socket, replaces one that answers nothing', async () => {
+    const { venue, faults, record } = await connected({ staleBookMs: 200 });
+    faults.set({ staleFeed: true });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Pinged after 200 ms of silence, it answered: no reconnect churn on a quiet book.
+    expect(record.connections.filter((c) => !c.connected)).toEqual([]);
+    faults.set({ halfOpen: true });
+    await waitFor(() => record.connections.some((c) => !c.connected && c.detail.includes('dead')), 'the dead book socket replaced', 5000);
+    faults.set({ halfOpen: false, staleFeed: false });
+    await waitFor(() => venue.book.ready && venue.health().connected, 'the book back', 5000);
+  });
+});
+
+describe('Lighter adapter: update frames without begin_nonce', () => {
+  it('fail closed: no book from them, and the log says exactly why', async () => {
+    const { venue, record } = await connected();
+    const update = { type: 'update/order_book', channel: 'order_book:0', offset: 99, order_book: { code: 0, offset: 99, nonce: 123456, bids: [], asks: [{ price: '3100.00', size: '1.0000' }] } };
+    (venue as unknown as { onFrame(text: string, at: number, socket: string): void }).onFrame(JSON.stringify(update), Date.now(), 'book');
+    expect(venue.book.ready).toBe(false);
+    expect(record.logs.some((line) => line.includes('update frames carry no begin_nonce'))).toBe(true);
+  });
+});
+

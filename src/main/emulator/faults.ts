@@ -36,6 +36,8 @@ export const faultSettingsSchema = z
     accountDownMs: z.number().int().min(0).max(600_000),
     /** Extended: 2xx answers of the dead man's switch with an empty body, as the real venue gives them. */
     emptyReplies: z.boolean(),
+    /** Half-open connections: nothing reaches the clients any more, not even pongs (the sockets stay open). */
+    halfOpen: z.boolean(),
     /** Rest N post-only orders of "an earlier run" at the top of the book now (one-shot; reads back 0). */
     earlierRunOrders: z.number().int().min(0).max(100)
   })
@@ -49,7 +51,7 @@ export function noFaults(): FaultSettings {
   return {
     delayMs: 0, staleFeed: false, skipSequence: 0, duplicateFills: false, reorderFills: false,
     rejectOrders: 0, rejectTakerOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false,
-    lostAcks: 0, ackDelayMs: 0, accountDownMs: 0, emptyReplies: false, earlierRunOrders: 0
+    lostAcks: 0, ackDelayMs: 0, accountDownMs: 0, emptyReplies: false, halfOpen: false, earlierRunOrders: 0
   };
 }
 

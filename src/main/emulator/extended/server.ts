@@ -83,7 +83,7 @@ const venueId = (orderId: number) => ID_BASE + BigInt(orderId);
 
 export class ExtendedEmulator {
   private server: Server | null = null;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024, autoPong: false });
   private readonly sessions = new Set<StreamSession>();
   private readonly timers: TimerGroup;
   private deadManTimer: ReturnType<Clock['setTimeout']> | null = null;
@@ -199,6 +199,10 @@ export class ExtendedEmulator {
     socket.on('close', () => this.sessions.delete(session));
     socket.on('error', () => this.sessions.delete(session));
     socket.on('message', () => undefined);
+    // Pongs by hand, so that a half-open connection can be played: the socket stays, nothing comes back.
+    socket.on('ping', (data) => {
+      if (!this.options.faults.settings.halfOpen && socket.readyState === socket.OPEN) socket.pong(data);
+    });
     if (kind === 'orderbook') {
       // A silent feed sends nothing at all, not even the snapshot of a new connection.
       if (!this.options.faults.settings.staleFeed) this.sendSnapshot(session);
@@ -213,7 +217,7 @@ export class ExtendedEmulator {
   private write(session: StreamSession, text: string): void {
     const delay = this.options.faults.settings.delayMs;
     const send = () => {
-      if (session.socket.readyState === session.socket.OPEN) session.socket.send(text);
+      if (session.socket.readyState === session.socket.OPEN && !this.options.faults.settings.halfOpen) session.socket.send(text);
     };
     if (delay > 0) this.later(delay, send);
     else send();

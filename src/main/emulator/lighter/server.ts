@@ -73,7 +73,7 @@ interface Session {
 
 export class LighterEmulator {
   private server: Server | null = null;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024, autoPong: false });
   private readonly sessions = new Set<Session>();
   private readonly nonces = new Map<number, number>();
   private bookNonce = 4_037_957_000;
@@ -328,6 +328,10 @@ export class LighterEmulator {
     socket.on('close', () => this.sessions.delete(session));
     socket.on('error', () => this.sessions.delete(session));
     socket.on('message', (data) => this.onFrame(session, data.toString()));
+    // Pongs by hand, so that a half-open connection can be played: the socket stays, nothing comes back.
+    socket.on('ping', (data) => {
+      if (!this.options.faults.settings.halfOpen && socket.readyState === socket.OPEN) socket.pong(data);
+    });
     this.send(session, { type: 'connected', session_id: randomUUID() });
     this.later(this.options.maxConnectionMs ?? 24 * 3600 * 1000, () => socket.close(1000, 'connection lifetime reached'));
   }
@@ -336,7 +340,7 @@ export class LighterEmulator {
     const text = typeof message === 'string' ? message : toJson(message);
     const delay = this.options.faults.settings.delayMs;
     const write = () => {
-      if (session.socket.readyState === session.socket.OPEN) session.socket.send(text);
+      if (session.socket.readyState === session.socket.OPEN && !this.options.faults.settings.halfOpen) session.socket.send(text);
     };
     if (delay > 0) this.later(delay, write);
     else write();

@@ -1,7 +1,9 @@
 /**
  * One venue WebSocket that stays up: it reconnects with exponential backoff and jitter (also after
- * the venue's scheduled drops), runs a staleness watchdog (no frame for `staleMs` = reconnect),
- * records raw frames, and tells its owner when it opened (to resubscribe) and closed.
+ * the venue's scheduled drops), tells a dead connection from a quiet one (after `staleMs` without
+ * a frame it sends a WebSocket ping; nothing back, no frame and no pong, for `deadMs` = the
+ * connection is dead and is replaced; a pong means quiet but alive), records raw frames, and tells
+ * its owner when it opened (to resubscribe) and closed.
  */
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../engine/clock';
@@ -13,8 +15,10 @@ export interface ReconnectingSocketOptions {
   headers?: Record<string, string>;
   clock: Clock;
   recorder: FrameRecorder;
-  /** Reconnect when nothing arrived for this long (0 = never). */
+  /** Silence after which the socket is pinged (0 = never). */
   staleMs: number;
+  /** Silence, pongs included, after which the connection is dead and replaced (default 2 x staleMs). */
+  deadMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
@@ -30,7 +34,12 @@ export class ReconnectingSocket {
   private reconnectTimer: TimerHandle | null = null;
   private staleTimer: TimerHandle | null = null;
   private lastFrameAt = 0;
+  /** Last frame or pong: the connection is alive. */
+  private lastHeardAt = 0;
+  private pingedAt = 0;
   connected = false;
+  /** Connections replaced because nothing, not even a pong, came back. */
+  deadConnections = 0;
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
 
@@ -72,13 +81,18 @@ export class ReconnectingSocket {
       this.connected = true;
       this.attempt = 0;
       this.lastFrameAt = this.options.clock.monotonic();
+      this.lastHeardAt = this.lastFrameAt;
       this.watchStale();
       this.options.onOpen();
+    });
+    socket.on('pong', () => {
+      if (socket === this.socket) this.lastHeardAt = this.options.clock.monotonic();
     });
     socket.on('message', (data) => {
       if (socket !== this.socket) return;
       const receivedAt = this.options.clock.now();
       this.lastFrameAt = this.options.clock.monotonic();
+      this.lastHeardAt = this.lastFrameAt;
       const text = data.toString();
       this.options.recorder.record(this.options.name, text, receivedAt);
       this.options.onFrame(text, receivedAt);
@@ -114,12 +128,28 @@ export class ReconnectingSocket {
   }
 
   private watchStale(): void {
-    if (!this.options.staleMs) return;
+    const staleMs = this.options.staleMs;
+    if (!staleMs) return;
     this.staleTimer = this.options.clock.setTimeout(() => {
       this.staleTimer = null;
       if (!this.connected) return;
-      if (this.options.clock.monotonic() - this.lastFrameAt >= this.options.staleMs) this.restart(`no frame for ${this.options.staleMs} ms`);
-      else this.watchStale();
-    }, Math.max(50, Math.floor(this.options.staleMs / 4)));
+      const now = this.options.clock.monotonic();
+      const deadMs = this.options.deadMs ?? staleMs * 2;
+      if (now - this.lastHeardAt >= deadMs) {
+        this.deadConnections += 1;
+        this.restart(`dead: no frame and no pong for ${now - this.lastHeardAt} ms`);
+        return;
+      }
+      // Quiet: ask whether the other end is still there (a pong keeps a quiet feed connected).
+      if (now - this.lastFrameAt >= staleMs && now - this.pingedAt >= staleMs / 2) {
+        this.pingedAt = now;
+        try {
+          this.socket?.ping();
+        } catch {
+          // A socket closing under us: its close event takes over.
+        }
+      }
+      this.watchStale();
+    }, Math.max(50, Math.floor(staleMs / 4)));
   }
 }

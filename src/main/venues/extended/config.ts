@@ -3,8 +3,9 @@ export type ExtendedNetwork = 'mainnet' | 'testnet' | 'custom';
 
 export const EXTENDED_NETWORKS = {
   mainnet: { restUrl: 'https://api.starknet.extended.exchange/api/v1', wsUrl: 'wss://api.starknet.extended.exchange/stream.extended.exchange/v1' },
-  // extended.md §1: the testnet stream host has no "api." prefix ([py] value).
-  testnet: { restUrl: 'https://api.starknet.sepolia.extended.exchange/api/v1', wsUrl: 'wss://starknet.sepolia.extended.exchange/stream.extended.exchange/v1' }
+  // The current official SDK (x10xchange/python_sdk TESTNET_CONFIG) and CCXT use the "api." host for the stream too
+  // (extended.md §1 quoted an older SDK without it).
+  testnet: { restUrl: 'https://api.starknet.sepolia.extended.exchange/api/v1', wsUrl: 'wss://api.starknet.sepolia.extended.exchange/stream.extended.exchange/v1' }
 } as const;
 
 export interface ExtendedAdapterConfig {
@@ -23,6 +24,8 @@ export interface ExtendedAdapterConfig {
   /** IOC "market" orders: the venue requires an expiry too. */
   marketExpiryMs?: number;
   staleBookMs?: number;
+  /** Account stream silence after which it is pinged; twice that with no pong = dead, replaced (default 15 s). */
+  accountStaleMs?: number;
   /** Shared REST budget per IP: 1,000 a minute by default. */
   requestsPerMinute?: number;
   marketResultTimeoutMs?: number;

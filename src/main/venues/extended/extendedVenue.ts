@@ -199,7 +199,9 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       onClose: (reason) => this.onSocketClosed('book', reason)
     });
     this.accountSocket = new ReconnectingSocket({
-      name: 'E.account', url: `${this.config.wsUrl}/account`, headers: this.headers(), clock: this.clock, recorder: this.recorder, staleMs: 0,
+      // The venue sends the account stream no pings: we ping after 15 s of silence, and replace a
+      // connection that answers nothing for 30 s (a half-open socket would otherwise go unnoticed).
+      name: 'E.account', url: `${this.config.wsUrl}/account`, headers: this.headers(), clock: this.clock, recorder: this.recorder, staleMs: this.config.accountStaleMs ?? 15_000,
       onOpen: () => {
         this.awaitingOrderState = true;
         this.markConnected('account');

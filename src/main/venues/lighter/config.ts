@@ -22,6 +22,8 @@ export interface LighterAdapterConfig {
   authTokenTtlMs?: number;
   /** No book frame for this long: reconnect. */
   staleBookMs?: number;
+  /** Account stream silence after which it is pinged; twice that with no pong = dead, replaced (default 15 s). */
+  accountStaleMs?: number;
   /** REST + tx budget per rolling minute: 60 on a Standard account. */
   requestsPerMinute?: number;
   /** The scheduled cancel-all's distance ahead (the venue wants >= 5 min; default 5.5 min; 0 = none, adapter tests only). */

@@ -150,8 +150,13 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       onClose: (reason) => this.onSocketClosed('book', reason)
     });
     this.accountSocket = new ReconnectingSocket({
-      name: 'L.account', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs: 0,
-      onOpen: () => this.subscribeAccount(),
+      // An account stream may be silent for long (an empty account): pinged after 15 s, dead after 30 s.
+      name: 'L.account', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs: this.config.accountStaleMs ?? 15_000,
+      onOpen: () => {
+        this.subscribeAccount();
+        // Connected once subscribed: an empty account may send no data frame at all.
+        this.markConnected('account');
+      },
       onFrame: (text, at) => this.onFrame(text, at, 'account'),
       onClose: (reason) => {
         // Txs sent on this socket lost their answers with it: they may have executed.
@@ -302,6 +307,12 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
             this.updatesWithoutSnapshot = 0;
             this.resync('updates without a snapshot');
           }
+          return;
+        }
+        if (frame.beginNonce === null) {
+          // Fail closed, and say exactly why: without begin_nonce an update cannot be chained to the
+          // book, so no book (and no quoting) rather than a book that may have missed an update.
+          this.resync('update frames carry no begin_nonce (only offset/nonce): they cannot be chained to the snapshot; no book until they do');
           return;
         }
         if (frame.beginNonce !== this.lastNonce) {

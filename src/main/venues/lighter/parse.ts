@@ -20,7 +20,8 @@ export interface BookFrame {
   bids: LevelUpdate[];
   asks: LevelUpdate[];
   nonce: number;
-  beginNonce: number;
+  /** The nonce this update follows; null when the frame carries none (older frames: offset/nonce only). */
+  beginNonce: number | null;
 }
 
 export interface TradeFrame {
@@ -151,7 +152,7 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
     return {
       kind: 'book', snapshot,
       bids: levels(book.bids, 'order_book.bids'), asks: levels(book.asks, 'order_book.asks'),
-      nonce: int(book.nonce, 'order_book.nonce'), beginNonce: int(book.begin_nonce ?? 0, 'order_book.begin_nonce')
+      nonce: int(book.nonce, 'order_book.nonce'), beginNonce: book.begin_nonce === undefined || book.begin_nonce === null ? null : int(book.begin_nonce, 'order_book.begin_nonce')
     };
   }
   if (channel === 'account_all_trades') return { kind: 'trades', snapshot, trades: forMarket(frame.trades, marketId, 'trades').map(trade) };

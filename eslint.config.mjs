@@ -5,6 +5,49 @@ import tseslint from 'typescript-eslint';
 // Only the thin Electron shell may import Electron: the engine must run under plain Node.
 const electronShell = ['src/main/index.ts', 'src/main/electron/**', 'src/preload/**', 'e2e/**'];
 
+// The import direction of every folder under src/main (VS Code's layering idea): a folder may import
+// only the folders listed for it (and src/shared, npm packages, itself). The composition roots
+// (app.ts, index.ts, wiring/, headless/, electron/, replay/) may import anything.
+const LAYERS = {
+  kernel: [],
+  ports: ['kernel'],
+  engine: ['kernel', 'ports'],
+  sim: ['kernel', 'ports'],
+  venues: ['kernel', 'ports'],
+  emulator: ['kernel'],
+  integrations: ['kernel', 'ports'],
+  journal: ['kernel', 'ports'],
+  log: ['kernel', 'ports'],
+  host: ['kernel', 'ports'],
+  config: ['kernel']
+};
+const MAIN_FOLDERS = [...Object.keys(LAYERS), 'wiring', 'headless', 'electron', 'replay'];
+const electronRestriction = {
+  paths: [{ name: 'electron', message: 'Only the Electron shell (src/main/index.ts, src/main/electron/) may import electron.' }],
+  patterns: [{ group: ['electron/*'], message: 'Only the Electron shell may import electron.' }]
+};
+const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const forbidden = MAIN_FOLDERS.filter((other) => other !== folder && !allowed.includes(other));
+  return {
+    files: [`src/main/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronRestriction.paths,
+          patterns: [
+            ...electronRestriction.patterns,
+            {
+              group: [...forbidden.flatMap((other) => [`../${other}`, `../${other}/*`, `**/../${other}`, `**/../${other}/*`]), '**/app', '../app', '**/../app'],
+              message: `src/main/${folder} may import only ${allowed.length ? allowed.map((a) => `src/main/${a}`).join(', ') : 'nothing under src/main'} (and src/shared): see the import direction in eslint.config.mjs.`
+            }
+          ]
+        }
+      ]
+    }
+  };
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.tools/**', 'test-results/**', 'playwright-report/**', 'e2e-artifacts/**'] },
   js.configs.recommended,
@@ -30,13 +73,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [{ name: 'electron', message: 'Only the Electron shell (src/main/index.ts, src/main/electron/) may import electron.' }],
-          patterns: [{ group: ['electron/*'], message: 'Only the Electron shell may import electron.' }]
-        }
+        electronRestriction
       ]
     }
   },
+  ...layerRules,
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },

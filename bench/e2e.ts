@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import Decimal from 'decimal.js';
 import { startEmulators } from '../src/main/emulator/emulators';
 import { formatScaled } from '../src/main/emulator/marketModel';
-import { OrderBook } from '../src/main/engine/book';
+import { OrderBook } from '../src/main/kernel/book';
 import { parseLighterFrame } from '../src/main/venues/lighter/parse';
 import { liveEngine } from '../test/helpers/liveStack';
 

@@ -10,13 +10,13 @@
 import Decimal from 'decimal.js';
 import { defaultParams } from '../src/shared/params';
 import { SIM_MARKETS } from '../test/helpers/simulatedMarket';
-import { flushMicrotasks, ManualClock } from '../src/main/engine/clock';
-import { MemoryVenue } from '../src/main/engine/memoryVenue';
+import { flushMicrotasks, ManualClock } from '../src/main/kernel/clock';
+import { MemoryVenue } from '../src/main/sim/memoryVenue';
 import { toFees } from '../src/main/engine/params';
-import { seededRandom } from '../src/main/engine/random';
-import { nullJournal, type StrategyLogs } from '../src/main/engine/records';
+import { seededRandom } from '../src/main/kernel/random';
+import { nullJournal, type StrategyLogs } from '../src/main/ports/records';
 import { StrategyEngine } from '../src/main/engine/strategyEngine';
-import { noNotifier } from '../src/main/engine/telegram';
+import { noNotifier } from '../src/main/ports/notifier';
 import { EngineHost } from '../src/main/host/engineHost';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

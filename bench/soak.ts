@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import Decimal from 'decimal.js';
 import { createApp } from '../src/main/app';
 import { loadConfig } from '../src/main/config/config';
-import { seededRandom } from '../src/main/engine/random';
+import { seededRandom } from '../src/main/kernel/random';
 import type { FaultSettings } from '../src/main/emulator/faults';
 import { startHeadlessServer } from '../src/main/headless/server';
 

@@ -36,3 +36,26 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('the import direction of every folder is a lint rule', () => {
+  const lint = async (file: string, code: string) => {
+    const { ESLint } = await import('eslint');
+    const [result] = await new ESLint({ cwd: root }).lintText(code, { filePath: join(root, file) });
+    return (result?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+  };
+
+  it('fails a wrong import: the engine importing an adapter, an adapter the engine, the emulator the adapters or the ports', async () => {
+    expect(await lint('src/main/engine/probe.ts', "import { LighterVenue } from '../venues/lighter/lighterVenue';\nexport const x = LighterVenue;\n")).toHaveLength(1);
+    expect(await lint('src/main/venues/lighter/probe.ts', "import { StrategyEngine } from '../../engine/strategyEngine';\nexport const x = StrategyEngine;\n")).toHaveLength(1);
+    expect(await lint('src/main/emulator/extended/probe.ts', "import { publicKeyOf } from '../../venues/extended/signing';\nexport const x = publicKeyOf;\n")).toHaveLength(1);
+    expect(await lint('src/main/emulator/probe.ts', "import type { Venue } from '../ports/venue';\nexport type X = Venue;\n")).toHaveLength(1);
+    expect(await lint('src/main/kernel/probe.ts', "import type { Venue } from '../ports/venue';\nexport type X = Venue;\n")).toHaveLength(1);
+    expect(await lint('src/main/engine/probe.ts', "import { EngineHost } from '../host/engineHost';\nexport const x = EngineHost;\n")).toHaveLength(1);
+  }, 30_000);
+
+  it('passes the allowed directions', async () => {
+    expect(await lint('src/main/engine/probe.ts', "import { systemClock } from '../kernel/clock';\nimport type { Venue } from '../ports/venue';\nexport const x: Venue | null = null;\nexport const c = systemClock;\n")).toEqual([]);
+    expect(await lint('src/main/venues/lighter/probe.ts', "import type { Venue } from '../../ports/venue';\nexport type X = Venue;\n")).toEqual([]);
+  }, 30_000);
+});
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, TimerGroup } from '../src/main/engine/clock';
+import { ManualClock, TimerGroup } from '../src/main/kernel/clock';
 
 describe('clock and timer groups', () => {
   it('fires timers in due order in simulated time, and a cleared group fires nothing more', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../src/shared/contract';
-import { ManualClock } from '../src/main/engine/clock';
-import type { Engine, EngineListener } from '../src/main/host/engine';
+import { ManualClock } from '../src/main/kernel/clock';
+import type { Engine, EngineListener } from '../src/main/ports/engine';
 import { EngineHost } from '../src/main/host/engineHost';
 import { harness } from './helpers/engineHarness';
 

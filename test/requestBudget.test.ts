@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/main/engine/clock';
+import { ManualClock } from '../src/main/kernel/clock';
 import { RequestBudget, type RequestPriority } from '../src/main/venues/common/requestBudget';
 
 describe('RequestBudget: the venue counts a rolling window', () => {

@@ -8,15 +8,16 @@ import { paramsPatchSchema, type StrategyParams } from '../shared/params';
 import type { Command } from '../shared/contract';
 import { ConfigError, type AppConfig } from './config/config';
 import type { Emulators } from './emulator/emulators';
-import { systemClock, type Clock } from './engine/clock';
+import { systemClock, type Clock } from './kernel/clock';
 import { toFees } from './engine/params';
 import { StrategyEngine } from './engine/strategyEngine';
-import { noNotifier, TelegramNotifier } from './engine/telegram';
+import { noNotifier } from './ports/notifier';
+import { TelegramNotifier } from './integrations/telegram';
 import { EngineHost } from './host/engineHost';
 import { SqliteJournal } from './journal/sqliteJournal';
 import { createMainLog, type Logger } from './log/mainLog';
 import { FileStrategyLogs } from './log/strategyLogs';
-import { buildVenues, type BuiltVenues } from './venues/build';
+import { buildVenues, type BuiltVenues } from './wiring/venues';
 
 export interface App {
   config: AppConfig;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/kernel/clock';
 import { EmulatorMarket } from '../../src/main/emulator/emulatorMarket';
 import { formatScaled } from '../../src/main/emulator/marketModel';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultParams, type StrategyParams } from '../../src/shared/params';
 import { decide, newDecisionMemory, type DecideInput, type DecisionMemory } from '../../src/main/engine/decide';
-import { ZERO } from '../../src/main/engine/decimalMath';
+import { ZERO } from '../../src/main/kernel/decimalMath';
 import { toEngineParams } from '../../src/main/engine/params';
 import { calcSpreads, invSpread, type Tops } from '../../src/main/engine/spreads';
 import type { LiveOrder } from '../../src/main/engine/state';

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { SentOrder } from '../../src/main/engine/memoryVenue';
-import { TelegramNotifier } from '../../src/main/engine/telegram';
-import { VenueOrderError } from '../../src/main/engine/venue';
+import type { SentOrder } from '../../src/main/sim/memoryVenue';
+import { TelegramNotifier } from '../../src/main/integrations/telegram';
+import { VenueOrderError } from '../../src/main/ports/venue';
 import { d, harness } from '../helpers/engineHarness';
 
 // Books where E is rich: TM_LE (sell E maker at askE 3003.3) is the best entry.

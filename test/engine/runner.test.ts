@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, StartupStep } from '../../src/shared/contract';
 import { defaultParams } from '../../src/shared/params';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/kernel/clock';
 import { SimulatedMarket } from '../helpers/simulatedMarket';
-import { MemoryJournal, MemoryLogs } from '../../src/main/engine/records';
+import { MemoryJournal, MemoryLogs } from '../../src/main/ports/records';
 import { StrategyEngine } from '../../src/main/engine/strategyEngine';
-import { noNotifier } from '../../src/main/engine/telegram';
+import { noNotifier } from '../../src/main/ports/notifier';
 import { EngineHost } from '../../src/main/host/engineHost';
 import { d, harness, ZERO_FEES } from '../helpers/engineHarness';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SIM_MARKETS } from '../helpers/simulatedMarket';
-import { roundPriceToTick, roundToBothSteps, roundToStep } from '../../src/main/engine/decimalMath';
+import { roundPriceToTick, roundToBothSteps, roundToStep } from '../../src/main/kernel/decimalMath';
 import { orderSize } from '../../src/main/engine/makerBot';
-import { positionAfterFill, TradingState } from '../../src/main/engine/state';
-import { OrderBook, parseScaled } from '../../src/main/engine/book';
+import { positionAfterFill } from '../../src/main/kernel/position';
+import { TradingState } from '../../src/main/engine/state';
+import { OrderBook, parseScaled } from '../../src/main/kernel/book';
 import { d } from '../helpers/engineHarness';
 
 const L = SIM_MARKETS.L.market; // step 0.0001, min 0.005, min value 10

@@ -3,8 +3,8 @@
  * case is one the engine read differently before (reproduced on the earlier main).
  */
 import { describe, expect, it } from 'vitest';
-import type { SentOrder } from '../../src/main/engine/memoryVenue';
-import type { MarketInfo } from '../../src/main/engine/venue';
+import type { SentOrder } from '../../src/main/sim/memoryVenue';
+import type { MarketInfo } from '../../src/main/ports/venue';
 import { d, harness } from '../helpers/engineHarness';
 
 type MarketSent = Extract<SentOrder, { kind: 'market' }>;

@@ -4,8 +4,8 @@
  * in-memory venues in simulated time.
  */
 import { describe, expect, it } from 'vitest';
-import type { SentOrder } from '../../src/main/engine/memoryVenue';
-import { VenueOrderError } from '../../src/main/engine/venue';
+import type { SentOrder } from '../../src/main/sim/memoryVenue';
+import { VenueOrderError } from '../../src/main/ports/venue';
 import { d, harness } from '../helpers/engineHarness';
 
 // Books where E is rich: TM_LE (sell E maker at askE 3003.3) is the best entry; its fill is hedged on L.

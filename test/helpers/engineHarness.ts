@@ -2,13 +2,13 @@ import Decimal from 'decimal.js';
 import type { EngineEvent } from '../../src/shared/contract';
 import { defaultParams, type StrategyParams } from '../../src/shared/params';
 import { SIM_MARKETS } from './simulatedMarket';
-import { ManualClock } from '../../src/main/engine/clock';
-import { MemoryVenue } from '../../src/main/engine/memoryVenue';
+import { ManualClock } from '../../src/main/kernel/clock';
+import { MemoryVenue } from '../../src/main/sim/memoryVenue';
 import { toFees } from '../../src/main/engine/params';
-import { MemoryJournal, MemoryLogs } from '../../src/main/engine/records';
+import { MemoryJournal, MemoryLogs } from '../../src/main/ports/records';
 import { StrategyEngine } from '../../src/main/engine/strategyEngine';
-import type { Notifier } from '../../src/main/engine/telegram';
-import type { Position } from '../../src/main/engine/venue';
+import type { Notifier } from '../../src/main/ports/notifier';
+import type { Position } from '../../src/main/ports/venue';
 import { EngineHost } from '../../src/main/host/engineHost';
 
 export const d = (value: string | number) => new Decimal(value);

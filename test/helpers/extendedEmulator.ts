@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import Decimal from 'decimal.js';
-import { systemClock } from '../../src/main/engine/clock';
+import { systemClock } from '../../src/main/kernel/clock';
 import { EmulatorMarket } from '../../src/main/emulator/emulatorMarket';
 import { ExtendedEmulator, type ExtendedEmulatorOptions } from '../../src/main/emulator/extended/server';
 import { Faults } from '../../src/main/emulator/faults';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { systemClock } from '../../src/main/engine/clock';
+import { systemClock } from '../../src/main/kernel/clock';
 import { EmulatorMarket } from '../../src/main/emulator/emulatorMarket';
 import { Faults } from '../../src/main/emulator/faults';
 import { LighterEmulator, type LighterEmulatorOptions } from '../../src/main/emulator/lighter/server';

@@ -1,4 +1,4 @@
-import type { FillDelta, OrderUpdate, Position, VenueHandlers } from '../../src/main/engine/venue';
+import type { FillDelta, OrderUpdate, Position, VenueHandlers } from '../../src/main/ports/venue';
 
 /** Venue handlers that keep everything the adapter reported. */
 export function recordingHandlers() {

@@ -5,11 +5,11 @@
  * emulators and adapters instead.
  */
 import Decimal from 'decimal.js';
-import { TimerGroup, type Clock } from '../../src/main/engine/clock';
-import { MemoryVenue } from '../../src/main/engine/memoryVenue';
+import { TimerGroup, type Clock } from '../../src/main/kernel/clock';
+import { MemoryVenue } from '../../src/main/sim/memoryVenue';
 import { EXTENDED_BOOK, LIGHTER_BOOK } from '../../src/main/emulator/emulatorMarket';
 import { formatScaled, MarketModel, type ScaledBook } from '../../src/main/emulator/marketModel';
-import type { VenueId } from '../../src/main/engine/venue';
+import type { VenueId } from '../../src/main/ports/venue';
 
 export const SIM_MARKETS = {
   L: {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Decimal from 'decimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { systemClock } from '../../src/main/engine/clock';
+import { systemClock } from '../../src/main/kernel/clock';
 import { formatScaled } from '../../src/main/emulator/marketModel';
 import { ExtendedVenue } from '../../src/main/venues/extended/extendedVenue';
 import { API_KEY, PRIVATE_KEY, VAULT, post, signedOrder, startExtended } from '../helpers/extendedEmulator';

@@ -5,7 +5,7 @@ import Decimal from 'decimal.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../src/main/engine/clock';
+import { systemClock } from '../../src/main/kernel/clock';
 import { formatScaled } from '../../src/main/emulator/marketModel';
 import { LighterVenue } from '../../src/main/venues/lighter/lighterVenue';
 import { generateLighterApiKey, loadWasmLighterSigner, type LighterSigner, type SignedTx } from '../../src/main/venues/lighter/signer';

@@ -3,8 +3,9 @@
  * replaces each venue's book and lets background flow hit our resting orders. `speed` shortens
  * the step for accelerated time.
  */
-import { TimerGroup, type Clock } from '../engine/clock';
-import type { Position, VenueId } from '../engine/venue';
+import { TimerGroup, type Clock } from '../kernel/clock';
+import type { VenueId } from '../../shared/contract';
+import type { Position } from '../kernel/position';
 import { Exchange } from './exchange';
 import { MarketModel, type MarketModelOptions, type VenueBookSpec } from './marketModel';
 

@@ -2,9 +2,9 @@
  * Both venue emulators on loopback, driven by one market: what the demo, the adapter tests and
  * `npm run emulator` start. Demo identities only: no key here belongs to a real account.
  */
-import { systemClock, type Clock } from '../engine/clock';
-import { publicKeyOf } from '../venues/extended/signing';
+import { systemClock, type Clock } from '../kernel/clock';
 import { EmulatorMarket, EXTENDED_BOOK, LIGHTER_BOOK } from './emulatorMarket';
+import { starkKeyOf } from './extended/officialSignature';
 import { ExtendedEmulator, type ExtendedMarketSpec } from './extended/server';
 import { Faults } from './faults';
 import { LighterEmulator, type LighterMarketSpec } from './lighter/server';
@@ -78,7 +78,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     domain: { name: 'Perpetuals', version: 'v0', chainId: 'SN_SEPOLIA', revision: 1 },
     account: {
       accountId: DEMO_EXTENDED.accountId, apiKey: options.extendedAccount?.apiKey ?? DEMO_EXTENDED.apiKey,
-      starkKey: publicKeyOf(options.extendedAccount?.starkPrivateKey ?? DEMO_EXTENDED.starkPrivateKey),
+      starkKey: starkKeyOf(options.extendedAccount?.starkPrivateKey ?? DEMO_EXTENDED.starkPrivateKey),
       vault: options.extendedAccount?.vault ?? DEMO_EXTENDED.vault, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025'
     }
   });

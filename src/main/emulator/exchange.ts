@@ -6,8 +6,9 @@
  * Protocol servers translate its events into each venue's wire format.
  */
 import Decimal from 'decimal.js';
-import { ZERO } from '../engine/decimalMath';
-import type { Position, VenueId } from '../engine/venue';
+import { ZERO } from '../kernel/decimalMath';
+import type { VenueId } from '../../shared/contract';
+import type { Position } from '../kernel/position';
 import type { ScaledBook } from './marketModel';
 
 export type OrderSide = 'buy' | 'sell';

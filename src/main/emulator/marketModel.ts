@@ -5,8 +5,8 @@
  * close as they do live. Everything is integers (scaled prices and sizes) and every random number
  * comes from one seeded generator in a fixed order: the same seed gives the same books.
  */
-import { seededRandom } from '../engine/random';
-import type { VenueId } from '../engine/venue';
+import { seededRandom } from '../kernel/random';
+import type { VenueId } from '../../shared/contract';
 
 /** Prices of the common walk are integers in units of 10^-PRICE_UNIT_DECIMALS. */
 export const PRICE_UNIT_DECIMALS = 4;

@@ -1,5 +1,5 @@
 import type { Alarm, AlarmKind } from '../../shared/contract';
-import type { Clock } from './clock';
+import type { Clock } from '../kernel/clock';
 
 /**
  * Active alarms. An alarm stays until the trader acknowledges it; the same alarm raised again

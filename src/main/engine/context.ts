@@ -1,9 +1,9 @@
 import type { AlarmKind, EngineEvent, VenueId } from '../../shared/contract';
-import type { Clock } from './clock';
+import type { Clock } from '../kernel/clock';
 import type { EngineParams, Fees } from './params';
-import type { StrategyLogs, TradeJournal } from './records';
+import type { StrategyLogs, TradeJournal } from '../ports/records';
 import type { TradingState } from './state';
-import type { Venue } from './venue';
+import type { Venue } from '../ports/venue';
 
 /** What the bots share: state, venues, parameters and the ways to report. Owned by StrategyEngine. */
 export interface EngineContext {

@@ -4,7 +4,7 @@
  */
 import type Decimal from 'decimal.js';
 import type { ComboKey, DecisionAction, Direction, Side, VenueId } from '../../shared/contract';
-import { withinFraction } from './decimalMath';
+import { withinFraction } from '../kernel/decimalMath';
 import type { EngineParams } from './params';
 import { COMBOS, type SpreadSet, type Tops } from './spreads';
 import type { LiveOrder } from './state';

@@ -18,7 +18,7 @@ import type { VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
 import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import { signedQty } from './orderRegistry';
-import type { FillDelta } from './venue';
+import type { FillDelta } from '../ports/venue';
 
 export class Exposure {
   /** Leaks found (a count the tests and the soak read). */

@@ -9,13 +9,13 @@
  */
 import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
-import { sleep } from './clock';
+import { sleep } from '../kernel/clock';
 import type { EngineContext } from './context';
-import { roundToStep, ZERO } from './decimalMath';
+import { roundToStep, ZERO } from '../kernel/decimalMath';
 import { marketWorstPrice } from './pricing';
 import { otherVenue, VENUES } from './state';
-import type { Notifier } from './telegram';
-import { outcomeUnknown, VenueOrderError } from './venue';
+import type { Notifier } from '../ports/notifier';
+import { outcomeUnknown, VenueOrderError } from '../ports/venue';
 import type { Exposure } from './exposure';
 import type { OrderRegistry } from './orderRegistry';
 

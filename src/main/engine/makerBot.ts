@@ -2,18 +2,21 @@
  * MakerBot (strategy.md "Decisions" and "Execution"): on every book update, once hedge_seeded and
  * only while quoting is allowed, decide and execute. One order operation at a time and never more
  * than one live maker order; TT legs are tracked until both are done.
+ *
+ * Over 400 lines: decision to wire for the three order kinds (post-only, cancel, TT pair), each
+ * with its registry tracking, journal rows and log lines; splitting them would scatter one flow.
  */
 import type Decimal from 'decimal.js';
 import type { DecisionView, Side, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
 import { countTtHits, decide, newDecisionMemory, type DecideInput, type Decision, type DecisionMemory } from './decide';
-import { roundToBothSteps, roundToStep, withinFraction, ZERO } from './decimalMath';
+import { roundToBothSteps, roundToStep, withinFraction, ZERO } from '../kernel/decimalMath';
 import { marketWorstPrice } from './pricing';
 import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
 import type { Exposure } from './exposure';
 import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import type { LiveOrder } from './state';
-import { outcomeUnknown, VenueOrderError, type MarketInfo, type OrderUpdate } from './venue';
+import { outcomeUnknown, VenueOrderError, type MarketInfo, type OrderUpdate } from '../ports/venue';
 
 /** Post-only refusals in a row that disarm the engine. */
 export const REJECT_STORM = 10;

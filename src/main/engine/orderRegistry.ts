@@ -10,8 +10,8 @@
  */
 import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
-import { ZERO } from './decimalMath';
-import type { OrderReport, OrderStatus } from './venue';
+import { ZERO } from '../kernel/decimalMath';
+import type { OrderReport, OrderStatus } from '../ports/venue';
 
 /** Why the engine sent an order; `adopted` is an order of an earlier run kept at start-up. */
 export type OrderPurpose = 'maker' | 'hedge' | 'tt' | 'manual' | 'flatten' | 'adopted';

@@ -2,7 +2,7 @@
 import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
-import { roundPriceToTick } from './decimalMath';
+import { roundPriceToTick } from '../kernel/decimalMath';
 
 /** The worst acceptable price of a "market" order: best opposite price moved by the slippage cap. */
 export function marketWorstPrice(ctx: EngineContext, venue: VenueId, side: Side): Decimal | null {

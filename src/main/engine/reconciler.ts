@@ -12,12 +12,12 @@
  */
 import type Decimal from 'decimal.js';
 import type { VenueId } from '../../shared/contract';
-import { sleep } from './clock';
+import { sleep } from '../kernel/clock';
 import type { EngineContext } from './context';
 import type { Exposure } from './exposure';
 import { isTerminal, type OrderRegistry, type TrackedOrder } from './orderRegistry';
 import { VENUES } from './state';
-import { VenueOrderError, type OrderReport, type Position } from './venue';
+import { VenueOrderError, type OrderReport, type Position } from '../ports/venue';
 
 export interface ReconcilerOptions {
   /** Period of the REST reconciliation; 0 turns it off. */

@@ -4,7 +4,7 @@
  */
 import type Decimal from 'decimal.js';
 import type { ComboKey, Direction, Side, VenueId } from '../../shared/contract';
-import { HUNDRED, ONE, ZERO } from './decimalMath';
+import { HUNDRED, ONE, ZERO } from '../kernel/decimalMath';
 import type { Fees } from './params';
 
 export interface Tops {

@@ -5,9 +5,9 @@
  */
 import type Decimal from 'decimal.js';
 import type { StartupStep } from '../../shared/contract';
-import { sleep } from './clock';
+import { sleep } from '../kernel/clock';
 import type { EngineContext } from './context';
-import { maxDecimal, ZERO } from './decimalMath';
+import { maxDecimal, ZERO } from '../kernel/decimalMath';
 import type { HedgeBot } from './hedgeBot';
 import { VENUES } from './state';
 

@@ -4,8 +4,9 @@
  */
 import type Decimal from 'decimal.js';
 import type { ComboKey, Side, VenueId } from '../../shared/contract';
-import { ZERO } from './decimalMath';
-import type { FillDelta, Position } from './venue';
+import { ZERO } from '../kernel/decimalMath';
+import { positionAfterFill } from '../kernel/position';
+import type { FillDelta, Position } from '../ports/venue';
 
 export interface LiveOrder {
   clientId: string;
@@ -68,20 +69,4 @@ export class TradingState {
     const valueE = this.inv.E.abs().times(this.entry.E);
     return valueL.gt(valueE) ? valueL : valueE;
   }
-}
-
-/**
- * A position after a signed fill, average-cost method: adding moves the entry to the size-weighted
- * average; reducing realises the closed part at the entry; flipping starts a new entry at the fill.
- */
-export function positionAfterFill(position: Position, signed: Decimal, price: Decimal): Position & { realised: Decimal } {
-  const next = position.qty.plus(signed);
-  if (position.qty.isZero() || position.qty.isNeg() === signed.isNeg()) {
-    const avgEntry = next.isZero() ? ZERO : position.qty.abs().times(position.avgEntry).plus(signed.abs().times(price)).div(next.abs());
-    return { qty: next, avgEntry, realised: ZERO };
-  }
-  const closed = signed.abs().lt(position.qty.abs()) ? signed.abs() : position.qty.abs();
-  const perUnit = position.qty.isNeg() ? position.avgEntry.minus(price) : price.minus(position.avgEntry);
-  const avgEntry = next.isZero() ? ZERO : next.isNeg() !== position.qty.isNeg() ? price : position.avgEntry;
-  return { qty: next, avgEntry, realised: closed.times(perUnit) };
 }

@@ -2,35 +2,35 @@
  * The strategy engine: owns the trading state, both venues, the MakerBot and the HedgeBot, the
  * safety state and the start-up runner, and answers the engine host (snapshots, events,
  * commands). It never imports Electron and runs the same live, on the emulators and in tests.
+ * Views are in views.ts, the trader's own orders in manualTrading.ts, reconciliation in
+ * reconciler.ts.
+ *
+ * Over 400 lines: the wiring of every part and the fill path, safety and commands that tie them
+ * together; a later step moves safety and start-up baseline out (docs/architecture.md).
  */
 import Decimal from 'decimal.js';
-import type {
-  AlarmKind, BookView, Command, CommandResult, ComboKey, EngineEvent, EngineSnapshot, Mode, QueryRequest, QueryResult,
-  Side, SpreadsView, StartupStep, StrategyLogName, VenueHealthView, VenueId
-} from '../../shared/contract';
-import { COMBO_KEYS } from '../../shared/contract';
+import type { AlarmKind, Command, CommandResult, EngineEvent, EngineSnapshot, Mode, QueryRequest, QueryResult, StartupStep, StrategyLogName, VenueId } from '../../shared/contract';
 import { commandError } from '../../shared/commands';
 import type { StrategyParams } from '../../shared/params';
-import type { Engine, EngineListener } from '../host/engine';
+import type { Engine, EngineListener } from '../ports/engine';
 import { AlarmCenter } from './alarms';
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../kernel/clock';
 import type { EngineContext } from './context';
-import { roundToStep, ZERO } from './decimalMath';
 import { resetTtHits } from './decide';
 import { Exposure } from './exposure';
 import { HedgeBot } from './hedgeBot';
 import { MakerBot } from './makerBot';
+import { ManualTrading } from './manualTrading';
 import { OrderRegistry, type TrackedOrder } from './orderRegistry';
-import { marketWorstPrice } from './pricing';
-import { RecentIds } from './recentIds';
+import { RecentIds } from '../kernel/recentIds';
 import { Reconciler } from './reconciler';
 import { toEngineParams, type EngineParams, type Fees } from './params';
-import type { StrategyLogs, TradeJournal } from './records';
-import { calcNetSpreads, calcSpreads, COMBOS } from './spreads';
+import type { StrategyLogs, TradeJournal } from '../ports/records';
 import { initialSteps, runStartup, StartupFailed } from './startup';
+import { bookView, healthView, realtimeText, spreadsView, type ViewInput } from './views';
 import { TradingState, VENUES } from './state';
-import type { Notifier } from './telegram';
-import { outcomeUnknown, VenueOrderError, type FillDelta, type OrderUpdate, type Venue } from './venue';
+import type { Notifier } from '../ports/notifier';
+import { type FillDelta, type OrderUpdate, type Venue } from '../ports/venue';
 
 export interface StrategyEngineOptions {
   clock: Clock;
@@ -78,6 +78,7 @@ export class StrategyEngine implements Engine {
   readonly registry: OrderRegistry;
   readonly exposure: Exposure;
   readonly reconciler: Reconciler;
+  private readonly manual: ManualTrading;
   private readonly ctx: EngineContext;
   /** Fills apply only after the start-up baseline: earlier ones are inside the REST positions. */
   private baselined = false;
@@ -144,6 +145,10 @@ export class StrategyEngine implements Engine {
         this.hedger?.kick();
         this.listener?.changed();
       }
+    });
+    this.manual = new ManualTrading({
+      ctx: this.ctx, clock: options.clock, venues: options.venues, journal: options.journal, registry: this.registry, hedger: this.hedger,
+      disarmAndCancel: (reason) => this.disarmAndCancel(reason)
     });
   }
 
@@ -448,69 +453,11 @@ export class StrategyEngine implements Engine {
     const now = this.options.clock.now();
     if (now - this.lastRealtimeAt < 1000) return;
     this.lastRealtimeAt = now;
-    const evaluation = this.maker.lastEvaluation;
-    const s = this.state;
-    const lines = [
-      `time ${new Date(now).toISOString()} mode ${this.options.mode} armed ${s.armed} quoting ${this.blockedBy().length === 0}`,
-      evaluation
-        ? `spreads ${Object.entries(calcSpreads(evaluation.tops)).map(([key, value]) => `${key} ${value.toDecimalPlaces(4)}`).join(' ')} INV ${evaluation.inv.toDecimalPlaces(4)}`
-        : 'spreads: books not ready',
-      `decision ${this.maker.lastDecision ? `${this.maker.lastDecision.action} ${this.maker.lastDecision.combo ?? ''} ${this.maker.lastDecision.reason}` : 'none yet'}`,
-      ...VENUES.map((venue) => {
-        const { book } = this.options.venues[venue];
-        const bids = book.depth('bid', 5).map((l) => `${l.size}@${l.price}`).join(' ');
-        const asks = book.depth('ask', 5).map((l) => `${l.size}@${l.price}`).join(' ');
-        return `book ${venue} bids ${bids} | asks ${asks}`;
-      }),
-      `MAX_VALUE ${this.engineParams.maxPositionValue} position value ${s.positionValue()}`,
-      `invL ${s.inv.L} @ ${s.entry.L} invE ${s.inv.E} @ ${s.entry.E} INV ${evaluation?.inv.toDecimalPlaces(4) ?? '0'}`,
-      `unhedged_L ${s.unhedged.L} unhedged_E ${s.unhedged.E} minHedgeQty ${s.minHedgeQty ?? '-'}`
-    ];
-    this.ctx.logs.realtime(`${lines.join('\n')}\n`);
+    this.ctx.logs.realtime(realtimeText(this.viewInput(), this.options.mode, this.blockedBy().length === 0));
   }
 
-  private bookView(venue: VenueId): BookView {
-    const { book } = this.options.venues[venue];
-    const levels = this.options.bookLevels ?? 10;
-    const view = (side: 'bid' | 'ask') => book.depth(side, levels).map((level) => ({ price: level.price.toString(), size: level.size.toString() }));
-    return { ready: book.ready, bids: view('bid'), asks: view('ask'), updatedAt: book.updatedAt };
-  }
-
-  private spreadsView(): SpreadsView | null {
-    const evaluation = this.maker.lastEvaluation;
-    if (!evaluation) return null;
-    const p = this.engineParams;
-    const net = calcNetSpreads(evaluation.tops, this.options.fees);
-    // The hot path may have skipped the TT spreads (TT disabled): the view shows all six.
-    const spreads = p.enableTt ? evaluation.spreads : calcSpreads(evaluation.tops);
-    const exitDirection = this.state.inventoryDirection() === 'LE' ? 'EL' : this.state.inventoryDirection() === 'EL' ? 'LE' : null;
-    const qualifying = COMBO_KEYS.filter((key) => {
-      const spread = spreads[key];
-      const isTt = key.startsWith('TT');
-      if (isTt ? !p.enableTt : p.ttOnly) return false;
-      if (exitDirection && COMBOS[key].direction === exitDirection && spread.plus(evaluation.inv).gt(p.spreadTp)) return true;
-      return spread.gt(p.minSpread);
-    });
-    const raw = {} as Record<ComboKey, string>;
-    const netView = {} as Record<ComboKey, string>;
-    for (const key of COMBO_KEYS) {
-      raw[key] = spreads[key].toDecimalPlaces(6).toString();
-      netView[key] = net[key].toDecimalPlaces(6).toString();
-    }
-    return { raw, net: netView, inv: evaluation.inv.toDecimalPlaces(6).toString(), qualifying, ttHits: { ...this.maker.memory.ttHits } };
-  }
-
-  private healthView(venue: VenueId): VenueHealthView {
-    const health = this.options.venues[venue].health();
-    const { book } = this.options.venues[venue];
-    return {
-      connected: this.connected[venue],
-      bookAgeMs: book.updatedAt > 0 ? this.options.clock.now() - book.updatedAt : null,
-      bookMessages: health.bookMessages,
-      lastOrderLatencyMs: health.lastOrderLatencyMs ?? null,
-      rateLimitHeadroom: health.rateLimitHeadroom ?? null,
-      rateLimited: health.rateLimited
-    };
+  private viewInput(): ViewInput {
+    return { clock: this.options.clock, state: this.state, maker: this.maker, venues: this.options.venues, params: this.engineParams, fees: this.options.fees };
   }
 
   snapshot(): Omit<EngineSnapshot, 'seq' | 'at'> {
@@ -526,8 +473,8 @@ export class StrategyEngine implements Engine {
       startup: this.startup.map((step) => ({ ...step })),
       params: { ...this.params },
       alarms: this.alarms.active(),
-      books: { L: this.bookView('L'), E: this.bookView('E') },
-      spreads: this.spreadsView(),
+      books: { L: bookView(this.options.venues.L, this.options.bookLevels ?? 10), E: bookView(this.options.venues.E, this.options.bookLevels ?? 10) },
+      spreads: spreadsView(this.viewInput()),
       inventory: {
         invL: s.inv.L.toString(), invE: s.inv.E.toString(), entryL: s.entry.L.toString(), entryE: s.entry.E.toString(),
         net: s.inv.L.plus(s.inv.E).toString(), unhedgedL: s.unhedged.L.toString(), unhedgedE: s.unhedged.E.toString(),
@@ -543,7 +490,7 @@ export class StrategyEngine implements Engine {
             filledQty: live.filledQty.toString(), combo: live.combo, status: live.status, placedAt: live.placedAt }
         : null,
       lastDecision: this.maker.lastDecision,
-      venues: { L: this.healthView('L'), E: this.healthView('E') }
+      venues: { L: healthView(this.options.venues.L, this.connected.L, this.options.clock), E: healthView(this.options.venues.E, this.connected.E, this.options.clock) }
     };
   }
 
@@ -560,95 +507,6 @@ export class StrategyEngine implements Engine {
     if (sweep.complete) this.state.liveOrder = null;
     this.listener?.changed();
     return sweep.complete ? [] : [sweep.detail];
-  }
-
-  /**
-   * A manual or flatten market order, tracked like every order: its fills go through the exposure
-   * invariant (to unhedged on the seed venue); a lost answer leaves it unknown until the venue
-   * settles it. Resolves with what it filled once settled.
-   */
-  private async marketOrder(venue: VenueId, side: Side, qty: Decimal, purpose: 'manual' | 'flatten'): Promise<Decimal> {
-    const target = this.options.venues[venue];
-    const rounded = roundToStep(qty, target.market.sizeStep);
-    const worstPrice = marketWorstPrice(this.ctx, venue, side);
-    if (!worstPrice) throw new VenueOrderError(venue, 'invalid', 'book not ready');
-    if (rounded.lt(target.market.minSize) || rounded.isZero()) {
-      throw new VenueOrderError(venue, 'invalid', `size ${rounded} below min size ${target.market.minSize}`);
-    }
-    const clientId = this.ctx.nextClientId();
-    const at = this.options.clock.now();
-    const order = this.registry.track({ clientId, venue, purpose, side, qty: rounded, price: worstPrice });
-    this.options.journal.order({ at, clientId, venue, kind: 'market', side, price: worstPrice.toString(), qty: rounded.toString(), purpose });
-    const started = this.options.clock.monotonic();
-    try {
-      const result = await target.sendMarket({ clientId, side, qty: rounded, worstPrice });
-      this.registry.report({ venue, clientId, status: result.filledQty.gte(rounded) ? 'filled' : 'cancelled', filledQty: result.filledQty });
-      this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: true, detail: `filled ${result.filledQty}`, latencyMs: this.options.clock.monotonic() - started, filledQty: result.filledQty.toString() });
-    } catch (error) {
-      const unknown = outcomeUnknown(error);
-      this.options.journal.reply({ at: this.options.clock.now(), clientId, venue, ok: false, detail: `${unknown ? 'unknown: ' : ''}${String(error)}`, latencyMs: this.options.clock.monotonic() - started });
-      if (!unknown) {
-        this.registry.refused(order, String(error));
-        throw error;
-      }
-      this.registry.unknown(order, String(error));
-    }
-    const settled = await this.registry.whenSettled(order);
-    return settled.countedFilled;
-  }
-
-  /**
-   * Why a manual order needs the trader's override (strategy.md): it would raise |net| above
-   * minHedgeQty, or a position's value above MAX_POSITION_VALUE. Null when it needs none.
-   */
-  private manualOrderLimits(venue: VenueId, side: Side, qty: Decimal): string | null {
-    const signed = side === 'buy' ? qty : qty.neg();
-    const net = this.state.inv.L.plus(this.state.inv.E);
-    const after = net.plus(signed);
-    const problems: string[] = [];
-    const threshold = this.state.minHedgeQty ?? ZERO;
-    if (after.abs().gt(net.abs()) && after.abs().gt(threshold)) problems.push(`net exposure would go from ${net} to ${after} (minHedgeQty ${threshold})`);
-    const book = this.options.venues[venue].book;
-    const price = (side === 'buy' ? book.bestAsk() : book.bestBid()) ?? this.state.entry[venue];
-    const position = this.state.inv[venue].plus(signed);
-    const value = position.abs().times(price);
-    if (position.abs().gt(this.state.inv[venue].abs()) && value.gt(this.engineParams.maxPositionValue)) {
-      problems.push(`the ${venue} position would be worth ${value.toDecimalPlaces(2)} > MAX_POSITION_VALUE ${this.engineParams.maxPositionValue}`);
-    }
-    return problems.length > 0 ? problems.join('; ') : null;
-  }
-
-  /**
-   * Flatten: stop the hedge engine, wait for the legs in flight, kill, then close each venue's
-   * position as the venue reports it. What could not be closed stays as exposure, alarmed, and the
-   * hedge engine stays held (it would re-open a leg) until the trader hedges now.
-   */
-  private async flatten(): Promise<CommandResult> {
-    await this.hedger?.hold();
-    await Promise.all(this.registry.unsettled().filter((order) => order.legOn !== null).map((order) => this.registry.whenSettled(order)));
-    await this.disarmAndCancel('flatten');
-    const results: string[] = [];
-    for (const venue of VENUES) {
-      try {
-        const position = await this.options.venues[venue].loadPosition();
-        if (position.qty.isZero()) continue;
-        const filled = await this.marketOrder(venue, position.qty.isPos() ? 'sell' : 'buy', position.qty.abs(), 'flatten');
-        results.push(`${venue} closed ${filled} of ${position.qty.abs()}`);
-      } catch (error) {
-        results.push(`${venue} failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    const left = await Promise.all(VENUES.map((venue) => this.options.venues[venue].loadPosition().then((p) => p.qty).catch(() => null)));
-    const open = VENUES.map((venue, index) => ({ venue, qty: left[index] ?? null })).filter((entry) => entry.qty === null || !entry.qty.isZero());
-    this.listener?.changed();
-    if (open.length === 0) {
-      this.hedger?.unhold();
-      return { ok: true, message: `flattened: ${results.join('; ') || 'already flat'}` };
-    }
-    const remaining = open.map((entry) => `${entry.venue} ${entry.qty?.toString() ?? 'unknown'}`).join(', ');
-    const message = `flatten incomplete: still open ${remaining} (${results.join('; ')}). The hedge engine is held: flatten again, or hedge now.`;
-    this.raiseAlarm('exposure_leak', message, 'flatten');
-    return commandError('REJECTED', message);
   }
 
   async execute(command: Command): Promise<CommandResult> {
@@ -671,7 +529,7 @@ export class StrategyEngine implements Engine {
           : { ok: true, message: `${command.type}: disarmed, all orders cancelled` };
       }
       case 'flatten':
-        return this.flatten();
+        return this.manual.flatten();
       case 'hedgeUnhedged': {
         if (!this.hedger) return commandError('UNAVAILABLE', 'TT-only mode: no hedge engine');
         if (this.state.unhedged.L.isZero() && this.state.unhedged.E.isZero()) return { ok: true, message: 'nothing unhedged' };
@@ -681,12 +539,12 @@ export class StrategyEngine implements Engine {
       case 'manualHedge': {
         // Its fills go to unhedged on the seed venue (exposure.ts): an order against unhedged reduces
         // it, one that adds exposure is hedged by the hedge engine.
-        const limits = this.manualOrderLimits(command.venue, command.side, new Decimal(command.qty));
+        const limits = this.manual.limits(command.venue, command.side, new Decimal(command.qty));
         if (limits && command.overrideLimits !== true) {
           return commandError('REJECTED', `${limits}; the hedge engine would hedge the exposure it creates. Send again with overrideLimits: true to go ahead`, { field: 'overrideLimits', value: String(command.overrideLimits) });
         }
         try {
-          const filled = await this.marketOrder(command.venue, command.side, new Decimal(command.qty), 'manual');
+          const filled = await this.manual.marketOrder(command.venue, command.side, new Decimal(command.qty), 'manual');
           this.listener?.changed();
           return { ok: true, message: `manual ${command.side} ${command.qty} on ${command.venue}: filled ${filled}` };
         } catch (error) {

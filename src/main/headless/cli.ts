@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config/config';
-import { systemClock } from '../engine/clock';
+import { systemClock } from '../kernel/clock';
 import { isLoopback, startHeadlessServer } from './server';
 import { runUnattended } from './unattended';
 

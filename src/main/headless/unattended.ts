@@ -4,8 +4,8 @@
  */
 import Decimal from 'decimal.js';
 import type { App } from '../app';
-import type { Clock } from '../engine/clock';
-import { sleep } from '../engine/clock';
+import type { Clock } from '../kernel/clock';
+import { sleep } from '../kernel/clock';
 
 export interface RunSummary {
   durationSeconds: number;

@@ -1,7 +1,7 @@
 import type { CommandResult, EngineEvent, EngineSnapshot, HostMessage, QueryResult } from '../../shared/contract';
 import { commandError, parseCommand, parseQuery } from '../../shared/commands';
-import type { Clock, TimerHandle } from '../engine/clock';
-import type { Engine } from './engine';
+import type { Clock, TimerHandle } from '../kernel/clock';
+import type { Engine } from '../ports/engine';
 
 export type Viewer = (message: HostMessage) => void;
 

@@ -7,11 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import Decimal from 'decimal.js';
-import { ZERO } from '../engine/decimalMath';
+import { ZERO } from '../kernel/decimalMath';
 import type { FillView, HedgeView, HistoryView, Side, VenueId } from '../../shared/contract';
-import type { DecisionRecord, FillRecord, HedgeRecord, OrderRecord, ReplyRecord, TradeJournal } from '../engine/records';
-import { positionAfterFill } from '../engine/state';
-import type { Position } from '../engine/venue';
+import type { DecisionRecord, FillRecord, HedgeRecord, OrderRecord, ReplyRecord, TradeJournal } from '../ports/records';
+import { positionAfterFill } from '../kernel/position';
+import type { Position } from '../ports/venue';
 
 export interface RoundTrip {
   /** Time of the first fill of the round trip and of the fill that brought both legs flat. */

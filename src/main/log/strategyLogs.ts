@@ -6,7 +6,7 @@
  */
 import { appendFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StrategyLogs } from '../engine/records';
+import type { StrategyLogs } from '../ports/records';
 
 export interface FileStrategyLogsOptions {
   dir: string;

@@ -3,16 +3,20 @@
  * speaking Extended's protocol as ../shared/venues/extended.md describes it. It verifies each
  * order's Stark signature over the order hash it recomputes from the order's own fields (with
  * the same directional rounding the venue applies), and refuses a bad one with 1101. Ids are
- * int64 values above 2^53 on the wire, as the venue's are.
+ * int64 values above 2^53 on the wire, as the venue's are. The signature check uses Extended's own
+ * hasher (officialSignature.ts), never the adapter's signing code.
+ *
+ * Over 400 lines: one venue's whole server (REST, streams, order validation) reads best in one
+ * place next to extended.md; its parts are sections, not separate concerns.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Decimal from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseScaled } from '../../engine/book';
-import { TimerGroup, type Clock } from '../../engine/clock';
+import { parseScaled } from '../../kernel/book';
+import { TimerGroup, type Clock } from '../../kernel/clock';
 import { DECIMAL_RE } from '../../../shared/decimal';
-import { orderHashFields, orderMessageHash, verifyHash, type L2Config, type StarknetDomain } from '../../venues/extended/signing';
+import { loadOfficialHasher, orderSignatureValid } from './officialSignature';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
 import { JUNK_FRAMES, deliverFill, type Faults } from '../faults';
@@ -31,7 +35,7 @@ export interface ExtendedMarketSpec {
   minOrderSize: string;
   minOrderSizeChange: string;
   minPriceChange: string;
-  l2Config: L2Config;
+  l2Config: { syntheticId: string; syntheticResolution: number; collateralId: string; collateralResolution: number };
 }
 
 export interface ExtendedAccountSpec {
@@ -49,7 +53,7 @@ export interface ExtendedEmulatorOptions {
   exchange: Exchange;
   market: ExtendedMarketSpec;
   account: ExtendedAccountSpec;
-  domain: StarknetDomain;
+  domain: { name: string; version: string; chainId: string; revision: number };
   clock: Clock;
   faults: Faults;
   host?: string;
@@ -152,7 +156,11 @@ export class ExtendedEmulator {
     return formatScaled(scaled, this.market.sizeDecimals);
   }
 
+  /** Extended's own order hasher (loaded at start). */
+  private hasher: Awaited<ReturnType<typeof loadOfficialHasher>> | null = null;
+
   async start(): Promise<void> {
+    this.hasher = await loadOfficialHasher();
     this.server = createServer((request, response) => void this.http(request, response));
     this.server.on('upgrade', (request, socket, head) => {
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -453,15 +461,16 @@ export class ExtendedEmulator {
     }
     if (this.options.exchange.orders.has(externalId)) throw new ExtendedError(1134, 'Duplicate order');
 
-    // Recompute the hash from the order's own fields, exactly as the venue would, and verify.
-    const hashFields = orderHashFields({
-      side, qty, price, feeRate: new Decimal(feeText), expiryEpochMillis: expiry as number, nonce, vault: this.options.account.vault, l2: m.l2Config
-    });
-    const hash = orderMessageHash(hashFields, this.options.domain, this.options.account.starkKey);
+    // Recompute the hash from the order's own fields with Extended's own hasher, as the venue would, and verify.
     const signature = settlement.signature;
-    if (!signature || typeof signature.r !== 'string' || typeof signature.s !== 'string' || !verifyHash(hash, { r: signature.r, s: signature.s }, this.options.account.starkKey)) {
-      throw new ExtendedError(1101, 'Invalid Starknet signature');
-    }
+    const valid =
+      this.hasher !== null &&
+      !!signature && typeof signature.r === 'string' && typeof signature.s === 'string' &&
+      orderSignatureValid(this.hasher, {
+        side, qty: qtyText, price: priceText, fee: feeText, expiryEpochMillis: expiry as number, nonce, vault: this.options.account.vault,
+        l2: m.l2Config, domain: this.options.domain, starkKey: this.options.account.starkKey, signature: { r: signature.r, s: signature.s }
+      });
+    if (!valid) throw new ExtendedError(1101, 'Invalid Starknet signature');
     if (this.options.faults.take('rejectOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
     if (tif === 'IOC' && this.options.faults.take('rejectTakerOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
 

@@ -4,13 +4,16 @@
  * It checks what a server can check without the signer: tx structure, integer scaling, nonce
  * sequencing per API key, auth token format and expiry. Signatures are checked for their form
  * (80 bytes, base64) only: no verifier for Lighter's Schnorr scheme exists outside the venue.
+ *
+ * Over 400 lines: one venue's whole server (REST, WebSocket, tx validation) reads best in one
+ * place next to lighter.md; its parts are sections, not separate concerns.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseScaled } from '../../engine/book';
-import { TimerGroup, type Clock } from '../../engine/clock';
+import { parseScaled } from '../../kernel/book';
+import { TimerGroup, type Clock } from '../../kernel/clock';
 import { handleControl } from '../control';
 import type { Exchange, ExchangeOrder, ExchangeTrade } from '../exchange';
 import { JUNK_FRAMES, deliverFill, type Faults } from '../faults';

@@ -2,8 +2,8 @@
  * What both venue adapters share: the engine's handlers, the two streams' readiness (the venue
  * counts as connected once both the book and the account stream are up), and the health figures.
  */
-import type { Clock } from '../../engine/clock';
-import { VenueOrderError, type VenueHandlers, type VenueHealth, type VenueId } from '../../engine/venue';
+import type { Clock } from '../../kernel/clock';
+import { VenueOrderError, type VenueHandlers, type VenueHealth, type VenueId } from '../../ports/venue';
 import type { RequestBudget } from './requestBudget';
 
 export interface AdapterStats {

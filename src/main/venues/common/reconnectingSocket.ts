@@ -6,7 +6,7 @@
  * its owner when it opened (to resubscribe) and closed.
  */
 import WebSocket from 'ws';
-import type { Clock, TimerHandle } from '../../engine/clock';
+import type { Clock, TimerHandle } from '../../kernel/clock';
 import type { FrameRecorder } from './recorder';
 
 export interface ReconnectingSocketOptions {

@@ -7,7 +7,7 @@
  * taker orders (hedges, TT legs, flatten), then reads, then new quotes; and quotes may only use the
  * budget beyond a reserve kept for the others, so a requote storm cannot starve a hedge.
  */
-import type { Clock, TimerHandle } from '../../engine/clock';
+import type { Clock, TimerHandle } from '../../kernel/clock';
 
 export type RequestPriority = 'cancel' | 'taker' | 'read' | 'quote';
 const RANK: Record<RequestPriority, number> = { cancel: 0, taker: 1, read: 2, quote: 3 };

@@ -6,16 +6,19 @@
  * filledQty, so a repeated update counts once) and the final filled quantity of IOC hedges.
  * Orders are Stark-signed by our own module over the domain read from the venue; ids above 2^53
  * stay exact strings; the dead man's switch is armed while orders rest.
+ *
+ * Over 400 lines, for now: the whole Extended protocol sits here; docs/architecture.md plans its
+ * split into book sync, account stream and order client, as for Lighter.
  */
 import { randomInt } from 'node:crypto';
 import Decimal from 'decimal.js';
-import { OrderBook } from '../../engine/book';
-import type { Clock, TimerHandle } from '../../engine/clock';
-import { roundPriceToTick } from '../../engine/decimalMath';
+import { OrderBook } from '../../kernel/book';
+import type { Clock, TimerHandle } from '../../kernel/clock';
+import { roundPriceToTick } from '../../kernel/decimalMath';
 import {
   VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderReport, type OrderStatus, type Position,
   type PostOnlyRequest, type Venue
-} from '../../engine/venue';
+} from '../../ports/venue';
 import { parseLosslessJson } from '../common/losslessJson';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';

@@ -1,7 +1,7 @@
 /** Extended frames and REST bodies into typed values; shared by the adapter and the replay. */
 import Decimal from 'decimal.js';
-import type { OrderBook } from '../../engine/book';
-import type { MarketInfo } from '../../engine/venue';
+import type { OrderBook } from '../../kernel/book';
+import type { MarketInfo } from '../../ports/venue';
 import { parseLosslessJson } from '../common/losslessJson';
 import { FrameError, dec, int, obj, str } from '../common/frames';
 import type { L2Config } from './signing';

@@ -5,15 +5,19 @@
  * trade id across replays), account_all_orders into order updates and the filled quantity of
  * "market" orders, and sends signed txs over the WebSocket (REST as fallback) with one nonce
  * sequence per API key and a request budget.
+ *
+ * Over 400 lines, for now: the whole Lighter protocol sits here (book sync, account stream, tx
+ * client, the venue's record). docs/architecture.md plans its split into book sync (a pure function
+ * shared with replay and paper), account stream and order client.
  */
 import Decimal from 'decimal.js';
-import { decimalToScaled, OrderBook } from '../../engine/book';
-import type { Clock, TimerHandle } from '../../engine/clock';
-import { RecentIds } from '../../engine/recentIds';
+import { decimalToScaled, OrderBook } from '../../kernel/book';
+import type { Clock, TimerHandle } from '../../kernel/clock';
+import { RecentIds } from '../../kernel/recentIds';
 import {
   VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderReport, type OrderStatus, type Position,
   type PostOnlyRequest, type Venue
-} from '../../engine/venue';
+} from '../../ports/venue';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';

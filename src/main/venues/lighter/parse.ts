@@ -3,8 +3,8 @@
  * a frame that fails is reported and dropped, never half-applied.
  */
 import Decimal from 'decimal.js';
-import type { OrderBook } from '../../engine/book';
-import type { MarketInfo } from '../../engine/venue';
+import type { OrderBook } from '../../kernel/book';
+import type { MarketInfo } from '../../ports/venue';
 import { FrameError, bool, dec, positiveDec, int, obj, str } from '../common/frames';
 
 export { FrameError };

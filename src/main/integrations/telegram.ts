@@ -2,9 +2,7 @@
  * Telegram notifications for events that need a human now (hedge retries exhausted). Sending
  * never throws: a failure is reported to the caller's log, and the alarm in the console stands.
  */
-export interface Notifier {
-  notify(text: string): Promise<{ ok: boolean; detail: string }>;
-}
+import type { Notifier } from '../ports/notifier';
 
 export class TelegramNotifier implements Notifier {
   constructor(
@@ -27,7 +25,3 @@ export class TelegramNotifier implements Notifier {
     }
   }
 }
-
-export const noNotifier: Notifier = {
-  notify: async () => ({ ok: false, detail: 'telegram not configured' })
-};

@@ -5,14 +5,14 @@
  * after the API accepted it, an IOC walks the book up to its worst price, fills arrive as deltas.
  */
 import type Decimal from 'decimal.js';
-import { OrderBook } from './book';
-import { sleep, type Clock } from './clock';
-import { roundToStep, ZERO } from './decimalMath';
-import { positionAfterFill } from './state';
+import { OrderBook } from '../kernel/book';
+import { sleep, type Clock } from '../kernel/clock';
+import { roundToStep, ZERO } from '../kernel/decimalMath';
+import { positionAfterFill } from '../kernel/position';
 import {
   VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type Position,
   type OrderReport, type OrderStatus, type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth, type VenueId
-} from './venue';
+} from '../ports/venue';
 
 export interface RestingOrder extends PostOnlyRequest {
   filledQty: Decimal;

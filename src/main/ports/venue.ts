@@ -5,7 +5,10 @@
  */
 import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
-import type { OrderBook } from './book';
+import type { OrderBook } from '../kernel/book';
+import type { Position } from '../kernel/position';
+
+export type { Position };
 
 export type { Side, VenueId };
 
@@ -22,12 +25,6 @@ export interface MarketInfo {
   priceTick: Decimal;
 }
 
-export interface Position {
-  /** Signed: > 0 long, < 0 short (base units). */
-  qty: Decimal;
-  /** Average entry price; 0 when flat. */
-  avgEntry: Decimal;
-}
 
 /** One fill, as a signed delta of our position. */
 export interface FillDelta {

@@ -5,15 +5,15 @@
  */
 import { join } from 'node:path';
 import { ConfigError, type AppConfig } from '../config/config';
-import type { Clock } from '../engine/clock';
-import type { Venue } from '../engine/venue';
+import type { Clock } from '../kernel/clock';
+import type { Venue } from '../ports/venue';
 import { DEMO_EXTENDED, DEMO_LIGHTER, startEmulators, type Emulators } from '../emulator/emulators';
-import { extendedEndpoints } from './extended/config';
-import { ExtendedVenue } from './extended/extendedVenue';
-import { publicKeyOf } from './extended/signing';
-import { lighterEndpoints } from './lighter/config';
-import { LighterVenue } from './lighter/lighterVenue';
-import { loadWasmLighterSigner } from './lighter/signer';
+import { extendedEndpoints } from '../venues/extended/config';
+import { ExtendedVenue } from '../venues/extended/extendedVenue';
+import { publicKeyOf } from '../venues/extended/signing';
+import { lighterEndpoints } from '../venues/lighter/config';
+import { LighterVenue } from '../venues/lighter/lighterVenue';
+import { loadWasmLighterSigner } from '../venues/lighter/signer';
 
 export interface BuiltVenues {
   venues: { L: Venue; E: Venue };

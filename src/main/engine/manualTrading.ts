@@ -1,0 +1,120 @@
+/**
+ * The trader's own orders: manual market orders (with the override strategy.md asks for when they
+ * add exposure) and flatten. Each is tracked by the order registry like every order, so its fills
+ * go through the exposure invariant and a lost answer is settled by the venue's record.
+ */
+import type Decimal from 'decimal.js';
+import type { CommandResult, Side, VenueId } from '../../shared/contract';
+import { commandError } from '../../shared/commands';
+import type { Clock } from '../kernel/clock';
+import { roundToStep, ZERO } from '../kernel/decimalMath';
+import type { TradeJournal } from '../ports/records';
+import { outcomeUnknown, VenueOrderError, type Venue } from '../ports/venue';
+import type { EngineContext } from './context';
+import type { HedgeBot } from './hedgeBot';
+import type { OrderRegistry } from './orderRegistry';
+import { marketWorstPrice } from './pricing';
+import { VENUES } from './state';
+
+export interface ManualTradingDeps {
+  ctx: EngineContext;
+  clock: Clock;
+  venues: Record<VenueId, Venue>;
+  journal: TradeJournal;
+  registry: OrderRegistry;
+  hedger: HedgeBot | null;
+  disarmAndCancel(reason: string): Promise<string[]>;
+}
+
+export class ManualTrading {
+  constructor(private readonly deps: ManualTradingDeps) {}
+
+  /**
+   * A manual or flatten market order, tracked like every order: its fills go through the exposure
+   * invariant (to unhedged on the seed venue); a lost answer leaves it unknown until the venue
+   * settles it. Resolves with what it filled once settled.
+   */
+  async marketOrder(venue: VenueId, side: Side, qty: Decimal, purpose: 'manual' | 'flatten'): Promise<Decimal> {
+    const target = this.deps.venues[venue];
+    const rounded = roundToStep(qty, target.market.sizeStep);
+    const worstPrice = marketWorstPrice(this.deps.ctx, venue, side);
+    if (!worstPrice) throw new VenueOrderError(venue, 'invalid', 'book not ready');
+    if (rounded.lt(target.market.minSize) || rounded.isZero()) {
+      throw new VenueOrderError(venue, 'invalid', `size ${rounded} below min size ${target.market.minSize}`);
+    }
+    const clientId = this.deps.ctx.nextClientId();
+    const at = this.deps.clock.now();
+    const order = this.deps.registry.track({ clientId, venue, purpose, side, qty: rounded, price: worstPrice });
+    this.deps.journal.order({ at, clientId, venue, kind: 'market', side, price: worstPrice.toString(), qty: rounded.toString(), purpose });
+    const started = this.deps.clock.monotonic();
+    try {
+      const result = await target.sendMarket({ clientId, side, qty: rounded, worstPrice });
+      this.deps.registry.report({ venue, clientId, status: result.filledQty.gte(rounded) ? 'filled' : 'cancelled', filledQty: result.filledQty });
+      this.deps.journal.reply({ at: this.deps.clock.now(), clientId, venue, ok: true, detail: `filled ${result.filledQty}`, latencyMs: this.deps.clock.monotonic() - started, filledQty: result.filledQty.toString() });
+    } catch (error) {
+      const unknown = outcomeUnknown(error);
+      this.deps.journal.reply({ at: this.deps.clock.now(), clientId, venue, ok: false, detail: `${unknown ? 'unknown: ' : ''}${String(error)}`, latencyMs: this.deps.clock.monotonic() - started });
+      if (!unknown) {
+        this.deps.registry.refused(order, String(error));
+        throw error;
+      }
+      this.deps.registry.unknown(order, String(error));
+    }
+    const settled = await this.deps.registry.whenSettled(order);
+    return settled.countedFilled;
+  }
+
+  /**
+   * Why a manual order needs the trader's override (strategy.md): it would raise |net| above
+   * minHedgeQty, or a position's value above MAX_POSITION_VALUE. Null when it needs none.
+   */
+  limits(venue: VenueId, side: Side, qty: Decimal): string | null {
+    const signed = side === 'buy' ? qty : qty.neg();
+    const net = this.deps.ctx.state.inv.L.plus(this.deps.ctx.state.inv.E);
+    const after = net.plus(signed);
+    const problems: string[] = [];
+    const threshold = this.deps.ctx.state.minHedgeQty ?? ZERO;
+    if (after.abs().gt(net.abs()) && after.abs().gt(threshold)) problems.push(`net exposure would go from ${net} to ${after} (minHedgeQty ${threshold})`);
+    const book = this.deps.venues[venue].book;
+    const price = (side === 'buy' ? book.bestAsk() : book.bestBid()) ?? this.deps.ctx.state.entry[venue];
+    const position = this.deps.ctx.state.inv[venue].plus(signed);
+    const value = position.abs().times(price);
+    if (position.abs().gt(this.deps.ctx.state.inv[venue].abs()) && value.gt(this.deps.ctx.params().maxPositionValue)) {
+      problems.push(`the ${venue} position would be worth ${value.toDecimalPlaces(2)} > MAX_POSITION_VALUE ${this.deps.ctx.params().maxPositionValue}`);
+    }
+    return problems.length > 0 ? problems.join('; ') : null;
+  }
+
+  /**
+   * Flatten: stop the hedge engine, wait for the legs in flight, kill, then close each venue's
+   * position as the venue reports it. What could not be closed stays as exposure, alarmed, and the
+   * hedge engine stays held (it would re-open a leg) until the trader hedges now.
+   */
+  async flatten(): Promise<CommandResult> {
+    await this.deps.hedger?.hold();
+    await Promise.all(this.deps.registry.unsettled().filter((order) => order.legOn !== null).map((order) => this.deps.registry.whenSettled(order)));
+    await this.deps.disarmAndCancel('flatten');
+    const results: string[] = [];
+    for (const venue of VENUES) {
+      try {
+        const position = await this.deps.venues[venue].loadPosition();
+        if (position.qty.isZero()) continue;
+        const filled = await this.marketOrder(venue, position.qty.isPos() ? 'sell' : 'buy', position.qty.abs(), 'flatten');
+        results.push(`${venue} closed ${filled} of ${position.qty.abs()}`);
+      } catch (error) {
+        results.push(`${venue} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const left = await Promise.all(VENUES.map((venue) => this.deps.venues[venue].loadPosition().then((p) => p.qty).catch(() => null)));
+    const open = VENUES.map((venue, index) => ({ venue, qty: left[index] ?? null })).filter((entry) => entry.qty === null || !entry.qty.isZero());
+    this.deps.ctx.changed();
+    if (open.length === 0) {
+      this.deps.hedger?.unhold();
+      return { ok: true, message: `flattened: ${results.join('; ') || 'already flat'}` };
+    }
+    const remaining = open.map((entry) => `${entry.venue} ${entry.qty?.toString() ?? 'unknown'}`).join(', ');
+    const message = `flatten incomplete: still open ${remaining} (${results.join('; ')}). The hedge engine is held: flatten again, or hedge now.`;
+    this.deps.ctx.raiseAlarm('exposure_leak', message, 'flatten');
+    return commandError('REJECTED', message);
+  }
+}

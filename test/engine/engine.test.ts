@@ -4,19 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { SentOrder } from '../../src/main/sim/memoryVenue';
 import { TelegramNotifier } from '../../src/main/integrations/telegram';
 import { VenueOrderError } from '../../src/main/ports/venue';
-import { d, harness } from '../helpers/engineHarness';
+import { d, E_RICH, harness, quoting } from '../helpers/engineHarness';
 
-// Books where E is rich: TM_LE (sell E maker at askE 3003.3) is the best entry.
-const E_RICH = { L: ['3000.00', '3000.10'] as [string, string], E: ['3003.0', '3003.3'] as [string, string] };
-
-async function quoting(options: Parameters<typeof harness>[0] = {}) {
-  const h = harness(options);
-  await h.boot(E_RICH);
-  await h.arm();
-  h.setE(...E_RICH.E);
-  await h.settle();
-  return h;
-}
 
 type MarketSent = Extract<SentOrder, { kind: 'market' }>;
 const postOnlies = (sent: SentOrder[]) => sent.filter((order) => order.kind === 'post_only').length;

@@ -91,3 +91,17 @@ export function harness(options: HarnessOptions = {}) {
     }
   };
 }
+
+/** Books where E is rich: TM_LE (sell E maker at askE 3003.3) is the best entry; its fill is hedged on L. */
+export const E_RICH = { L: ['3000.00', '3000.10'] as [string, string], E: ['3003.0', '3003.3'] as [string, string] };
+
+/** Started on E_RICH books, armed, and quoting the TM_LE sell on E. */
+export async function quoting(options: HarnessOptions = {}) {
+  const h = harness(options);
+  await h.boot(E_RICH);
+  await h.arm();
+  h.setE(...E_RICH.E);
+  await h.settle();
+  return h;
+}
+

@@ -5,14 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SentOrder } from '../../src/main/sim/memoryVenue';
 import type { MarketInfo } from '../../src/main/ports/venue';
-import { d, harness } from '../helpers/engineHarness';
+import { d, E_RICH, harness } from '../helpers/engineHarness';
 
 type MarketSent = Extract<SentOrder, { kind: 'market' }>;
 type PostOnlySent = Extract<SentOrder, { kind: 'post_only' }>;
 const markets = (sent: SentOrder[]) => sent.filter((order): order is MarketSent => order.kind === 'market');
 const postOnlies = (sent: SentOrder[]) => sent.filter((order): order is PostOnlySent => order.kind === 'post_only');
 
-const E_RICH = { L: ['3000.00', '3000.10'] as [string, string], E: ['3003.0', '3003.3'] as [string, string] };
 const L_RICH = { L: ['3003.00', '3003.30'] as [string, string], E: ['3000.0', '3000.1'] as [string, string] };
 const FLAT = { L: ['3000.00', '3000.10'] as [string, string], E: ['3000.0', '3000.3'] as [string, string] };
 

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import type Decimal from 'decimal.js';
 import type { DecisionAction, VenueId } from '../../shared/contract';
 import { defaultParams, type StrategyParams } from '../../shared/params';
-import type { OrderBook } from '../kernel/book';
 import { ManualClock } from '../kernel/clock';
 import { MemoryVenue } from '../sim/memoryVenue';
 import type { Fees } from '../engine/params';
@@ -18,8 +17,11 @@ import { StrategyEngine } from '../engine/strategyEngine';
 import { noNotifier } from '../ports/notifier';
 import type { MarketInfo } from '../ports/venue';
 import { EngineHost } from '../host/engineHost';
-import { applyExtendedBookFrame, extendedMarketFrom, parseExtendedBookFrame } from '../venues/extended/parse';
-import { applyLighterBookFrame, lighterMarketFrom, parseLighterFrame } from '../venues/lighter/parse';
+import type { BookSyncOutcome } from '../venues/common/bookSync';
+import { ExtendedBookSync } from '../venues/extended/bookSync';
+import { extendedMarketFrom, parseExtendedBookFrame } from '../venues/extended/parse';
+import { LighterBookSync } from '../venues/lighter/bookSync';
+import { lighterMarketFrom, parseLighterFrame } from '../venues/lighter/parse';
 
 export interface RecordedFrame {
   t: number;
@@ -43,9 +45,13 @@ export function readRecording(path: string): RecordedFrame[] {
 
 /** An in-memory venue whose book comes from recorded frames and which fills quotes the book crosses. */
 class ReplayVenue extends MemoryVenue {
-  applyBook(apply: (book: OrderBook) => void): void {
-    apply(this.book);
-    if (!this.book.ready) return;
+  applyBook(sync: () => BookSyncOutcome): void {
+    const outcome = sync();
+    if (outcome.kind === 'ignored') return;
+    if (outcome.kind === 'resync' || !this.book.ready) {
+      this.notifyBook();
+      return;
+    }
     const bestBid = this.book.bestBid() as Decimal;
     const bestAsk = this.book.bestAsk() as Decimal;
     for (const order of [...this.orders.values()]) {
@@ -108,29 +114,19 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const host = new EngineHost(engine, { clock });
   await host.start();
 
-  // Continuity as the adapters keep it: after a gap, nothing until the next snapshot.
-  let lighterNonce: number | null = null;
-  let extendedSeq: number | null = null;
+  // The adapters' own book syncs: after a gap the book waits for the next recorded snapshot.
+  const lighterSync = new LighterBookSync(L.book);
+  const extendedSync = new ExtendedBookSync(E.book);
   let armed = false;
   for (const frame of frames) {
     await clock.advance(Math.max(0, frame.t - clock.now()));
     if (frame.src === 'L.book') {
       const parsed = parseLighterFrame(frame.raw, lighterMarket.marketId);
       if (parsed.kind !== 'book') continue;
-      if (!parsed.snapshot && (lighterNonce === null || parsed.beginNonce !== lighterNonce)) {
-        lighterNonce = null;
-        continue;
-      }
-      lighterNonce = parsed.nonce;
-      L.applyBook((book) => applyLighterBookFrame(book, parsed, frame.t));
+      L.applyBook(() => lighterSync.onFrame(parsed, frame.t));
     } else {
       const parsed = parseExtendedBookFrame(frame.raw);
-      if (parsed.type !== 'SNAPSHOT' && (extendedSeq === null || parsed.seq !== extendedSeq + 1)) {
-        extendedSeq = null;
-        continue;
-      }
-      extendedSeq = parsed.seq;
-      E.applyBook((book) => applyExtendedBookFrame(book, parsed, frame.t));
+      E.applyBook(() => extendedSync.onFrame(parsed, frame.t));
     }
     if (!armed && (options.arm ?? true) && engine.state.hedgeSeeded) {
       await host.command({ type: 'arm' });

@@ -26,7 +26,8 @@ import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import { FrameError, dec, int, obj, str } from '../common/frames';
 import type { ExtendedAdapterConfig } from './config';
-import { applyExtendedBookFrame, extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
+import { ExtendedBookSync } from './bookSync';
+import { extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
 import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
 
 const TERMINAL: Record<string, OrderStatus> = { FILLED: 'filled', CANCELLED: 'cancelled', REJECTED: 'rejected', EXPIRED: 'expired' };
@@ -58,8 +59,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   protected readonly bucket: RequestBudget;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
-  private lastSeq: number | null = null;
-  private deltasWithoutSnapshot = 0;
+  private bookSync: ExtendedBookSync = new ExtendedBookSync(this.book);
   /** Per order (keyed by our external id, else the venue id): what has been counted. */
   private readonly orders = new Map<string, OrderState>();
   /** The venue's order id -> our external id (from the create reply and the stream): REST trades carry only the former. */
@@ -163,6 +163,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       this.feeRate = Decimal.max(new Decimal(dec(f.makerFeeRate, 'makerFeeRate')), new Decimal(dec(f.takerFeeRate, 'takerFeeRate')));
     }
     this.book = new OrderBook(market.priceDecimals, market.sizeDecimals);
+    this.bookSync = new ExtendedBookSync(this.book);
   }
 
   async loadPosition(): Promise<Position> {
@@ -230,8 +231,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   protected forgetBook(): void {
-    this.lastSeq = null;
-    this.book.reset();
+    this.bookSync.reset();
   }
 
   private malformed(stream: string, error: unknown, text: string): void {
@@ -241,8 +241,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   private dropBook(reason: string): void {
     this.stats.reconnectsForGaps += 1;
-    this.book.reset();
-    this.lastSeq = null;
+    this.bookSync.reset();
     this.handlers?.onLog('E', 'warn', `order book dropped: ${reason}; reconnecting`);
     this.h.onBook('E');
     this.bookSocket?.restart(reason);
@@ -257,29 +256,10 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       this.malformed('book', error, text);
       return;
     }
-    const seq = frame.seq;
-    if (frame.type !== 'SNAPSHOT' && frame.type !== 'DELTA') return;
-    if (frame.type === 'SNAPSHOT') this.deltasWithoutSnapshot = 0;
-    else if (this.lastSeq === null) {
-      // Deltas without a snapshot to apply them to: reconnect for one rather than wait forever.
-      if (++this.deltasWithoutSnapshot >= 20) {
-        this.deltasWithoutSnapshot = 0;
-        this.dropBook('deltas without a snapshot');
-      }
-      return;
-    } else if (seq !== this.lastSeq + 1) {
-      this.dropBook(`seq gap: ${seq} after ${this.lastSeq}`);
-      return;
-    }
-    try {
-      applyExtendedBookFrame(this.book, frame, receivedAt);
-    } catch (error) {
-      this.dropBook(`bad level: ${(error as Error).message}`);
-      return;
-    }
-    this.lastSeq = seq;
-    if (this.book.crossed()) {
-      this.dropBook(`crossed book ${this.book.bestBid()} >= ${this.book.bestAsk()}`);
+    const outcome = this.bookSync.onFrame(frame, receivedAt);
+    if (outcome.kind === 'ignored') return;
+    if (outcome.kind === 'resync') {
+      this.dropBook(outcome.reason);
       return;
     }
     this.markConnected('book');

@@ -23,7 +23,8 @@ import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/rec
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
-import { applyLighterBookFrame, FrameError, lighterMarketFrom, parseLighterFrame, parseLighterOrders, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
+import { LighterBookSync } from './bookSync';
+import { FrameError, lighterMarketFrom, parseLighterFrame, parseLighterOrders, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
 import type { LighterSigner, SignedTx } from './signer';
 
 const TX_TIMEOUT_MS = 5000;
@@ -61,7 +62,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   protected readonly bucket: RequestBudget;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
-  private lastNonce: number | null = null;
+  private bookSync: LighterBookSync = new LighterBookSync(this.book);
   private readonly seenTrades = new RecentIds();
   private readonly pendingMarkets = new Map<number, PendingMarket>();
   private readonly pendingTx = new Map<string, { resolve(): void; reject(error: Error): void; timer: TimerHandle }>();
@@ -122,6 +123,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     this.recorder.record('L.rest.orderBooks', JSON.stringify(body), this.clock.now());
     this.details = lighterMarketFrom(body, this.config.symbol);
     this.book = new OrderBook(this.details.priceDecimals, this.details.sizeDecimals);
+    this.bookSync = new LighterBookSync(this.book);
   }
 
   async loadPosition(): Promise<Position> {
@@ -226,8 +228,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   }
 
   protected forgetBook(): void {
-    this.lastNonce = null;
-    this.book.reset();
+    this.bookSync.reset();
   }
 
   private onFrame(text: string, receivedAt: number, socket: 'book' | 'account'): void {
@@ -298,43 +299,14 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   private onBook(frame: Extract<ReturnType<typeof parseLighterFrame>, { kind: 'book' }>, receivedAt: number): void {
     this.stats.bookMessages += 1;
-    try {
-      if (frame.snapshot) {
-        this.updatesWithoutSnapshot = 0;
-        applyLighterBookFrame(this.book, frame, receivedAt);
-        this.lastNonce = frame.nonce;
-      } else {
-        // An update before the first snapshot means nothing; after it, the chain must hold. If
-        // updates keep coming and no snapshot does, subscribe again rather than wait forever.
-        if (this.lastNonce === null) {
-          if (++this.updatesWithoutSnapshot >= 20) {
-            this.updatesWithoutSnapshot = 0;
-            this.resync('updates without a snapshot');
-          }
-          return;
-        }
-        if (frame.beginNonce === null) {
-          // Fail closed, and say exactly why: without begin_nonce an update cannot be chained to the
-          // book, so no book (and no quoting) rather than a book that may have missed an update.
-          this.resync('update frames carry no begin_nonce (only offset/nonce): they cannot be chained to the snapshot; no book until they do');
-          return;
-        }
-        if (frame.beginNonce !== this.lastNonce) {
-          this.resync(`nonce gap: begin_nonce ${frame.beginNonce} after nonce ${this.lastNonce}`);
-          return;
-        }
-        applyLighterBookFrame(this.book, frame, receivedAt);
-        this.lastNonce = frame.nonce;
-        if (!this.book.crossed()) this.consecutiveResyncs = 0;
-      }
-    } catch (error) {
-      this.resync(`bad level: ${(error as Error).message}`);
+    const outcome = this.bookSync.onFrame(frame, receivedAt);
+    if (outcome.kind === 'ignored') return;
+    if (outcome.kind === 'resync') {
+      this.resync(outcome.reason);
       return;
     }
-    if (this.book.crossed()) {
-      this.resync(`crossed book ${this.book.bestBid()} >= ${this.book.bestAsk()}`);
-      return;
-    }
+    // A good update (not just a fresh snapshot) ends a series of resyncs and their backoff.
+    if (!frame.snapshot) this.consecutiveResyncs = 0;
     this.markConnected('book');
     this.h.onBook('L');
   }
@@ -345,8 +317,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
    */
   private resync(reason: string): void {
     this.stats.resyncs += 1;
-    this.book.reset();
-    this.lastNonce = null;
+    this.bookSync.reset();
     this.handlers?.onLog('L', 'warn', `order book resync: ${reason}`);
     this.h.onBook('L');
     const channel = `order_book/${this.details?.marketId}`;
@@ -361,7 +332,6 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   }
 
   private consecutiveResyncs = 0;
-  private updatesWithoutSnapshot = 0;
   private resyncTimer: TimerHandle | null = null;
 
   private onTrade(trade: TradeFrame, receivedAt: number): void {

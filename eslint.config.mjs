@@ -71,10 +71,7 @@ export default tseslint.config(
     files: ['src/**/*.{ts,tsx}'],
     ignores: electronShell,
     rules: {
-      'no-restricted-imports': [
-        'error',
-        electronRestriction
-      ]
+      'no-restricted-imports': ['error', electronRestriction]
     }
   },
   ...layerRules,

@@ -155,7 +155,10 @@ export async function runE2eBench(options: { bookFrames?: number; hedges?: numbe
   const firstBook = initialBook;
   const level = ([price, size]: [number, number]) => ({ price: formatScaled(price, 2), size: formatScaled(size, 4) });
   const snapshotFrame = {
-    type: 'subscribed/order_book', channel: 'order_book:0', offset: 1, timestamp: Date.now(),
+    type: 'subscribed/order_book',
+    channel: 'order_book:0',
+    offset: 1,
+    timestamp: Date.now(),
     order_book: { code: 0, bids: firstBook.bids.map(level), asks: firstBook.asks.map(level), offset: 1, nonce: 1, begin_nonce: 0 }
   };
   L.onFrame = lighterFrame;
@@ -183,12 +186,25 @@ export async function runE2eBench(options: { bookFrames?: number; hedges?: numbe
   const ours = () => {
     const book = new OrderBook(2, 4);
     const snap = parseLighterFrame(JSON.stringify(snapshotFrame), 0);
-    if (snap.kind === 'book') book.applySnapshot(snap.bids.map((l) => [l.price, l.size] as const), snap.asks.map((l) => [l.price, l.size] as const), 0);
+    if (snap.kind === 'book')
+      book.applySnapshot(
+        snap.bids.map((l) => [l.price, l.size] as const),
+        snap.asks.map((l) => [l.price, l.size] as const),
+        0
+      );
     for (const text of updates) {
       const frame = parseLighterFrame(text, 0);
       if (frame.kind !== 'book') continue;
-      book.applyLevels('bid', frame.bids.map((l) => [l.price, l.size] as const), 0);
-      book.applyLevels('ask', frame.asks.map((l) => [l.price, l.size] as const), 0);
+      book.applyLevels(
+        'bid',
+        frame.bids.map((l) => [l.price, l.size] as const),
+        0
+      );
+      book.applyLevels(
+        'ask',
+        frame.asks.map((l) => [l.price, l.size] as const),
+        0
+      );
     }
     return book.bestBid();
   };
@@ -197,7 +213,9 @@ export async function runE2eBench(options: { bookFrames?: number; hedges?: numbe
   /* eslint-disable no-restricted-syntax */
   const theirs = () => {
     const book = new ccxtModule.OrderBook({});
-    const snap = JSON.parse(JSON.stringify(snapshotFrame)) as { order_book: { bids: Array<{ price: string; size: string }>; asks: Array<{ price: string; size: string }> } };
+    const snap = JSON.parse(JSON.stringify(snapshotFrame)) as {
+      order_book: { bids: Array<{ price: string; size: string }>; asks: Array<{ price: string; size: string }> };
+    };
     for (const l of snap.order_book.bids) book.bids.store(parseFloat(l.price), parseFloat(l.size));
     for (const l of snap.order_book.asks) book.asks.store(parseFloat(l.price), parseFloat(l.size));
     for (const text of updates) {

@@ -28,7 +28,13 @@ const UPDATES = Number(process.env.BENCH_UPDATES ?? 100_000);
 const FILLS = Number(process.env.BENCH_FILLS ?? 20_000);
 const LEVELS = 50;
 
-const quietLogs: StrategyLogs = { spread: () => undefined, maker: () => undefined, hedge: () => undefined, realtime: () => undefined, close: async () => undefined };
+const quietLogs: StrategyLogs = {
+  spread: () => undefined,
+  maker: () => undefined,
+  hedge: () => undefined,
+  realtime: () => undefined,
+  close: async () => undefined
+};
 
 function percentiles(samplesNs: BigInt64Array | number[], count: number) {
   const values = Array.from({ length: count }, (_, i) => Number(samplesNs[i]) / 1000).sort((a, b) => a - b);
@@ -48,7 +54,9 @@ function ladder(midCents: number, tickCents: number, decimals: number, side: 'bi
 
 function centsToText(cents: number, decimals: number): string {
   const whole = Math.floor(cents / 100);
-  const fraction = String(cents % 100).padStart(2, '0').slice(0, decimals);
+  const fraction = String(cents % 100)
+    .padStart(2, '0')
+    .slice(0, decimals);
   return decimals === 0 ? String(whole) : `${whole}.${fraction}`;
 }
 
@@ -68,9 +76,16 @@ async function main() {
   const L = new MemoryVenue({ id: 'L', clock, ...SIM_MARKETS.L });
   const E = new MemoryVenue({ id: 'E', clock, ...SIM_MARKETS.E });
   const engine = new StrategyEngine({
-    clock, mode: 'DEMO', params: { ...defaultParams(), minSpread: '0.01', maxPositionValue: '100000000' },
+    clock,
+    mode: 'DEMO',
+    params: { ...defaultParams(), minSpread: '0.01', maxPositionValue: '100000000' },
     fees: toFees({ L: { maker: '0', taker: '0' }, E: { maker: '0', taker: '0.00025' } }),
-    venues: { L, E }, logs: quietLogs, journal: nullJournal, notifier: noNotifier, seedUnhedgedOn: 'L', firstClientId: 1
+    venues: { L, E },
+    logs: quietLogs,
+    journal: nullJournal,
+    notifier: noNotifier,
+    seedUnhedgedOn: 'L',
+    firstClientId: 1
   });
   const host = new EngineHost(engine, { clock });
   await host.start();
@@ -98,8 +113,14 @@ async function main() {
     const decimals = onL ? 2 : 1;
     const bidTop = mid - tick;
     const askTop = mid + tick;
-    const levelsBid: Array<[string, string]> = [[centsToText(bidTop, decimals), '1.234'], [centsToText(bidTop - tick * 3, decimals), '0']];
-    const levelsAsk: Array<[string, string]> = [[centsToText(askTop, decimals), '2.345'], [centsToText(askTop + tick * 3, decimals), '0']];
+    const levelsBid: Array<[string, string]> = [
+      [centsToText(bidTop, decimals), '1.234'],
+      [centsToText(bidTop - tick * 3, decimals), '0']
+    ];
+    const levelsAsk: Array<[string, string]> = [
+      [centsToText(askTop, decimals), '2.345'],
+      [centsToText(askTop + tick * 3, decimals), '0']
+    ];
     // Keep the book uncrossed: drop levels the top moved through.
     const start = process.hrtime.bigint();
     venue.book.applyLevels('bid', levelsBid, clock.now());
@@ -165,7 +186,9 @@ async function main() {
     heapGrowthMB: Math.round((heapEnd - heapStart) / 1e4) / 100,
     gcExposed: !!gc
   };
-  console.log(`book update -> decision: p50 ${bookToDecision.p50} us, p99 ${bookToDecision.p99} us, max ${bookToDecision.max} us (${decisions} decisions, ${ordersSent} orders)`);
+  console.log(
+    `book update -> decision: p50 ${bookToDecision.p50} us, p99 ${bookToDecision.p99} us, max ${bookToDecision.max} us (${decisions} decisions, ${ordersSent} orders)`
+  );
   console.log(`maker fill -> hedge handed: p50 ${fillToHedge.p50} us, p99 ${fillToHedge.p99} us (${measured} hedges)`);
   console.log(`heap: ${result.heapStartMB} MB -> ${result.heapEndMB} MB`);
 
@@ -178,13 +201,17 @@ async function main() {
   }
   const e2e = await runE2eBench();
   console.log(`e2e: Lighter book frame -> decision p50 ${e2e.bookToDecisionUs.p50} us, p99 ${e2e.bookToDecisionUs.p99} us`);
-  console.log(`e2e: Extended maker fill frame -> Lighter hedge written p50 ${e2e.makerFillToHedgeSentUs.p50} us, p99 ${e2e.makerFillToHedgeSentUs.p99} us (signing included, budget idle)`);
+  console.log(
+    `e2e: Extended maker fill frame -> Lighter hedge written p50 ${e2e.makerFillToHedgeSentUs.p50} us, p99 ${e2e.makerFillToHedgeSentUs.p99} us (signing included, budget idle)`
+  );
   console.log(
     `e2e: the same under quoting pressure (600 requests per rolling minute, kept full by ${e2e.makerFillToHedgeSentUnderPressureUs.quotesSent} quotes): ` +
       `p50 ${e2e.makerFillToHedgeSentUnderPressureUs.p50} us, p99 ${e2e.makerFillToHedgeSentUnderPressureUs.p99} us`
   );
   console.log(`e2e: ${e2e.sustainedBookMessagesPerSecond} Lighter book frames/s through adapter and engine on one core`);
-  console.log(`order book vs ccxt: ours ${e2e.orderBookVsCcxt.oursUsPerUpdate} us/update, ccxt ${e2e.orderBookVsCcxt.ccxtUsPerUpdate} us/update, ratio ${e2e.orderBookVsCcxt.speedRatio}`);
+  console.log(
+    `order book vs ccxt: ours ${e2e.orderBookVsCcxt.oursUsPerUpdate} us/update, ccxt ${e2e.orderBookVsCcxt.ccxtUsPerUpdate} us/update, ratio ${e2e.orderBookVsCcxt.speedRatio}`
+  );
   console.log(JSON.stringify({ ...result, bench: 'engine+e2e', historyQuery: history, e2e }));
   process.exit(0);
 }
@@ -198,7 +225,16 @@ function historyQueryBench(): Array<{ fills: number; p50Ms: number; p99Ms: numbe
   for (const fills of [10_000, 100_000]) {
     const journal = new SqliteJournal(join(mkdtempSync(join(tmpdir(), 'lx-bench-')), 'journal.sqlite'), { flushMs: 3_600_000 });
     const writeFill = (i: number) =>
-      journal.fill({ id: `f${i}`, at: i, venue: i % 2 ? 'L' : 'E', side: i % 4 < 2 ? 'buy' : 'sell', qty: '0.01', price: String(3000 + (i % 7)), maker: true, orderId: String(i) });
+      journal.fill({
+        id: `f${i}`,
+        at: i,
+        venue: i % 2 ? 'L' : 'E',
+        side: i % 4 < 2 ? 'buy' : 'sell',
+        qty: '0.01',
+        price: String(3000 + (i % 7)),
+        maker: true,
+        orderId: String(i)
+      });
     for (let i = 0; i < fills; i++) writeFill(i);
     journal.history(500);
     const times: number[] = [];

@@ -17,7 +17,13 @@ import { seededRandom } from '../src/main/kernel/random';
 import type { FaultSettings } from '../src/main/emulator/faults';
 import { startHeadlessServer } from '../src/main/headless/server';
 
-const FAULTS: Array<{ name: string; patch?: Partial<FaultSettings>; clear?: Partial<FaultSettings>; drop?: 'book' | 'account' | 'all'; flood?: 'commands' | 'junk' | 'viewers' }> = [
+const FAULTS: Array<{
+  name: string;
+  patch?: Partial<FaultSettings>;
+  clear?: Partial<FaultSettings>;
+  drop?: 'book' | 'account' | 'all';
+  flood?: 'commands' | 'junk' | 'viewers';
+}> = [
   { name: 'drop book', drop: 'book' },
   { name: 'drop account', drop: 'account' },
   { name: 'sequence gap', patch: { skipSequence: 2 } },
@@ -182,16 +188,28 @@ async function main(): Promise<void> {
   await sleep(1000);
   await engine.hedger?.settled();
   const unsettled = engine.registry.unsettled().filter((order) => order.purpose !== 'maker' && order.purpose !== 'adopted');
-  if (unsettled.length > 0) violations.push(`${unsettled.length} order(s) still unsettled: ${unsettled.map((o) => `${o.venue} ${o.purpose} ${o.clientId} ${o.state}`).join(', ')}`);
+  if (unsettled.length > 0)
+    violations.push(`${unsettled.length} order(s) still unsettled: ${unsettled.map((o) => `${o.venue} ${o.purpose} ${o.clientId} ${o.state}`).join(', ')}`);
   const gap = engine.exposure.gap();
   if (!gap.isZero()) violations.push(`unhedged_L + unhedged_E differs from net - legs in flight by ${gap}`);
   if (engine.exposure.leaks > 0) violations.push(`${engine.exposure.leaks} exposure leak(s) found during the run`);
   await engine.reconciler.reconcile('soak end');
-  const venueTruth = { lookups: engine.reconciler.stats.lookups, corrections: engine.reconciler.stats.corrections, straysCancelled: engine.reconciler.stats.straysCancelled, sweeps: engine.reconciler.stats.sweeps, leaks: engine.exposure.leaks };
+  const venueTruth = {
+    lookups: engine.reconciler.stats.lookups,
+    corrections: engine.reconciler.stats.corrections,
+    straysCancelled: engine.reconciler.stats.straysCancelled,
+    sweeps: engine.reconciler.stats.sweeps,
+    leaks: engine.exposure.leaks
+  };
   if (venueTruth.corrections > 0) violations.push(`${venueTruth.corrections} position correction(s) by reconciliation`);
 
   const venueTrades = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
-  const stats = { fills: engine.counters.fills, makerFills: engine.counters.makerFills, hedges: engine.hedger?.hedgesSent ?? 0, hedgeFailures: engine.hedger?.failures ?? 0 };
+  const stats = {
+    fills: engine.counters.fills,
+    makerFills: engine.counters.makerFills,
+    hedges: engine.hedger?.hedgesSent ?? 0,
+    hedgeFailures: engine.hedger?.failures ?? 0
+  };
   const inventoryMatches = engine.state.inv.L.eq(emulators.market.exchanges.L.position.qty) && engine.state.inv.E.eq(emulators.market.exchanges.E.position.qty);
   await app.stop();
 
@@ -200,7 +218,9 @@ async function main(): Promise<void> {
   const finalNet = engine.state.inv.L.plus(engine.state.inv.E).abs();
   if (finalNet.gte(engine.state.minHedgeQty ?? 0)) violations.push(`final net ${finalNet} not hedged`);
   const logs = sizeOf(join(dataDir, 'logs'));
-  const hedgeLines = readFileSync(join(dataDir, 'logs', 'hedge.log'), 'utf8').split('\n').filter(Boolean).length;
+  const hedgeLines = readFileSync(join(dataDir, 'logs', 'hedge.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean).length;
   if (hedgeLines > 1000) violations.push(`hedge.log has ${hedgeLines} lines (bound 1000)`);
   for (const [name, bytes] of Object.entries(logs)) if (bytes > 50 * 1024 * 1024) violations.push(`${name} is ${bytes} bytes (bound 50 MB)`);
   const rssMax = Math.max(...samples.map((sample) => sample.rssMB));
@@ -208,12 +228,25 @@ async function main(): Promise<void> {
   const heapGrowthMB = samples.length > 2 ? Math.round(((samples.at(-1)?.heapMB ?? 0) - (samples[1]?.heapMB ?? 0)) * 10) / 10 : 0;
 
   const summary = {
-    soak: true, minutes, seed: Number(values.seed), ok: violations.length === 0, violations: violations.slice(0, 20),
-    ...stats, venueTrades, venueTruth, faultsInjected, floods: floodStats, eventLoopLagMs: lagMs, eventLoopLagAlarms: engine.counters.eventLoopLags,
+    soak: true,
+    minutes,
+    seed: Number(values.seed),
+    ok: violations.length === 0,
+    violations: violations.slice(0, 20),
+    ...stats,
+    venueTrades,
+    venueTruth,
+    faultsInjected,
+    floods: floodStats,
+    eventLoopLagMs: lagMs,
+    eventLoopLagAlarms: engine.counters.eventLoopLags,
     worstSettledNet: worstNet.toString(),
     heapMB: { first: samples[0]?.heapMB, last: samples.at(-1)?.heapMB, max: Math.max(...samples.map((s) => s.heapMB)), growthAfterWarmup: heapGrowthMB },
     rssMB: { first: samples[0]?.rssMB, last: samples.at(-1)?.rssMB, max: Math.max(...samples.map((s) => s.rssMB)) },
-    logBytes: logs, journalBytes: statSync(join(dataDir, 'journal.sqlite')).size, hedgeLogLines: hedgeLines, dataDir
+    logBytes: logs,
+    journalBytes: statSync(join(dataDir, 'journal.sqlite')).size,
+    hedgeLogLines: hedgeLines,
+    dataDir
   };
   console.log(JSON.stringify(summary));
   process.exit(violations.length === 0 ? 0 : 1);

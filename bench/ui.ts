@@ -70,7 +70,9 @@ async function main(): Promise<void> {
       /** Share of wall time the page's main thread spent on each kind of work (percent). */
       mainThreadPercent: { script: busy('ScriptDuration'), layout: busy('LayoutDuration'), style: busy('RecalcStyleDuration'), task: busy('TaskDuration') }
     };
-    console.log(`frames: p50 ${summary.frameMs.p50} ms, p99 ${summary.frameMs.p99} ms, ${summary.fps} fps; ${summary.snapshotsPerSecond} snapshots/s rendered while Lighter's book took ${summary.lighterBookUpdatesPerSecond} updates/s`);
+    console.log(
+      `frames: p50 ${summary.frameMs.p50} ms, p99 ${summary.frameMs.p99} ms, ${summary.fps} fps; ${summary.snapshotsPerSecond} snapshots/s rendered while Lighter's book took ${summary.lighterBookUpdatesPerSecond} updates/s`
+    );
     console.log(JSON.stringify(summary));
   } finally {
     await browser.close();

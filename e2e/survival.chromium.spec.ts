@@ -32,7 +32,9 @@ async function bridgeCommand(host: RunningHost, command: unknown, rawCommandText
   const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/ws?token=${token}`);
   try {
     return await new Promise((resolve, reject) => {
-      ws.on('open', () => ws.send(rawCommandText ? `{"kind":"command","id":7,"command":${rawCommandText}}` : JSON.stringify({ kind: 'command', id: 7, command })));
+      ws.on('open', () =>
+        ws.send(rawCommandText ? `{"kind":"command","id":7,"command":${rawCommandText}}` : JSON.stringify({ kind: 'command', id: 7, command }))
+      );
       ws.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as { kind: string; id?: number; result?: { ok: boolean; error?: { message: string } } };
         if (frame.kind === 'result' && frame.id === 7 && frame.result) resolve(frame.result);

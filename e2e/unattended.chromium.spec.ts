@@ -28,12 +28,22 @@ function runHeadless(args: string[], env: Record<string, string>): Promise<Recor
 test('an unattended armed demo run ends hedged and reports one JSON line', async () => {
   test.setTimeout(60_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'lx-unattended-'));
-  const summary = await runHeadless(['--demo', '--arm', '--duration', '8', '--data-dir', dataDir], { DEMO_SEED: '4', DEMO_SPEED: '5', MIN_SPREAD: '0.01', LOG_LEVEL: 'warn' });
+  const summary = await runHeadless(['--demo', '--arm', '--duration', '8', '--data-dir', dataDir], {
+    DEMO_SEED: '4',
+    DEMO_SPEED: '5',
+    MIN_SPREAD: '0.01',
+    LOG_LEVEL: 'warn'
+  });
   expect(summary).toMatchObject({ mode: 'DEMO', startupOk: true, hedgeFailures: 0, alarms: 0 });
   for (const key of ['bookUpdates', 'decisions', 'ordersSent', 'makerFills', 'hedges', 'fills']) expect(summary[key], key).toBeGreaterThan(0);
   const threshold = new Decimal(summary.minHedgeQty as string);
   for (const key of ['unhedgedL', 'unhedgedE', 'maxSettledNet']) expect(new Decimal(summary[key] as string).abs().lt(threshold), key).toBe(true);
-  expect(new Decimal(summary.invL as string).plus(summary.invE as string).abs().lt(threshold)).toBe(true);
+  expect(
+    new Decimal(summary.invL as string)
+      .plus(summary.invE as string)
+      .abs()
+      .lt(threshold)
+  ).toBe(true);
   // Every fill is in the journal, once.
   const journal = join(dataDir, 'journal.sqlite');
   expect(existsSync(journal)).toBe(true);

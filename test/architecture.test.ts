@@ -45,17 +45,27 @@ describe('the import direction of every folder is a lint rule', () => {
   };
 
   it('fails a wrong import: the engine importing an adapter, an adapter the engine, the emulator the adapters or the ports', async () => {
-    expect(await lint('src/main/engine/probe.ts', "import { LighterVenue } from '../venues/lighter/lighterVenue';\nexport const x = LighterVenue;\n")).toHaveLength(1);
-    expect(await lint('src/main/venues/lighter/probe.ts', "import { StrategyEngine } from '../../engine/strategyEngine';\nexport const x = StrategyEngine;\n")).toHaveLength(1);
-    expect(await lint('src/main/emulator/extended/probe.ts', "import { publicKeyOf } from '../../venues/extended/signing';\nexport const x = publicKeyOf;\n")).toHaveLength(1);
+    expect(
+      await lint('src/main/engine/probe.ts', "import { LighterVenue } from '../venues/lighter/lighterVenue';\nexport const x = LighterVenue;\n")
+    ).toHaveLength(1);
+    expect(
+      await lint('src/main/venues/lighter/probe.ts', "import { StrategyEngine } from '../../engine/strategyEngine';\nexport const x = StrategyEngine;\n")
+    ).toHaveLength(1);
+    expect(
+      await lint('src/main/emulator/extended/probe.ts', "import { publicKeyOf } from '../../venues/extended/signing';\nexport const x = publicKeyOf;\n")
+    ).toHaveLength(1);
     expect(await lint('src/main/emulator/probe.ts', "import type { Venue } from '../ports/venue';\nexport type X = Venue;\n")).toHaveLength(1);
     expect(await lint('src/main/kernel/probe.ts', "import type { Venue } from '../ports/venue';\nexport type X = Venue;\n")).toHaveLength(1);
     expect(await lint('src/main/engine/probe.ts', "import { EngineHost } from '../host/engineHost';\nexport const x = EngineHost;\n")).toHaveLength(1);
   }, 30_000);
 
   it('passes the allowed directions', async () => {
-    expect(await lint('src/main/engine/probe.ts', "import { systemClock } from '../kernel/clock';\nimport type { Venue } from '../ports/venue';\nexport const x: Venue | null = null;\nexport const c = systemClock;\n")).toEqual([]);
+    expect(
+      await lint(
+        'src/main/engine/probe.ts',
+        "import { systemClock } from '../kernel/clock';\nimport type { Venue } from '../ports/venue';\nexport const x: Venue | null = null;\nexport const c = systemClock;\n"
+      )
+    ).toEqual([]);
     expect(await lint('src/main/venues/lighter/probe.ts', "import type { Venue } from '../../ports/venue';\nexport type X = Venue;\n")).toEqual([]);
   }, 30_000);
 });
-

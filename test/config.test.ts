@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, renderEnvExample } from '../src/main/config/config';
 import { defaultParams } from '../src/shared/params';
 
-const load = (env: Record<string, string>, envFile?: string) =>
-  loadConfig({ env, envFile, defaultDataDir: '/data/lx', cwd: '/work' });
+const load = (env: Record<string, string>, envFile?: string) => loadConfig({ env, envFile, defaultDataDir: '/data/lx', cwd: '/work' });
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -3,8 +3,19 @@ import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import {
-  DOMAIN_TYPE, ORDER_TYPE, domainHash, orderHashFields, orderMessageHash, orderStructHash, publicKeyOf, selector, signHash, verifyHash,
-  type L2Config, type OrderHashFields, type StarknetDomain
+  DOMAIN_TYPE,
+  ORDER_TYPE,
+  domainHash,
+  orderHashFields,
+  orderMessageHash,
+  orderStructHash,
+  publicKeyOf,
+  selector,
+  signHash,
+  verifyHash,
+  type L2Config,
+  type OrderHashFields,
+  type StarknetDomain
 } from '../src/main/venues/extended/signing';
 
 const vectors = JSON.parse(readFileSync(join(__dirname, '..', '..', 'shared', 'venues', 'extended', 'order_hash_vectors.json'), 'utf8'));
@@ -13,9 +24,15 @@ const hex = (value: bigint) => `0x${value.toString(16)}`;
 
 function fields(o: Record<string, string | number>): OrderHashFields {
   return {
-    positionId: BigInt(o.position_id as number), baseAssetId: BigInt(o.base_asset_id as string), baseAmount: BigInt(o.base_amount as number),
-    quoteAssetId: BigInt(o.quote_asset_id as string), quoteAmount: BigInt(o.quote_amount as number), feeAssetId: BigInt(o.fee_asset_id as string),
-    feeAmount: BigInt(o.fee_amount as number), expiration: BigInt(o.expiration as number), salt: BigInt(o.salt as number)
+    positionId: BigInt(o.position_id as number),
+    baseAssetId: BigInt(o.base_asset_id as string),
+    baseAmount: BigInt(o.base_amount as number),
+    quoteAssetId: BigInt(o.quote_asset_id as string),
+    quoteAmount: BigInt(o.quote_amount as number),
+    feeAssetId: BigInt(o.fee_asset_id as string),
+    feeAmount: BigInt(o.fee_amount as number),
+    expiration: BigInt(o.expiration as number),
+    salt: BigInt(o.salt as number)
   };
 }
 
@@ -53,8 +70,14 @@ describe('Extended order signing: order_hash_vectors.json', () => {
         const feeRate = new Decimal(String(setName === 'full_order_vectors_python_sdk' ? set.fee_rate : set.fee_rate_in_hash).split(' ')[0] as string);
         const expiry = (testCase.expiryEpochMillis as number | undefined) ?? (set.expiryEpochMillis as number);
         const computed = orderHashFields({
-          side: testCase.side as 'BUY' | 'SELL', qty: new Decimal(testCase.qty as string), price: new Decimal(testCase.price as string), feeRate,
-          expiryEpochMillis: expiry, nonce: set.nonce, vault: set.account.vault, l2
+          side: testCase.side as 'BUY' | 'SELL',
+          qty: new Decimal(testCase.qty as string),
+          price: new Decimal(testCase.price as string),
+          feeRate,
+          expiryEpochMillis: expiry,
+          nonce: set.nonce,
+          vault: set.account.vault,
+          l2
         });
         const inputs = testCase.hash_inputs as Record<string, number>;
         expect(computed.baseAmount.toString()).toBe(String(inputs.base_amount));
@@ -79,8 +102,13 @@ describe('Extended order signing: order_hash_vectors.json', () => {
     // The example request carries the same order: its amounts follow from qty, price and fee.
     const request = JSON.parse(readFileSync(join(__dirname, '..', '..', 'shared', 'venues', 'extended', 'rest_order_create_request_postonly.json'), 'utf8'));
     const computed = orderHashFields({
-      side: request.side, qty: new Decimal(request.qty), price: new Decimal(request.price), feeRate: new Decimal(request.fee),
-      expiryEpochMillis: request.expiryEpochMillis, nonce: Number(request.nonce), vault: Number(request.settlement.collateralPosition),
+      side: request.side,
+      qty: new Decimal(request.qty),
+      price: new Decimal(request.price),
+      feeRate: new Decimal(request.fee),
+      expiryEpochMillis: request.expiryEpochMillis,
+      nonce: Number(request.nonce),
+      vault: Number(request.settlement.collateralPosition),
       l2: { syntheticId: v.order.base_asset_id, syntheticResolution: 10_000_000_000, collateralId: v.order.quote_asset_id, collateralResolution: 1_000_000 }
     });
     expect(computed).toEqual(fields(v.order));

@@ -71,7 +71,10 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
   cleanups.push(() => emulators.stop());
   if (scenario.beforeStart) emulators.faults[venue].set(scenario.beforeStart);
   const notices: string[] = [];
-  const live = await liveEngine(emulators, { params: scenario.params, notifier: { notify: async (text) => (notices.push(text), { ok: true, detail: 'test' }) } });
+  const live = await liveEngine(emulators, {
+    params: scenario.params,
+    notifier: { notify: async (text) => (notices.push(text), { ok: true, detail: 'test' }) }
+  });
   cleanups.push(() => live.host.stop());
   const armedWindows: Array<{ from: number; to: number }> = [];
   const alarms: AlarmKind[] = [];
@@ -92,7 +95,10 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
     // Start-up cancelled the earlier run's orders and saw them gone before it let the maker run.
     const earlier = [...emulators.market.exchanges.L.record.orders, ...emulators.market.exchanges.E.record.orders].filter((o) => o.meta.earlierRun);
     expect(earlier.length).toBeGreaterThan(0);
-    expect(earlier.every((o) => o.state !== 'open'), `${name}: earlier-run orders gone before arming`).toBe(true);
+    expect(
+      earlier.every((o) => o.state !== 'open'),
+      `${name}: earlier-run orders gone before arming`
+    ).toBe(true);
   }
   await arm();
   // Generous: the emulated market fills our quotes at random, and CI runs the suite on two busy cores.
@@ -121,7 +127,9 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
     if (scenario.staleWindow) {
       // No quote on the stale venue from the moment the book was stale (plus the time it takes to tell).
       const staleBookMs = 2000;
-      const quotes = emulators.market.exchanges[venue].record.orders.filter((o) => o.tif === 'post_only' && o.createdAt > staleFrom + staleBookMs + 300 && o.createdAt < staleTo);
+      const quotes = emulators.market.exchanges[venue].record.orders.filter(
+        (o) => o.tif === 'post_only' && o.createdAt > staleFrom + staleBookMs + 300 && o.createdAt < staleTo
+      );
       expect(quotes, `${name}: quotes on a stale book`).toEqual([]);
     }
     // It recovers: quoting again.
@@ -135,14 +143,18 @@ async function runScenario(venue: VenueId, name: string, scenario: Scenario) {
   expect(emulators.market.exchanges.L.orders.size + emulators.market.exchanges.E.orders.size, `${name}: orders resting after the kill`).toBe(0);
   await live.engine.hedger?.settled();
   // Orders of unknown outcome are settled by the venues' record.
-  await waitFor(() => live.engine.registry.unsettled().every((order) => order.purpose === 'maker' && order.cancelAccepted) || live.engine.registry.size === 0, `${name}: every order settled`, 15_000);
+  await waitFor(
+    () => live.engine.registry.unsettled().every((order) => order.purpose === 'maker' && order.cancelAccepted) || live.engine.registry.size === 0,
+    `${name}: every order settled`,
+    15_000
+  );
   // Trades of an earlier run's orders happen before start-up's baseline: inside the positions, not journaled.
   const earlierRun = (v: VenueId) => new Set(emulators.market.exchanges[v].record.orders.filter((o) => o.meta.earlierRun).map((o) => o.clientId));
   const ours = (v: VenueId) => emulators.market.exchanges[v].record.trades.filter((trade) => !earlierRun(v).has(trade.clientId)).length;
   const trades = () => ours('L') + ours('E');
   // No fill lost: every trade the venues made for us is in the journal, once.
   await waitFor(() => live.journal.count('fills') === trades(), `${name}: journal fills (${live.journal.count('fills')}) = venue trades (${trades()})`, 10_000);
-  await waitFor(() => (live.engine.hedger?.idle() ?? true), `${name}: hedges settled`);
+  await waitFor(() => live.engine.hedger?.idle() ?? true, `${name}: hedges settled`);
   const threshold = live.engine.state.minHedgeQty ?? new Decimal(0);
   const net = live.engine.state.inv.L.plus(live.engine.state.inv.E);
   expect(net.abs().lt(threshold), `${name}: net ${net} under minHedgeQty ${threshold}`).toBe(true);

@@ -52,8 +52,7 @@ function connect(query: string, headers: Record<string, string> = {}) {
   return { ws, frames, next };
 }
 
-const isSnapshot = (frame: BridgeServerFrame): frame is { kind: 'snapshot'; snapshot: EngineSnapshot } =>
-  frame.kind === 'snapshot';
+const isSnapshot = (frame: BridgeServerFrame): frame is { kind: 'snapshot'; snapshot: EngineSnapshot } => frame.kind === 'snapshot';
 const resultFor =
   (id: number) =>
   (frame: BridgeServerFrame): frame is Extract<BridgeServerFrame, { kind: 'result' }> =>
@@ -128,9 +127,7 @@ describe('headless server', () => {
 
     client.ws.send(JSON.stringify({ kind: 'command', id: 2, command: { type: 'arm' } }));
     expect((await client.next(resultFor(2))).result.ok).toBe(true);
-    const armed = await client.next(
-      (frame): frame is { kind: 'snapshot'; snapshot: EngineSnapshot } => isSnapshot(frame) && frame.snapshot.safety.armed
-    );
+    const armed = await client.next((frame): frame is { kind: 'snapshot'; snapshot: EngineSnapshot } => isSnapshot(frame) && frame.snapshot.safety.armed);
     // The refused command changed nothing.
     expect(armed.snapshot.params.orderValue).toBe(defaultParams().orderValue);
     client.ws.close();
@@ -155,4 +152,3 @@ describe('headless server: exposure and floods', () => {
     client.ws.close();
   });
 });
-

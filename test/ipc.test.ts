@@ -97,7 +97,13 @@ describe('Electron IPC transport', () => {
     // The page's own CSP (what the Electron window enforces) and the headless server's header.
     const html = readFileSync(join(__dirname, '..', 'src/renderer/index.html'), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
-    const directives = (csp: string) => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+    const directives = (csp: string) =>
+      new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values.join(' ')])
+      );
     const page = directives(meta);
     expect(page.get('script-src')).toBe("'self'");
     expect(page.get('default-src')).toBe("'self'");

@@ -19,7 +19,19 @@ describe('SqliteJournal', () => {
     // ...except that a fill is written at once, with what was queued before it.
     journal.fill({ id: 't1', at: 3, venue: 'E', side: 'sell', qty: '0.033', price: '3003.3', maker: true, orderId: '7' });
     journal.fill({ id: 't1', at: 3, venue: 'E', side: 'sell', qty: '0.033', price: '3003.3', maker: true, orderId: '7' });
-    journal.hedge({ at: 4, fromVenue: 'E', venue: 'L', side: 'buy', requested: '0.033', filled: '0.033', attempt: 1, latencyMs: 3, decisionPrice: '3000.10', avgPrice: '3000.10', clientId: '8' });
+    journal.hedge({
+      at: 4,
+      fromVenue: 'E',
+      venue: 'L',
+      side: 'buy',
+      requested: '0.033',
+      filled: '0.033',
+      attempt: 1,
+      latencyMs: 3,
+      decisionPrice: '3000.10',
+      avgPrice: '3000.10',
+      clientId: '8'
+    });
     expect(journal.count('orders')).toBe(1);
     journal.decision({ at: 1, action: 'MAKE', combo: 'TM_LE', direction: 'entry', venue: 'E', side: 'sell', price: '3003.3', qty: '0.033', reason: 'entry' });
     expect(journal.count('decisions')).toBe(0);
@@ -93,7 +105,19 @@ describe('journal retention', () => {
       journal.reply({ at, clientId: String(at), venue: 'L', ok: true, detail: 'ok', latencyMs: 1 });
       journal.decision({ at, action: 'MAKE', combo: 'MT_LE', direction: 'entry', venue: 'L', side: 'buy', price: '1', qty: '1', reason: 'r' });
       journal.fill({ id: String(at), at, venue: 'L', side: 'buy', qty: '1', price: '1', maker: true, orderId: String(at) });
-      journal.hedge({ at, fromVenue: 'L', venue: 'E', side: 'sell', requested: '1', filled: '1', attempt: 1, latencyMs: 1, decisionPrice: '1', avgPrice: '1', clientId: String(at) });
+      journal.hedge({
+        at,
+        fromVenue: 'L',
+        venue: 'E',
+        side: 'sell',
+        requested: '1',
+        filled: '1',
+        attempt: 1,
+        latencyMs: 1,
+        decisionPrice: '1',
+        avgPrice: '1',
+        clientId: String(at)
+      });
     }
     await journal.close();
     // Opening with a 30-day retention prunes at once.
@@ -116,8 +140,32 @@ describe('journal history views', () => {
     fill('4', 4, 'E', 'buy', '0.5', '3005');
     // Trip 2 still open.
     fill('5', 5, 'L', 'buy', '0.1', '3000');
-    journal.hedge({ at: 6, fromVenue: 'E', venue: 'L', side: 'buy', requested: '0.1', filled: '0.1', attempt: 1, latencyMs: 2, decisionPrice: '3000', avgPrice: '3000.3', clientId: 'h1' });
-    journal.hedge({ at: 7, fromVenue: 'L', venue: 'E', side: 'sell', requested: '0.1', filled: '0.1', attempt: 1, latencyMs: 2, decisionPrice: '3000', avgPrice: '3000.6', clientId: 'h2' });
+    journal.hedge({
+      at: 6,
+      fromVenue: 'E',
+      venue: 'L',
+      side: 'buy',
+      requested: '0.1',
+      filled: '0.1',
+      attempt: 1,
+      latencyMs: 2,
+      decisionPrice: '3000',
+      avgPrice: '3000.3',
+      clientId: 'h1'
+    });
+    journal.hedge({
+      at: 7,
+      fromVenue: 'L',
+      venue: 'E',
+      side: 'sell',
+      requested: '0.1',
+      filled: '0.1',
+      attempt: 1,
+      latencyMs: 2,
+      decisionPrice: '3000',
+      avgPrice: '3000.6',
+      clientId: 'h2'
+    });
     journal.flush();
     expect(journal.roundTrips()).toEqual([{ openedAt: 1, closedAt: 4, fills: 4, pnl: '2.4', fees: '0.1' }]);
     expect(journal.hedgeSlippage().map((row) => row.slippageBps)).toEqual(['-2', '1']);
@@ -168,4 +216,3 @@ describe('writers that cannot write fail safe', () => {
     expect(readFileSync(join(logDir, 'maker.log'), 'utf8')).toBe('line 1\nline 2\nline 3\n');
   });
 });
-

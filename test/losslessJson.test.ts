@@ -3,9 +3,16 @@ import { parseLosslessJson } from '../src/main/venues/common/losslessJson';
 
 describe('lossless JSON', () => {
   it('keeps int64 ids exact and leaves everything else as JSON.parse would', () => {
-    const text = '{"id":1862217045581074432,"accountId":100214,"price":"97251","neg":-9007199254740993,"f":1.5e3,"s":"12345678901234567890","arr":[9007199254740993, 1]}';
+    const text =
+      '{"id":1862217045581074432,"accountId":100214,"price":"97251","neg":-9007199254740993,"f":1.5e3,"s":"12345678901234567890","arr":[9007199254740993, 1]}';
     expect(parseLosslessJson(text)).toEqual({
-      id: '1862217045581074432', accountId: 100214, price: '97251', neg: '-9007199254740993', f: 1500, s: '12345678901234567890', arr: ['9007199254740993', 1]
+      id: '1862217045581074432',
+      accountId: 100214,
+      price: '97251',
+      neg: '-9007199254740993',
+      f: 1500,
+      s: '12345678901234567890',
+      arr: ['9007199254740993', 1]
     });
   });
 

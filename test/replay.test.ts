@@ -12,7 +12,9 @@ describe('replay', () => {
   it('runs the unchanged engine on a recording of a live session, the same every time', async () => {
     // Record a short armed demo session through the real adapters.
     const dataDir = mkdtempSync(join(tmpdir(), 'lx-replay-'));
-    const config = loadConfig({ env: { NETWORK: 'demo', DATA_DIR: dataDir, DEMO_SEED: '12', DEMO_SPEED: '5', MIN_SPREAD: '0.01', RECORD_FRAMES: 'true', LOG_LEVEL: 'warn' } });
+    const config = loadConfig({
+      env: { NETWORK: 'demo', DATA_DIR: dataDir, DEMO_SEED: '12', DEMO_SPEED: '5', MIN_SPREAD: '0.01', RECORD_FRAMES: 'true', LOG_LEVEL: 'warn' }
+    });
     const app = await createApp(config, { consoleLog: false });
     await app.start();
     await waitFor(() => app.engine.state.hedgeSeeded, 'start-up', 20_000);

@@ -33,7 +33,8 @@ describe('key material never leaves the main process', () => {
     const starkKey = `0x0${randomBytes(31).toString('hex')}`;
     const apiKey = `made-up-${randomBytes(12).toString('hex')}`;
     const emulators = await startEmulators({
-      seed: 31, speed: 5,
+      seed: 31,
+      speed: 5,
       lighterAccount: { accountIndex: 424242, apiKeyIndex: 7 },
       extendedAccount: { apiKey, starkPrivateKey: starkKey, vault: 777 }
     });
@@ -41,12 +42,24 @@ describe('key material never leaves the main process', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lx-security-'));
     const config = loadConfig({
       env: {
-        NETWORK: 'testnet', DATA_DIR: dataDir, MIN_SPREAD: '0.01', LOG_LEVEL: 'debug',
-        LIGHTER_REST_URL: emulators.lighter.url, LIGHTER_WS_URL: emulators.lighter.wsUrl,
-        LIGHTER_API_PRIVATE_KEY: lighterKey, LIGHTER_ACCOUNT_INDEX: '424242', LIGHTER_API_KEY_INDEX: '7', LIGHTER_REQUESTS_PER_MINUTE: '6000',
-        EXTENDED_REST_URL: emulators.extended.url, EXTENDED_WS_URL: emulators.extended.wsUrl,
-        EXTENDED_API_KEY: apiKey, EXTENDED_STARK_PRIVATE_KEY: starkKey, EXTENDED_VAULT_ID: '777',
-        TELEGRAM_BOT_TOKEN: '123456:made-up-telegram-token', TELEGRAM_CHAT_ID: '-1', TELEGRAM_API_URL: 'http://127.0.0.1:9'
+        NETWORK: 'testnet',
+        DATA_DIR: dataDir,
+        MIN_SPREAD: '0.01',
+        LOG_LEVEL: 'debug',
+        LIGHTER_REST_URL: emulators.lighter.url,
+        LIGHTER_WS_URL: emulators.lighter.wsUrl,
+        LIGHTER_API_PRIVATE_KEY: lighterKey,
+        LIGHTER_ACCOUNT_INDEX: '424242',
+        LIGHTER_API_KEY_INDEX: '7',
+        LIGHTER_REQUESTS_PER_MINUTE: '6000',
+        EXTENDED_REST_URL: emulators.extended.url,
+        EXTENDED_WS_URL: emulators.extended.wsUrl,
+        EXTENDED_API_KEY: apiKey,
+        EXTENDED_STARK_PRIVATE_KEY: starkKey,
+        EXTENDED_VAULT_ID: '777',
+        TELEGRAM_BOT_TOKEN: '123456:made-up-telegram-token',
+        TELEGRAM_CHAT_ID: '-1',
+        TELEGRAM_API_URL: 'http://127.0.0.1:9'
       }
     });
     const app = await createApp(config, { consoleLog: false });
@@ -64,7 +77,15 @@ describe('key material never leaves the main process', () => {
     await app.stop();
     cleanups.pop();
 
-    const secrets = [lighterKey, lighterKey.replace(/^0x/, ''), starkKey, starkKey.replace(/^0x0?/, ''), apiKey, 'made-up-telegram-token', ...emulators.lighter.authTokensSeen];
+    const secrets = [
+      lighterKey,
+      lighterKey.replace(/^0x/, ''),
+      starkKey,
+      starkKey.replace(/^0x0?/, ''),
+      apiKey,
+      'made-up-telegram-token',
+      ...emulators.lighter.authTokensSeen
+    ];
     expect(emulators.lighter.authTokensSeen.size).toBeGreaterThan(0);
     const haystacks: Array<[string, string]> = [
       ...filesUnder(dataDir).map((path) => [path, readFileSync(path).toString('latin1')] as [string, string]),

@@ -55,7 +55,8 @@ export function loadSavedParams(path: string, base: StrategyParams): { params: S
   }
   const { ttOnly, ...fromFile } = parsed.data;
   const notes: string[] = [];
-  if (ttOnly !== undefined && ttOnly !== base.ttOnly) notes.push(`ttOnly: the config's ${String(base.ttOnly)} wins (params.json's ${String(ttOnly)} is ignored: TT_ONLY is set in the config only)`);
+  if (ttOnly !== undefined && ttOnly !== base.ttOnly)
+    notes.push(`ttOnly: the config's ${String(base.ttOnly)} wins (params.json's ${String(ttOnly)} is ignored: TT_ONLY is set in the config only)`);
   for (const [key, value] of Object.entries(fromFile) as Array<[keyof StrategyParams, unknown]>) {
     if (value !== base[key]) notes.push(`${key}: params.json's ${JSON.stringify(value)} wins over the config's ${JSON.stringify(base[key])}`);
   }

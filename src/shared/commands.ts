@@ -27,7 +27,11 @@ export const commandSchema = z.discriminatedUnion('type', [
   /** A market order of a chosen quantity, side and venue. */
   z
     .object({
-      type: z.literal('manualHedge'), venue, side, qty: positiveQty, confirm: z.literal(true),
+      type: z.literal('manualHedge'),
+      venue,
+      side,
+      qty: positiveQty,
+      confirm: z.literal(true),
       /** Needed when the order would raise |net| above minHedgeQty or a position above MAX_POSITION_VALUE. */
       overrideLimits: z.literal(true).optional()
     })

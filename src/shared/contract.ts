@@ -179,7 +179,17 @@ export type EngineEvent =
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'startup'; step: StartupStep }
   | { type: 'decision'; decision: DecisionView }
-  | { type: 'hedge'; at: number; venue: VenueId; side: Side; requested: DecimalString; filled: DecimalString; attempt: number; latencyMs: number; error?: string }
+  | {
+      type: 'hedge';
+      at: number;
+      venue: VenueId;
+      side: Side;
+      requested: DecimalString;
+      filled: DecimalString;
+      attempt: number;
+      latencyMs: number;
+      error?: string;
+    }
   | { type: 'command'; at: number; command: Command['type']; ok: boolean; message: string }
   | { type: 'strategyLog'; log: StrategyLogName; at: number; line: string };
 
@@ -230,9 +240,7 @@ export interface HistoryView {
 }
 
 /** What a viewer receives, in order: one snapshot first, then recent events, then live traffic. */
-export type HostMessage =
-  | { kind: 'snapshot'; snapshot: EngineSnapshot }
-  | { kind: 'event'; event: EngineEvent };
+export type HostMessage = { kind: 'snapshot'; snapshot: EngineSnapshot } | { kind: 'event'; event: EngineEvent };
 
 /** The API a view uses, whatever the transport (Electron IPC or the headless WebSocket). */
 export interface ConsoleApi {
@@ -254,7 +262,4 @@ export const IPC = {
 
 /** Frames of the headless WebSocket bridge. */
 export type BridgeClientFrame = { kind: 'command'; id: number; command: unknown } | { kind: 'query'; id: number; request: unknown };
-export type BridgeServerFrame =
-  | HostMessage
-  | { kind: 'result'; id: number; result: CommandResult }
-  | { kind: 'queryResult'; id: number; result: QueryResult };
+export type BridgeServerFrame = HostMessage | { kind: 'result'; id: number; result: CommandResult } | { kind: 'queryResult'; id: number; result: QueryResult };

@@ -20,55 +20,117 @@ export type ParamSpec = (DecimalSpec | IntSpec | BoolSpec) & { env: string; unit
 
 export const PARAM_SPECS = {
   minSpread: {
-    kind: 'decimal', env: 'MIN_SPREAD', min: '-100', max: '100', default: '0.05', unit: '%',
+    kind: 'decimal',
+    env: 'MIN_SPREAD',
+    min: '-100',
+    max: '100',
+    default: '0.05',
+    unit: '%',
     doc: 'Entry threshold: a combo qualifies when its spread is greater than this (percent of the buy price).'
   },
   spreadTp: {
-    kind: 'decimal', env: 'SPREAD_TP', min: '-100', max: '100', default: '0.02', unit: '%',
+    kind: 'decimal',
+    env: 'SPREAD_TP',
+    min: '-100',
+    max: '100',
+    default: '0.02',
+    unit: '%',
     doc: 'Exit target: an exit qualifies when its spread plus the INV spread is greater than this.'
   },
   ttMinHits: {
-    kind: 'int', env: 'TT_MIN_HITS', min: 1, max: 1000, default: 3, unit: 'book updates',
+    kind: 'int',
+    env: 'TT_MIN_HITS',
+    min: 1,
+    max: 1000,
+    default: 3,
+    unit: 'book updates',
     doc: 'Consecutive qualifying book updates before a taker-taker (TT) trade is sent.'
   },
   enableTt: {
-    kind: 'bool', env: 'ENABLE_TT', default: false, unit: 'true|false',
+    kind: 'bool',
+    env: 'ENABLE_TT',
+    default: false,
+    unit: 'true|false',
     doc: 'Allow taker-taker trades (both legs market orders).'
   },
   ttOnly: {
-    kind: 'bool', env: 'TT_ONLY', default: false, unit: 'true|false',
+    kind: 'bool',
+    env: 'TT_ONLY',
+    default: false,
+    unit: 'true|false',
     doc: 'Only taker-taker trades: no maker quotes, and the hedge engine is not started.'
   },
   maxPositionValue: {
-    kind: 'decimal', env: 'MAX_POSITION_VALUE', min: '0', max: '100000000', default: '1000', unit: 'USD',
+    kind: 'decimal',
+    env: 'MAX_POSITION_VALUE',
+    min: '0',
+    max: '100000000',
+    default: '1000',
+    unit: 'USD',
     doc: 'Entries stop once either leg is worth this much (0 blocks all entries).'
   },
   orderValue: {
-    kind: 'decimal', env: 'ORDER_VALUE', min: '0', minExclusive: true, max: '10000000', default: '100', unit: 'USD',
+    kind: 'decimal',
+    env: 'ORDER_VALUE',
+    min: '0',
+    minExclusive: true,
+    max: '10000000',
+    default: '100',
+    unit: 'USD',
     doc: 'Value of one order; size = ORDER_VALUE / price, rounded down to the venue step.'
   },
   repriceTick: {
-    kind: 'decimal', env: 'REPRICE_TICK', min: '0', max: '0.1', default: '0.0001', unit: 'fraction of price',
+    kind: 'decimal',
+    env: 'REPRICE_TICK',
+    min: '0',
+    max: '0.1',
+    default: '0.0001',
+    unit: 'fraction of price',
     doc: 'A live maker order is left alone while it is within this fraction of the wanted price (0.0001 = 0.01%).'
   },
   slippageL: {
-    kind: 'decimal', env: 'SLIPPAGE_L', min: '0', max: '0.1', default: '0.005', unit: 'fraction of price',
+    kind: 'decimal',
+    env: 'SLIPPAGE_L',
+    min: '0',
+    max: '0.1',
+    default: '0.005',
+    unit: 'fraction of price',
     doc: 'Price cap of a Lighter "market" (IOC) order beyond the best opposite price.'
   },
   slippageE: {
-    kind: 'decimal', env: 'SLIPPAGE_E', min: '0', max: '0.1', default: '0.005', unit: 'fraction of price',
+    kind: 'decimal',
+    env: 'SLIPPAGE_E',
+    min: '0',
+    max: '0.1',
+    default: '0.005',
+    unit: 'fraction of price',
     doc: 'Price cap of an Extended "market" (IOC) order beyond the best opposite price.'
   },
   staleBookMs: {
-    kind: 'int', env: 'STALE_BOOK_MS', min: 100, max: 600000, default: 5000, unit: 'ms',
+    kind: 'int',
+    env: 'STALE_BOOK_MS',
+    min: 100,
+    max: 600000,
+    default: 5000,
+    unit: 'ms',
     doc: 'A book not updated for this long is stale: quoting stops and live maker orders are cancelled.'
   },
   hedgeMaxRetries: {
-    kind: 'int', env: 'HEDGE_MAX_RETRIES', min: 1, max: 100000, default: 100, unit: 'attempts',
+    kind: 'int',
+    env: 'HEDGE_MAX_RETRIES',
+    min: 1,
+    max: 100000,
+    default: 100,
+    unit: 'attempts',
     doc: 'Attempts of one hedge before the alarm, the Telegram message and the disarm.'
   },
   hedgeRetryDelayMs: {
-    kind: 'int', env: 'HEDGE_RETRY_DELAY_MS', min: 0, max: 60000, default: 100, unit: 'ms',
+    kind: 'int',
+    env: 'HEDGE_RETRY_DELAY_MS',
+    min: 0,
+    max: 60000,
+    default: 100,
+    unit: 'ms',
     doc: 'Pause between two hedge attempts.'
   }
 } as const satisfies Record<string, ParamSpec>;
@@ -91,13 +153,16 @@ export function paramValueSchema(spec: ParamSpec): z.ZodType {
       return z
         .string({ error: 'expected a decimal number as a string' })
         .regex(DECIMAL_RE, 'expected a plain decimal number such as "0.05"')
-        .refine((text) => {
-          // zod runs every check even after the regex failed: guard before parsing.
-          if (!DECIMAL_RE.test(text)) return true;
-          const value = new Decimal(text);
-          const aboveMin = spec.minExclusive ? value.gt(spec.min) : value.gte(spec.min);
-          return aboveMin && value.lte(spec.max);
-        }, `must be ${rangeText(spec)}`);
+        .refine(
+          (text) => {
+            // zod runs every check even after the regex failed: guard before parsing.
+            if (!DECIMAL_RE.test(text)) return true;
+            const value = new Decimal(text);
+            const aboveMin = spec.minExclusive ? value.gt(spec.min) : value.gte(spec.min);
+            return aboveMin && value.lte(spec.max);
+          },
+          `must be ${rangeText(spec)}`
+        );
     case 'int':
       return z
         .number({ error: 'expected a whole number' })
@@ -120,9 +185,7 @@ export const paramsPatchSchema = z
   .object(paramShape())
   .partial()
   .strict()
-  .refine((patch) => Object.keys(patch).length > 0, 'names no parameter') as unknown as z.ZodType<
-  Partial<StrategyParams>
->;
+  .refine((patch) => Object.keys(patch).length > 0, 'names no parameter') as unknown as z.ZodType<Partial<StrategyParams>>;
 
 export function defaultParams(): StrategyParams {
   const params = {} as Record<ParamKey, unknown>;

@@ -9,7 +9,9 @@ describe('both emulators together', () => {
       expect(emulators.lighter.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const books = (await (await fetch(`${emulators.lighter.url}/api/v1/orderBooks`)).json()) as { order_books: Array<{ symbol: string }> };
       expect(books.order_books[0]?.symbol).toBe('ETH');
-      const markets = (await (await fetch(`${emulators.extended.url}/info/markets`, { headers: { 'User-Agent': 'test' } })).json()) as { data: Array<{ name: string }> };
+      const markets = (await (await fetch(`${emulators.extended.url}/info/markets`, { headers: { 'User-Agent': 'test' } })).json()) as {
+        data: Array<{ name: string }>;
+      };
       expect(markets.data[0]?.name).toBe('ETH-USD');
       // The market runs by itself: both streams move.
       const l = await openClient(emulators.lighter.wsUrl);

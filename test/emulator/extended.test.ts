@@ -67,7 +67,8 @@ describe('Extended emulator: conformance with the example messages', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     exchange.fillResting('mk-1', 20);
     const order = await ws.next<{ data: { orders: Array<{ status: string; filledQty: string }> } }>(
-      (f) => f.type === 'ORDER' && JSON.stringify(f).includes('PARTIALLY_FILLED'), from
+      (f) => f.type === 'ORDER' && JSON.stringify(f).includes('PARTIALLY_FILLED'),
+      from
     );
     expectShape('ws_account_order', order);
     expect(order.data.orders[0]).toMatchObject({ status: 'PARTIALLY_FILLED', filledQty: '0.020' });
@@ -148,7 +149,9 @@ describe('Extended emulator: the checks a server can make', () => {
     expect(bare).toBe(400);
     expect((await post(`${emulator.url}/user/order`, restingBuy(exchange, 'y'), { 'User-Agent': 'x' })).status).toBe(401);
     await running?.emulator.stop();
-    const zero = await setup({ account: { accountId: 1, apiKey: API_KEY, starkKey: '0x1', vault: 1, balance: '0', makerFeeRate: '0', takerFeeRate: '0.00025' } });
+    const zero = await setup({
+      account: { accountId: 1, apiKey: API_KEY, starkKey: '0x1', vault: 1, balance: '0', makerFeeRate: '0', takerFeeRate: '0.00025' }
+    });
     expect((await fetch(`${zero.emulator.url}/user/balance`, { headers: HEADERS })).status).toBe(404);
   });
 

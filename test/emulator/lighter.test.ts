@@ -71,7 +71,10 @@ describe('Lighter emulator: conformance with the example messages', () => {
     const trade = trades.trades['0']?.[0];
     // We were the maker on the bid side: the adapter's maker detection must see it.
     expect(trade).toMatchObject({ bid_account_id: ACCOUNT, is_maker_ask: false, bid_client_id: 1795000000001, size: '0.0500' });
-    expectShape('ws_account_all_orders_update', await ws.next((frame) => frame.type === 'update/account_all_orders' && JSON.stringify(frame).includes('"filled"'), from));
+    expectShape(
+      'ws_account_all_orders_update',
+      await ws.next((frame) => frame.type === 'update/account_all_orders' && JSON.stringify(frame).includes('"filled"'), from)
+    );
     expectShape('ws_account_all_positions_update', await ws.next(isType('update/account_all_positions'), from));
     ws.close();
   });
@@ -90,7 +93,12 @@ describe('Lighter emulator: conformance with the example messages', () => {
     const batch = example('ws_sendtx_batch_request').data as { tx_types: string; tx_infos: string };
     const infos = (JSON.parse(batch.tx_infos) as string[]).map((text, index) => {
       const tx = JSON.parse(text);
-      return JSON.stringify({ ...tx, Nonce: 1842 + index, ExpiredAt: Date.now() + 600_000, ...(tx.OrderExpiry ? { OrderExpiry: Date.now() + 86_400_000, Price: 200000 } : {}) });
+      return JSON.stringify({
+        ...tx,
+        Nonce: 1842 + index,
+        ExpiredAt: Date.now() + 600_000,
+        ...(tx.OrderExpiry ? { OrderExpiry: Date.now() + 86_400_000, Price: 200000 } : {})
+      });
     });
     const batchReply = await postForm(`${emulator.url}/api/v1/sendTxBatch`, { tx_types: batch.tx_types, tx_infos: JSON.stringify(infos) });
     expect(batchReply.status).toBe(200);
@@ -106,7 +114,12 @@ describe('Lighter emulator: conformance with the example messages', () => {
     let nonce = 1841;
     for (const name of ['tx_info_create_order_post_only', 'tx_info_cancel_order', 'tx_info_cancel_all_orders']) {
       const { tx_type: type, tx_info: info } = example(name) as { tx_type: number; tx_info: Record<string, number> };
-      const ours = { ...info, Nonce: nonce++, ExpiredAt: Date.now() + 600_000, ...(info.OrderExpiry ? { OrderExpiry: Date.now() + 86_400_000, Price: 200000 } : {}) };
+      const ours = {
+        ...info,
+        Nonce: nonce++,
+        ExpiredAt: Date.now() + 600_000,
+        ...(info.OrderExpiry ? { OrderExpiry: Date.now() + 86_400_000, Price: 200000 } : {})
+      };
       const reply = await postForm(`${emulator.url}/api/v1/sendTx`, { tx_type: String(type), tx_info: JSON.stringify(ours) });
       expect(reply, name).toMatchObject({ status: 200, body: { code: 200 } });
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -139,10 +152,16 @@ describe('Lighter emulator: the checks a server can make', () => {
   it('sequences nonces per API key', async () => {
     const { emulator } = await setup();
     for (let i = 0; i < 5; i++) {
-      const reply = await postForm(`${emulator.url}/api/v1/sendTx`, { tx_type: '14', tx_info: JSON.stringify(createOrderInfo({ ClientOrderIndex: 100 + i, Nonce: 1841 + i, Price: 200000 })) });
+      const reply = await postForm(`${emulator.url}/api/v1/sendTx`, {
+        tx_type: '14',
+        tx_info: JSON.stringify(createOrderInfo({ ClientOrderIndex: 100 + i, Nonce: 1841 + i, Price: 200000 }))
+      });
       expect(reply.status).toBe(200);
     }
-    const other = await postForm(`${emulator.url}/api/v1/sendTx`, { tx_type: '14', tx_info: JSON.stringify(createOrderInfo({ ApiKeyIndex: 4, ClientOrderIndex: 200, Nonce: 1841, Price: 200000 })) });
+    const other = await postForm(`${emulator.url}/api/v1/sendTx`, {
+      tx_type: '14',
+      tx_info: JSON.stringify(createOrderInfo({ ApiKeyIndex: 4, ClientOrderIndex: 200, Nonce: 1841, Price: 200000 }))
+    });
     expect(other.status).toBe(200);
     expect([emulator.nonceOf(API_KEY), emulator.nonceOf(4)]).toEqual([1846, 1842]);
   });
@@ -269,7 +288,9 @@ describe('Lighter emulator: faults, observed by a plain client', () => {
     await ws.next(isType('update/account_all_trades'), from);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const ids = (frames: unknown[]) =>
-      frames.filter((f) => (f as { type: string }).type === 'update/account_all_trades').map((f) => (f as { trades: { 0: Array<{ trade_id: number }> } }).trades[0][0]!.trade_id);
+      frames
+        .filter((f) => (f as { type: string }).type === 'update/account_all_trades')
+        .map((f) => (f as { trades: { 0: Array<{ trade_id: number }> } }).trades[0][0]!.trade_id);
     const duplicated = ids(ws.frames.slice(from));
     expect(duplicated).toHaveLength(2);
     expect(duplicated[0]).toBe(duplicated[1]);

@@ -13,14 +13,26 @@ function run(seed: number, steps = 1000) {
       for (const venue of ['L', 'E'] as const) {
         const exchange = market.exchanges[venue];
         const bid = exchange.bestBid() as number;
-        exchange.submit({ clientId: `${venue}-${step}`, side: 'buy', price: bid, qty: venue === 'L' ? 500 : 50, type: 'limit', tif: 'post_only', reduceOnly: false, expiresAt: 0, meta: {} });
+        exchange.submit({
+          clientId: `${venue}-${step}`,
+          side: 'buy',
+          price: bid,
+          qty: venue === 'L' ? 500 : 50,
+          type: 'limit',
+          tif: 'post_only',
+          reduceOnly: false,
+          expiresAt: 0,
+          meta: {}
+        });
       }
     }
     market.step();
     const { L, E } = market.exchanges;
     tops.push(`${L.bestBid()}/${L.bestAsk()} ${E.bestBid()}/${E.bestAsk()}`);
   }
-  const fills = (['L', 'E'] as const).flatMap((venue) => market.exchanges[venue].record.trades.map((t) => `${venue} ${t.clientId} ${t.qty}@${t.price} ${t.maker}`));
+  const fills = (['L', 'E'] as const).flatMap((venue) =>
+    market.exchanges[venue].record.trades.map((t) => `${venue} ${t.clientId} ${t.qty}@${t.price} ${t.maker}`)
+  );
   return { tops, fills };
 }
 
@@ -62,9 +74,22 @@ describe('market model', () => {
     const market = new EmulatorMarket({ clock: new ManualClock(), seed: 3 });
     const L = market.exchanges.L;
     const [first, second] = L.book().asks as Array<[number, number]>;
-    const order = L.submit({ clientId: '1', side: 'buy', price: second![0], qty: first![1] + 10, type: 'market', tif: 'ioc', reduceOnly: false, expiresAt: 0, meta: {} });
+    const order = L.submit({
+      clientId: '1',
+      side: 'buy',
+      price: second![0],
+      qty: first![1] + 10,
+      type: 'market',
+      tif: 'ioc',
+      reduceOnly: false,
+      expiresAt: 0,
+      meta: {}
+    });
     expect(order.filled).toBe(first![1] + 10);
-    expect(L.record.trades.map((t) => [t.price, t.qty, t.maker])).toEqual([[first![0], first![1], false], [second![0], 10, false]]);
+    expect(L.record.trades.map((t) => [t.price, t.qty, t.maker])).toEqual([
+      [first![0], first![1], false],
+      [second![0], 10, false]
+    ]);
     expect(L.book().asks[0]).toEqual([second![0], second![1] - 10]);
     expect(L.position.qty.toString()).toBe(formatScaled(first![1] + 10, 4).replace(/\.?0+$/, ''));
   });
@@ -72,7 +97,17 @@ describe('market model', () => {
   it('cancels a post-only order that would cross', () => {
     const market = new EmulatorMarket({ clock: new ManualClock(), seed: 3 });
     const L = market.exchanges.L;
-    const order = L.submit({ clientId: '1', side: 'buy', price: L.bestAsk() as number, qty: 500, type: 'limit', tif: 'post_only', reduceOnly: false, expiresAt: 0, meta: {} });
+    const order = L.submit({
+      clientId: '1',
+      side: 'buy',
+      price: L.bestAsk() as number,
+      qty: 500,
+      type: 'limit',
+      tif: 'post_only',
+      reduceOnly: false,
+      expiresAt: 0,
+      meta: {}
+    });
     expect([order.state, order.reason, order.filled]).toEqual(['cancelled', 'post_only', 0]);
   });
 

@@ -132,12 +132,24 @@ describe('decide: exits first', () => {
 
 describe('decide: NONE with a live order', () => {
   const live = (price: string): LiveOrder => ({
-    clientId: '1', venue: 'L', side: 'buy', price: d(price), qty: d('0.03'), filledQty: ZERO, combo: 'MT_LE', direction: 'entry', status: 'live', placedAt: 0
+    clientId: '1',
+    venue: 'L',
+    side: 'buy',
+    price: d(price),
+    qty: d('0.03'),
+    filledQty: ZERO,
+    combo: 'MT_LE',
+    direction: 'entry',
+    status: 'live',
+    placedAt: 0
   });
 
   it('becomes CANCEL when the live price is more than REPRICE_TICK away from where MT_LE would quote', () => {
     // MT_LE would join bidL 3000.00; live at 2999.00 is 0.033% away > 0.01%.
-    expect(decide(input(FLAT, { repriceTick: '0.0001' }, { liveOrder: live('2999.00') }), newDecisionMemory())).toMatchObject({ action: 'CANCEL', combo: 'MT_LE' });
+    expect(decide(input(FLAT, { repriceTick: '0.0001' }, { liveOrder: live('2999.00') }), newDecisionMemory())).toMatchObject({
+      action: 'CANCEL',
+      combo: 'MT_LE'
+    });
   });
 
   it('is left alone within REPRICE_TICK', () => {

@@ -6,7 +6,6 @@ import { TelegramNotifier } from '../../src/main/integrations/telegram';
 import { VenueOrderError } from '../../src/main/ports/venue';
 import { d, E_RICH, harness, quoting } from '../helpers/engineHarness';
 
-
 type MarketSent = Extract<SentOrder, { kind: 'market' }>;
 const postOnlies = (sent: SentOrder[]) => sent.filter((order) => order.kind === 'post_only').length;
 const markets = (sent: SentOrder[]) => sent.filter((order): order is MarketSent => order.kind === 'market');

@@ -83,8 +83,16 @@ describe('a whole armed run in simulated time', () => {
     const market = new SimulatedMarket({ clock, seed: 7, updatesPerSecond: 10 });
     const journal = new MemoryJournal();
     const engine = new StrategyEngine({
-      clock, mode: 'DEMO', params: { ...defaultParams(), minSpread: '0.02', maxPositionValue: '100000' }, fees: ZERO_FEES,
-      venues: market.venues, logs: new MemoryLogs(), journal, notifier: noNotifier, seedUnhedgedOn: 'L', firstClientId: 1
+      clock,
+      mode: 'DEMO',
+      params: { ...defaultParams(), minSpread: '0.02', maxPositionValue: '100000' },
+      fees: ZERO_FEES,
+      venues: market.venues,
+      logs: new MemoryLogs(),
+      journal,
+      notifier: noNotifier,
+      seedUnhedgedOn: 'L',
+      firstClientId: 1
     });
     const host = new EngineHost(engine, { clock });
     await host.start();

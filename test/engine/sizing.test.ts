@@ -82,8 +82,25 @@ describe('order book on scaled integers', () => {
 
   it('keeps levels sorted best first, applies changes and removals, and reports the tops', () => {
     const book = new OrderBook(2, 4);
-    book.applySnapshot([['100.00', '1'], ['99.50', '2']], [['100.50', '1'], ['101.00', '3']], 1);
-    book.applyLevels('bid', [['100.20', '0.5'], ['99.50', '0']], 2);
+    book.applySnapshot(
+      [
+        ['100.00', '1'],
+        ['99.50', '2']
+      ],
+      [
+        ['100.50', '1'],
+        ['101.00', '3']
+      ],
+      1
+    );
+    book.applyLevels(
+      'bid',
+      [
+        ['100.20', '0.5'],
+        ['99.50', '0']
+      ],
+      2
+    );
     book.applyChange('ask', '100.50', '-1', 3);
     book.applyChange('ask', '100.70', '0.25', 3);
     expect(book.depth('bid', 5).map((l) => `${l.size}@${l.price}`)).toEqual(['0.5@100.2', '1@100']);

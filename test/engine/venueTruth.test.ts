@@ -305,4 +305,3 @@ describe('a venue that refuses every order', () => {
     expect(h.engine.snapshot().alarms.some((alarm) => alarm.message.includes('refused 10 post-only orders in a row'))).toBe(true);
   });
 });
-

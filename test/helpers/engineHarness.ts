@@ -69,7 +69,17 @@ export function harness(options: HarnessOptions = {}) {
   };
 
   return {
-    clock, L, E, engine, host, logs, journal, events, notices, setL, setE,
+    clock,
+    L,
+    E,
+    engine,
+    host,
+    logs,
+    journal,
+    events,
+    notices,
+    setL,
+    setE,
     /** Starts the engine with both books set and waits for start-up to finish. */
     async boot(books: { L: [string, string]; E: [string, string] } = { L: ['3000.00', '3000.10'], E: ['3000.0', '3000.3'] }) {
       await host.start();
@@ -104,4 +114,3 @@ export async function quoting(options: HarnessOptions = {}) {
   await h.settle();
   return h;
 }
-

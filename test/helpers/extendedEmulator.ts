@@ -25,7 +25,16 @@ export async function startExtended(options: Partial<ExtendedEmulatorOptions> = 
   const faults = new Faults();
   const emulator = new ExtendedEmulator({
     exchange: market.exchanges.E,
-    market: { name: 'ETH-USD', assetName: 'ETH', sizeDecimals: 3, priceDecimals: 1, minOrderSize: '0.01', minOrderSizeChange: '0.001', minPriceChange: '0.1', l2Config: L2 },
+    market: {
+      name: 'ETH-USD',
+      assetName: 'ETH',
+      sizeDecimals: 3,
+      priceDecimals: 1,
+      minOrderSize: '0.01',
+      minOrderSizeChange: '0.001',
+      minPriceChange: '0.1',
+      l2Config: L2
+    },
     account: { accountId: 100214, apiKey: API_KEY, starkKey: STARK_KEY, vault: VAULT, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025' },
     domain: DOMAIN,
     clock: systemClock,
@@ -59,15 +68,34 @@ export function signedOrder(input: OrderInput) {
   const expiry = input.expiryEpochMillis ?? Date.now() + 3_600_000;
   const vault = input.vault ?? VAULT;
   const hash = orderMessageHash(
-    orderHashFields({ side: input.side, qty: new Decimal(input.qty), price: new Decimal(input.price), feeRate: new Decimal(fee), expiryEpochMillis: expiry, nonce, vault, l2: L2 }),
+    orderHashFields({
+      side: input.side,
+      qty: new Decimal(input.qty),
+      price: new Decimal(input.price),
+      feeRate: new Decimal(fee),
+      expiryEpochMillis: expiry,
+      nonce,
+      vault,
+      l2: L2
+    }),
     DOMAIN,
     STARK_KEY
   );
   return {
-    id: input.id, market: 'ETH-USD', type: input.type ?? 'LIMIT', side: input.side, qty: input.qty, price: input.price,
-    timeInForce: input.timeInForce ?? 'GTT', expiryEpochMillis: expiry, fee, nonce: String(nonce),
+    id: input.id,
+    market: 'ETH-USD',
+    type: input.type ?? 'LIMIT',
+    side: input.side,
+    qty: input.qty,
+    price: input.price,
+    timeInForce: input.timeInForce ?? 'GTT',
+    expiryEpochMillis: expiry,
+    fee,
+    nonce: String(nonce),
     settlement: { signature: signHash(hash, input.privateKey ?? PRIVATE_KEY), starkKey: STARK_KEY, collateralPosition: String(vault) },
-    reduceOnly: false, postOnly: input.postOnly ?? true, selfTradeProtectionLevel: 'ACCOUNT'
+    reduceOnly: false,
+    postOnly: input.postOnly ?? true,
+    selfTradeProtectionLevel: 'ACCOUNT'
   };
 }
 

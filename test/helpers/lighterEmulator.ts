@@ -33,17 +33,45 @@ export const sig = () => randomBytes(80).toString('base64');
 
 export function createOrderInfo(fields: Partial<Record<string, number | string | null>> = {}) {
   return {
-    AccountIndex: ACCOUNT, ApiKeyIndex: API_KEY, MarketIndex: 0, ClientOrderIndex: 1795000000001, BaseAmount: 500, Price: 301245,
-    IsAsk: 0, Type: 0, TimeInForce: 2, ReduceOnly: 0, TriggerPrice: 0, OrderExpiry: Date.now() + 28 * 86_400_000,
-    ExpiredAt: Date.now() + 600_000, Nonce: 1841, Sig: sig(), L2TxAttributes: null, ...fields
+    AccountIndex: ACCOUNT,
+    ApiKeyIndex: API_KEY,
+    MarketIndex: 0,
+    ClientOrderIndex: 1795000000001,
+    BaseAmount: 500,
+    Price: 301245,
+    IsAsk: 0,
+    Type: 0,
+    TimeInForce: 2,
+    ReduceOnly: 0,
+    TriggerPrice: 0,
+    OrderExpiry: Date.now() + 28 * 86_400_000,
+    ExpiredAt: Date.now() + 600_000,
+    Nonce: 1841,
+    Sig: sig(),
+    L2TxAttributes: null,
+    ...fields
   };
 }
 
 export function cancelInfo(fields: Partial<Record<string, number | string | null>> = {}) {
-  return { AccountIndex: ACCOUNT, ApiKeyIndex: API_KEY, MarketIndex: 0, Index: 1795000000001, ExpiredAt: Date.now() + 600_000, Nonce: 1842, Sig: sig(), L2TxAttributes: null, ...fields };
+  return {
+    AccountIndex: ACCOUNT,
+    ApiKeyIndex: API_KEY,
+    MarketIndex: 0,
+    Index: 1795000000001,
+    ExpiredAt: Date.now() + 600_000,
+    Nonce: 1842,
+    Sig: sig(),
+    L2TxAttributes: null,
+    ...fields
+  };
 }
 
 export async function postForm(url: string, fields: Record<string, string>) {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString()
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -19,9 +19,22 @@ export async function liveEngine(
   emulators: Emulators,
   options: { params?: Partial<StrategyParams>; journalPath?: string; notifier?: Notifier; lighterRequestsPerMinute?: number } = {}
 ) {
-  const signer = await loadWasmLighterSigner({ apiPrivateKey: DEMO_LIGHTER.apiPrivateKey, accountIndex: DEMO_LIGHTER.accountIndex, apiKeyIndex: DEMO_LIGHTER.apiKeyIndex, chainId: 300 });
+  const signer = await loadWasmLighterSigner({
+    apiPrivateKey: DEMO_LIGHTER.apiPrivateKey,
+    accountIndex: DEMO_LIGHTER.accountIndex,
+    apiKeyIndex: DEMO_LIGHTER.apiKeyIndex,
+    chainId: 300
+  });
   const L = new LighterVenue(
-    { restUrl: emulators.lighter.url, wsUrl: emulators.lighter.wsUrl, chainId: 300, symbol: 'ETH', ...DEMO_LIGHTER, requestsPerMinute: options.lighterRequestsPerMinute ?? 100_000, staleBookMs: 3000 },
+    {
+      restUrl: emulators.lighter.url,
+      wsUrl: emulators.lighter.wsUrl,
+      chainId: 300,
+      symbol: 'ETH',
+      ...DEMO_LIGHTER,
+      requestsPerMinute: options.lighterRequestsPerMinute ?? 100_000,
+      staleBookMs: 3000
+    },
     signer,
     systemClock
   );
@@ -33,9 +46,15 @@ export async function liveEngine(
   const journal = new SqliteJournal(journalPath, { flushMs: 50 });
   const logs = new MemoryLogs();
   const engine = new StrategyEngine({
-    clock: systemClock, mode: 'DEMO',
+    clock: systemClock,
+    mode: 'DEMO',
     params: { ...defaultParams(), minSpread: '0.01', maxPositionValue: '100000', staleBookMs: 2000, hedgeRetryDelayMs: 50, ...options.params },
-    fees: ZERO_FEES, venues: { L, E }, logs, journal, notifier: options.notifier ?? noNotifier, seedUnhedgedOn: 'L'
+    fees: ZERO_FEES,
+    venues: { L, E },
+    logs,
+    journal,
+    notifier: options.notifier ?? noNotifier,
+    seedUnhedgedOn: 'L'
   });
   const host = new EngineHost(engine, { clock: systemClock });
   return { engine, host, journal, journalPath, logs, L, E };

@@ -14,16 +14,24 @@ import type { VenueId } from '../../src/main/ports/venue';
 export const SIM_MARKETS = {
   L: {
     market: {
-      symbol: 'ETH', minSize: new Decimal('0.005'), minSizeChange: new Decimal('0.0001'), minValue: new Decimal('10'),
-      sizeStep: new Decimal('0.0001'), priceTick: new Decimal('0.01')
+      symbol: 'ETH',
+      minSize: new Decimal('0.005'),
+      minSizeChange: new Decimal('0.0001'),
+      minValue: new Decimal('10'),
+      sizeStep: new Decimal('0.0001'),
+      priceTick: new Decimal('0.01')
     },
     priceDecimals: 2,
     sizeDecimals: 4
   },
   E: {
     market: {
-      symbol: 'ETH-USD', minSize: new Decimal('0.01'), minSizeChange: new Decimal('0.001'), minValue: new Decimal('0'),
-      sizeStep: new Decimal('0.001'), priceTick: new Decimal('0.1')
+      symbol: 'ETH-USD',
+      minSize: new Decimal('0.01'),
+      minSizeChange: new Decimal('0.001'),
+      minValue: new Decimal('0'),
+      sizeStep: new Decimal('0.001'),
+      priceTick: new Decimal('0.1')
     },
     priceDecimals: 1,
     sizeDecimals: 3
@@ -46,7 +54,11 @@ export class SimulatedMarket {
   constructor(private readonly options: SimulatedMarketOptions) {
     this.timers = new TimerGroup(options.clock);
     this.model = new MarketModel({
-      seed: options.seed ?? 42, startPrice: Math.round((options.startPrice ?? 3000) * 10_000), volatility: 8000, jumpProbability: 0.02, jumpSize: 150_000,
+      seed: options.seed ?? 42,
+      startPrice: Math.round((options.startPrice ?? 3000) * 10_000),
+      volatility: 8000,
+      jumpProbability: 0.02,
+      jumpSize: 150_000,
       venues: [LIGHTER_BOOK, EXTENDED_BOOK]
     });
     this.venues = {
@@ -77,7 +89,8 @@ export class SimulatedMarket {
     for (const venue of ['L', 'E'] as const) {
       const book = books[venue] as ScaledBook;
       const { priceDecimals, sizeDecimals } = SIM_MARKETS[venue];
-      const text = (levels: Array<[number, number]>) => levels.map(([p, s]) => [formatScaled(p, priceDecimals), formatScaled(s, sizeDecimals)] as [string, string]);
+      const text = (levels: Array<[number, number]>) =>
+        levels.map(([p, s]) => [formatScaled(p, priceDecimals), formatScaled(s, sizeDecimals)] as [string, string]);
       this.venues[venue].setBook(text(book.bids), text(book.asks));
     }
   }

@@ -23,7 +23,10 @@ describe('the engine on both real adapters against both emulators', () => {
     await waitFor(() => engine.hedger?.idle() ?? true, 'hedges to settle', 10_000);
     await engine.hedger?.settled();
     // What the emulators recorded is what the engine believes.
-    await waitFor(() => engine.state.inv.L.eq(venuePositions(emulators).L) && engine.state.inv.E.eq(venuePositions(emulators).E), 'inventory to match the venues');
+    await waitFor(
+      () => engine.state.inv.L.eq(venuePositions(emulators).L) && engine.state.inv.E.eq(venuePositions(emulators).E),
+      'inventory to match the venues'
+    );
     const venueTrades = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
     await waitFor(() => journal.count('fills') === venueTrades, 'every fill journaled once');
     expect(engine.hedger?.hedgesSent).toBeGreaterThan(0);

@@ -18,7 +18,16 @@ async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; pr
   const env = await startExtended({ snapshotEveryMs: options.snapshotEveryMs, ...(options.processingMs ? { processingMs: options.processingMs } : {}) });
   cleanups.push(() => env.emulator.stop());
   const venue = new ExtendedVenue(
-    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT, marketResultTimeoutMs: 3000, accountStaleMs: options.accountStaleMs },
+    {
+      restUrl: env.emulator.url,
+      wsUrl: options.wsUrl ?? env.emulator.wsUrl,
+      market: 'ETH-USD',
+      apiKey: API_KEY,
+      starkPrivateKey: PRIVATE_KEY,
+      vault: VAULT,
+      marketResultTimeoutMs: 3000,
+      accountStaleMs: options.accountStaleMs
+    },
     systemClock
   );
   const { record, handlers } = recordingHandlers();
@@ -30,9 +39,15 @@ async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; pr
 }
 
 const venueTops = (book: { bids: Array<[number, number]>; asks: Array<[number, number]> }) =>
-  JSON.stringify([book.bids.map(([p, s]) => `${formatScaled(s, 3)}@${formatScaled(p, 1)}`), book.asks.map(([p, s]) => `${formatScaled(s, 3)}@${formatScaled(p, 1)}`)]);
+  JSON.stringify([
+    book.bids.map(([p, s]) => `${formatScaled(s, 3)}@${formatScaled(p, 1)}`),
+    book.asks.map(([p, s]) => `${formatScaled(s, 3)}@${formatScaled(p, 1)}`)
+  ]);
 const adapterTops = (venue: ExtendedVenue) =>
-  JSON.stringify([venue.book.depth('bid', 100).map((l) => `${l.size.toFixed(3)}@${l.price.toFixed(1)}`), venue.book.depth('ask', 100).map((l) => `${l.size.toFixed(3)}@${l.price.toFixed(1)}`)]);
+  JSON.stringify([
+    venue.book.depth('bid', 100).map((l) => `${l.size.toFixed(3)}@${l.price.toFixed(1)}`),
+    venue.book.depth('ask', 100).map((l) => `${l.size.toFixed(3)}@${l.price.toFixed(1)}`)
+  ]);
 const price = (scaled: number | undefined) => new Decimal(formatScaled(scaled as number, 1));
 
 describe('Extended adapter against the emulator', () => {
@@ -66,12 +81,25 @@ describe('Extended adapter against the emulator', () => {
     expect(BigInt(ack.venueOrderId as string) > 2n ** 53n).toBe(true);
     await venue.placePostOnly({ clientId: 'mk-2', side: 'sell', price: price(exchange.bestAsk()).plus('1'), qty: new Decimal('0.051') });
     await waitFor(() => exchange.orders.size === 2, 'both quotes resting');
-    const bought = await venue.sendMarket({ clientId: 'hg-1', side: 'buy', qty: new Decimal('0.02'), worstPrice: price(exchange.bestAsk()).times('1.005').toDecimalPlaces(1) });
+    const bought = await venue.sendMarket({
+      clientId: 'hg-1',
+      side: 'buy',
+      qty: new Decimal('0.02'),
+      worstPrice: price(exchange.bestAsk()).times('1.005').toDecimalPlaces(1)
+    });
     expect(bought.filledQty.toString()).toBe('0.02');
-    const sold = await venue.sendMarket({ clientId: 'hg-2', side: 'sell', qty: new Decimal('0.015'), worstPrice: price(exchange.bestBid()).times('0.995').toDecimalPlaces(1) });
+    const sold = await venue.sendMarket({
+      clientId: 'hg-2',
+      side: 'sell',
+      qty: new Decimal('0.015'),
+      worstPrice: price(exchange.bestBid()).times('0.995').toDecimalPlaces(1)
+    });
     expect(sold.filledQty.toString()).toBe('0.015');
     expect(exchange.record.orders.map((o) => [o.clientId, o.side, o.tif, o.qty])).toEqual([
-      ['mk-1', 'buy', 'post_only', 33], ['mk-2', 'sell', 'post_only', 51], ['hg-1', 'buy', 'ioc', 20], ['hg-2', 'sell', 'ioc', 15]
+      ['mk-1', 'buy', 'post_only', 33],
+      ['mk-2', 'sell', 'post_only', 51],
+      ['hg-1', 'buy', 'ioc', 20],
+      ['hg-2', 'sell', 'ioc', 15]
     ]);
   });
 
@@ -151,7 +179,10 @@ describe('Extended adapter: start-up baseline', () => {
     expect((await post(`${env.emulator.url}/user/order`, body)).status).toBe(200);
     await waitFor(() => env.exchange.orders.size === 1, 'the order resting');
     env.exchange.fillResting('before-1', 20);
-    const venue = new ExtendedVenue({ restUrl: env.emulator.url, wsUrl: env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT }, systemClock);
+    const venue = new ExtendedVenue(
+      { restUrl: env.emulator.url, wsUrl: env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT },
+      systemClock
+    );
     const { record, handlers } = recordingHandlers();
     venue.setHandlers(handlers);
     await venue.start();
@@ -179,7 +210,14 @@ describe('Extended adapter: bad input from the stream', () => {
       if (connections > 1) return;
       socket.send('{oops');
       socket.send(JSON.stringify({ ts: 1, type: 'SNAPSHOT', data: { m: 'ETH-USD', b: 'x', a: [] }, seq: 1 }));
-      socket.send(JSON.stringify({ ts: 1, type: 'SNAPSHOT', data: { m: 'ETH-USD', b: [{ p: '3000.0', q: '1.000', c: '1.000' }], a: [{ p: '3000.1', q: '1.000', c: '1.000' }] }, seq: 1 }));
+      socket.send(
+        JSON.stringify({
+          ts: 1,
+          type: 'SNAPSHOT',
+          data: { m: 'ETH-USD', b: [{ p: '3000.0', q: '1.000', c: '1.000' }], a: [{ p: '3000.1', q: '1.000', c: '1.000' }] },
+          seq: 1
+        })
+      );
       socket.send(JSON.stringify({ ts: 2, type: 'DELTA', data: { m: 'ETH-USD', b: [{ p: '3000.2', q: '1.000', c: '1.000' }], a: [] }, seq: 2 }));
     });
     const { venue, record } = await connected({ wsUrl: `ws://127.0.0.1:${port}` });
@@ -217,7 +255,9 @@ describe('Extended adapter: outcomes the venue must settle', () => {
   it('a create whose connection closed before the answer is unknown; GET /user/orders/external finds it', async () => {
     const { venue, faults, exchange } = await connected();
     faults.set({ lostAcks: 1 });
-    await expect(venue.placePostOnly({ clientId: 'mk-lost', side: 'buy', price: price(exchange.bestBid()).minus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({ kind: 'unknown' });
+    await expect(
+      venue.placePostOnly({ clientId: 'mk-lost', side: 'buy', price: price(exchange.bestBid()).minus('1'), qty: new Decimal('0.05') })
+    ).rejects.toMatchObject({ kind: 'unknown' });
     await waitFor(() => exchange.orders.has('mk-lost'), 'the order resting');
     expect(await venue.queryOrder('mk-lost')).toMatchObject({ clientId: 'mk-lost', status: 'open', side: 'buy' });
     expect((await venue.openOrders()).map((order) => order.clientId)).toEqual(['mk-lost']);
@@ -231,7 +271,24 @@ describe('Extended adapter: outcomes the venue must settle', () => {
     exchange.fillResting('mk-stale');
     await waitFor(() => record.orders.some((o) => o.clientId === 'mk-stale' && o.status === 'filled'), 'filled');
     const fills = record.fills.length;
-    const stale = { type: 'ORDER', data: { orders: [{ id: 1, externalId: 'mk-stale', market: 'ETH-USD', status: 'PARTIALLY_FILLED', filledQty: '0.07', averagePrice: '3000', side: 'SELL', type: 'LIMIT', postOnly: true }] } };
+    const stale = {
+      type: 'ORDER',
+      data: {
+        orders: [
+          {
+            id: 1,
+            externalId: 'mk-stale',
+            market: 'ETH-USD',
+            status: 'PARTIALLY_FILLED',
+            filledQty: '0.07',
+            averagePrice: '3000',
+            side: 'SELL',
+            type: 'LIMIT',
+            postOnly: true
+          }
+        ]
+      }
+    };
     (venue as unknown as { onAccountFrame(text: string, at: number): void }).onAccountFrame(JSON.stringify(stale), Date.now());
     expect(record.fills.length).toBe(fills);
   });
@@ -249,4 +306,3 @@ describe('Extended adapter: a half-open account socket', () => {
     await waitFor(() => venue.health().connected, 'back after the half-open socket', 5000);
   });
 });
-

@@ -37,16 +37,38 @@ function spying(signer: LighterSigner) {
   return { spy, txs, tokens: () => tokens };
 }
 
-async function connected(options: { wsUrl?: string; staleBookMs?: number; recordPath?: string; requestsPerMinute?: number; reserve?: number; authTokenTtlMs?: number; deadMan?: boolean } = {}) {
+async function connected(
+  options: {
+    wsUrl?: string;
+    staleBookMs?: number;
+    recordPath?: string;
+    requestsPerMinute?: number;
+    reserve?: number;
+    authTokenTtlMs?: number;
+    deadMan?: boolean;
+  } = {}
+) {
   const env = await startLighter();
   cleanups.push(() => env.emulator.stop());
   const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
   const { spy, txs, tokens } = spying(signer);
   const venue = new LighterVenue(
-    { restUrl: env.emulator.url, wsUrl: options.wsUrl ?? env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: privateKey, staleBookMs: options.staleBookMs, recordPath: options.recordPath,
-      requestsPerMinute: options.requestsPerMinute, reserve: options.reserve, authTokenTtlMs: options.authTokenTtlMs,
+    {
+      restUrl: env.emulator.url,
+      wsUrl: options.wsUrl ?? env.emulator.wsUrl,
+      chainId: 300,
+      symbol: 'ETH',
+      accountIndex: ACCOUNT,
+      apiKeyIndex: API_KEY,
+      apiPrivateKey: privateKey,
+      staleBookMs: options.staleBookMs,
+      recordPath: options.recordPath,
+      requestsPerMinute: options.requestsPerMinute,
+      reserve: options.reserve,
+      authTokenTtlMs: options.authTokenTtlMs,
       // The dead man's switch adds a tx per placement; the tests of other behaviour count txs without it.
-      deadManMs: options.deadMan ? undefined : 0 },
+      deadManMs: options.deadMan ? undefined : 0
+    },
     spy,
     systemClock
   );
@@ -94,12 +116,26 @@ describe('Lighter adapter against the emulator', () => {
     await venue.placePostOnly({ clientId: '17000000000001', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.0333') });
     await venue.placePostOnly({ clientId: '17000000000002', side: 'sell', price: bid.plus('50'), qty: new Decimal('0.05') });
     const infos = txs.map((tx) => JSON.parse(tx.txInfo) as Record<string, number>);
-    expect(infos[0]).toMatchObject({ MarketIndex: 0, ClientOrderIndex: 17000000000001, BaseAmount: 333, Price: Number(bid.minus(1).times(100)), IsAsk: 0, Type: 0, TimeInForce: 2, Nonce: 1841 });
+    expect(infos[0]).toMatchObject({
+      MarketIndex: 0,
+      ClientOrderIndex: 17000000000001,
+      BaseAmount: 333,
+      Price: Number(bid.minus(1).times(100)),
+      IsAsk: 0,
+      Type: 0,
+      TimeInForce: 2,
+      Nonce: 1841
+    });
     expect(infos[1]).toMatchObject({ ClientOrderIndex: 17000000000002, BaseAmount: 500, IsAsk: 1, Nonce: 1842 });
     expect((infos[0]?.OrderExpiry ?? 0) - Date.now()).toBeGreaterThan(27 * 86_400_000);
     await waitFor(() => exchange.orders.size === 2, 'both orders resting');
     const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
-    const result = await venue.sendMarket({ clientId: '17000000000003', side: 'buy', qty: new Decimal('0.02'), worstPrice: ask.times('1.005').toDecimalPlaces(2) });
+    const result = await venue.sendMarket({
+      clientId: '17000000000003',
+      side: 'buy',
+      qty: new Decimal('0.02'),
+      worstPrice: ask.times('1.005').toDecimalPlaces(2)
+    });
     expect(result.filledQty.toString()).toBe('0.02');
     expect(JSON.parse(txs[2]!.txInfo)).toMatchObject({ Type: 1, TimeInForce: 0, OrderExpiry: 0, BaseAmount: 200, Nonce: 1843 });
     expect(emulator.nonceOf(API_KEY)).toBe(1844);
@@ -108,7 +144,10 @@ describe('Lighter adapter against the emulator', () => {
   it('resynchronises the nonce after an invalid-nonce answer', async () => {
     const { venue, exchange, emulator, record } = await connected();
     // Someone else used this API key: our next nonce is now stale.
-    const reply = await postForm(`${emulator.url}/api/v1/sendTx`, { tx_type: '14', tx_info: JSON.stringify(createOrderInfo({ ClientOrderIndex: 99, Nonce: 1841, Price: 200000 })) });
+    const reply = await postForm(`${emulator.url}/api/v1/sendTx`, {
+      tx_type: '14',
+      tx_info: JSON.stringify(createOrderInfo({ ClientOrderIndex: 99, Nonce: 1841, Price: 200000 }))
+    });
     expect(reply.status).toBe(200);
     const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
     await venue.placePostOnly({ clientId: '17000000000011', side: 'buy', price: bid.minus('2'), qty: new Decimal('0.01') });
@@ -150,13 +189,19 @@ describe('Lighter adapter against the emulator', () => {
   it('cancels by client order index and cancels all', async () => {
     const { venue, exchange, record } = await connected();
     const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
-    for (const id of ['17000000000041', '17000000000042']) await venue.placePostOnly({ clientId: id, side: 'buy', price: bid.minus('3'), qty: new Decimal('0.01') });
+    for (const id of ['17000000000041', '17000000000042'])
+      await venue.placePostOnly({ clientId: id, side: 'buy', price: bid.minus('3'), qty: new Decimal('0.01') });
     await waitFor(() => exchange.orders.size === 2, 'two resting orders');
     await venue.cancel('17000000000041');
     await waitFor(() => exchange.orders.size === 1, 'one cancelled');
     await venue.cancelAll();
     await waitFor(() => exchange.orders.size === 0, 'all cancelled');
-    expect(record.orders.filter((o) => o.status === 'cancelled').map((o) => o.clientId).sort()).toEqual(['17000000000041', '17000000000042']);
+    expect(
+      record.orders
+        .filter((o) => o.status === 'cancelled')
+        .map((o) => o.clientId)
+        .sort()
+    ).toEqual(['17000000000041', '17000000000042']);
     await expect(venue.cancel('17000000000041')).rejects.toMatchObject({ kind: 'not_found', code: 21715 });
   });
 
@@ -164,7 +209,9 @@ describe('Lighter adapter against the emulator', () => {
     // 8 requests per rolling minute: start-up used 2 (market, nonce), the quotes may use what is above the reserve of 1.
     const { venue, exchange, txs } = await connected({ requestsPerMinute: 8, reserve: 1 });
     const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
-    const orders = [1, 2, 3, 4, 5, 6].map((i) => venue.placePostOnly({ clientId: `1700000000010${i}`, side: 'buy', price: bid.minus(i), qty: new Decimal('0.01') }));
+    const orders = [1, 2, 3, 4, 5, 6].map((i) =>
+      venue.placePostOnly({ clientId: `1700000000010${i}`, side: 'buy', price: bid.minus(i), qty: new Decimal('0.01') })
+    );
     await waitFor(() => txs.length === 5, 'the quotes the window allows');
     const kill = venue.cancelAll();
     // The cancel-all takes the reserved slot at once; the sixth quote waits for the window to roll.
@@ -210,7 +257,10 @@ describe('Lighter adapter: recording', () => {
     market.step();
     await waitFor(() => venue.stats.bookMessages >= 2, 'an update');
     await venue.stop();
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { t: number; src: string; raw: string });
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { t: number; src: string; raw: string });
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.map((line) => line.src)).toContain('L.book');
     expect(lines.some((line) => JSON.parse(line.raw).type === 'subscribed/order_book')).toBe(true);
@@ -231,10 +281,21 @@ describe('Lighter adapter: bad input from the stream', () => {
         const frame = JSON.parse(data.toString()) as { type: string; channel?: string };
         if (frame.type !== 'subscribe' || frame.channel !== 'order_book/0') return;
         subscribes += 1;
-        const book = (bids: string[][], asks: string[][], nonce: number, begin: number, type = 'update/order_book') => JSON.stringify({
-          type, channel: 'order_book:0', offset: 1, timestamp: Date.now(),
-          order_book: { code: 0, bids: bids.map(([price, size]) => ({ price, size })), asks: asks.map(([price, size]) => ({ price, size })), offset: 1, nonce, begin_nonce: begin }
-        });
+        const book = (bids: string[][], asks: string[][], nonce: number, begin: number, type = 'update/order_book') =>
+          JSON.stringify({
+            type,
+            channel: 'order_book:0',
+            offset: 1,
+            timestamp: Date.now(),
+            order_book: {
+              code: 0,
+              bids: bids.map(([price, size]) => ({ price, size })),
+              asks: asks.map(([price, size]) => ({ price, size })),
+              offset: 1,
+              nonce,
+              begin_nonce: begin
+            }
+          });
         socket.send('{garbage');
         socket.send(JSON.stringify({ type: 'update/mystery_channel', x: 1 }));
         socket.send(JSON.stringify({ error: { code: 30005, message: 'Invalid Channel' } }));
@@ -262,7 +323,9 @@ describe('Lighter adapter: outcomes the venue must settle', () => {
     const { venue, faults, exchange } = await connected();
     faults.set({ lostAcks: 1 });
     const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
-    await expect(venue.placePostOnly({ clientId: '17000000000301', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({ kind: 'unknown' });
+    await expect(venue.placePostOnly({ clientId: '17000000000301', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({
+      kind: 'unknown'
+    });
     await waitFor(() => venue.health().connected, 'the account stream back');
     const report = await venue.queryOrder('17000000000301');
     expect(report).toMatchObject({ clientId: '17000000000301', status: 'open', side: 'buy' });
@@ -279,7 +342,9 @@ describe('Lighter adapter: outcomes the venue must settle', () => {
     const { venue, faults, exchange } = await connected();
     faults.set({ ackDelayMs: 8000 });
     const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
-    await expect(venue.placePostOnly({ clientId: '17000000000302', side: 'sell', price: ask.plus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({ kind: 'unknown' });
+    await expect(venue.placePostOnly({ clientId: '17000000000302', side: 'sell', price: ask.plus('1'), qty: new Decimal('0.05') })).rejects.toMatchObject({
+      kind: 'unknown'
+    });
     expect(exchange.orders.has('17000000000302')).toBe(true);
   }, 15_000);
 
@@ -327,10 +392,14 @@ describe('Lighter adapter: a quiet book is not a dead one', () => {
 describe('Lighter adapter: update frames without begin_nonce', () => {
   it('fail closed: no book from them, and the log says exactly why', async () => {
     const { venue, record } = await connected();
-    const update = { type: 'update/order_book', channel: 'order_book:0', offset: 99, order_book: { code: 0, offset: 99, nonce: 123456, bids: [], asks: [{ price: '3100.00', size: '1.0000' }] } };
+    const update = {
+      type: 'update/order_book',
+      channel: 'order_book:0',
+      offset: 99,
+      order_book: { code: 0, offset: 99, nonce: 123456, bids: [], asks: [{ price: '3100.00', size: '1.0000' }] }
+    };
     (venue as unknown as { onFrame(text: string, at: number, socket: string): void }).onFrame(JSON.stringify(update), Date.now(), 'book');
     expect(venue.book.ready).toBe(false);
     expect(record.logs.some((line) => line.includes('update frames carry no begin_nonce'))).toBe(true);
   });
 });
-

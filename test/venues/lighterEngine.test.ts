@@ -27,7 +27,16 @@ describe('the engine on the Lighter adapter against the emulator', () => {
     const key = await generateLighterApiKey();
     const signer = await loadWasmLighterSigner({ apiPrivateKey: key.privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
     const L = new LighterVenue(
-      { restUrl: env.emulator.url, wsUrl: env.emulator.wsUrl, chainId: 300, symbol: 'ETH', accountIndex: ACCOUNT, apiKeyIndex: API_KEY, apiPrivateKey: key.privateKey, staleBookMs: 60_000 },
+      {
+        restUrl: env.emulator.url,
+        wsUrl: env.emulator.wsUrl,
+        chainId: 300,
+        symbol: 'ETH',
+        accountIndex: ACCOUNT,
+        apiKeyIndex: API_KEY,
+        apiPrivateKey: key.privateKey,
+        staleBookMs: 60_000
+      },
       signer,
       systemClock
     );
@@ -36,15 +45,23 @@ describe('the engine on the Lighter adapter against the emulator', () => {
     const E = new MemoryVenue({ id: 'E', clock: systemClock, ...SIM_MARKETS.L, market: { ...SIM_MARKETS.L.market, symbol: 'ETH-USD' } });
     const journal = new MemoryJournal();
     const engine = new StrategyEngine({
-      clock: systemClock, mode: 'DEMO', params: { ...defaultParams(), staleBookMs: 60_000 }, fees: ZERO_FEES,
-      venues: { L, E }, logs: new MemoryLogs(), journal, notifier: noNotifier, seedUnhedgedOn: 'L'
+      clock: systemClock,
+      mode: 'DEMO',
+      params: { ...defaultParams(), staleBookMs: 60_000 },
+      fees: ZERO_FEES,
+      venues: { L, E },
+      logs: new MemoryLogs(),
+      journal,
+      notifier: noNotifier,
+      seedUnhedgedOn: 'L'
     });
     const host = new EngineHost(engine, { clock: systemClock });
     cleanups.push(() => host.stop());
     const setE = () => {
       const bidL = new Decimal(formatScaled(env.exchange.bestBid() as number, 2));
       const bidE = bidL.times('1.003').toDecimalPlaces(2);
-      const levels = (start: Decimal, step: string) => Array.from({ length: 5 }, (_, i) => [start.plus(new Decimal(step).times(i)).toFixed(2), '5.0000'] as [string, string]);
+      const levels = (start: Decimal, step: string) =>
+        Array.from({ length: 5 }, (_, i) => [start.plus(new Decimal(step).times(i)).toFixed(2), '5.0000'] as [string, string]);
       E.setBook(levels(bidE, '-0.01'), levels(bidE.plus('0.01'), '0.01'));
     };
     await host.start();

@@ -28,7 +28,15 @@ describe('restart recovery', () => {
     // While the bot is down, the trader buys 0.05 ETH on Lighter by hand: exposure the next life must find.
     const L = emulators.market.exchanges.L;
     const manual = L.submit({
-      clientId: '999', side: 'buy', price: (L.bestAsk() as number) + 500, qty: 500, type: 'market', tif: 'ioc', reduceOnly: false, expiresAt: 0, meta: {}
+      clientId: '999',
+      side: 'buy',
+      price: (L.bestAsk() as number) + 500,
+      qty: 500,
+      type: 'market',
+      tif: 'ioc',
+      reduceOnly: false,
+      expiresAt: 0,
+      meta: {}
     });
     expect(manual.filled).toBe(500);
     const net = venuePositions(emulators).L.plus(venuePositions(emulators).E);

@@ -39,116 +39,254 @@ const intText = (min: number, max: number) =>
 const optionalText = (schema: z.ZodType) => z.union([z.literal('').transform(() => undefined), schema]);
 const url = (protocols: string[]) =>
   optionalText(
-    z.string().refine((text) => {
-      try {
-        return protocols.includes(new URL(text).protocol);
-      } catch {
-        return false;
-      }
-    }, `expected a ${protocols.join(' or ')} URL`)
+    z.string().refine(
+      (text) => {
+        try {
+          return protocols.includes(new URL(text).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `expected a ${protocols.join(' or ')} URL`
+    )
   );
 const hex = (bytes: number) =>
-  optionalText(
-    z
-      .string()
-      .regex(new RegExp(`^(0x)?[0-9a-fA-F]{1,${bytes * 2}}$`), `expected a hex string of at most ${bytes} bytes`)
-  );
+  optionalText(z.string().regex(new RegExp(`^(0x)?[0-9a-fA-F]{1,${bytes * 2}}$`), `expected a hex string of at most ${bytes} bytes`));
 
 const FIELDS: FieldSpec[] = [
   {
-    group: 'General', env: 'NETWORK', default: 'demo', unit: 'demo|testnet|mainnet',
+    group: 'General',
+    env: 'NETWORK',
+    default: 'demo',
+    unit: 'demo|testnet|mainnet',
     doc: 'demo runs both venues as local emulators with no keys; testnet and mainnet need the keys below.',
     schema: z.enum(['demo', 'testnet', 'mainnet'])
   },
   {
-    group: 'General', env: 'DATA_DIR', default: '', unit: 'path',
+    group: 'General',
+    env: 'DATA_DIR',
+    default: '',
+    unit: 'path',
     doc: "Data folder (journal, logs, saved parameters). Empty: Electron's userData folder, or ~/.lx-hedge headless.",
     schema: z.string()
   },
   {
-    group: 'General', env: 'LOG_DIR', default: '', unit: 'path',
+    group: 'General',
+    env: 'LOG_DIR',
+    default: '',
+    unit: 'path',
     doc: 'Log folder. Empty: DATA_DIR/logs.',
     schema: z.string()
   },
   {
-    group: 'General', env: 'LOG_LEVEL', default: 'info', unit: 'debug|info|warn|error',
+    group: 'General',
+    env: 'LOG_LEVEL',
+    default: 'info',
+    unit: 'debug|info|warn|error',
     doc: 'Lowest level written to the main log.',
     schema: z.enum(['debug', 'info', 'warn', 'error'])
   },
   {
-    group: 'General', env: 'RECORD_FRAMES', default: 'false', unit: 'true|false',
+    group: 'General',
+    env: 'RECORD_FRAMES',
+    default: 'false',
+    unit: 'true|false',
     doc: 'Write every raw frame received from both venues, with its receive time, to DATA_DIR/recordings (for replays).',
     schema: z.enum(['true', 'false']).transform((text) => text === 'true')
   },
   {
-    group: 'General', env: 'JOURNAL_RETENTION_DAYS', default: '30', unit: 'days, 0 = keep all',
+    group: 'General',
+    env: 'JOURNAL_RETENTION_DAYS',
+    default: '30',
+    unit: 'days, 0 = keep all',
     doc: 'Decisions, orders and replies older than this leave the journal (hourly); fills and hedges are kept for PnL history.',
     schema: intText(0, 36_500)
   },
   {
-    group: 'Demo', env: 'DEMO_SEED', default: '0', unit: 'integer, 0 = random',
+    group: 'Demo',
+    env: 'DEMO_SEED',
+    default: '0',
+    unit: 'integer, 0 = random',
     doc: 'Seed of the emulated market in NETWORK=demo: the same seed gives the same market.',
     schema: intText(0, 2 ** 31)
   },
   {
-    group: 'Demo', env: 'DEMO_SPEED', default: '1', unit: 'x real time',
+    group: 'Demo',
+    env: 'DEMO_SPEED',
+    default: '1',
+    unit: 'x real time',
     doc: 'Speed of the emulated market in NETWORK=demo (10 = ten times faster).',
     schema: intText(1, 100)
   },
   {
-    group: 'Headless', env: 'HEADLESS_HOST', default: '127.0.0.1', unit: 'address',
+    group: 'Headless',
+    env: 'HEADLESS_HOST',
+    default: '127.0.0.1',
+    unit: 'address',
     doc: 'Address the headless console listens on. Keep it on loopback and reach it through an SSH tunnel.',
     schema: z.string().min(1, 'must not be empty')
   },
   {
-    group: 'Headless', env: 'HEADLESS_PORT', default: '8787', unit: 'TCP port, 0 = any free port',
+    group: 'Headless',
+    env: 'HEADLESS_PORT',
+    default: '8787',
+    unit: 'TCP port, 0 = any free port',
     doc: 'Port of the headless console (HTTP and WebSocket).',
     schema: intText(0, 65535)
   },
   {
-    group: 'Strategy', env: 'SEED_UNHEDGED_ON', default: 'L', unit: 'L|E',
+    group: 'Strategy',
+    env: 'SEED_UNHEDGED_ON',
+    default: 'L',
+    unit: 'L|E',
     doc: 'At start-up the net position invL + invE is seeded as unhedged on this venue (and hedged on the other).',
     schema: z.enum(['L', 'E'])
   },
   {
-    group: 'Strategy', env: 'RECONCILE_MS', default: '10000', unit: 'ms, 0 = off',
+    group: 'Strategy',
+    env: 'RECONCILE_MS',
+    default: '10000',
+    unit: 'ms, 0 = off',
     doc: 'Every this often, positions and open orders are read from both venues over REST and compared with the engine (the venue wins).',
     schema: intText(0, 3_600_000)
   },
   {
-    group: 'Strategy', env: 'STARTUP_OPEN_ORDERS', default: 'cancel', unit: 'cancel|adopt',
+    group: 'Strategy',
+    env: 'STARTUP_OPEN_ORDERS',
+    default: 'cancel',
+    unit: 'cancel|adopt',
     doc: 'Orders of an earlier run found at start-up: cancelled and confirmed gone, or adopted (kept resting, their fills hedged; arming cancels them).',
     schema: z.enum(['cancel', 'adopt'])
   },
   ...(['L', 'E'] as const).flatMap((venue) =>
-    (['MAKER', 'TAKER'] as const).map(
-      (role): FieldSpec => ({
-        group: 'Fees',
-        env: `FEE_${venue}_${role}`,
-        default: venue === 'E' && role === 'TAKER' ? '0.00025' : '0',
-        unit: 'fraction of notional',
-        doc: `${venue === 'L' ? 'Lighter' : 'Extended'} ${role.toLowerCase()} fee rate, for the net-of-fees spreads (0.00025 = 2.5 bps).`,
-        schema: decimalText('-0.01', '0.01')
-      })
-    )
+    (['MAKER', 'TAKER'] as const).map((role): FieldSpec => ({
+      group: 'Fees',
+      env: `FEE_${venue}_${role}`,
+      default: venue === 'E' && role === 'TAKER' ? '0.00025' : '0',
+      unit: 'fraction of notional',
+      doc: `${venue === 'L' ? 'Lighter' : 'Extended'} ${role.toLowerCase()} fee rate, for the net-of-fees spreads (0.00025 = 2.5 bps).`,
+      schema: decimalText('-0.01', '0.01')
+    }))
   ),
   { group: 'Lighter', env: 'LIGHTER_MARKET', default: 'ETH', unit: 'symbol', doc: 'Lighter market symbol.', schema: z.string().min(1) },
-  { group: 'Lighter', env: 'LIGHTER_REST_URL', default: '', unit: 'URL', doc: 'Override of the REST base URL (empty: the network default).', schema: url(['http:', 'https:']) },
-  { group: 'Lighter', env: 'LIGHTER_WS_URL', default: '', unit: 'URL', doc: 'Override of the WebSocket URL (empty: the network default).', schema: url(['ws:', 'wss:']) },
-  { group: 'Lighter', env: 'LIGHTER_REQUESTS_PER_MINUTE', default: '60', unit: 'requests a minute', doc: 'Request budget of the account tier (Standard: 60, REST and txs together). Cancels go first when the budget is short.', schema: intText(1, 100_000) },
-  { group: 'Lighter', env: 'LIGHTER_API_PRIVATE_KEY', default: '', unit: 'hex, 40 bytes', doc: 'API key private key (from the Lighter API key page). Secret.', secret: true, schema: hex(40) },
-  { group: 'Lighter', env: 'LIGHTER_ACCOUNT_INDEX', default: '', unit: 'integer', doc: 'Account index.', schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER)) },
+  {
+    group: 'Lighter',
+    env: 'LIGHTER_REST_URL',
+    default: '',
+    unit: 'URL',
+    doc: 'Override of the REST base URL (empty: the network default).',
+    schema: url(['http:', 'https:'])
+  },
+  {
+    group: 'Lighter',
+    env: 'LIGHTER_WS_URL',
+    default: '',
+    unit: 'URL',
+    doc: 'Override of the WebSocket URL (empty: the network default).',
+    schema: url(['ws:', 'wss:'])
+  },
+  {
+    group: 'Lighter',
+    env: 'LIGHTER_REQUESTS_PER_MINUTE',
+    default: '60',
+    unit: 'requests a minute',
+    doc: 'Request budget of the account tier (Standard: 60, REST and txs together). Cancels go first when the budget is short.',
+    schema: intText(1, 100_000)
+  },
+  {
+    group: 'Lighter',
+    env: 'LIGHTER_API_PRIVATE_KEY',
+    default: '',
+    unit: 'hex, 40 bytes',
+    doc: 'API key private key (from the Lighter API key page). Secret.',
+    secret: true,
+    schema: hex(40)
+  },
+  {
+    group: 'Lighter',
+    env: 'LIGHTER_ACCOUNT_INDEX',
+    default: '',
+    unit: 'integer',
+    doc: 'Account index.',
+    schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER))
+  },
   { group: 'Lighter', env: 'LIGHTER_API_KEY_INDEX', default: '', unit: 'integer 0..254', doc: 'API key index.', schema: optionalText(intText(0, 254)) },
   { group: 'Extended', env: 'EXTENDED_MARKET', default: 'ETH-USD', unit: 'symbol', doc: 'Extended market name.', schema: z.string().min(1) },
-  { group: 'Extended', env: 'EXTENDED_REST_URL', default: '', unit: 'URL', doc: 'Override of the REST base URL, ending in /api/v1 (empty: the network default).', schema: url(['http:', 'https:']) },
-  { group: 'Extended', env: 'EXTENDED_WS_URL', default: '', unit: 'URL', doc: 'Override of the stream base URL (empty: the network default).', schema: url(['ws:', 'wss:']) },
-  { group: 'Extended', env: 'EXTENDED_API_KEY', default: '', unit: 'text', doc: 'API key of the sub-account. Secret.', secret: true, schema: optionalText(z.string().regex(/^[\w-]{8,128}$/, 'expected 8 to 128 letters, digits, - or _')) },
-  { group: 'Extended', env: 'EXTENDED_STARK_PRIVATE_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark private key of the sub-account. Secret.', secret: true, schema: hex(32) },
-  { group: 'Extended', env: 'EXTENDED_STARK_PUBLIC_KEY', default: '', unit: 'hex, 32 bytes', doc: 'Stark public key of the sub-account (optional: derived from the private key, and checked against it when set).', schema: hex(32) },
-  { group: 'Extended', env: 'EXTENDED_VAULT_ID', default: '', unit: 'integer', doc: 'Vault (position) id of the sub-account.', schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER)) },
-  { group: 'Telegram', env: 'TELEGRAM_BOT_TOKEN', default: '', unit: 'text', doc: 'Bot token for hedge-failure messages (empty: no Telegram). Secret.', secret: true, schema: optionalText(z.string().regex(/^\d+:[\w-]+$/, 'expected <digits>:<token>')) },
-  { group: 'Telegram', env: 'TELEGRAM_CHAT_ID', default: '', unit: 'text', doc: 'Chat id that receives them.', schema: optionalText(z.string().regex(/^-?\d+$|^@\w+$/, 'expected a numeric chat id or @channel')) },
-  { group: 'Telegram', env: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', unit: 'URL', doc: 'Telegram Bot API base URL (tests point it at a local server).', schema: url(['http:', 'https:']) }
+  {
+    group: 'Extended',
+    env: 'EXTENDED_REST_URL',
+    default: '',
+    unit: 'URL',
+    doc: 'Override of the REST base URL, ending in /api/v1 (empty: the network default).',
+    schema: url(['http:', 'https:'])
+  },
+  {
+    group: 'Extended',
+    env: 'EXTENDED_WS_URL',
+    default: '',
+    unit: 'URL',
+    doc: 'Override of the stream base URL (empty: the network default).',
+    schema: url(['ws:', 'wss:'])
+  },
+  {
+    group: 'Extended',
+    env: 'EXTENDED_API_KEY',
+    default: '',
+    unit: 'text',
+    doc: 'API key of the sub-account. Secret.',
+    secret: true,
+    schema: optionalText(z.string().regex(/^[\w-]{8,128}$/, 'expected 8 to 128 letters, digits, - or _'))
+  },
+  {
+    group: 'Extended',
+    env: 'EXTENDED_STARK_PRIVATE_KEY',
+    default: '',
+    unit: 'hex, 32 bytes',
+    doc: 'Stark private key of the sub-account. Secret.',
+    secret: true,
+    schema: hex(32)
+  },
+  {
+    group: 'Extended',
+    env: 'EXTENDED_STARK_PUBLIC_KEY',
+    default: '',
+    unit: 'hex, 32 bytes',
+    doc: 'Stark public key of the sub-account (optional: derived from the private key, and checked against it when set).',
+    schema: hex(32)
+  },
+  {
+    group: 'Extended',
+    env: 'EXTENDED_VAULT_ID',
+    default: '',
+    unit: 'integer',
+    doc: 'Vault (position) id of the sub-account.',
+    schema: optionalText(intText(0, Number.MAX_SAFE_INTEGER))
+  },
+  {
+    group: 'Telegram',
+    env: 'TELEGRAM_BOT_TOKEN',
+    default: '',
+    unit: 'text',
+    doc: 'Bot token for hedge-failure messages (empty: no Telegram). Secret.',
+    secret: true,
+    schema: optionalText(z.string().regex(/^\d+:[\w-]+$/, 'expected <digits>:<token>'))
+  },
+  {
+    group: 'Telegram',
+    env: 'TELEGRAM_CHAT_ID',
+    default: '',
+    unit: 'text',
+    doc: 'Chat id that receives them.',
+    schema: optionalText(z.string().regex(/^-?\d+$|^@\w+$/, 'expected a numeric chat id or @channel'))
+  },
+  {
+    group: 'Telegram',
+    env: 'TELEGRAM_API_URL',
+    default: 'https://api.telegram.org',
+    unit: 'URL',
+    doc: 'Telegram Bot API base URL (tests point it at a local server).',
+    schema: url(['http:', 'https:'])
+  }
 ];
 
 /** Strategy parameters are configured by env name too; their rules live in shared/params.ts. */
@@ -310,9 +448,13 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
 
   if (network !== 'demo') {
     const required = [
-      'LIGHTER_API_PRIVATE_KEY', 'LIGHTER_ACCOUNT_INDEX', 'LIGHTER_API_KEY_INDEX',
+      'LIGHTER_API_PRIVATE_KEY',
+      'LIGHTER_ACCOUNT_INDEX',
+      'LIGHTER_API_KEY_INDEX',
       // The Stark public key follows from the private key; when set it is checked against it.
-      'EXTENDED_API_KEY', 'EXTENDED_STARK_PRIVATE_KEY', 'EXTENDED_VAULT_ID'
+      'EXTENDED_API_KEY',
+      'EXTENDED_STARK_PRIVATE_KEY',
+      'EXTENDED_VAULT_ID'
     ];
     const missing = required.filter((env) => values[env] === undefined);
     if (missing.length > 0) {

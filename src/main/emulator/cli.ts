@@ -16,8 +16,12 @@ function int(name: string, text: string | undefined, fallback: number): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seed: { type: 'string' }, speed: { type: 'string' }, host: { type: 'string' },
-      'lighter-port': { type: 'string' }, 'extended-port': { type: 'string' }, help: { type: 'boolean', default: false }
+      seed: { type: 'string' },
+      speed: { type: 'string' },
+      host: { type: 'string' },
+      'lighter-port': { type: 'string' },
+      'extended-port': { type: 'string' },
+      help: { type: 'boolean', default: false }
     },
     strict: true
   });
@@ -28,8 +32,11 @@ async function main(): Promise<void> {
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!(speed > 0 && speed <= 1000)) throw new TypeError(`--speed: expected a number in (0, 1000], got ${JSON.stringify(values.speed)}`);
   const emulators = await startEmulators({
-    seed: int('seed', values.seed, 42), speed, host: values.host ?? '127.0.0.1',
-    lighterPort: int('lighter-port', values['lighter-port'], 0), extendedPort: int('extended-port', values['extended-port'], 0)
+    seed: int('seed', values.seed, 42),
+    speed,
+    host: values.host ?? '127.0.0.1',
+    lighterPort: int('lighter-port', values['lighter-port'], 0),
+    extendedPort: int('extended-port', values['extended-port'], 0)
   });
   console.log(
     JSON.stringify({

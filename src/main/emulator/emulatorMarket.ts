@@ -10,12 +10,28 @@ import { Exchange } from './exchange';
 import { MarketModel, type MarketModelOptions, type VenueBookSpec } from './marketModel';
 
 export const LIGHTER_BOOK: VenueBookSpec = {
-  venue: 'L', priceDecimals: 2, sizeDecimals: 4, tick: 1, levels: 25, lagSteps: 0, maxHalfSpreadTicks: 3,
-  minLevelSize: 100, maxLevelSize: 30_000, noise: 3000
+  venue: 'L',
+  priceDecimals: 2,
+  sizeDecimals: 4,
+  tick: 1,
+  levels: 25,
+  lagSteps: 0,
+  maxHalfSpreadTicks: 3,
+  minLevelSize: 100,
+  maxLevelSize: 30_000,
+  noise: 3000
 };
 export const EXTENDED_BOOK: VenueBookSpec = {
-  venue: 'E', priceDecimals: 1, sizeDecimals: 3, tick: 1, levels: 25, lagSteps: 3, maxHalfSpreadTicks: 2,
-  minLevelSize: 10, maxLevelSize: 3000, noise: 3000
+  venue: 'E',
+  priceDecimals: 1,
+  sizeDecimals: 3,
+  tick: 1,
+  levels: 25,
+  lagSteps: 3,
+  maxHalfSpreadTicks: 2,
+  minLevelSize: 10,
+  maxLevelSize: 3000,
+  noise: 3000
 };
 
 export interface EmulatorMarketOptions {
@@ -49,8 +65,14 @@ export class EmulatorMarket {
     });
     const make = (spec: VenueBookSpec, firstOrderId: number) =>
       new Exchange({
-        venue: spec.venue, priceDecimals: spec.priceDecimals, sizeDecimals: spec.sizeDecimals, now: () => options.clock.now(),
-        random: this.model.random, fillProbability: options.fillProbability, firstOrderId, position: options.positions?.[spec.venue]
+        venue: spec.venue,
+        priceDecimals: spec.priceDecimals,
+        sizeDecimals: spec.sizeDecimals,
+        now: () => options.clock.now(),
+        random: this.model.random,
+        fillProbability: options.fillProbability,
+        firstOrderId,
+        position: options.positions?.[spec.venue]
       });
     this.exchanges = { L: make(LIGHTER_BOOK, 281_474_976_710_656), E: make(EXTENDED_BOOK, 1_000_000_000) };
     // The books exist before anyone connects, as a venue's would.

@@ -27,13 +27,22 @@ export const DEMO_EXTENDED = {
 };
 
 export const LIGHTER_MARKET: LighterMarketSpec = {
-  symbol: 'ETH', marketId: 0, sizeDecimals: LIGHTER_BOOK.sizeDecimals, priceDecimals: LIGHTER_BOOK.priceDecimals,
-  minBaseAmount: '0.0050', minQuoteAmount: '10.000000'
+  symbol: 'ETH',
+  marketId: 0,
+  sizeDecimals: LIGHTER_BOOK.sizeDecimals,
+  priceDecimals: LIGHTER_BOOK.priceDecimals,
+  minBaseAmount: '0.0050',
+  minQuoteAmount: '10.000000'
 };
 
 export const EXTENDED_MARKET: ExtendedMarketSpec = {
-  name: 'ETH-USD', assetName: 'ETH', sizeDecimals: EXTENDED_BOOK.sizeDecimals, priceDecimals: EXTENDED_BOOK.priceDecimals,
-  minOrderSize: '0.01', minOrderSizeChange: '0.001', minPriceChange: '0.1',
+  name: 'ETH-USD',
+  assetName: 'ETH',
+  sizeDecimals: EXTENDED_BOOK.sizeDecimals,
+  priceDecimals: EXTENDED_BOOK.priceDecimals,
+  minOrderSize: '0.01',
+  minOrderSizeChange: '0.001',
+  minPriceChange: '0.1',
   l2Config: {
     syntheticId: '0x4554482d3600000000000000000000',
     syntheticResolution: 1_000_000,
@@ -69,17 +78,31 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   const market = new EmulatorMarket({ clock, seed: options.seed ?? 42, speed: options.speed });
   const faults = { L: new Faults(), E: new Faults() };
   const lighter = new LighterEmulator({
-    exchange: market.exchanges.L, market: LIGHTER_MARKET, accountIndex: options.lighterAccount?.accountIndex ?? DEMO_LIGHTER.accountIndex,
+    exchange: market.exchanges.L,
+    market: LIGHTER_MARKET,
+    accountIndex: options.lighterAccount?.accountIndex ?? DEMO_LIGHTER.accountIndex,
     apiKeys: [options.lighterAccount?.apiKeyIndex ?? DEMO_LIGHTER.apiKeyIndex],
-    clock, faults: faults.L, host: options.host, port: options.lighterPort
+    clock,
+    faults: faults.L,
+    host: options.host,
+    port: options.lighterPort
   });
   const extended = new ExtendedEmulator({
-    exchange: market.exchanges.E, market: EXTENDED_MARKET, clock, faults: faults.E, host: options.host, port: options.extendedPort,
+    exchange: market.exchanges.E,
+    market: EXTENDED_MARKET,
+    clock,
+    faults: faults.E,
+    host: options.host,
+    port: options.extendedPort,
     domain: { name: 'Perpetuals', version: 'v0', chainId: 'SN_SEPOLIA', revision: 1 },
     account: {
-      accountId: DEMO_EXTENDED.accountId, apiKey: options.extendedAccount?.apiKey ?? DEMO_EXTENDED.apiKey,
+      accountId: DEMO_EXTENDED.accountId,
+      apiKey: options.extendedAccount?.apiKey ?? DEMO_EXTENDED.apiKey,
       starkKey: starkKeyOf(options.extendedAccount?.starkPrivateKey ?? DEMO_EXTENDED.starkPrivateKey),
-      vault: options.extendedAccount?.vault ?? DEMO_EXTENDED.vault, balance: '100000', makerFeeRate: '0.00000', takerFeeRate: '0.00025'
+      vault: options.extendedAccount?.vault ?? DEMO_EXTENDED.vault,
+      balance: '100000',
+      makerFeeRate: '0.00000',
+      takerFeeRate: '0.00025'
     }
   });
   // Earlier-run orders: the venue's minimum size, twice over, so they pass both venues' checks.
@@ -88,7 +111,10 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   await Promise.all([lighter.start(), extended.start()]);
   if (options.run !== false) market.start();
   return {
-    market, lighter, extended, faults,
+    market,
+    lighter,
+    extended,
+    faults,
     stop: async () => {
       market.stop();
       await Promise.all([lighter.stop(), extended.stop()]);

@@ -172,10 +172,19 @@ export class Exchange {
       const side: OrderSide = i % 2 === 0 ? 'buy' : 'sell';
       const price = side === 'buy' ? this.bestBid() : this.bestAsk();
       if (price === undefined) continue;
-      placed.push(this.submit({
-        clientId: String(900_000_000 + this.record.orders.length), side, price, qty, type: 'limit', tif: 'post_only', reduceOnly: false,
-        expiresAt: this.options.now() + 86_400_000, meta: { earlierRun: true }
-      }));
+      placed.push(
+        this.submit({
+          clientId: String(900_000_000 + this.record.orders.length),
+          side,
+          price,
+          qty,
+          type: 'limit',
+          tif: 'post_only',
+          reduceOnly: false,
+          expiresAt: this.options.now() + 86_400_000,
+          meta: { earlierRun: true }
+        })
+      );
     }
     return placed;
   }
@@ -183,7 +192,15 @@ export class Exchange {
   /** A new order of ours. Validation of the venue's rules happens in the protocol layer. */
   submit(input: Omit<ExchangeOrder, 'orderId' | 'filled' | 'filledNotional' | 'state' | 'createdAt' | 'updatedAt'>, reservedId?: number): ExchangeOrder {
     const now = this.options.now();
-    const order: ExchangeOrder = { ...input, orderId: reservedId ?? this.nextOrderId++, filled: 0, filledNotional: 0, state: 'open', createdAt: now, updatedAt: now };
+    const order: ExchangeOrder = {
+      ...input,
+      orderId: reservedId ?? this.nextOrderId++,
+      filled: 0,
+      filledNotional: 0,
+      state: 'open',
+      createdAt: now,
+      updatedAt: now
+    };
     this.record.orders.push(order);
     const bestOpposite = order.side === 'buy' ? this.bestAsk() : this.bestBid();
     const crosses = bestOpposite !== undefined && (order.side === 'buy' ? order.price >= bestOpposite : order.price <= bestOpposite);
@@ -230,8 +247,16 @@ export class Exchange {
     const signed = new Decimal(`${order.side === 'buy' ? '' : '-'}${qty}e-${this.options.sizeDecimals}`);
     this.position = venuePositionAfter(this.position, signed, new Decimal(`${price}e-${this.options.priceDecimals}`));
     const trade: ExchangeTrade = {
-      tradeId: this.nextTradeId++, orderId: order.orderId, clientId: order.clientId, side: order.side, price, qty, maker, at: now,
-      counterOrderId: this.nextOrderId++, positionBefore
+      tradeId: this.nextTradeId++,
+      orderId: order.orderId,
+      clientId: order.clientId,
+      side: order.side,
+      price,
+      qty,
+      maker,
+      at: now,
+      counterOrderId: this.nextOrderId++,
+      positionBefore
     };
     this.record.trades.push(trade);
     if (order.filled >= order.qty) {

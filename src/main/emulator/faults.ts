@@ -49,9 +49,23 @@ export type DropTarget = 'all' | 'book' | 'account';
 
 export function noFaults(): FaultSettings {
   return {
-    delayMs: 0, staleFeed: false, skipSequence: 0, duplicateFills: false, reorderFills: false,
-    rejectOrders: 0, rejectTakerOrders: 0, rateLimit: 0, restErrors: 0, slowRestMs: 0, fillDuringCancel: false,
-    lostAcks: 0, ackDelayMs: 0, accountDownMs: 0, emptyReplies: false, halfOpen: false, earlierRunOrders: 0
+    delayMs: 0,
+    staleFeed: false,
+    skipSequence: 0,
+    duplicateFills: false,
+    reorderFills: false,
+    rejectOrders: 0,
+    rejectTakerOrders: 0,
+    rateLimit: 0,
+    restErrors: 0,
+    slowRestMs: 0,
+    fillDuringCancel: false,
+    lostAcks: 0,
+    ackDelayMs: 0,
+    accountDownMs: 0,
+    emptyReplies: false,
+    halfOpen: false,
+    earlierRunOrders: 0
   };
 }
 
@@ -129,4 +143,3 @@ export function deliverFill(
 
 /** The junk frames' texts, cycled. */
 export const JUNK_FRAMES = ['{', 'null', '{"type":"no such type"}', '[1,2,3]', '{"channel":42}', 'garbage \u0000'];
-

@@ -85,10 +85,7 @@ export function countTtHits(input: DecideInput, memory: DecisionMemory): void {
     const entryKey = `entry:TT_${direction}`;
     const exitKey = `exit:TT_${direction}`;
     memory.ttHits[entryKey] = params.enableTt && tt.gt(params.minSpread) ? (memory.ttHits[entryKey] ?? 0) + 1 : 0;
-    memory.ttHits[exitKey] =
-      params.enableTt && exitDirection === direction && tt.plus(input.inv).gt(params.spreadTp)
-        ? (memory.ttHits[exitKey] ?? 0) + 1
-        : 0;
+    memory.ttHits[exitKey] = params.enableTt && exitDirection === direction && tt.plus(input.inv).gt(params.spreadTp) ? (memory.ttHits[exitKey] ?? 0) + 1 : 0;
   }
 }
 
@@ -153,7 +150,15 @@ export function decide(input: DecideInput, memory: DecisionMemory): Decision {
   const live = input.liveOrder;
   if (live && live.direction === 'exit' && COMBOS[live.combo].direction !== exitDirection) {
     // An exit with nothing left to unwind in its direction would open a position: never keep it.
-    return { action: 'CANCEL', combo: live.combo, direction: 'exit', venue: live.venue, side: live.side, price: live.price, reason: `${noEntryReason}; live ${live.combo} exit has no inventory left to unwind, cancel` };
+    return {
+      action: 'CANCEL',
+      combo: live.combo,
+      direction: 'exit',
+      venue: live.venue,
+      side: live.side,
+      price: live.price,
+      reason: `${noEntryReason}; live ${live.combo} exit has no inventory left to unwind, cancel`
+    };
   }
   if (live) {
     const maker = COMBOS[live.combo].maker;

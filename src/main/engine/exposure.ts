@@ -38,7 +38,9 @@ export class Exposure {
     if (qty.isZero()) return;
     const { state } = this.ctx;
     state.unhedged[venue] = state.unhedged[venue].plus(qty);
-    this.ctx.logs.hedge(`${new Date(this.ctx.clock.now()).toISOString()} unhedged_${venue} ${qty.isNeg() ? '' : '+'}${qty} (${why}) = ${state.unhedged[venue]}`);
+    this.ctx.logs.hedge(
+      `${new Date(this.ctx.clock.now()).toISOString()} unhedged_${venue} ${qty.isNeg() ? '' : '+'}${qty} (${why}) = ${state.unhedged[venue]}`
+    );
     this.ctx.changed();
   }
 
@@ -56,7 +58,12 @@ export class Exposure {
   settled(order: TrackedOrder): void {
     if (!order.legOn) return;
     const left = order.qty.minus(order.countedFilled);
-    if (left.gt(0)) this.add(order.legOn, signedQty(order.side, left).neg(), `${order.purpose} leg ${order.venue} ${order.clientId} ${order.finalStatus ?? 'settled'}, ${order.countedFilled} of ${order.qty} filled`);
+    if (left.gt(0))
+      this.add(
+        order.legOn,
+        signedQty(order.side, left).neg(),
+        `${order.purpose} leg ${order.venue} ${order.clientId} ${order.finalStatus ?? 'settled'}, ${order.countedFilled} of ${order.qty} filled`
+      );
   }
 
   /** Routes one counted fill: legs are provisioned already, maker fills stay on their venue, the rest goes to the seed venue. */
@@ -93,7 +100,9 @@ export class Exposure {
     if (L.isZero() || E.isZero() || L.isNeg() === E.isNeg()) return;
     const [keep, drop]: [VenueId, VenueId] = L.abs().gte(E.abs()) ? ['L', 'E'] : ['E', 'L'];
     state.unhedged[keep] = state.unhedged[keep].plus(state.unhedged[drop]);
-    this.ctx.logs.hedge(`${new Date(this.ctx.clock.now()).toISOString()} netted unhedged_${drop} ${state.unhedged[drop]} into unhedged_${keep} = ${state.unhedged[keep]}`);
+    this.ctx.logs.hedge(
+      `${new Date(this.ctx.clock.now()).toISOString()} netted unhedged_${drop} ${state.unhedged[drop]} into unhedged_${keep} = ${state.unhedged[keep]}`
+    );
     state.unhedged[drop] = state.unhedged[drop].minus(state.unhedged[drop]);
   }
 }

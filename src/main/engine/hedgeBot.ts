@@ -121,7 +121,11 @@ export class HedgeBot {
       if (!worstPrice || !decisionPrice) return;
       if (qty.isZero() || qty.lt(target.market.minSize) || qty.times(decisionPrice).lt(target.market.minValue)) {
         // Below what the hedge venue accepts (size or value): keep it as unhedged until more fills arrive.
-        ctx.log('info', 'hedge', `unhedged_${from} ${unhedged} below ${to} min size ${target.market.minSize} / min value ${target.market.minValue}: accumulating`);
+        ctx.log(
+          'info',
+          'hedge',
+          `unhedged_${from} ${unhedged} below ${to} min size ${target.market.minSize} / min value ${target.market.minValue}: accumulating`
+        );
         this.force[from] = false;
         return;
       }
@@ -149,13 +153,37 @@ export class HedgeBot {
       }
       const latencyMs = ctx.clock.monotonic() - started;
       this.hedgesSent += 1;
-      const outcome = unknown ? `OUTCOME UNKNOWN (${error}): kept at ${qty} until the venue settles it` : error ? `FAILED ${error}` : `filled ${filled}${avgPrice ? ` avg ${avgPrice}` : ''}`;
-      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: to, ok: !error, detail: unknown ? `unknown: ${error}` : (error ?? 'filled'), latencyMs, filledQty: filled.toString() });
-      ctx.journal.hedge({
-        at, fromVenue: from, venue: to, side, requested: qty.toString(), filled: filled.toString(), attempt, latencyMs,
-        decisionPrice: decisionPrice.toString(), avgPrice: avgPrice?.toString(), error: unknown ? `unknown: ${error}` : error, clientId
+      const outcome = unknown
+        ? `OUTCOME UNKNOWN (${error}): kept at ${qty} until the venue settles it`
+        : error
+          ? `FAILED ${error}`
+          : `filled ${filled}${avgPrice ? ` avg ${avgPrice}` : ''}`;
+      ctx.journal.reply({
+        at: ctx.clock.now(),
+        clientId,
+        venue: to,
+        ok: !error,
+        detail: unknown ? `unknown: ${error}` : (error ?? 'filled'),
+        latencyMs,
+        filledQty: filled.toString()
       });
-      ctx.logs.hedge(`${new Date(at).toISOString()} hedge ${from}->${to} ${side} ${qty} @<=${worstPrice} attempt ${attempt}: ${outcome} in ${latencyMs.toFixed(1)} ms; unhedged_${from} = ${ctx.state.unhedged[from]}`);
+      ctx.journal.hedge({
+        at,
+        fromVenue: from,
+        venue: to,
+        side,
+        requested: qty.toString(),
+        filled: filled.toString(),
+        attempt,
+        latencyMs,
+        decisionPrice: decisionPrice.toString(),
+        avgPrice: avgPrice?.toString(),
+        error: unknown ? `unknown: ${error}` : error,
+        clientId
+      });
+      ctx.logs.hedge(
+        `${new Date(at).toISOString()} hedge ${from}->${to} ${side} ${qty} @<=${worstPrice} attempt ${attempt}: ${outcome} in ${latencyMs.toFixed(1)} ms; unhedged_${from} = ${ctx.state.unhedged[from]}`
+      );
       ctx.emit({ type: 'hedge', at, venue: to, side, requested: qty.toString(), filled: filled.toString(), attempt, latencyMs, error });
       ctx.changed();
       // Nothing is re-sent on a guess: the venue's record settles the leg, and the settlement kicks again.

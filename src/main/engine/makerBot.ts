@@ -75,7 +75,11 @@ export class MakerBot {
     const tops = this.tops();
     if (!tops) return null;
     const { state } = this.ctx;
-    const evaluation = { tops, spreads: calcSpreads(tops, this.ctx.params().enableTt), inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E) };
+    const evaluation = {
+      tops,
+      spreads: calcSpreads(tops, this.ctx.params().enableTt),
+      inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E)
+    };
     this.lastEvaluation = evaluation;
     return evaluation;
   }
@@ -89,7 +93,8 @@ export class MakerBot {
     if (!state.inventoryDirection()) return null;
     // Inventory and entries change only on fills: the answer is kept until they do (hot path).
     const cache = this.dustCache;
-    if (cache && cache.invL === state.inv.L && cache.invE === state.inv.E && cache.entryL === state.entry.L && cache.entryE === state.entry.E) return cache.result;
+    if (cache && cache.invL === state.inv.L && cache.invE === state.inv.E && cache.entryL === state.entry.L && cache.entryE === state.entry.E)
+      return cache.result;
     const exitQty = minDecimal(state.inv.L.abs(), state.inv.E.abs());
     let result: string | null = null;
     for (const venue of ['L', 'E'] as const) {
@@ -208,7 +213,12 @@ export class MakerBot {
     if (!repeated || repeated.count <= 1) return;
     const line = `${repeated.decision.action} ${repeated.decision.combo} not sent: ${repeated.problem}; repeated ${repeated.count} times over ${((repeated.lastAt - repeated.firstAt) / 1000).toFixed(1)} s`;
     this.ctx.logs.maker(`${new Date(repeated.lastAt).toISOString()} ${line}`);
-    this.record(repeated.decision, repeated.qty, undefined, `; not sent: ${repeated.problem} (x${repeated.count} over ${((repeated.lastAt - repeated.firstAt) / 1000).toFixed(1)} s)`);
+    this.record(
+      repeated.decision,
+      repeated.qty,
+      undefined,
+      `; not sent: ${repeated.problem} (x${repeated.count} over ${((repeated.lastAt - repeated.firstAt) / 1000).toFixed(1)} s)`
+    );
   }
 
   private record(decision: Decision, qty: Decimal | null, latencyMs: number | undefined, reasonSuffix = ''): void {
@@ -270,12 +280,30 @@ export class MakerBot {
     this.flushUnsendable();
     const clientId = ctx.nextClientId();
     const order: LiveOrder = {
-      clientId, venue: venueId, side, price, qty, filledQty: ZERO,
-      combo: decision.combo ?? 'MT_LE', direction: decision.direction ?? 'entry', status: 'placing', placedAt: ctx.clock.now()
+      clientId,
+      venue: venueId,
+      side,
+      price,
+      qty,
+      filledQty: ZERO,
+      combo: decision.combo ?? 'MT_LE',
+      direction: decision.direction ?? 'entry',
+      status: 'placing',
+      placedAt: ctx.clock.now()
     };
     const tracked = this.registry.track({ clientId, venue: venueId, purpose: 'maker', side, qty, price });
     ctx.state.liveOrder = order;
-    ctx.journal.order({ at: ctx.clock.now(), clientId, venue: venueId, kind: 'post_only', side, price: price.toString(), qty: qty.toString(), purpose: 'maker', combo: decision.combo });
+    ctx.journal.order({
+      at: ctx.clock.now(),
+      clientId,
+      venue: venueId,
+      kind: 'post_only',
+      side,
+      price: price.toString(),
+      qty: qty.toString(),
+      purpose: 'maker',
+      combo: decision.combo
+    });
     const sentAt = ctx.clock.monotonic();
     const promise = ctx.venues[venueId].placePostOnly({ clientId, side, price, qty });
     this.ordersSent += 1;
@@ -287,7 +315,9 @@ export class MakerBot {
       this.rejectsInRow = 0;
       if (ctx.state.liveOrder?.clientId === clientId && (order.status === 'placing' || order.status === 'unknown')) order.status = 'live';
       ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: true, detail: `accepted ${ack.venueOrderId ?? ''}`.trim(), latencyMs });
-      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
+      ctx.logs.maker(
+        `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`
+      );
       // Quoting stopped while the order was on its way (kill, stale book): it must not stay.
       if (!ctx.quotingAllowed() && ctx.state.liveOrder?.clientId === clientId) await this.cancelLive('placed while quoting stopped', null);
     } catch (error) {
@@ -299,11 +329,15 @@ export class MakerBot {
         // It may rest at the venue: keep it (no second quote) until the venue's record settles it.
         this.registry.unknown(tracked, detail);
         if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'unknown';
-        ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> OUTCOME UNKNOWN in ${latencyMs.toFixed(1)} ms: ${detail}; kept until the venue settles it`);
+        ctx.logs.maker(
+          `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> OUTCOME UNKNOWN in ${latencyMs.toFixed(1)} ms: ${detail}; kept until the venue settles it`
+        );
       } else {
         this.registry.refused(tracked, detail);
         if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
-        ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
+        ctx.logs.maker(
+          `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`
+        );
         if (error instanceof VenueOrderError && error.kind === 'rejected') {
           ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
           // Refusals in a row back off (0.5 s doubling to 30 s), and a storm of them disarms.
@@ -334,7 +368,9 @@ export class MakerBot {
       await ctx.venues[live.venue].cancel(live.clientId);
       const latencyMs = ctx.clock.monotonic() - sentAt;
       ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: true, detail: 'cancelled', latencyMs });
-      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} ${live.venue} ${live.side} ${live.qty} @ ${live.price} id ${live.clientId} -> done in ${latencyMs.toFixed(1)} ms (${reason})`);
+      ctx.logs.maker(
+        `${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} ${live.venue} ${live.side} ${live.qty} @ ${live.price} id ${live.clientId} -> done in ${latencyMs.toFixed(1)} ms (${reason})`
+      );
       this.cancelAccepted(live.venue, live.clientId);
       this.cancelRefusals = 0;
       if (ctx.state.liveOrder?.clientId === live.clientId) ctx.state.liveOrder = null;
@@ -351,7 +387,11 @@ export class MakerBot {
       const gone = error instanceof VenueOrderError && error.kind === 'not_found';
       if (gone) this.cancelAccepted(live.venue, live.clientId);
       else if (error instanceof VenueOrderError && error.kind === 'rejected' && ++this.cancelRefusals >= 3) {
-        ctx.raiseAlarm('order_rejected', `${live.venue} refused to cancel order ${live.clientId} ${this.cancelRefusals} times: ${detail}; it may still rest`, `cancel_refused:${live.venue}`);
+        ctx.raiseAlarm(
+          'order_rejected',
+          `${live.venue} refused to cancel order ${live.clientId} ${this.cancelRefusals} times: ${detail}; it may still rest`,
+          `cancel_refused:${live.venue}`
+        );
       }
       if (ctx.state.liveOrder?.clientId === live.clientId) {
         if (gone) ctx.state.liveOrder = null;
@@ -401,12 +441,25 @@ export class MakerBot {
       const legs = [
         { venue: combo.buy.venue, side: 'buy' as const, worst: buyWorst, clientId: ctx.nextClientId() },
         { venue: combo.sell.venue, side: 'sell' as const, worst: sellWorst, clientId: ctx.nextClientId() }
-      ].map((leg) => ({ ...leg, tracked: this.registry.track({ clientId: leg.clientId, venue: leg.venue, purpose: 'tt', side: leg.side, qty, price: leg.worst, legOn }) }));
+      ].map((leg) => ({
+        ...leg,
+        tracked: this.registry.track({ clientId: leg.clientId, venue: leg.venue, purpose: 'tt', side: leg.side, qty, price: leg.worst, legOn })
+      }));
       const sentAt = ctx.clock.monotonic();
       const results = await Promise.allSettled(
         legs.map((leg) => {
           this.exposure.provision(leg.tracked);
-          ctx.journal.order({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, kind: 'market', side: leg.side, price: leg.worst.toString(), qty: qty.toString(), purpose: 'tt', combo: combo.key });
+          ctx.journal.order({
+            at: ctx.clock.now(),
+            clientId: leg.clientId,
+            venue: leg.venue,
+            kind: 'market',
+            side: leg.side,
+            price: leg.worst.toString(),
+            qty: qty.toString(),
+            purpose: 'tt',
+            combo: combo.key
+          });
           this.ordersSent += 1;
           return ctx.venues[leg.venue].sendMarket({ clientId: leg.clientId, side: leg.side, qty, worstPrice: leg.worst });
         })
@@ -418,7 +471,12 @@ export class MakerBot {
         let detail: string;
         if (result.status === 'fulfilled') {
           detail = `filled ${result.value.filledQty}`;
-          this.registry.report({ venue: leg.venue, clientId: leg.clientId, status: result.value.filledQty.gte(qty) ? 'filled' : 'cancelled', filledQty: result.value.filledQty });
+          this.registry.report({
+            venue: leg.venue,
+            clientId: leg.clientId,
+            status: result.value.filledQty.gte(qty) ? 'filled' : 'cancelled',
+            filledQty: result.value.filledQty
+          });
         } else if (outcomeUnknown(result.reason)) {
           detail = `OUTCOME UNKNOWN (${String(result.reason)}): kept until the venue settles it`;
           this.registry.unknown(leg.tracked, String(result.reason));
@@ -426,8 +484,18 @@ export class MakerBot {
           detail = String(result.reason);
           this.registry.refused(leg.tracked, detail);
         }
-        ctx.journal.reply({ at: ctx.clock.now(), clientId: leg.clientId, venue: leg.venue, ok: result.status === 'fulfilled', detail, latencyMs, filledQty: result.status === 'fulfilled' ? result.value.filledQty.toString() : '0' });
-        ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} ${leg.venue} ${leg.side} ${qty} @<=${leg.worst} id ${leg.clientId} -> ${detail} in ${latencyMs.toFixed(1)} ms (${decision.reason})`);
+        ctx.journal.reply({
+          at: ctx.clock.now(),
+          clientId: leg.clientId,
+          venue: leg.venue,
+          ok: result.status === 'fulfilled',
+          detail,
+          latencyMs,
+          filledQty: result.status === 'fulfilled' ? result.value.filledQty.toString() : '0'
+        });
+        ctx.logs.maker(
+          `${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} ${leg.venue} ${leg.side} ${qty} @<=${leg.worst} id ${leg.clientId} -> ${detail} in ${latencyMs.toFixed(1)} ms (${decision.reason})`
+        );
       });
       // No new decision until both legs are settled by the venues' record (a lost answer included).
       const settled = await Promise.all(legs.map((leg) => this.registry.whenSettled(leg.tracked)));
@@ -456,7 +524,9 @@ export class MakerBot {
     const live = this.ctx.state.liveOrder;
     if (!live || live.clientId !== order.clientId || live.venue !== order.venue) return;
     this.ctx.state.liveOrder = null;
-    this.ctx.logs.maker(`${new Date(this.ctx.clock.now()).toISOString()} ORDER ${live.clientId} ${order.finalStatus ?? 'settled'}${order.detail ? ` (${order.detail})` : ''}, filled ${order.countedFilled}`);
+    this.ctx.logs.maker(
+      `${new Date(this.ctx.clock.now()).toISOString()} ORDER ${live.clientId} ${order.finalStatus ?? 'settled'}${order.detail ? ` (${order.detail})` : ''}, filled ${order.countedFilled}`
+    );
     this.ctx.changed();
   }
 }

@@ -50,10 +50,25 @@ export class ManualTrading {
     try {
       const result = await target.sendMarket({ clientId, side, qty: rounded, worstPrice });
       this.deps.registry.report({ venue, clientId, status: result.filledQty.gte(rounded) ? 'filled' : 'cancelled', filledQty: result.filledQty });
-      this.deps.journal.reply({ at: this.deps.clock.now(), clientId, venue, ok: true, detail: `filled ${result.filledQty}`, latencyMs: this.deps.clock.monotonic() - started, filledQty: result.filledQty.toString() });
+      this.deps.journal.reply({
+        at: this.deps.clock.now(),
+        clientId,
+        venue,
+        ok: true,
+        detail: `filled ${result.filledQty}`,
+        latencyMs: this.deps.clock.monotonic() - started,
+        filledQty: result.filledQty.toString()
+      });
     } catch (error) {
       const unknown = outcomeUnknown(error);
-      this.deps.journal.reply({ at: this.deps.clock.now(), clientId, venue, ok: false, detail: `${unknown ? 'unknown: ' : ''}${String(error)}`, latencyMs: this.deps.clock.monotonic() - started });
+      this.deps.journal.reply({
+        at: this.deps.clock.now(),
+        clientId,
+        venue,
+        ok: false,
+        detail: `${unknown ? 'unknown: ' : ''}${String(error)}`,
+        latencyMs: this.deps.clock.monotonic() - started
+      });
       if (!unknown) {
         this.deps.registry.refused(order, String(error));
         throw error;
@@ -92,7 +107,12 @@ export class ManualTrading {
    */
   async flatten(): Promise<CommandResult> {
     await this.deps.hedger?.hold();
-    await Promise.all(this.deps.registry.unsettled().filter((order) => order.legOn !== null).map((order) => this.deps.registry.whenSettled(order)));
+    await Promise.all(
+      this.deps.registry
+        .unsettled()
+        .filter((order) => order.legOn !== null)
+        .map((order) => this.deps.registry.whenSettled(order))
+    );
     await this.deps.disarmAndCancel('flatten');
     const results: string[] = [];
     for (const venue of VENUES) {
@@ -105,7 +125,14 @@ export class ManualTrading {
         results.push(`${venue} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    const left = await Promise.all(VENUES.map((venue) => this.deps.venues[venue].loadPosition().then((p) => p.qty).catch(() => null)));
+    const left = await Promise.all(
+      VENUES.map((venue) =>
+        this.deps.venues[venue]
+          .loadPosition()
+          .then((p) => p.qty)
+          .catch(() => null)
+      )
+    );
     const open = VENUES.map((venue, index) => ({ venue, qty: left[index] ?? null })).filter((entry) => entry.qty === null || !entry.qty.isZero());
     this.deps.ctx.changed();
     if (open.length === 0) {

@@ -71,14 +71,37 @@ export class OrderRegistry {
     return `${venue}:${clientId}`;
   }
 
-  track(order: { clientId: string; venue: VenueId; purpose: OrderPurpose; side: Side; qty: Decimal; price: Decimal | null; legOn?: VenueId | null; state?: TrackedState; reportedFilled?: Decimal }): TrackedOrder {
+  track(order: {
+    clientId: string;
+    venue: VenueId;
+    purpose: OrderPurpose;
+    side: Side;
+    qty: Decimal;
+    price: Decimal | null;
+    legOn?: VenueId | null;
+    state?: TrackedState;
+    reportedFilled?: Decimal;
+  }): TrackedOrder {
     const tracked: TrackedOrder = {
-      clientId: order.clientId, venue: order.venue, purpose: order.purpose, side: order.side, qty: order.qty, price: order.price,
-      state: order.state ?? 'pending', legOn: order.legOn ?? null, reportedFilled: order.reportedFilled ?? ZERO,
+      clientId: order.clientId,
+      venue: order.venue,
+      purpose: order.purpose,
+      side: order.side,
+      qty: order.qty,
+      price: order.price,
+      state: order.state ?? 'pending',
+      legOn: order.legOn ?? null,
+      reportedFilled: order.reportedFilled ?? ZERO,
       // An adopted order's earlier fills are in the position already: counted.
       countedFilled: order.reportedFilled ?? ZERO,
-      finalStatus: null, sentAt: this.options.now(), unknownSince: null, finalAt: null, lastLookupAt: 0,
-      cancelAccepted: false, alarmed: false, detail: ''
+      finalStatus: null,
+      sentAt: this.options.now(),
+      unknownSince: null,
+      finalAt: null,
+      lastLookupAt: 0,
+      cancelAccepted: false,
+      alarmed: false,
+      detail: ''
     };
     this.live.set(this.key(order.venue, order.clientId), tracked);
     return tracked;

@@ -63,7 +63,11 @@ export class Reconciler {
   tick(): void {
     const now = this.ctx.clock.now();
     for (const order of this.registry.expireFillWaits()) {
-      this.ctx.log('warn', 'reconcile', `${order.venue} order ${order.clientId}: final status said ${order.reportedFilled} filled, ${order.countedFilled} counted; settled (positions will tell)`);
+      this.ctx.log(
+        'warn',
+        'reconcile',
+        `${order.venue} order ${order.clientId}: final status said ${order.reportedFilled} filled, ${order.countedFilled} counted; settled (positions will tell)`
+      );
     }
     for (const order of this.registry.unsettled()) {
       this.maybeLookUp(order, now);
@@ -102,13 +106,22 @@ export class Reconciler {
     if (!report) {
       // The venue has no such order: once its writes have had time, it never executed.
       if (now - order.sentAt < this.options.notFoundGraceMs) return;
-      this.ctx.log('info', 'reconcile', `${order.venue} order ${order.clientId} (${order.purpose}, ${order.state}): the venue has no record of it; it did not execute`);
+      this.ctx.log(
+        'info',
+        'reconcile',
+        `${order.venue} order ${order.clientId} (${order.purpose}, ${order.state}): the venue has no record of it; it did not execute`
+      );
       this.registry.report({ venue: order.venue, clientId: order.clientId, status: 'rejected', filledQty: order.reportedFilled });
     } else {
       const was = order.state;
       this.registry.report(report);
       this.options.reported(report);
-      if (was === 'unknown') this.ctx.log('info', 'reconcile', `${order.venue} order ${order.clientId} (${order.purpose}) settled by look-up: ${report.status}, filled ${report.filledQty}`);
+      if (was === 'unknown')
+        this.ctx.log(
+          'info',
+          'reconcile',
+          `${order.venue} order ${order.clientId} (${order.purpose}) settled by look-up: ${report.status}, filled ${report.filledQty}`
+        );
     }
     this.options.afterChange();
   }
@@ -222,8 +235,14 @@ export class Reconciler {
       // Not ours to keep (an earlier run's, or one we consider finished): track it and cancel it.
       const side = report.side ?? 'buy';
       const stray = this.registry.track({
-        clientId: report.clientId, venue, purpose: 'maker', side, qty: report.qty ?? report.filledQty, price: report.price ?? null,
-        state: 'open', reportedFilled: report.filledQty
+        clientId: report.clientId,
+        venue,
+        purpose: 'maker',
+        side,
+        qty: report.qty ?? report.filledQty,
+        price: report.price ?? null,
+        state: 'open',
+        reportedFilled: report.filledQty
       });
       this.ctx.log('warn', 'reconcile', `${venue} lists open order ${report.clientId} that the engine does not track: cancelling it`);
       void this.cancelStray(stray, this.ctx.clock.now());
@@ -261,7 +280,14 @@ export class Reconciler {
           const t0 = this.ctx.clock.monotonic();
           try {
             await this.ctx.venues[venue].cancelAll();
-            this.ctx.journal.reply({ at: this.ctx.clock.now(), clientId, venue, ok: true, detail: 'cancel-all accepted', latencyMs: this.ctx.clock.monotonic() - t0 });
+            this.ctx.journal.reply({
+              at: this.ctx.clock.now(),
+              clientId,
+              venue,
+              ok: true,
+              detail: 'cancel-all accepted',
+              latencyMs: this.ctx.clock.monotonic() - t0
+            });
             const open = await this.ctx.venues[venue].openOrders();
             if (open.length > 0) left.push(`${venue}: ${open.length} open (${open.map((o) => o.clientId).join(', ')})`);
           } catch (error) {
@@ -271,7 +297,9 @@ export class Reconciler {
         })
       );
       // Orders the engine still thinks are being placed may be accepted after this round: look again.
-      const placing = this.registry.unsettled().filter((order) => (order.purpose === 'maker' || order.purpose === 'adopted') && (order.state === 'pending' || order.state === 'unknown'));
+      const placing = this.registry
+        .unsettled()
+        .filter((order) => (order.purpose === 'maker' || order.purpose === 'adopted') && (order.state === 'pending' || order.state === 'unknown'));
       if (left.length === 0 && placing.length === 0) {
         for (const order of this.registry.unsettled()) {
           if (order.purpose === 'maker' || order.purpose === 'adopted') order.cancelAccepted = true;
@@ -284,7 +312,11 @@ export class Reconciler {
       }
       const detail = [...left, ...placing.map((order) => `${order.venue}: order ${order.clientId} still ${order.state}`)].join('; ');
       if (this.ctx.clock.now() - started >= deadlineMs) {
-        this.ctx.raiseAlarm('kill_incomplete', `kill not complete after ${Math.round((this.ctx.clock.now() - started) / 1000)} s: ${detail}; still sweeping`, 'kill_incomplete');
+        this.ctx.raiseAlarm(
+          'kill_incomplete',
+          `kill not complete after ${Math.round((this.ctx.clock.now() - started) / 1000)} s: ${detail}; still sweeping`,
+          'kill_incomplete'
+        );
         this.options.afterChange();
         void this.continueSweep(round, started);
         return { complete: false, detail };
@@ -298,6 +330,7 @@ export class Reconciler {
     await sleep(this.ctx.clock, 2000);
     if (this.stopped) return;
     const result = await this.killSweep(0).catch(() => ({ complete: false, detail: 'sweep failed' }));
-    if (result.complete) this.ctx.log('info', 'safety', `kill completed ${Math.round((this.ctx.clock.now() - started) / 1000)} s after it started (round ${round}+)`);
+    if (result.complete)
+      this.ctx.log('info', 'safety', `kill completed ${Math.round((this.ctx.clock.now() - started) / 1000)} s after it started (round ${round}+)`);
   }
 }

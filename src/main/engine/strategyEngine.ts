@@ -9,7 +9,19 @@
  * together; a later step moves safety and start-up baseline out (docs/architecture.md).
  */
 import Decimal from 'decimal.js';
-import type { AlarmKind, Command, CommandResult, EngineEvent, EngineSnapshot, Mode, QueryRequest, QueryResult, StartupStep, StrategyLogName, VenueId } from '../../shared/contract';
+import type {
+  AlarmKind,
+  Command,
+  CommandResult,
+  EngineEvent,
+  EngineSnapshot,
+  Mode,
+  QueryRequest,
+  QueryResult,
+  StartupStep,
+  StrategyLogName,
+  VenueId
+} from '../../shared/contract';
 import { commandError } from '../../shared/commands';
 import type { StrategyParams } from '../../shared/params';
 import type { Engine, EngineListener } from '../ports/engine';
@@ -147,7 +159,12 @@ export class StrategyEngine implements Engine {
       }
     });
     this.manual = new ManualTrading({
-      ctx: this.ctx, clock: options.clock, venues: options.venues, journal: options.journal, registry: this.registry, hedger: this.hedger,
+      ctx: this.ctx,
+      clock: options.clock,
+      venues: options.venues,
+      journal: options.journal,
+      registry: this.registry,
+      hedger: this.hedger,
       disarmAndCancel: (reason) => this.disarmAndCancel(reason)
     });
   }
@@ -304,8 +321,14 @@ export class StrategyEngine implements Engine {
     if (found.length > 0 && (this.options.startupOpenOrders ?? 'cancel') === 'adopt') {
       for (const report of found) {
         this.registry.track({
-          clientId: report.clientId, venue: report.venue, purpose: 'adopted', side: report.side ?? 'buy', qty: report.qty ?? report.filledQty,
-          price: report.price ?? null, state: 'open', reportedFilled: report.filledQty
+          clientId: report.clientId,
+          venue: report.venue,
+          purpose: 'adopted',
+          side: report.side ?? 'buy',
+          qty: report.qty ?? report.filledQty,
+          price: report.price ?? null,
+          state: 'open',
+          reportedFilled: report.filledQty
         });
       }
       parts.push(`adopted ${found.length} open order(s) of an earlier run`);
@@ -345,7 +368,8 @@ export class StrategyEngine implements Engine {
     const { book } = this.options.venues[fill.venue];
     const bid = book.bestBid();
     const ask = book.bestAsk();
-    if (bid && ask && (fill.price.lt(bid.times('0.8')) || fill.price.gt(ask.times('1.2')))) return `price ${fill.price} more than 20 % outside the book ${bid}/${ask}`;
+    if (bid && ask && (fill.price.lt(bid.times('0.8')) || fill.price.gt(ask.times('1.2'))))
+      return `price ${fill.price} more than 20 % outside the book ${bid}/${ask}`;
     return null;
   }
 
@@ -353,7 +377,11 @@ export class StrategyEngine implements Engine {
     const insane = this.insaneFill(fill);
     if (insane) {
       this.counters.badFills += 1;
-      this.raiseAlarm('bad_fill', `${fill.venue} reported a fill that cannot be true (${insane}): ${fill.id} qty ${fill.qty} @ ${fill.price}, order ${fill.orderId}; refused, not applied. Reconciliation reads the venue's position.`, `bad_fill:${fill.venue}`);
+      this.raiseAlarm(
+        'bad_fill',
+        `${fill.venue} reported a fill that cannot be true (${insane}): ${fill.id} qty ${fill.qty} @ ${fill.price}, order ${fill.orderId}; refused, not applied. Reconciliation reads the venue's position.`,
+        `bad_fill:${fill.venue}`
+      );
       return;
     }
     if (!this.seenFills[fill.venue].add(fill.id)) {
@@ -367,8 +395,15 @@ export class StrategyEngine implements Engine {
     }
     // On disk first: a fill the engine acted on is never missing from the journal after a crash.
     this.options.journal.fill({
-      id: fill.id, at: fill.receivedAt, venue: fill.venue, side: fill.qty.isNeg() ? 'sell' : 'buy', qty: fill.qty.abs().toString(),
-      price: fill.price.toString(), maker: fill.maker, orderId: fill.orderId, fee: fill.fee?.toString()
+      id: fill.id,
+      at: fill.receivedAt,
+      venue: fill.venue,
+      side: fill.qty.isNeg() ? 'sell' : 'buy',
+      qty: fill.qty.abs().toString(),
+      price: fill.price.toString(),
+      maker: fill.maker,
+      orderId: fill.orderId,
+      fee: fill.fee?.toString()
     });
     this.counters.fills += 1;
     if (fill.maker) this.counters.makerFills += 1;
@@ -377,7 +412,8 @@ export class StrategyEngine implements Engine {
     const order = this.registry.find(fill.venue, fill.orderId);
     this.exposure.fill(fill, order);
     if (order) this.registry.filled(order, fill.qty);
-    if (fill.maker && !this.hedger) this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
+    if (fill.maker && !this.hedger)
+      this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
     this.exposure.check(`fill ${fill.id}`);
     this.hedger?.kick();
     this.listener?.changed();
@@ -476,21 +512,40 @@ export class StrategyEngine implements Engine {
       books: { L: bookView(this.options.venues.L, this.options.bookLevels ?? 10), E: bookView(this.options.venues.E, this.options.bookLevels ?? 10) },
       spreads: spreadsView(this.viewInput()),
       inventory: {
-        invL: s.inv.L.toString(), invE: s.inv.E.toString(), entryL: s.entry.L.toString(), entryE: s.entry.E.toString(),
-        net: s.inv.L.plus(s.inv.E).toString(), unhedgedL: s.unhedged.L.toString(), unhedgedE: s.unhedged.E.toString(),
-        minHedgeQty: s.minHedgeQty?.toString() ?? null, positionValue: s.positionValue().toString(),
-        maxPositionValue: this.params.maxPositionValue, realisedPnl: s.realised.L.plus(s.realised.E).toString(),
+        invL: s.inv.L.toString(),
+        invE: s.inv.E.toString(),
+        entryL: s.entry.L.toString(),
+        entryE: s.entry.E.toString(),
+        net: s.inv.L.plus(s.inv.E).toString(),
+        unhedgedL: s.unhedged.L.toString(),
+        unhedgedE: s.unhedged.E.toString(),
+        minHedgeQty: s.minHedgeQty?.toString() ?? null,
+        positionValue: s.positionValue().toString(),
+        maxPositionValue: this.params.maxPositionValue,
+        realisedPnl: s.realised.L.plus(s.realised.E).toString(),
         currentDirection: s.currentDirection,
         dust: this.maker.dust(),
         legsInFlight: this.registry.legsInFlight().toString(),
         unknownOrders: this.registry.unsettled().filter((order) => order.state === 'unknown').length
       },
       liveOrder: live
-        ? { clientId: live.clientId, venue: live.venue, side: live.side, price: live.price.toString(), qty: live.qty.toString(),
-            filledQty: live.filledQty.toString(), combo: live.combo, status: live.status, placedAt: live.placedAt }
+        ? {
+            clientId: live.clientId,
+            venue: live.venue,
+            side: live.side,
+            price: live.price.toString(),
+            qty: live.qty.toString(),
+            filledQty: live.filledQty.toString(),
+            combo: live.combo,
+            status: live.status,
+            placedAt: live.placedAt
+          }
         : null,
       lastDecision: this.maker.lastDecision,
-      venues: { L: healthView(this.options.venues.L, this.connected.L, this.options.clock), E: healthView(this.options.venues.E, this.connected.E, this.options.clock) }
+      venues: {
+        L: healthView(this.options.venues.L, this.connected.L, this.options.clock),
+        E: healthView(this.options.venues.E, this.connected.E, this.options.clock)
+      }
     };
   }
 
@@ -541,7 +596,10 @@ export class StrategyEngine implements Engine {
         // it, one that adds exposure is hedged by the hedge engine.
         const limits = this.manual.limits(command.venue, command.side, new Decimal(command.qty));
         if (limits && command.overrideLimits !== true) {
-          return commandError('REJECTED', `${limits}; the hedge engine would hedge the exposure it creates. Send again with overrideLimits: true to go ahead`, { field: 'overrideLimits', value: String(command.overrideLimits) });
+          return commandError('REJECTED', `${limits}; the hedge engine would hedge the exposure it creates. Send again with overrideLimits: true to go ahead`, {
+            field: 'overrideLimits',
+            value: String(command.overrideLimits)
+          });
         }
         try {
           const filled = await this.manual.marketOrder(command.venue, command.side, new Decimal(command.qty), 'manual');
@@ -554,7 +612,10 @@ export class StrategyEngine implements Engine {
       case 'setParams': {
         const next = { ...this.params, ...command.params };
         if (next.ttOnly !== this.params.ttOnly) {
-          return commandError('REJECTED', 'TT_ONLY changes the engine layout: change it in the config and restart', { field: 'params.ttOnly', value: String(next.ttOnly) });
+          return commandError('REJECTED', 'TT_ONLY changes the engine layout: change it in the config and restart', {
+            field: 'params.ttOnly',
+            value: String(next.ttOnly)
+          });
         }
         this.params = next;
         this.engineParams = toEngineParams(next);

@@ -70,13 +70,21 @@ export function realtimeText({ clock, state: s, maker, venues, params }: ViewInp
   const lines = [
     `time ${new Date(now).toISOString()} mode ${mode} armed ${s.armed} quoting ${quoting}`,
     evaluation
-      ? `spreads ${Object.entries(calcSpreads(evaluation.tops)).map(([key, value]) => `${key} ${value.toDecimalPlaces(4)}`).join(' ')} INV ${evaluation.inv.toDecimalPlaces(4)}`
+      ? `spreads ${Object.entries(calcSpreads(evaluation.tops))
+          .map(([key, value]) => `${key} ${value.toDecimalPlaces(4)}`)
+          .join(' ')} INV ${evaluation.inv.toDecimalPlaces(4)}`
       : 'spreads: books not ready',
     `decision ${maker.lastDecision ? `${maker.lastDecision.action} ${maker.lastDecision.combo ?? ''} ${maker.lastDecision.reason}` : 'none yet'}`,
     ...VENUES.map((venue) => {
       const { book } = venues[venue];
-      const bids = book.depth('bid', 5).map((l) => `${l.size}@${l.price}`).join(' ');
-      const asks = book.depth('ask', 5).map((l) => `${l.size}@${l.price}`).join(' ');
+      const bids = book
+        .depth('bid', 5)
+        .map((l) => `${l.size}@${l.price}`)
+        .join(' ');
+      const asks = book
+        .depth('ask', 5)
+        .map((l) => `${l.size}@${l.price}`)
+        .join(' ');
       return `book ${venue} bids ${bids} | asks ${asks}`;
     }),
     `MAX_VALUE ${params.maxPositionValue} position value ${s.positionValue()}`,

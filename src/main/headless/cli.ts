@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
-      'dotenv': { type: 'string', default: '.env' },
+      dotenv: { type: 'string', default: '.env' },
       demo: { type: 'boolean', default: false },
       arm: { type: 'boolean', default: false },
       duration: { type: 'string' },
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   if (values.arm && duration === null) throw new TypeError('--arm: only with --duration (an unattended run); arm interactively from the console otherwise');
   const config = loadConfig({ env, envFile: values['dotenv'] });
   if (!isLoopback(config.headless.host) && !values['allow-remote']) {
-    throw new TypeError(`--host ${config.headless.host}: the console would be served on the network over plain http. Keep it on 127.0.0.1 and reach it through an SSH tunnel (ssh -L 8787:127.0.0.1:8787 server), or pass --allow-remote`);
+    throw new TypeError(
+      `--host ${config.headless.host}: the console would be served on the network over plain http. Keep it on 127.0.0.1 and reach it through an SSH tunnel (ssh -L 8787:127.0.0.1:8787 server), or pass --allow-remote`
+    );
   }
 
   const app = await createApp(config);

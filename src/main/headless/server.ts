@@ -110,7 +110,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       `--host ${options.bindHost}: the console would be served on the network over plain http. Keep it on 127.0.0.1 and use an SSH tunnel (ssh -L 8787:127.0.0.1:8787 server), or pass --allow-remote if you really mean it`
     );
   }
-  if (!isLoopback(options.bindHost)) options.log.warn(`headless console bound to ${options.bindHost} (--allow-remote): plain http on the network; prefer an SSH tunnel`);
+  if (!isLoopback(options.bindHost))
+    options.log.warn(`headless console bound to ${options.bindHost} (--allow-remote): plain http on the network; prefer an SSH tunnel`);
   const token = options.token ?? randomBytes(24).toString('base64url');
   let cookieName = cookieNameFor(options.port);
   const expected = Buffer.from(token);
@@ -248,8 +249,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       const kind = (frame as { kind?: unknown } | undefined)?.kind;
       if (!allowed()) {
         limited += 1;
-        if (limited === 1 || limited % 1000 === 0) options.log.warn(`headless ws: ${limited} command(s) refused by the rate limit (${COMMANDS_PER_SECOND}/s per connection)`);
-        send({ kind: 'result', id: typeof id === 'number' && Number.isSafeInteger(id) ? id : -1, result: commandError('REJECTED', `too many commands: at most ${COMMANDS_PER_SECOND} a second (burst ${COMMANDS_BURST})`) });
+        if (limited === 1 || limited % 1000 === 0)
+          options.log.warn(`headless ws: ${limited} command(s) refused by the rate limit (${COMMANDS_PER_SECOND}/s per connection)`);
+        send({
+          kind: 'result',
+          id: typeof id === 'number' && Number.isSafeInteger(id) ? id : -1,
+          result: commandError('REJECTED', `too many commands: at most ${COMMANDS_PER_SECOND} a second (burst ${COMMANDS_BURST})`)
+        });
         return;
       }
       if (typeof id === 'number' && Number.isSafeInteger(id) && kind === 'query') {

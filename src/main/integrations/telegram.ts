@@ -5,9 +5,7 @@
 import type { Notifier } from '../ports/notifier';
 
 export class TelegramNotifier implements Notifier {
-  constructor(
-    private readonly options: { apiUrl: string; botToken: string; chatId: string; timeoutMs?: number }
-  ) {}
+  constructor(private readonly options: { apiUrl: string; botToken: string; chatId: string; timeoutMs?: number }) {}
 
   async notify(text: string): Promise<{ ok: boolean; detail: string }> {
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/bot${this.options.botToken}/sendMessage`;

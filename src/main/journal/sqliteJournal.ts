@@ -96,7 +96,9 @@ export class SqliteJournal implements TradeJournal {
       hedge: this.db.prepare(
         'INSERT INTO hedges (at, from_venue, venue, side, requested, filled, attempt, latency_ms, decision_price, avg_price, error, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
       ),
-      decision: this.db.prepare('INSERT INTO decisions (at, action, combo, direction, venue, side, price, qty, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      decision: this.db.prepare(
+        'INSERT INTO decisions (at, action, combo, direction, venue, side, price, qty, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+      )
     };
     this.timer = setInterval(() => this.flush(), options.flushMs ?? 200);
     this.timer.unref();
@@ -158,14 +160,25 @@ export class SqliteJournal implements TradeJournal {
 
   hedge(r: HedgeRecord): void {
     this.queue.push(() =>
-      this.insert.hedge.run(r.at, r.fromVenue, r.venue, r.side, r.requested, r.filled, r.attempt, r.latencyMs, r.decisionPrice, r.avgPrice ?? null, r.error ?? null, r.clientId)
+      this.insert.hedge.run(
+        r.at,
+        r.fromVenue,
+        r.venue,
+        r.side,
+        r.requested,
+        r.filled,
+        r.attempt,
+        r.latencyMs,
+        r.decisionPrice,
+        r.avgPrice ?? null,
+        r.error ?? null,
+        r.clientId
+      )
     );
   }
 
   decision(r: DecisionRecord): void {
-    this.queue.push(() =>
-      this.insert.decision.run(r.at, r.action, r.combo, r.direction, r.venue, r.side, r.price, r.qty, r.reason, r.latencyMs ?? null)
-    );
+    this.queue.push(() => this.insert.decision.run(r.at, r.action, r.combo, r.direction, r.venue, r.side, r.price, r.qty, r.reason, r.latencyMs ?? null));
   }
 
   /**
@@ -201,7 +214,10 @@ export class SqliteJournal implements TradeJournal {
       const fillsAtRisk = this.fillsQueued > 0 && now - this.failingSince >= 5000;
       if (now - this.lastReportAt >= 10_000 || (fillsAtRisk && this.lastReportAt < this.failingSince + 5000)) {
         this.lastReportAt = now;
-        this.options.onError?.(`journal write failed for ${Math.round((now - this.failingSince) / 1000)} s (${this.queue.length} records waiting): ${(error as Error).message}`, fillsAtRisk);
+        this.options.onError?.(
+          `journal write failed for ${Math.round((now - this.failingSince) / 1000)} s (${this.queue.length} records waiting): ${(error as Error).message}`,
+          fillsAtRisk
+        );
       }
       return false;
     }
@@ -243,8 +259,20 @@ export class SqliteJournal implements TradeJournal {
   }
 
   /** The round-trip aggregate, brought up to date with each call from the fills written since. */
-  private trips: { lastId: number; positions: Record<string, Position>; open: { openedAt: number; fills: number; pnl: Decimal; fees: Decimal } | null; done: RoundTrip[]; pnl: Decimal; fees: Decimal } = {
-    lastId: 0, positions: { L: { qty: ZERO, avgEntry: ZERO }, E: { qty: ZERO, avgEntry: ZERO } }, open: null, done: [], pnl: ZERO, fees: ZERO
+  private trips: {
+    lastId: number;
+    positions: Record<string, Position>;
+    open: { openedAt: number; fills: number; pnl: Decimal; fees: Decimal } | null;
+    done: RoundTrip[];
+    pnl: Decimal;
+    fees: Decimal;
+  } = {
+    lastId: 0,
+    positions: { L: { qty: ZERO, avgEntry: ZERO }, E: { qty: ZERO, avgEntry: ZERO } },
+    open: null,
+    done: [],
+    pnl: ZERO,
+    fees: ZERO
   };
 
   /**
@@ -256,7 +284,13 @@ export class SqliteJournal implements TradeJournal {
   roundTrips(): RoundTrip[] {
     const agg = this.trips;
     const fills = this.db.prepare('SELECT id, venue, at, side, qty, price, fee FROM fills WHERE id > ? ORDER BY id').all(agg.lastId) as Array<{
-      id: number; venue: string; at: number; side: string; qty: string; price: string; fee: string | null;
+      id: number;
+      venue: string;
+      at: number;
+      side: string;
+      qty: string;
+      price: string;
+      fee: string | null;
     }>;
     for (const fill of fills) {
       agg.lastId = fill.id;
@@ -289,7 +323,12 @@ export class SqliteJournal implements TradeJournal {
       const paid = new Decimal(row.avg_price);
       const worse = row.side === 'buy' ? paid.minus(decision) : decision.minus(paid);
       return {
-        at: row.at, venue: row.venue, side: row.side, filled: row.filled, decisionPrice: row.decision_price, avgPrice: row.avg_price,
+        at: row.at,
+        venue: row.venue,
+        side: row.side,
+        filled: row.filled,
+        decisionPrice: row.decision_price,
+        avgPrice: row.avg_price,
         slippageBps: worse.div(decision).times(10_000).toDecimalPlaces(4).toString()
       };
     });
@@ -299,25 +338,45 @@ export class SqliteJournal implements TradeJournal {
   history(limit: number): HistoryView {
     this.flush();
     const roundTrips = this.roundTrips();
-    const fills = (this.db.prepare('SELECT fill_id, at, venue, side, qty, price, maker, order_id, fee FROM fills ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, string | number | null>>).map(
-      (row): FillView => ({
-        id: String(row.fill_id), at: Number(row.at), venue: row.venue as VenueId, side: row.side as Side, qty: String(row.qty), price: String(row.price),
-        maker: row.maker === 1, orderId: String(row.order_id), fee: row.fee === null ? null : String(row.fee)
-      })
-    );
-    const hedges = (this.db.prepare('SELECT * FROM hedges ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, string | number | null>>).map((row): HedgeView => {
-      let slippage: string | null = null;
-      if (row.avg_price !== null) {
-        const decision = new Decimal(String(row.decision_price));
-        const paid = new Decimal(String(row.avg_price));
-        slippage = (row.side === 'buy' ? paid.minus(decision) : decision.minus(paid)).div(decision).times(10_000).toDecimalPlaces(4).toString();
+    const fills = (
+      this.db.prepare('SELECT fill_id, at, venue, side, qty, price, maker, order_id, fee FROM fills ORDER BY id DESC LIMIT ?').all(limit) as Array<
+        Record<string, string | number | null>
+      >
+    ).map((row): FillView => ({
+      id: String(row.fill_id),
+      at: Number(row.at),
+      venue: row.venue as VenueId,
+      side: row.side as Side,
+      qty: String(row.qty),
+      price: String(row.price),
+      maker: row.maker === 1,
+      orderId: String(row.order_id),
+      fee: row.fee === null ? null : String(row.fee)
+    }));
+    const hedges = (this.db.prepare('SELECT * FROM hedges ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, string | number | null>>).map(
+      (row): HedgeView => {
+        let slippage: string | null = null;
+        if (row.avg_price !== null) {
+          const decision = new Decimal(String(row.decision_price));
+          const paid = new Decimal(String(row.avg_price));
+          slippage = (row.side === 'buy' ? paid.minus(decision) : decision.minus(paid)).div(decision).times(10_000).toDecimalPlaces(4).toString();
+        }
+        return {
+          at: Number(row.at),
+          fromVenue: row.from_venue as VenueId,
+          venue: row.venue as VenueId,
+          side: row.side as Side,
+          requested: String(row.requested),
+          filled: String(row.filled),
+          attempt: Number(row.attempt),
+          latencyMs: Number(row.latency_ms),
+          decisionPrice: String(row.decision_price),
+          avgPrice: row.avg_price === null ? null : String(row.avg_price),
+          slippageBps: slippage,
+          error: row.error === null ? null : String(row.error)
+        };
       }
-      return {
-        at: Number(row.at), fromVenue: row.from_venue as VenueId, venue: row.venue as VenueId, side: row.side as Side, requested: String(row.requested),
-        filled: String(row.filled), attempt: Number(row.attempt), latencyMs: Number(row.latency_ms), decisionPrice: String(row.decision_price),
-        avgPrice: row.avg_price === null ? null : String(row.avg_price), slippageBps: slippage, error: row.error === null ? null : String(row.error)
-      };
-    });
+    );
     const { pnl, fees } = this.trips;
     const slippages = hedges.filter((h) => h.slippageBps !== null).map((h) => new Decimal(h.slippageBps as string));
     return {
@@ -325,8 +384,18 @@ export class SqliteJournal implements TradeJournal {
       fills,
       hedges,
       totals: {
-        realisedPnl: pnl.toString(), fees: fees.toString(), roundTrips: roundTrips.length, fills: this.count('fills'), hedges: this.count('hedges'),
-        avgSlippageBps: slippages.length ? slippages.reduce((a, b) => a.plus(b), ZERO).div(slippages.length).toDecimalPlaces(4).toString() : null
+        realisedPnl: pnl.toString(),
+        fees: fees.toString(),
+        roundTrips: roundTrips.length,
+        fills: this.count('fills'),
+        hedges: this.count('hedges'),
+        avgSlippageBps: slippages.length
+          ? slippages
+              .reduce((a, b) => a.plus(b), ZERO)
+              .div(slippages.length)
+              .toDecimalPlaces(4)
+              .toString()
+          : null
       }
     };
   }

@@ -225,5 +225,4 @@ export class OrderBook {
     }
     return out;
   }
-
 }

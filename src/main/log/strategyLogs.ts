@@ -54,7 +54,11 @@ class AppendFile {
     const text = `${lines.join('\n')}\n`;
     this.writing = this.writing.then(async () => {
       try {
-        if (this.bytes < 0) this.bytes = await stat(this.path).then((s) => s.size, () => 0);
+        if (this.bytes < 0)
+          this.bytes = await stat(this.path).then(
+            (s) => s.size,
+            () => 0
+          );
         if (this.bytes + text.length > this.maxBytes && this.bytes > 0) {
           await rename(this.path, `${this.path}.1`);
           this.bytes = 0;
@@ -148,7 +152,9 @@ export class FileStrategyLogs implements StrategyLogs {
       if (this.realtimeText !== null) {
         const text = this.realtimeText;
         this.realtimeText = null;
-        work.push(replaceAtomically(join(this.options.dir, 'realtime.log'), text).catch((error: unknown) => this.failed(`realtime.log: ${(error as Error).message}`)));
+        work.push(
+          replaceAtomically(join(this.options.dir, 'realtime.log'), text).catch((error: unknown) => this.failed(`realtime.log: ${(error as Error).message}`))
+        );
       }
       await Promise.all(work);
     });

@@ -25,7 +25,6 @@ export interface MarketInfo {
   priceTick: Decimal;
 }
 
-
 /** One fill, as a signed delta of our position. */
 export interface FillDelta {
   /** Unique per fill on this venue (trade id, or order id + cumulative filled quantity). */

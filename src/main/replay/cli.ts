@@ -12,8 +12,11 @@ const USAGE = 'usage: npm run replay -- --lighter lighter-<time>.jsonl --extende
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      lighter: { type: 'string' }, extended: { type: 'string' }, dotenv: { type: 'string', default: '.env' },
-      'no-arm': { type: 'boolean', default: false }, help: { type: 'boolean', default: false }
+      lighter: { type: 'string' },
+      extended: { type: 'string' },
+      dotenv: { type: 'string', default: '.env' },
+      'no-arm': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
     },
     strict: true
   });
@@ -21,7 +24,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!values.lighter || !values.extended) throw new TypeError('--lighter and --extended: both recordings are needed (DATA_DIR/recordings, RECORD_FRAMES=true)');
+  if (!values.lighter || !values.extended)
+    throw new TypeError('--lighter and --extended: both recordings are needed (DATA_DIR/recordings, RECORD_FRAMES=true)');
   const config = loadConfig({ env: { ...process.env, NETWORK: 'demo' }, envFile: values.dotenv });
   const summary = await runReplay({
     lighter: readRecording(values.lighter),

@@ -108,8 +108,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const E = venue('E', extendedMarket.info, extendedMarket.priceDecimals, extendedMarket.sizeDecimals);
   const journal = new MemoryJournal();
   const engine = new StrategyEngine({
-    clock, mode: 'DEMO', params: { ...defaultParams(), ...options.params }, fees: options.fees, venues: { L, E },
-    logs: new MemoryLogs(), journal, notifier: noNotifier, seedUnhedgedOn: 'L', firstClientId: 1
+    clock,
+    mode: 'DEMO',
+    params: { ...defaultParams(), ...options.params },
+    fees: options.fees,
+    venues: { L, E },
+    logs: new MemoryLogs(),
+    journal,
+    notifier: noNotifier,
+    seedUnhedgedOn: 'L',
+    firstClientId: 1
   });
   const host = new EngineHost(engine, { clock });
   await host.start();

@@ -10,8 +10,19 @@ import { sleep, type Clock } from '../kernel/clock';
 import { roundToStep, ZERO } from '../kernel/decimalMath';
 import { positionAfterFill } from '../kernel/position';
 import {
-  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type Position,
-  type OrderReport, type OrderStatus, type PostOnlyRequest, type Venue, type VenueHandlers, type VenueHealth, type VenueId
+  VenueOrderError,
+  type MarketInfo,
+  type MarketRequest,
+  type MarketResult,
+  type OrderAck,
+  type Position,
+  type OrderReport,
+  type OrderStatus,
+  type PostOnlyRequest,
+  type Venue,
+  type VenueHandlers,
+  type VenueHealth,
+  type VenueId
 } from '../ports/venue';
 
 export interface RestingOrder extends PostOnlyRequest {
@@ -144,7 +155,13 @@ export class MemoryVenue implements Venue {
     const done = order.filledQty.gte(order.qty);
     if (done) this.orders.delete(clientId);
     this.setRecord(clientId, done ? 'filled' : 'partially_filled', order.filledQty);
-    this.h.onOrderUpdate({ venue: this.id, clientId, status: done ? 'filled' : 'partially_filled', filledQty: order.filledQty, receivedAt: this.options.clock.now() });
+    this.h.onOrderUpdate({
+      venue: this.id,
+      clientId,
+      status: done ? 'filled' : 'partially_filled',
+      filledQty: order.filledQty,
+      receivedAt: this.options.clock.now()
+    });
   }
 
   /** Rests an order the engine never sent (an earlier run's), as the venue would list it. */
@@ -156,7 +173,13 @@ export class MemoryVenue implements Venue {
   private setRecord(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: 'buy' | 'sell'; qty: Decimal; price?: Decimal }): void {
     const previous = this.record.get(clientId);
     this.record.set(clientId, {
-      venue: this.id, clientId, status, filledQty, side: request?.side ?? previous?.side, qty: request?.qty ?? previous?.qty, price: request?.price ?? previous?.price
+      venue: this.id,
+      clientId,
+      status,
+      filledQty,
+      side: request?.side ?? previous?.side,
+      qty: request?.qty ?? previous?.qty,
+      price: request?.price ?? previous?.price
     });
   }
 
@@ -197,7 +220,14 @@ export class MemoryVenue implements Venue {
       // Like both venues: accepted by the API, then cancelled by the matching engine.
       this.setRecord(request.clientId, 'cancelled', ZERO, request);
       queueMicrotask(() =>
-        this.h.onOrderUpdate({ venue: this.id, clientId: request.clientId, status: 'cancelled', filledQty: ZERO, reason: 'post-only would cross', receivedAt: this.options.clock.now() })
+        this.h.onOrderUpdate({
+          venue: this.id,
+          clientId: request.clientId,
+          status: 'cancelled',
+          filledQty: ZERO,
+          reason: 'post-only would cross',
+          receivedAt: this.options.clock.now()
+        })
       );
       return this.answer({ clientId: request.clientId });
     }
@@ -211,7 +241,11 @@ export class MemoryVenue implements Venue {
     await this.roundTrip();
     // Like both venues: an order below the minimum size or value is refused.
     if (request.qty.lt(this.market.minSize) || request.qty.times(request.worstPrice).lt(this.market.minValue)) {
-      throw new VenueOrderError(this.id, 'rejected', `order ${request.qty} @ ${request.worstPrice} below min size ${this.market.minSize} / min value ${this.market.minValue}`);
+      throw new VenueOrderError(
+        this.id,
+        'rejected',
+        `order ${request.qty} @ ${request.worstPrice} below min size ${this.market.minSize} / min value ${this.market.minValue}`
+      );
     }
     const failure = this.marketFailures.shift();
     if (failure instanceof VenueOrderError) throw failure;
@@ -233,7 +267,11 @@ export class MemoryVenue implements Venue {
       cost = cost.plus(take.times(level.price));
       wanted = wanted.minus(take);
     }
-    this.setRecord(request.clientId, filled.gte(request.qty) ? 'filled' : 'cancelled', filled, { side: request.side, qty: request.qty, price: request.worstPrice });
+    this.setRecord(request.clientId, filled.gte(request.qty) ? 'filled' : 'cancelled', filled, {
+      side: request.side,
+      qty: request.qty,
+      price: request.worstPrice
+    });
     if (filled.isZero()) return this.answer({ clientId: request.clientId, filledQty: ZERO });
     const avgPrice = cost.div(filled);
     const tradeId = `${this.id}-t${++this.tradeSeq}`;
@@ -274,7 +312,13 @@ export class MemoryVenue implements Venue {
   async openOrders(): Promise<OrderReport[]> {
     await this.roundTrip();
     return [...this.orders.values()].map((order) => ({
-      venue: this.id, clientId: order.clientId, status: order.filledQty.gt(0) ? 'partially_filled' : 'open', side: order.side, price: order.price, qty: order.qty, filledQty: order.filledQty
+      venue: this.id,
+      clientId: order.clientId,
+      status: order.filledQty.gt(0) ? 'partially_filled' : 'open',
+      side: order.side,
+      price: order.price,
+      qty: order.qty,
+      filledQty: order.filledQty
     }));
   }
 }

@@ -43,11 +43,26 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
     if (e.starkPublicKey && BigInt(e.starkPublicKey) !== BigInt(publicKeyOf(e.starkPrivateKey))) {
       throw new ConfigError(['EXTENDED_STARK_PUBLIC_KEY: does not belong to EXTENDED_STARK_PRIVATE_KEY']);
     }
-    lighter = { ...lighterEndpoints(config.network, { restUrl: l.restUrl, wsUrl: l.wsUrl }), accountIndex: l.accountIndex, apiKeyIndex: l.apiKeyIndex, apiPrivateKey: l.apiPrivateKey };
-    extended = { ...extendedEndpoints(config.network, { restUrl: e.restUrl, wsUrl: e.wsUrl }), apiKey: e.apiKey, starkPrivateKey: e.starkPrivateKey, vault: e.vaultId };
+    lighter = {
+      ...lighterEndpoints(config.network, { restUrl: l.restUrl, wsUrl: l.wsUrl }),
+      accountIndex: l.accountIndex,
+      apiKeyIndex: l.apiKeyIndex,
+      apiPrivateKey: l.apiPrivateKey
+    };
+    extended = {
+      ...extendedEndpoints(config.network, { restUrl: e.restUrl, wsUrl: e.wsUrl }),
+      apiKey: e.apiKey,
+      starkPrivateKey: e.starkPrivateKey,
+      vault: e.vaultId
+    };
   }
 
-  const signer = await loadWasmLighterSigner({ apiPrivateKey: lighter.apiPrivateKey, accountIndex: lighter.accountIndex, apiKeyIndex: lighter.apiKeyIndex, chainId: lighter.chainId });
+  const signer = await loadWasmLighterSigner({
+    apiPrivateKey: lighter.apiPrivateKey,
+    accountIndex: lighter.accountIndex,
+    apiKeyIndex: lighter.apiKeyIndex,
+    chainId: lighter.chainId
+  });
   // The emulators enforce no budget of their own: the demo runs at ten times the Standard tier so
   // that an accelerated market is not throttled by a limit that is not there.
   const requestsPerMinute = config.network === 'demo' ? config.lighter.requestsPerMinute * 10 : config.lighter.requestsPerMinute;

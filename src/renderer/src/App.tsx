@@ -106,7 +106,12 @@ export function App() {
         <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!top.ready}>
           {armed ? 'Disarm' : 'Arm'}
         </button>
-        <button className="btn btn-kill" data-testid="kill" title="Kill switch: disarm and cancel every live order (Ctrl+K)" onClick={() => run({ type: 'kill' })}>
+        <button
+          className="btn btn-kill"
+          data-testid="kill"
+          title="Kill switch: disarm and cancel every live order (Ctrl+K)"
+          onClick={() => run({ type: 'kill' })}
+        >
           KILL
         </button>
       </header>

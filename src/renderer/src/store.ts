@@ -1,6 +1,17 @@
 import { create } from 'zustand';
 import type {
-  Alarm, Command, CommandResult, ComboKey, DecisionView, EngineEvent, EngineSnapshot, HistoryView, HostMessage, QueryRequest, QueryResult, StrategyLogName
+  Alarm,
+  Command,
+  CommandResult,
+  ComboKey,
+  DecisionView,
+  EngineEvent,
+  EngineSnapshot,
+  HistoryView,
+  HostMessage,
+  QueryRequest,
+  QueryResult,
+  StrategyLogName
 } from '../../shared/contract';
 import type { ConnectionState, Transport } from './transport';
 
@@ -58,7 +69,7 @@ export const useConsole = create<ConsoleState>(() => ({
 }));
 
 let lineSeq = 0;
-const prepend = <T,>(list: T[], item: T, max: number) => (list.length >= max ? [item, ...list.slice(0, max - 1)] : [item, ...list]);
+const prepend = <T>(list: T[], item: T, max: number) => (list.length >= max ? [item, ...list.slice(0, max - 1)] : [item, ...list]);
 
 /** Notifies the desktop of a new alarm (Electron and browsers both implement the Notification API). */
 function notify(alarm: Alarm): void {
@@ -81,14 +92,31 @@ function applyEvent(state: ConsoleState, event: EngineEvent): Partial<ConsoleSta
       else next.logs = { ...state.logs, [event.log]: prepend(state.logs[event.log], { seq: ++lineSeq, at: event.at, text: event.line }, MAX_LOG_LINES) };
       break;
     case 'log':
-      next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.at, text: `[${event.source}] ${event.message}`, level: event.level }, MAX_LOG_LINES) };
+      next.logs = {
+        ...state.logs,
+        engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.at, text: `[${event.source}] ${event.message}`, level: event.level }, MAX_LOG_LINES)
+      };
       break;
     case 'command':
-      next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.at, text: `command ${event.command}: ${event.message}`, level: event.ok ? 'info' : 'warn' }, MAX_LOG_LINES) };
+      next.logs = {
+        ...state.logs,
+        engine: prepend(
+          state.logs.engine,
+          { seq: ++lineSeq, at: event.at, text: `command ${event.command}: ${event.message}`, level: event.ok ? 'info' : 'warn' },
+          MAX_LOG_LINES
+        )
+      };
       break;
     case 'alarm':
       notify(event.alarm);
-      next.logs = { ...state.logs, engine: prepend(state.logs.engine, { seq: ++lineSeq, at: event.alarm.at, text: `ALARM ${event.alarm.kind}: ${event.alarm.message}`, level: 'error' }, MAX_LOG_LINES) };
+      next.logs = {
+        ...state.logs,
+        engine: prepend(
+          state.logs.engine,
+          { seq: ++lineSeq, at: event.alarm.at, text: `ALARM ${event.alarm.kind}: ${event.alarm.message}`, level: 'error' },
+          MAX_LOG_LINES
+        )
+      };
       break;
     default:
       break;

@@ -60,8 +60,19 @@ export function orderSignatureValid(official: OfficialHasher, order: SignedOrder
   let message: string;
   try {
     message = official.get_order_msg(
-      String(order.vault), order.l2.syntheticId, buy ? synthetic : `-${synthetic}`, order.l2.collateralId, buy ? `-${collateral}` : collateral,
-      order.l2.collateralId, fee, expiration, String(order.nonce), order.starkKey, order.domain.name, order.domain.version, order.domain.chainId,
+      String(order.vault),
+      order.l2.syntheticId,
+      buy ? synthetic : `-${synthetic}`,
+      order.l2.collateralId,
+      buy ? `-${collateral}` : collateral,
+      order.l2.collateralId,
+      fee,
+      expiration,
+      String(order.nonce),
+      order.starkKey,
+      order.domain.name,
+      order.domain.version,
+      order.domain.chainId,
       String(order.domain.revision)
     );
   } catch {

@@ -198,7 +198,6 @@ export class ExtendedEmulator {
     this.timers.later(ms, fn);
   }
 
-
   // ---------------------------------------------------------------- streams
 
   private attach(socket: WebSocket, kind: StreamSession['kind'], depth1: boolean): void {
@@ -219,7 +218,11 @@ export class ExtendedEmulator {
     // The account stream opens with the full current state: balance, positions, open orders.
     this.sendSeq(session, { type: 'BALANCE', data: { balance: this.balanceJson() }, ts: this.now() });
     this.sendSeq(session, { type: 'POSITION', data: { positions: this.positionsNow('ws') }, ts: this.now() });
-    this.sendSeq(session, { type: 'ORDER', data: { orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) }, ts: this.now() });
+    this.sendSeq(session, {
+      type: 'ORDER',
+      data: { orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) },
+      ts: this.now()
+    });
   }
 
   private write(session: StreamSession, text: string): void {
@@ -245,14 +248,25 @@ export class ExtendedEmulator {
     const { bids, asks } = this.options.exchange.book();
     const take = session.depth1 ? 1 : bids.length;
     const level = ([price, size]: [number, number]) => ({ p: this.price(price), q: this.size(size), c: this.size(size) });
-    this.sendSeq(session, { ts: this.now(), type: 'SNAPSHOT', data: { m: this.market.name, b: bids.slice(0, take).map(level), a: asks.slice(0, take).map(level) } });
+    this.sendSeq(session, {
+      ts: this.now(),
+      type: 'SNAPSHOT',
+      data: { m: this.market.name, b: bids.slice(0, take).map(level), a: asks.slice(0, take).map(level) }
+    });
   }
 
   private account(type: 'ORDER' | 'TRADE' | 'POSITION' | 'BALANCE', data: unknown, isFill: boolean): void {
     for (const session of this.sessions) {
       if (session.kind !== 'account') continue;
       const text = this.sequence(session, { type, data, ts: this.now() });
-      if (isFill) deliverFill(session, text, this.options.faults.settings, (out) => this.write(session, out), (ms, fn) => this.later(ms, fn));
+      if (isFill)
+        deliverFill(
+          session,
+          text,
+          this.options.faults.settings,
+          (out) => this.write(session, out),
+          (ms, fn) => this.later(ms, fn)
+        );
       else this.write(session, text);
     }
   }
@@ -287,16 +301,30 @@ export class ExtendedEmulator {
 
   private orderJson(order: ExchangeOrder) {
     const status =
-      order.state === 'open' ? (order.filled > 0 ? 'PARTIALLY_FILLED' : 'NEW')
-      : order.state === 'filled' ? 'FILLED'
-      : order.state === 'rejected' ? 'REJECTED'
-      : 'CANCELLED';
+      order.state === 'open'
+        ? order.filled > 0
+          ? 'PARTIALLY_FILLED'
+          : 'NEW'
+        : order.state === 'filled'
+          ? 'FILLED'
+          : order.state === 'rejected'
+            ? 'REJECTED'
+            : 'CANCELLED';
     const reason =
-      order.reason === 'post_only' ? 'POST_ONLY_FAILED'
-      : order.reason === 'ioc_remainder' ? 'NO_LIQUIDITY'
-      : order.reason === 'cancelled' ? 'CANCELLED_BY_USER'
-      : undefined;
-    const average = order.filled > 0 ? new Decimal(order.filledNotional).div(order.filled).div(10 ** this.market.priceDecimals).toString() : '0';
+      order.reason === 'post_only'
+        ? 'POST_ONLY_FAILED'
+        : order.reason === 'ioc_remainder'
+          ? 'NO_LIQUIDITY'
+          : order.reason === 'cancelled'
+            ? 'CANCELLED_BY_USER'
+            : undefined;
+    const average =
+      order.filled > 0
+        ? new Decimal(order.filledNotional)
+            .div(order.filled)
+            .div(10 ** this.market.priceDecimals)
+            .toString()
+        : '0';
     return {
       id: venueId(order.orderId),
       accountId: this.options.account.accountId,
@@ -379,9 +407,17 @@ export class ExtendedEmulator {
   private balanceJson() {
     const balance = new Decimal(this.options.account.balance);
     return {
-      collateralName: 'USD', balance: balance.toFixed(6), equity: balance.toFixed(6), availableForTrade: balance.toFixed(6),
-      availableForWithdrawal: balance.toFixed(6), unrealisedPnl: '0.000000', initialMargin: '0.000000', marginRatio: '0.0000',
-      exposure: '0.000000', leverage: '0.0000', updatedTime: this.now()
+      collateralName: 'USD',
+      balance: balance.toFixed(6),
+      equity: balance.toFixed(6),
+      availableForTrade: balance.toFixed(6),
+      availableForWithdrawal: balance.toFixed(6),
+      unrealisedPnl: '0.000000',
+      initialMargin: '0.000000',
+      marginRatio: '0.0000',
+      exposure: '0.000000',
+      leverage: '0.0000',
+      updatedTime: this.now()
     };
   }
 
@@ -391,19 +427,47 @@ export class ExtendedEmulator {
     const bid = this.options.exchange.bestBid();
     const ask = this.options.exchange.bestAsk();
     return {
-      name: m.name, category: 'L1', assetName: m.assetName, assetPrecision: m.sizeDecimals, collateralAssetName: 'USD',
-      collateralAssetPrecision: 6, active: true, status: 'ACTIVE',
+      name: m.name,
+      category: 'L1',
+      assetName: m.assetName,
+      assetPrecision: m.sizeDecimals,
+      collateralAssetName: 'USD',
+      collateralAssetPrecision: 6,
+      active: true,
+      status: 'ACTIVE',
       marketStats: {
-        dailyVolume: '0', dailyVolumeBase: '0', dailyPriceChange: '0', dailyPriceChangePercentage: '0', dailyLow: mark.toString(),
-        dailyHigh: mark.toString(), lastPrice: mark.toString(), askPrice: ask === undefined ? '0' : this.price(ask),
-        bidPrice: bid === undefined ? '0' : this.price(bid), markPrice: mark.toString(), indexPrice: mark.toString(), fundingRate: '0',
-        nextFundingRate: this.now() + 3_600_000, openInterest: '0', openInterestBase: '0'
+        dailyVolume: '0',
+        dailyVolumeBase: '0',
+        dailyPriceChange: '0',
+        dailyPriceChangePercentage: '0',
+        dailyLow: mark.toString(),
+        dailyHigh: mark.toString(),
+        lastPrice: mark.toString(),
+        askPrice: ask === undefined ? '0' : this.price(ask),
+        bidPrice: bid === undefined ? '0' : this.price(bid),
+        markPrice: mark.toString(),
+        indexPrice: mark.toString(),
+        fundingRate: '0',
+        nextFundingRate: this.now() + 3_600_000,
+        openInterest: '0',
+        openInterestBase: '0'
       },
       tradingConfig: {
-        minOrderSize: m.minOrderSize, minOrderSizeChange: m.minOrderSizeChange, minPriceChange: m.minPriceChange,
-        maxMarketOrderValue: '3000000', maxLimitOrderValue: '15000000', maxPositionValue: '60000000', maxLeverage: '50.00',
-        maxNumOrders: '200', limitPriceCap: '0.05', limitPriceFloor: '0.05', hourlyFundingRateCap: '0.25',
-        riskFactorConfig: [{ upperBound: '4000000', riskFactor: '0.02' }, { upperBound: '1000000000', riskFactor: '1' }]
+        minOrderSize: m.minOrderSize,
+        minOrderSizeChange: m.minOrderSizeChange,
+        minPriceChange: m.minPriceChange,
+        maxMarketOrderValue: '3000000',
+        maxLimitOrderValue: '15000000',
+        maxPositionValue: '60000000',
+        maxLeverage: '50.00',
+        maxNumOrders: '200',
+        limitPriceCap: '0.05',
+        limitPriceFloor: '0.05',
+        hourlyFundingRateCap: '0.25',
+        riskFactorConfig: [
+          { upperBound: '4000000', riskFactor: '0.02' },
+          { upperBound: '1000000000', riskFactor: '1' }
+        ]
       },
       l2Config: { type: 'STARKX', ...m.l2Config }
     };
@@ -443,7 +507,11 @@ export class ExtendedEmulator {
     const requiredFee = new Decimal(postOnly ? this.options.account.makerFeeRate : this.options.account.takerFeeRate);
     if (new Decimal(feeText).lt(requiredFee)) throw new ExtendedError(1128, 'Invalid trading fees');
     const expiry = o.expiryEpochMillis;
-    if (!Number.isSafeInteger(expiry) || (expiry as number) <= this.now() || (expiry as number) > this.now() + (this.options.maxExpiryDays ?? 90) * 86_400_000) {
+    if (
+      !Number.isSafeInteger(expiry) ||
+      (expiry as number) <= this.now() ||
+      (expiry as number) > this.now() + (this.options.maxExpiryDays ?? 90) * 86_400_000
+    ) {
       throw new ExtendedError(1135, 'Invalid order expiration');
     }
     const nonceText = text('nonce');
@@ -465,21 +533,36 @@ export class ExtendedEmulator {
     const signature = settlement.signature;
     const valid =
       this.hasher !== null &&
-      !!signature && typeof signature.r === 'string' && typeof signature.s === 'string' &&
+      !!signature &&
+      typeof signature.r === 'string' &&
+      typeof signature.s === 'string' &&
       orderSignatureValid(this.hasher, {
-        side, qty: qtyText, price: priceText, fee: feeText, expiryEpochMillis: expiry as number, nonce, vault: this.options.account.vault,
-        l2: m.l2Config, domain: this.options.domain, starkKey: this.options.account.starkKey, signature: { r: signature.r, s: signature.s }
+        side,
+        qty: qtyText,
+        price: priceText,
+        fee: feeText,
+        expiryEpochMillis: expiry as number,
+        nonce,
+        vault: this.options.account.vault,
+        l2: m.l2Config,
+        domain: this.options.domain,
+        starkKey: this.options.account.starkKey,
+        signature: { r: signature.r, s: signature.s }
       });
     if (!valid) throw new ExtendedError(1101, 'Invalid Starknet signature');
     if (this.options.faults.take('rejectOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
     if (tif === 'IOC' && this.options.faults.take('rejectTakerOrders')) throw new ExtendedError(1140, 'Order cost exceeds balance');
 
     const input = {
-      clientId: externalId, side: side === 'BUY' ? ('buy' as const) : ('sell' as const),
-      price: parseScaled(priceText, m.priceDecimals, 'price'), qty: parseScaled(qtyText, m.sizeDecimals, 'qty'),
+      clientId: externalId,
+      side: side === 'BUY' ? ('buy' as const) : ('sell' as const),
+      price: parseScaled(priceText, m.priceDecimals, 'price'),
+      qty: parseScaled(qtyText, m.sizeDecimals, 'qty'),
       type: type === 'MARKET' ? ('market' as const) : ('limit' as const),
       tif: postOnly ? ('post_only' as const) : tif === 'IOC' ? ('ioc' as const) : ('gtt' as const),
-      reduceOnly: o.reduceOnly === true, expiresAt: expiry as number, meta: { nonce, fee: feeText }
+      reduceOnly: o.reduceOnly === true,
+      expiresAt: expiry as number,
+      meta: { nonce, fee: feeText }
     };
     // Accepted: the order id is known now, the matching follows asynchronously.
     const orderId = this.options.exchange.reserveOrderId();
@@ -524,10 +607,18 @@ export class ExtendedEmulator {
         return ok(this.balanceJson());
       }
       if (route === 'GET /user/fees') {
-        return ok([{ market: this.market.name, makerFeeRate: this.options.account.makerFeeRate, takerFeeRate: this.options.account.takerFeeRate, builderFeeRate: '0' }]);
+        return ok([
+          { market: this.market.name, makerFeeRate: this.options.account.makerFeeRate, takerFeeRate: this.options.account.takerFeeRate, builderFeeRate: '0' }
+        ]);
       }
       if (route === 'GET /user/account/info') {
-        return ok({ status: 'ACTIVE', l2Key: this.options.account.starkKey, l2Vault: String(this.options.account.vault), accountId: this.options.account.accountId, description: 'emulator' });
+        return ok({
+          status: 'ACTIVE',
+          l2Key: this.options.account.starkKey,
+          l2Vault: String(this.options.account.vault),
+          accountId: this.options.account.accountId,
+          description: 'emulator'
+        });
       }
       if (route === 'GET /user/orders') return ok([...this.options.exchange.orders.values()].map((order) => this.orderJson(order)));
       // REST trades carry the venue's order id, not ours (python_sdk AccountTradeModel has no external id).

@@ -164,7 +164,6 @@ export class LighterEmulator {
     this.timers.later(ms, fn);
   }
 
-
   // ---------------------------------------------------------------- messages
 
   private level(price: number, size: number) {
@@ -188,12 +187,19 @@ export class LighterEmulator {
   private orderJson(order: ExchangeOrder) {
     const m = this.market;
     const status =
-      order.state === 'open' ? 'open'
-      : order.state === 'filled' ? 'filled'
-      : order.reason === 'post_only' ? 'canceled-post-only'
-      : order.reason === 'ioc_remainder' ? (order.filled > 0 ? 'canceled-too-much-slippage' : 'canceled-not-enough-liquidity')
-      : order.state === 'rejected' ? 'canceled-margin-not-allowed'
-      : 'canceled';
+      order.state === 'open'
+        ? 'open'
+        : order.state === 'filled'
+          ? 'filled'
+          : order.reason === 'post_only'
+            ? 'canceled-post-only'
+            : order.reason === 'ioc_remainder'
+              ? order.filled > 0
+                ? 'canceled-too-much-slippage'
+                : 'canceled-not-enough-liquidity'
+              : order.state === 'rejected'
+                ? 'canceled-margin-not-allowed'
+                : 'canceled';
     const seconds = (ms: number) => Math.floor(ms / 1000);
     return {
       order_index: order.orderId,
@@ -363,7 +369,13 @@ export class LighterEmulator {
     const text = toJson(message);
     for (const session of this.sessions) {
       if (!session.channels.has(channel)) continue;
-      deliverFill(session, text, this.options.faults.settings, (out) => this.send(session, out), (ms, fn) => this.later(ms, fn));
+      deliverFill(
+        session,
+        text,
+        this.options.faults.settings,
+        (out) => this.send(session, out),
+        (ms, fn) => this.later(ms, fn)
+      );
     }
   }
 
@@ -428,7 +440,14 @@ export class LighterEmulator {
       // A silent feed sends nothing at all, not even the snapshot of a new subscription.
       if (this.options.faults.settings.staleFeed) return;
       const { bids, asks } = this.options.exchange.book();
-      this.send(session, this.bookMessage('subscribed/order_book', bids.map(([p, s]) => this.level(p, s)), asks.map(([p, s]) => this.level(p, s))));
+      this.send(
+        session,
+        this.bookMessage(
+          'subscribed/order_book',
+          bids.map(([p, s]) => this.level(p, s)),
+          asks.map(([p, s]) => this.level(p, s))
+        )
+      );
       return;
     }
     const problem = this.checkAuth(auth, Number(id));
@@ -535,7 +554,23 @@ export class LighterEmulator {
       throw new LighterError(21501, 'invalid tx info');
     }
     const fields: Record<number, string[]> = {
-      [LIGHTER_TX.createOrder]: ['AccountIndex', 'ApiKeyIndex', 'MarketIndex', 'ClientOrderIndex', 'BaseAmount', 'Price', 'IsAsk', 'Type', 'TimeInForce', 'ReduceOnly', 'TriggerPrice', 'OrderExpiry', 'ExpiredAt', 'Nonce', 'Sig'],
+      [LIGHTER_TX.createOrder]: [
+        'AccountIndex',
+        'ApiKeyIndex',
+        'MarketIndex',
+        'ClientOrderIndex',
+        'BaseAmount',
+        'Price',
+        'IsAsk',
+        'Type',
+        'TimeInForce',
+        'ReduceOnly',
+        'TriggerPrice',
+        'OrderExpiry',
+        'ExpiredAt',
+        'Nonce',
+        'Sig'
+      ],
       [LIGHTER_TX.cancelOrder]: ['AccountIndex', 'ApiKeyIndex', 'MarketIndex', 'Index', 'ExpiredAt', 'Nonce', 'Sig'],
       [LIGHTER_TX.cancelAll]: ['AccountIndex', 'ApiKeyIndex', 'TimeInForce', 'Time', 'ExpiredAt', 'Nonce', 'Sig']
     };
@@ -544,7 +579,8 @@ export class LighterEmulator {
     const keys = Object.keys(info).filter((key) => key !== 'L2TxAttributes');
     const missing = expected.filter((key) => !(key in info));
     const unknown = keys.filter((key) => !expected.includes(key));
-    if (missing.length || unknown.length) throw new LighterError(21501, `invalid tx info: ${missing.length ? `missing ${missing.join(',')}` : `unknown ${unknown.join(',')}`}`);
+    if (missing.length || unknown.length)
+      throw new LighterError(21501, `invalid tx info: ${missing.length ? `missing ${missing.join(',')}` : `unknown ${unknown.join(',')}`}`);
     for (const key of expected) {
       if (key !== 'Sig' && !Number.isSafeInteger(info[key])) throw new LighterError(21501, `invalid tx info: ${key} must be an integer`);
     }
@@ -600,9 +636,15 @@ export class LighterEmulator {
     const minQuote = BigInt(parseScaled(m.minQuoteAmount, m.sizeDecimals + m.priceDecimals, 'min_quote_amount'));
     if (int('ReduceOnly') === 0 && (base < minBase || quoteScaled < minQuote)) throw new LighterError(21706, 'invalid base or quote amount');
     const order = {
-      clientId: String(coi), side: int('IsAsk') === 1 ? ('sell' as const) : ('buy' as const), price, qty: base,
-      type: type === 1 ? ('market' as const) : ('limit' as const), tif: tif === 0 ? ('ioc' as const) : tif === 2 ? ('post_only' as const) : ('gtt' as const),
-      reduceOnly: int('ReduceOnly') === 1, expiresAt: expiry, meta: { nonce: int('Nonce'), apiKey: int('ApiKeyIndex') }
+      clientId: String(coi),
+      side: int('IsAsk') === 1 ? ('sell' as const) : ('buy' as const),
+      price,
+      qty: base,
+      type: type === 1 ? ('market' as const) : ('limit' as const),
+      tif: tif === 0 ? ('ioc' as const) : tif === 2 ? ('post_only' as const) : ('gtt' as const),
+      reduceOnly: int('ReduceOnly') === 1,
+      expiresAt: expiry,
+      meta: { nonce: int('Nonce'), apiKey: int('ApiKeyIndex') }
     };
     if (this.options.faults.take('rejectOrders')) throw new LighterError(21739, 'not enough margin');
     if (tif === 0 && this.options.faults.take('rejectTakerOrders')) throw new LighterError(21739, 'not enough margin');
@@ -702,7 +744,10 @@ export class LighterEmulator {
           if (problem) throw new LighterError(20013, problem, 401);
           const limit = Number(q.get('limit'));
           if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new LighterError(21501, 'invalid limit');
-          const finished = this.options.exchange.record.orders.filter((order) => order.state !== 'open').slice(-limit).reverse();
+          const finished = this.options.exchange.record.orders
+            .filter((order) => order.state !== 'open')
+            .slice(-limit)
+            .reverse();
           sendJson(response, 200, { code: 200, next_cursor: '', orders: finished.map((order) => this.orderJson(order)) });
           return;
         }
@@ -719,8 +764,11 @@ export class LighterEmulator {
             await new Promise<void>((resolve) => this.later(faults.settings.ackDelayMs, resolve));
           }
           sendJson(response, 200, {
-            code: 200, message: '{"ratelimit": "didn\'t use volume quota"}', tx_hash: hash,
-            predicted_execution_time_ms: this.options.clock.now() + 200, volume_quota_remaining: null
+            code: 200,
+            message: '{"ratelimit": "didn\'t use volume quota"}',
+            tx_hash: hash,
+            predicted_execution_time_ms: this.options.clock.now() + 200,
+            volume_quota_remaining: null
           });
           return;
         }
@@ -747,11 +795,25 @@ export class LighterEmulator {
   private orderBookInfo() {
     const m = this.market;
     return {
-      symbol: m.symbol, market_id: m.marketId, market_type: 'perp', base_asset_id: 1, quote_asset_id: 3, status: 'active',
-      taker_fee: '0.0000', maker_fee: '0.0000', is_taker_fee_enabled: true, is_maker_fee_enabled: true, liquidation_fee: '1.0000',
-      min_base_amount: m.minBaseAmount, min_quote_amount: m.minQuoteAmount, order_quote_limit: '281474976.710655',
-      supported_size_decimals: m.sizeDecimals, supported_price_decimals: m.priceDecimals, supported_quote_decimals: 6,
-      created_at: '1737098583000', multiplier: '1.000000000000000000'
+      symbol: m.symbol,
+      market_id: m.marketId,
+      market_type: 'perp',
+      base_asset_id: 1,
+      quote_asset_id: 3,
+      status: 'active',
+      taker_fee: '0.0000',
+      maker_fee: '0.0000',
+      is_taker_fee_enabled: true,
+      is_maker_fee_enabled: true,
+      liquidation_fee: '1.0000',
+      min_base_amount: m.minBaseAmount,
+      min_quote_amount: m.minQuoteAmount,
+      order_quote_limit: '281474976.710655',
+      supported_size_decimals: m.sizeDecimals,
+      supported_price_decimals: m.priceDecimals,
+      supported_quote_decimals: 6,
+      created_at: '1737098583000',
+      multiplier: '1.000000000000000000'
     };
   }
 
@@ -759,9 +821,20 @@ export class LighterEmulator {
     const { bids, asks } = this.options.exchange.book();
     const mid = bids[0] && asks[0] ? formatScaled(Math.round((bids[0][0] + asks[0][0]) / 2), this.market.priceDecimals) : '0';
     return {
-      ...this.orderBookInfo(), size_decimals: this.market.sizeDecimals, price_decimals: this.market.priceDecimals, quote_multiplier: 1,
-      default_initial_margin_fraction: 500, min_initial_margin_fraction: 200, maintenance_margin_fraction: 120, closeout_margin_fraction: 80,
-      last_trade_price: mid, mark_price: mid, index_price: mid, daily_trades_count: 0, daily_base_token_volume: 0, daily_quote_token_volume: 0,
+      ...this.orderBookInfo(),
+      size_decimals: this.market.sizeDecimals,
+      price_decimals: this.market.priceDecimals,
+      quote_multiplier: 1,
+      default_initial_margin_fraction: 500,
+      min_initial_margin_fraction: 200,
+      maintenance_margin_fraction: 120,
+      closeout_margin_fraction: 80,
+      last_trade_price: mid,
+      mark_price: mid,
+      index_price: mid,
+      daily_trades_count: 0,
+      daily_base_token_volume: 0,
+      daily_quote_token_volume: 0,
       open_interest: 0
     };
   }
@@ -769,11 +842,22 @@ export class LighterEmulator {
   private accountJson() {
     const { qty } = this.options.exchange.position;
     return {
-      code: 0, account_type: 0, index: this.options.accountIndex, account_index: this.options.accountIndex,
-      l1_address: '0x0000000000000000000000000000000000000001', cancel_all_time: 0,
-      total_order_count: this.options.exchange.orders.size, total_isolated_order_count: 0, pending_order_count: 0,
-      available_balance: '100000.000000', status: 1, collateral: '100000.000000', name: '', description: '',
-      total_asset_value: '100000.000000', cross_asset_value: '100000.000000',
+      code: 0,
+      account_type: 0,
+      index: this.options.accountIndex,
+      account_index: this.options.accountIndex,
+      l1_address: '0x0000000000000000000000000000000000000001',
+      cancel_all_time: 0,
+      total_order_count: this.options.exchange.orders.size,
+      total_isolated_order_count: 0,
+      pending_order_count: 0,
+      available_balance: '100000.000000',
+      status: 1,
+      collateral: '100000.000000',
+      name: '',
+      description: '',
+      total_asset_value: '100000.000000',
+      cross_asset_value: '100000.000000',
       positions: qty.isZero() && this.options.exchange.record.trades.length === 0 ? [] : [{ ...this.positionJson(), margin_set_flag: 0, total_discount: '0' }],
       assets: [],
       shares: []

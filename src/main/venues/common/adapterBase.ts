@@ -88,7 +88,8 @@ export abstract class VenueAdapterBase {
   protected reportMalformed(stream: string, error: unknown, text: string, now: number): void {
     const window = this.malformedWindow;
     if (now - window.startedAt >= 60_000) {
-      if (window.suppressed > 0) this.handlers?.onLog(this.id, 'warn', `${window.suppressed} more malformed frame(s) in the last minute were counted, not logged`);
+      if (window.suppressed > 0)
+        this.handlers?.onLog(this.id, 'warn', `${window.suppressed} more malformed frame(s) in the last minute were counted, not logged`);
       this.malformedWindow = { startedAt: now, logged: 0, suppressed: 0 };
     }
     if (this.malformedWindow.logged < 10) {

@@ -130,26 +130,29 @@ export class ReconnectingSocket {
   private watchStale(): void {
     const staleMs = this.options.staleMs;
     if (!staleMs) return;
-    this.staleTimer = this.options.clock.setTimeout(() => {
-      this.staleTimer = null;
-      if (!this.connected) return;
-      const now = this.options.clock.monotonic();
-      const deadMs = this.options.deadMs ?? staleMs * 2;
-      if (now - this.lastHeardAt >= deadMs) {
-        this.deadConnections += 1;
-        this.restart(`dead: no frame and no pong for ${now - this.lastHeardAt} ms`);
-        return;
-      }
-      // Quiet: ask whether the other end is still there (a pong keeps a quiet feed connected).
-      if (now - this.lastFrameAt >= staleMs && now - this.pingedAt >= staleMs / 2) {
-        this.pingedAt = now;
-        try {
-          this.socket?.ping();
-        } catch {
-          // A socket closing under us: its close event takes over.
+    this.staleTimer = this.options.clock.setTimeout(
+      () => {
+        this.staleTimer = null;
+        if (!this.connected) return;
+        const now = this.options.clock.monotonic();
+        const deadMs = this.options.deadMs ?? staleMs * 2;
+        if (now - this.lastHeardAt >= deadMs) {
+          this.deadConnections += 1;
+          this.restart(`dead: no frame and no pong for ${now - this.lastHeardAt} ms`);
+          return;
         }
-      }
-      this.watchStale();
-    }, Math.max(50, Math.floor(staleMs / 4)));
+        // Quiet: ask whether the other end is still there (a pong keeps a quiet feed connected).
+        if (now - this.lastFrameAt >= staleMs && now - this.pingedAt >= staleMs / 2) {
+          this.pingedAt = now;
+          try {
+            this.socket?.ping();
+          } catch {
+            // A socket closing under us: its close event takes over.
+          }
+        }
+        this.watchStale();
+      },
+      Math.max(50, Math.floor(staleMs / 4))
+    );
   }
 }

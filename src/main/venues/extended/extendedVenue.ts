@@ -16,8 +16,16 @@ import { OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
 import { roundPriceToTick } from '../../kernel/decimalMath';
 import {
-  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderReport, type OrderStatus, type Position,
-  type PostOnlyRequest, type Venue
+  VenueOrderError,
+  type MarketInfo,
+  type MarketRequest,
+  type MarketResult,
+  type OrderAck,
+  type OrderReport,
+  type OrderStatus,
+  type Position,
+  type PostOnlyRequest,
+  type Venue
 } from '../../ports/venue';
 import { parseLosslessJson } from '../common/losslessJson';
 import { VenueAdapterBase } from '../common/adapterBase';
@@ -72,7 +80,14 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   /** The account stream opens with the open orders' state: the first time it is the baseline. */
   private awaitingOrderState = false;
   private ordersBaselined = false;
-  readonly stats = { bookMessages: 0, malformedFrames: 0, reconnectsForGaps: 0, rateLimited: 0, repeatedUpdates: 0, lastOrderLatencyMs: undefined as number | undefined };
+  readonly stats = {
+    bookMessages: 0,
+    malformedFrames: 0,
+    reconnectsForGaps: 0,
+    rateLimited: 0,
+    repeatedUpdates: 0,
+    lastOrderLatencyMs: undefined as number | undefined
+  };
 
   constructor(
     private readonly config: ExtendedAdapterConfig,
@@ -112,7 +127,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
       const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-      throw new VenueOrderError('E', creates && !neverSent ? 'unknown' : 'network', `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`);
+      throw new VenueOrderError(
+        'E',
+        creates && !neverSent ? 'unknown' : 'network',
+        `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`
+      );
     }
     let text: string;
     try {
@@ -156,7 +175,12 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.l2 = market.l2;
     const d = obj(domain, 'starknet domain');
     // The signing domain is read from the venue, never hard-coded.
-    this.domain = { name: str(d.name, 'domain.name'), version: str(d.version, 'domain.version'), chainId: str(d.chainId, 'domain.chainId'), revision: int(d.revision, 'domain.revision') };
+    this.domain = {
+      name: str(d.name, 'domain.name'),
+      version: str(d.version, 'domain.version'),
+      chainId: str(d.chainId, 'domain.chainId'),
+      revision: int(d.revision, 'domain.revision')
+    };
     if (Array.isArray(fees) && fees.length > 0) {
       const f = obj(fees[0], 'fees[0]');
       // The order's fee is a maximum: the larger of the two rates is always accepted.
@@ -196,8 +220,12 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   async start(): Promise<void> {
     await this.loadMarket();
     this.bookSocket = new ReconnectingSocket({
-      name: 'E.book', url: `${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`, headers: this.headers(),
-      clock: this.clock, recorder: this.recorder, staleMs: this.config.staleBookMs ?? 5000,
+      name: 'E.book',
+      url: `${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`,
+      headers: this.headers(),
+      clock: this.clock,
+      recorder: this.recorder,
+      staleMs: this.config.staleBookMs ?? 5000,
       onOpen: () => undefined,
       onFrame: (text, at) => this.onBookFrame(text, at),
       onClose: (reason) => this.onSocketClosed('book', reason)
@@ -205,7 +233,12 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.accountSocket = new ReconnectingSocket({
       // The venue sends the account stream no pings: we ping after 15 s of silence, and replace a
       // connection that answers nothing for 30 s (a half-open socket would otherwise go unnoticed).
-      name: 'E.account', url: `${this.config.wsUrl}/account`, headers: this.headers(), clock: this.clock, recorder: this.recorder, staleMs: this.config.accountStaleMs ?? 15_000,
+      name: 'E.account',
+      url: `${this.config.wsUrl}/account`,
+      headers: this.headers(),
+      clock: this.clock,
+      recorder: this.recorder,
+      staleMs: this.config.accountStaleMs ?? 15_000,
       onOpen: () => {
         this.awaitingOrderState = true;
         this.markConnected('account');
@@ -330,7 +363,15 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     if (filled.gt(known.filled)) {
       const delta = filled.minus(known.filled);
       const price = average.gt(0) ? average.times(filled).minus(known.average.times(known.filled)).div(delta) : new Decimal(dec(o.price, 'order.price'));
-      const fill = { id: `E:${venueId}:${filled.toString()}`, venue: 'E' as const, qty: side === 'SELL' ? delta.neg() : delta, price, maker: known.postOnlyLimit, orderId: clientId, receivedAt };
+      const fill = {
+        id: `E:${venueId}:${filled.toString()}`,
+        venue: 'E' as const,
+        qty: side === 'SELL' ? delta.neg() : delta,
+        price,
+        maker: known.postOnlyLimit,
+        orderId: clientId,
+        receivedAt
+      };
       known.filled = filled;
       known.average = average;
       this.orders.set(clientId, known);
@@ -342,7 +383,14 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     }
     const terminal = TERMINAL[status];
     const engineStatus: OrderStatus = terminal ?? (filled.gt(0) ? 'partially_filled' : 'open');
-    this.h.onOrderUpdate({ venue: 'E', clientId, status: engineStatus, filledQty: filled, reason: typeof o.statusReason === 'string' ? o.statusReason : undefined, receivedAt });
+    this.h.onOrderUpdate({
+      venue: 'E',
+      clientId,
+      status: engineStatus,
+      filledQty: filled,
+      reason: typeof o.statusReason === 'string' ? o.statusReason : undefined,
+      receivedAt
+    });
     if (terminal) {
       this.orders.delete(clientId);
       this.finishedOrders.set(clientId, filled);
@@ -388,7 +436,16 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       if (!known || !traded.qty.gt(known.filled)) continue;
       this.handlers?.onLog('E', 'warn', `order ${clientId}: ${traded.qty.minus(known.filled)} filled while the account stream was down`);
       this.onOrder(
-        { id: traded.venueId, externalId: clientId, market: this.config.market, status: 'PARTIALLY_FILLED', filledQty: traded.qty.toString(), averagePrice: traded.cost.div(traded.qty).toString(), side: traded.side, price: '0' },
+        {
+          id: traded.venueId,
+          externalId: clientId,
+          market: this.config.market,
+          status: 'PARTIALLY_FILLED',
+          filledQty: traded.qty.toString(),
+          averagePrice: traded.cost.div(traded.qty).toString(),
+          side: traded.side,
+          price: '0'
+        },
         receivedAt
       );
     }
@@ -405,15 +462,34 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const qty = request.qty.toFixed();
     const price = request.price.toFixed();
     const hash = orderMessageHash(
-      orderHashFields({ side, qty: request.qty, price: request.price, feeRate: this.feeRate, expiryEpochMillis: expiry, nonce, vault: this.config.vault, l2: this.l2 }),
+      orderHashFields({
+        side,
+        qty: request.qty,
+        price: request.price,
+        feeRate: this.feeRate,
+        expiryEpochMillis: expiry,
+        nonce,
+        vault: this.config.vault,
+        l2: this.l2
+      }),
       this.domain,
       this.starkKey
     );
     return {
-      id: request.clientId, market: this.config.market, type: kind === 'market' ? 'MARKET' : 'LIMIT', side, qty, price,
-      timeInForce: kind === 'market' ? 'IOC' : 'GTT', expiryEpochMillis: expiry, fee: this.feeRate.toFixed(), nonce: String(nonce),
+      id: request.clientId,
+      market: this.config.market,
+      type: kind === 'market' ? 'MARKET' : 'LIMIT',
+      side,
+      qty,
+      price,
+      timeInForce: kind === 'market' ? 'IOC' : 'GTT',
+      expiryEpochMillis: expiry,
+      fee: this.feeRate.toFixed(),
+      nonce: String(nonce),
       settlement: { signature: signHash(hash, this.config.starkPrivateKey), starkKey: this.starkKey, collateralPosition: String(this.config.vault) },
-      reduceOnly: false, postOnly: kind === 'post_only', selfTradeProtectionLevel: 'ACCOUNT'
+      reduceOnly: false,
+      postOnly: kind === 'post_only',
+      selfTradeProtectionLevel: 'ACCOUNT'
     };
   }
 
@@ -444,7 +520,10 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const mid = this.book.mid();
     let worst = request.worstPrice;
     if (mid) {
-      const cap = request.side === 'buy' ? roundPriceToTick(mid.times('1.05'), this.market.priceTick, 'down') : roundPriceToTick(mid.times('0.95'), this.market.priceTick, 'up');
+      const cap =
+        request.side === 'buy'
+          ? roundPriceToTick(mid.times('1.05'), this.market.priceTick, 'down')
+          : roundPriceToTick(mid.times('0.95'), this.market.priceTick, 'up');
       worst = request.side === 'buy' ? Decimal.min(worst, cap) : Decimal.max(worst, cap);
     }
     this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: false });
@@ -514,16 +593,25 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
     const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
     return {
-      venue: 'E', clientId, venueOrderId: venueId, status: TERMINAL[status] ?? (filled.gt(0) ? 'partially_filled' : 'open'),
-      side: o.side === 'SELL' ? 'sell' : 'buy', qty: o.qty === undefined ? undefined : new Decimal(dec(o.qty, 'order.qty')),
-      price: o.price === undefined ? undefined : new Decimal(dec(o.price, 'order.price')), filledQty: filled, avgPrice: average.gt(0) ? average : undefined
+      venue: 'E',
+      clientId,
+      venueOrderId: venueId,
+      status: TERMINAL[status] ?? (filled.gt(0) ? 'partially_filled' : 'open'),
+      side: o.side === 'SELL' ? 'sell' : 'buy',
+      qty: o.qty === undefined ? undefined : new Decimal(dec(o.qty, 'order.qty')),
+      price: o.price === undefined ? undefined : new Decimal(dec(o.price, 'order.price')),
+      filledQty: filled,
+      avgPrice: average.gt(0) ? average : undefined
     };
   }
 
   async openOrders(): Promise<OrderReport[]> {
     const data = await this.rest('GET', `/user/orders?market=${encodeURIComponent(this.config.market)}`);
     if (!Array.isArray(data)) throw new FrameError('orders', data);
-    return data.map((raw, i) => obj(raw, `orders[${i}]`)).filter((o) => o.market === this.config.market).map((o) => this.reportOf(o));
+    return data
+      .map((raw, i) => obj(raw, `orders[${i}]`))
+      .filter((o) => o.market === this.config.market)
+      .map((o) => this.reportOf(o));
   }
 
   /** GET /user/orders/external/{externalId} (an array); none, or a 404, means the venue has no such order. */

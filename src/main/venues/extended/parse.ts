@@ -39,10 +39,17 @@ export function parseExtendedBookFrame(text: string): ExtendedBookFrame {
  */
 export function applyExtendedBookFrame(book: OrderBook, frame: ExtendedBookFrame, at: number): void {
   if (frame.type === 'SNAPSHOT') {
-    book.applySnapshot(frame.bids.map((l) => [l.p, l.c ?? l.q] as const), frame.asks.map((l) => [l.p, l.c ?? l.q] as const), at);
+    book.applySnapshot(
+      frame.bids.map((l) => [l.p, l.c ?? l.q] as const),
+      frame.asks.map((l) => [l.p, l.c ?? l.q] as const),
+      at
+    );
     return;
   }
-  for (const [name, side] of [['bid', frame.bids], ['ask', frame.asks]] as const) {
+  for (const [name, side] of [
+    ['bid', frame.bids],
+    ['ask', frame.asks]
+  ] as const) {
     for (const level of side) {
       if (level.c !== undefined) book.applyLevels(name, [[level.p, level.c]], at);
       else book.applyChange(name, level.p, level.q, at);
@@ -60,20 +67,29 @@ export interface ExtendedMarketDetails {
 /** A market's details from the data of GET /info/markets. */
 export function extendedMarketFrom(markets: unknown, name: string): ExtendedMarketDetails {
   if (!Array.isArray(markets)) throw new FrameError('markets', markets);
-  const market = obj(markets.find((m) => (m as { name?: unknown }).name === name), `market ${name}`);
+  const market = obj(
+    markets.find((m) => (m as { name?: unknown }).name === name),
+    `market ${name}`
+  );
   const trading = obj(market.tradingConfig, 'tradingConfig');
   const l2 = obj(market.l2Config, 'l2Config');
   const sizeStep = new Decimal(dec(trading.minOrderSizeChange, 'tradingConfig.minOrderSizeChange'));
   const tick = new Decimal(dec(trading.minPriceChange, 'tradingConfig.minPriceChange'));
   return {
     info: {
-      symbol: name, minSize: new Decimal(dec(trading.minOrderSize, 'tradingConfig.minOrderSize')), minSizeChange: sizeStep,
+      symbol: name,
+      minSize: new Decimal(dec(trading.minOrderSize, 'tradingConfig.minOrderSize')),
+      minSizeChange: sizeStep,
       // No minimum order value is documented (extended.md §4): the minimum is the size.
-      minValue: new Decimal(0), sizeStep, priceTick: tick
+      minValue: new Decimal(0),
+      sizeStep,
+      priceTick: tick
     },
     l2: {
-      syntheticId: str(l2.syntheticId, 'l2Config.syntheticId'), syntheticResolution: int(l2.syntheticResolution, 'l2Config.syntheticResolution'),
-      collateralId: str(l2.collateralId, 'l2Config.collateralId'), collateralResolution: int(l2.collateralResolution, 'l2Config.collateralResolution')
+      syntheticId: str(l2.syntheticId, 'l2Config.syntheticId'),
+      syntheticResolution: int(l2.syntheticResolution, 'l2Config.syntheticResolution'),
+      collateralId: str(l2.collateralId, 'l2Config.collateralId'),
+      collateralResolution: int(l2.collateralResolution, 'l2Config.collateralResolution')
     },
     priceDecimals: tick.decimalPlaces(),
     sizeDecimals: sizeStep.decimalPlaces()

@@ -11,8 +11,7 @@ import type Decimal from 'decimal.js';
 /** The Stark field prime: negative i64 amounts enter the hash as p - |x|. */
 export const STARK_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n;
 
-export const DOMAIN_TYPE =
-  '"StarknetDomain"("name":"shortstring","version":"shortstring","chainId":"shortstring","revision":"shortstring")';
+export const DOMAIN_TYPE = '"StarknetDomain"("name":"shortstring","version":"shortstring","chainId":"shortstring","revision":"shortstring")';
 export const ORDER_TYPE =
   '"Order"("position_id":"felt","base_asset_id":"AssetId","base_amount":"i64","quote_asset_id":"AssetId","quote_amount":"i64","fee_asset_id":"AssetId","fee_amount":"u64","expiration":"Timestamp","salt":"felt")"PositionId"("value":"u32")"AssetId"("value":"felt")"Timestamp"("seconds":"u64")';
 

@@ -30,7 +30,8 @@ export class LighterBookSync {
         }
         // Fail closed, and say exactly why: without begin_nonce an update cannot be chained to the
         // book, so no book (and no quoting) rather than a book that may have missed an update.
-        if (frame.beginNonce === null) return this.resync('update frames carry no begin_nonce (only offset/nonce): they cannot be chained to the snapshot; no book until they do');
+        if (frame.beginNonce === null)
+          return this.resync('update frames carry no begin_nonce (only offset/nonce): they cannot be chained to the snapshot; no book until they do');
         if (frame.beginNonce !== this.lastNonce) return this.resync(`nonce gap: begin_nonce ${frame.beginNonce} after nonce ${this.lastNonce}`);
         applyLighterBookFrame(this.book, frame, receivedAt);
         this.lastNonce = frame.nonce;

@@ -15,8 +15,16 @@ import { decimalToScaled, OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
 import { RecentIds } from '../../kernel/recentIds';
 import {
-  VenueOrderError, type MarketInfo, type MarketRequest, type MarketResult, type OrderAck, type OrderReport, type OrderStatus, type Position,
-  type PostOnlyRequest, type Venue
+  VenueOrderError,
+  type MarketInfo,
+  type MarketRequest,
+  type MarketResult,
+  type OrderAck,
+  type OrderReport,
+  type OrderStatus,
+  type Position,
+  type PostOnlyRequest,
+  type Venue
 } from '../../ports/venue';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
@@ -24,7 +32,15 @@ import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
 import { LighterBookSync } from './bookSync';
-import { FrameError, lighterMarketFrom, parseLighterFrame, parseLighterOrders, type LighterMarketDetails as MarketDetails, type OrderFrame, type TradeFrame } from './parse';
+import {
+  FrameError,
+  lighterMarketFrom,
+  parseLighterFrame,
+  parseLighterOrders,
+  type LighterMarketDetails as MarketDetails,
+  type OrderFrame,
+  type TradeFrame
+} from './parse';
 import type { LighterSigner, SignedTx } from './signer';
 
 const TX_TIMEOUT_MS = 5000;
@@ -71,7 +87,15 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   private tokenTimer: TimerHandle | null = null;
   private keepaliveTimer: TimerHandle | null = null;
   private tradesBaselined = false;
-  readonly stats = { bookMessages: 0, malformedFrames: 0, resyncs: 0, rateLimited: 0, duplicateTrades: 0, nonceResyncs: 0, lastOrderLatencyMs: undefined as number | undefined };
+  readonly stats = {
+    bookMessages: 0,
+    malformedFrames: 0,
+    resyncs: 0,
+    rateLimited: 0,
+    duplicateTrades: 0,
+    nonceResyncs: 0,
+    lastOrderLatencyMs: undefined as number | undefined
+  };
 
   constructor(
     private readonly config: LighterAdapterConfig,
@@ -96,7 +120,10 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     let response: Response;
     try {
       response = await fetch(`${this.config.restUrl}/api/v1/${path}`, {
-        method: init.method ?? 'GET', body: init.body, headers: init.headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
+        method: init.method ?? 'GET',
+        body: init.body,
+        headers: init.headers,
+        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
       });
     } catch (error) {
       throw new VenueOrderError('L', 'network', `${path}: ${(error as Error).message}`);
@@ -112,7 +139,12 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       throw new VenueOrderError('L', 'rate_limited', `${path}: ${String(body.message ?? 'too many requests')}`, TOO_MANY_REQUESTS);
     }
     if (!response.ok || (typeof body.code === 'number' && body.code !== 200)) {
-      throw new VenueOrderError('L', response.status >= 500 ? 'network' : 'rejected', `${path}: ${String(body.message ?? `HTTP ${response.status}`)}`, body.code as number);
+      throw new VenueOrderError(
+        'L',
+        response.status >= 500 ? 'network' : 'rejected',
+        `${path}: ${String(body.message ?? `HTTP ${response.status}`)}`,
+        body.code as number
+      );
     }
     return body;
   }
@@ -131,7 +163,9 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const accounts = body.accounts;
     if (!Array.isArray(accounts) || accounts.length === 0) throw new FrameError('accounts', accounts);
     const positions = (accounts[0] as { positions?: unknown }).positions;
-    const mine = Array.isArray(positions) ? (positions.find((p) => (p as { market_id?: unknown }).market_id === this.details?.marketId) as Record<string, unknown> | undefined) : undefined;
+    const mine = Array.isArray(positions)
+      ? (positions.find((p) => (p as { market_id?: unknown }).market_id === this.details?.marketId) as Record<string, unknown> | undefined)
+      : undefined;
     if (!mine) return { qty: new Decimal(0), avgEntry: new Decimal(0) };
     const size = new Decimal(String(mine.position));
     return { qty: Number(mine.sign) < 0 ? size.neg() : size, avgEntry: size.isZero() ? new Decimal(0) : new Decimal(String(mine.avg_entry_price)) };
@@ -150,14 +184,22 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     await this.resyncNonce();
     const staleMs = this.config.staleBookMs ?? 5000;
     this.bookSocket = new ReconnectingSocket({
-      name: 'L.book', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs,
+      name: 'L.book',
+      url: this.config.wsUrl,
+      clock: this.clock,
+      recorder: this.recorder,
+      staleMs,
       onOpen: () => this.bookSocket?.send({ type: 'subscribe', channel: `order_book/${this.details?.marketId}` }),
       onFrame: (text, at) => this.onFrame(text, at, 'book'),
       onClose: (reason) => this.onSocketClosed('book', reason)
     });
     this.accountSocket = new ReconnectingSocket({
       // An account stream may be silent for long (an empty account): pinged after 15 s, dead after 30 s.
-      name: 'L.account', url: this.config.wsUrl, clock: this.clock, recorder: this.recorder, staleMs: this.config.accountStaleMs ?? 15_000,
+      name: 'L.account',
+      url: this.config.wsUrl,
+      clock: this.clock,
+      recorder: this.recorder,
+      staleMs: this.config.accountStaleMs ?? 15_000,
       onOpen: () => {
         this.subscribeAccount();
         // Connected once subscribed: an empty account may send no data frame at all.
@@ -351,7 +393,15 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const coi = weBought ? trade.bidClientId : trade.askClientId;
     // Fees are not taken from the frame: their unit is undocumented (lighter.md §5); the engine
     // applies the configured rates instead.
-    const fill = { id: `L:${trade.tradeId}`, venue: 'L' as const, qty: delta, price: new Decimal(trade.price), maker: weMaker, orderId: String(coi), receivedAt };
+    const fill = {
+      id: `L:${trade.tradeId}`,
+      venue: 'L' as const,
+      qty: delta,
+      price: new Decimal(trade.price),
+      maker: weMaker,
+      orderId: String(coi),
+      receivedAt
+    };
     const pending = this.pendingMarkets.get(coi);
     if (pending && !weMaker) {
       pending.filled = pending.filled.plus(size);
@@ -381,15 +431,20 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const status = orderStatusOf(order.status, filled.gt(0));
     this.noteSeen(String(order.clientOrderIndex));
     this.h.onOrderUpdate({
-      venue: 'L', clientId: String(order.clientOrderIndex), status, filledQty: filled,
-      reason: order.status.startsWith('canceled-') ? order.status.slice('canceled-'.length) : undefined, receivedAt
+      venue: 'L',
+      clientId: String(order.clientOrderIndex),
+      status,
+      filledQty: filled,
+      reason: order.status.startsWith('canceled-') ? order.status.slice('canceled-'.length) : undefined,
+      receivedAt
     });
     const pending = this.pendingMarkets.get(order.clientOrderIndex);
     if (pending && status !== 'open' && status !== 'partially_filled') {
       this.pendingMarkets.delete(order.clientOrderIndex);
       if (pending.timer) this.clock.clearTimeout(pending.timer);
       pending.resolve({
-        clientId: String(order.clientOrderIndex), filledQty: filled,
+        clientId: String(order.clientOrderIndex),
+        filledQty: filled,
         avgPrice: filled.gt(0) ? new Decimal(order.filledQuote).div(filled) : undefined
       });
     }
@@ -427,7 +482,12 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     });
   }
 
-  private readonly txReady: Array<{ sign: (nonce: number) => SignedTx; resolve(latency: number): void; reject(error: unknown): void; priority: RequestPriority }> = [];
+  private readonly txReady: Array<{
+    sign: (nonce: number) => SignedTx;
+    resolve(latency: number): void;
+    reject(error: unknown): void;
+    priority: RequestPriority;
+  }> = [];
   private draining = false;
 
   private async drainTxQueue(): Promise<void> {
@@ -505,7 +565,11 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     // The bucket was charged by submit(): this request goes straight out.
     let response: Response;
     try {
-      response = await fetch(`${this.config.restUrl}/api/v1/sendTx`, { method: 'POST', body: form, signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000) });
+      response = await fetch(`${this.config.restUrl}/api/v1/sendTx`, {
+        method: 'POST',
+        body: form,
+        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
+      });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code;
       const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
@@ -524,7 +588,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   private clientOrderIndex(clientId: string): number {
     const coi = Number(clientId);
-    if (!Number.isSafeInteger(coi) || coi < 1 || coi > 2 ** 48 - 1) throw new VenueOrderError('L', 'invalid', `client id ${clientId} is not a client order index (1..2^48-1)`);
+    if (!Number.isSafeInteger(coi) || coi < 1 || coi > 2 ** 48 - 1)
+      throw new VenueOrderError('L', 'invalid', `client id ${clientId} is not a client order index (1..2^48-1)`);
     return coi;
   }
 
@@ -541,11 +606,19 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const coi = this.clientOrderIndex(request.clientId);
     const amounts = this.scaled(request.qty, request.price);
     const expiry = this.clock.now() + (this.config.orderExpiryMs ?? 28 * 86_400_000);
-    await this.submit((nonce) =>
-      this.signer.signCreateOrder({
-        marketIndex: (this.details as MarketDetails).marketId, clientOrderIndex: coi, ...amounts, isAsk: request.side === 'sell',
-        orderType: 0, timeInForce: 2, reduceOnly: false, orderExpiry: expiry, nonce
-      }),
+    await this.submit(
+      (nonce) =>
+        this.signer.signCreateOrder({
+          marketIndex: (this.details as MarketDetails).marketId,
+          clientOrderIndex: coi,
+          ...amounts,
+          isAsk: request.side === 'sell',
+          orderType: 0,
+          timeInForce: 2,
+          reduceOnly: false,
+          orderExpiry: expiry,
+          nonce
+        }),
       'quote'
     );
     this.notePlaced(request.clientId);
@@ -583,11 +656,19 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), cost: new Decimal(0), acceptedAt: 0 })
     );
     try {
-      await this.submit((nonce) =>
-        this.signer.signCreateOrder({
-          marketIndex: (this.details as MarketDetails).marketId, clientOrderIndex: coi, ...amounts, isAsk: request.side === 'sell',
-          orderType: 1, timeInForce: 0, reduceOnly: false, orderExpiry: 0, nonce
-        }),
+      await this.submit(
+        (nonce) =>
+          this.signer.signCreateOrder({
+            marketIndex: (this.details as MarketDetails).marketId,
+            clientOrderIndex: coi,
+            ...amounts,
+            isAsk: request.side === 'sell',
+            orderType: 1,
+            timeInForce: 0,
+            reduceOnly: false,
+            orderExpiry: 0,
+            nonce
+          }),
         'taker'
       );
     } catch (error) {
@@ -635,9 +716,14 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   private reportOf(order: OrderFrame): OrderReport {
     const filled = new Decimal(order.filledBase);
     return {
-      venue: 'L', clientId: String(order.clientOrderIndex), venueOrderId: String(order.orderIndex), status: orderStatusOf(order.status, filled.gt(0)),
-      side: order.isAsk ? 'sell' : 'buy', qty: order.initialBase === undefined ? undefined : new Decimal(order.initialBase),
-      price: order.price === undefined ? undefined : new Decimal(order.price), filledQty: filled,
+      venue: 'L',
+      clientId: String(order.clientOrderIndex),
+      venueOrderId: String(order.orderIndex),
+      status: orderStatusOf(order.status, filled.gt(0)),
+      side: order.isAsk ? 'sell' : 'buy',
+      qty: order.initialBase === undefined ? undefined : new Decimal(order.initialBase),
+      price: order.price === undefined ? undefined : new Decimal(order.price),
+      filledQty: filled,
       avgPrice: filled.gt(0) ? new Decimal(order.filledQuote).div(filled) : undefined
     };
   }

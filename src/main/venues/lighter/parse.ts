@@ -134,7 +134,12 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
   const frame = obj(raw, 'frame');
   if (frame.error !== undefined) {
     const error = obj(frame.error, 'error');
-    return { kind: 'error', id: frame.id === undefined ? undefined : String(frame.id), code: int(error.code, 'error.code'), message: String(error.message ?? '') };
+    return {
+      kind: 'error',
+      id: frame.id === undefined ? undefined : String(frame.id),
+      code: int(error.code, 'error.code'),
+      message: String(error.message ?? '')
+    };
   }
   const type = str(frame.type, 'type');
   if (type === 'connected') return { kind: 'connected' };
@@ -150,9 +155,12 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
   if (channel === 'order_book') {
     const book = obj(frame.order_book, 'order_book');
     return {
-      kind: 'book', snapshot,
-      bids: levels(book.bids, 'order_book.bids'), asks: levels(book.asks, 'order_book.asks'),
-      nonce: int(book.nonce, 'order_book.nonce'), beginNonce: book.begin_nonce === undefined || book.begin_nonce === null ? null : int(book.begin_nonce, 'order_book.begin_nonce')
+      kind: 'book',
+      snapshot,
+      bids: levels(book.bids, 'order_book.bids'),
+      asks: levels(book.asks, 'order_book.asks'),
+      nonce: int(book.nonce, 'order_book.nonce'),
+      beginNonce: book.begin_nonce === undefined || book.begin_nonce === null ? null : int(book.begin_nonce, 'order_book.begin_nonce')
     };
   }
   if (channel === 'account_all_trades') return { kind: 'trades', snapshot, trades: forMarket(frame.trades, marketId, 'trades').map(trade) };
@@ -161,7 +169,15 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
     const [entry] = forMarket(frame.positions, marketId, 'positions');
     if (entry === undefined) return { kind: 'positions', snapshot, position: null };
     const p = obj(entry, 'positions[market]');
-    return { kind: 'positions', snapshot, position: { sign: int(p.sign, 'position.sign'), position: dec(p.position, 'position.position'), avgEntry: dec(p.avg_entry_price, 'position.avg_entry_price') } };
+    return {
+      kind: 'positions',
+      snapshot,
+      position: {
+        sign: int(p.sign, 'position.sign'),
+        position: dec(p.position, 'position.position'),
+        avgEntry: dec(p.avg_entry_price, 'position.avg_entry_price')
+      }
+    };
   }
   return { kind: 'other', type };
 }

@@ -114,7 +114,22 @@ export async function loadWasmLighterSigner(identity: LighterSignerIdentity): Pr
     signCreateOrder: (p) =>
       signed(
         'SignCreateOrder',
-        call('SignCreateOrder', p.marketIndex, p.clientOrderIndex, p.baseAmount, p.price, p.isAsk ? 1 : 0, p.orderType, p.timeInForce, p.reduceOnly ? 1 : 0, 0, p.orderExpiry, p.nonce, key, account)
+        call(
+          'SignCreateOrder',
+          p.marketIndex,
+          p.clientOrderIndex,
+          p.baseAmount,
+          p.price,
+          p.isAsk ? 1 : 0,
+          p.orderType,
+          p.timeInForce,
+          p.reduceOnly ? 1 : 0,
+          0,
+          p.orderExpiry,
+          p.nonce,
+          key,
+          account
+        )
       ),
     signCancelOrder: (p) => signed('SignCancelOrder', call('SignCancelOrder', p.marketIndex, p.index, p.nonce, key, account)),
     signCancelAllOrders: (p) => signed('SignCancelAllOrders', call('SignCancelAllOrders', p.timeInForce, p.time, p.nonce, key, account)),

@@ -9,7 +9,9 @@ export const DecisionsPanel = memo(function DecisionsPanel() {
   const rows = useMemo(() => decisions.map((decision, index) => ({ ...decision, seq: decisions.length - index })), [decisions]);
   return (
     <section className="panel" data-testid="decisions">
-      <h2>Decisions <span className="muted small">{decisions.length}</span></h2>
+      <h2>
+        Decisions <span className="muted small">{decisions.length}</span>
+      </h2>
       <VirtualList
         items={rows}
         height={220}

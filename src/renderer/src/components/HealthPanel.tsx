@@ -15,7 +15,9 @@ export const HealthPanel = memo(function HealthPanel() {
     rate.current = {
       at: snapshot.at,
       counts,
-      perSecond: rate.current.at ? { L: Math.round((counts.L - (rate.current.counts.L ?? 0)) / seconds), E: Math.round((counts.E - (rate.current.counts.E ?? 0)) / seconds) } : {}
+      perSecond: rate.current.at
+        ? { L: Math.round((counts.L - (rate.current.counts.L ?? 0)) / seconds), E: Math.round((counts.E - (rate.current.counts.E ?? 0)) / seconds) }
+        : {}
     };
   }
   return (
@@ -41,9 +43,13 @@ export const HealthPanel = memo(function HealthPanel() {
                 <td>{venue === 'L' ? 'Lighter' : 'Extended'}</td>
                 <td className={h?.connected ? 'ok' : 'bad'}>{h?.connected ? 'up' : 'down'}</td>
                 <td className="num">{h?.bookAgeMs ?? '-'} ms</td>
-                <td className="num" title={`${h?.bookMessages ?? 0} book messages`}>{rate.current.perSecond[venue] ?? '-'}</td>
+                <td className="num" title={`${h?.bookMessages ?? 0} book messages`}>
+                  {rate.current.perSecond[venue] ?? '-'}
+                </td>
                 <td className="num">{h?.lastOrderLatencyMs === null || h?.lastOrderLatencyMs === undefined ? '-' : `${h.lastOrderLatencyMs.toFixed(1)} ms`}</td>
-                <td className="num">{h?.rateLimitHeadroom === null || h?.rateLimitHeadroom === undefined ? '-' : `${Math.round(h.rateLimitHeadroom * 100)}%`}</td>
+                <td className="num">
+                  {h?.rateLimitHeadroom === null || h?.rateLimitHeadroom === undefined ? '-' : `${Math.round(h.rateLimitHeadroom * 100)}%`}
+                </td>
                 <td className="num">{h?.rateLimited ?? 0}</td>
               </tr>
             );

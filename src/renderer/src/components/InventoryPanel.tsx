@@ -20,12 +20,16 @@ export const InventoryPanel = memo(function InventoryPanel() {
         <tbody>
           <tr>
             <td>invL</td>
-            <td className="num" data-testid="invL">{signed(inventory.invL, 4)}</td>
+            <td className="num" data-testid="invL">
+              {signed(inventory.invL, 4)}
+            </td>
             <td className="muted">@ {fixed(inventory.entryL, 2)}</td>
           </tr>
           <tr>
             <td>invE</td>
-            <td className="num" data-testid="invE">{signed(inventory.invE, 4)}</td>
+            <td className="num" data-testid="invE">
+              {signed(inventory.invE, 4)}
+            </td>
             <td className="muted">@ {fixed(inventory.entryE, 2)}</td>
           </tr>
           <tr>
@@ -35,17 +39,23 @@ export const InventoryPanel = memo(function InventoryPanel() {
           </tr>
           <tr className={over(inventory.unhedgedL) ? 'warn' : ''}>
             <td>unhedged_L</td>
-            <td className="num" data-testid="unhedgedL">{signed(inventory.unhedgedL, 4)}</td>
+            <td className="num" data-testid="unhedgedL">
+              {signed(inventory.unhedgedL, 4)}
+            </td>
             <td className="muted">minHedgeQty {inventory.minHedgeQty ?? '-'}</td>
           </tr>
           <tr className={over(inventory.unhedgedE) ? 'warn' : ''}>
             <td>unhedged_E</td>
-            <td className="num" data-testid="unhedgedE">{signed(inventory.unhedgedE, 4)}</td>
+            <td className="num" data-testid="unhedgedE">
+              {signed(inventory.unhedgedE, 4)}
+            </td>
             <td className="muted">bias {inventory.currentDirection ?? '-'}</td>
           </tr>
           <tr>
             <td>legs in flight</td>
-            <td className="num" data-testid="legsInFlight">{signed(inventory.legsInFlight, 4)}</td>
+            <td className="num" data-testid="legsInFlight">
+              {signed(inventory.legsInFlight, 4)}
+            </td>
             <td className={inventory.unknownOrders > 0 ? 'bad' : 'muted'} data-testid="unknownOrders">
               {inventory.unknownOrders > 0 ? `${inventory.unknownOrders} order(s) of unknown outcome` : 'no unknown outcome'}
             </td>

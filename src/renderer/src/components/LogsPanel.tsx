@@ -29,10 +29,14 @@ export const LogsPanel = memo(function LogsPanel() {
             </button>
           ))}
         </span>
-        {tab !== 'realtime' && <input className="filter" placeholder="filter" value={filter} onChange={(event) => setFilter(event.target.value)} data-testid="log-filter" />}
+        {tab !== 'realtime' && (
+          <input className="filter" placeholder="filter" value={filter} onChange={(event) => setFilter(event.target.value)} data-testid="log-filter" />
+        )}
       </h2>
       {tab === 'realtime' ? (
-        <pre className="realtime" data-testid="realtime">{realtime || 'waiting for the first state...'}</pre>
+        <pre className="realtime" data-testid="realtime">
+          {realtime || 'waiting for the first state...'}
+        </pre>
       ) : (
         <VirtualList
           items={lines}

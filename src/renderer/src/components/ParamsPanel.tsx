@@ -57,9 +57,19 @@ export function ParamsPanel() {
                 <td>{spec.env}</td>
                 <td>
                   {spec.kind === 'bool' ? (
-                    <input type="checkbox" checked={draft[key] as boolean} onChange={(event) => setDraft({ ...draft, [key]: event.target.checked })} data-testid={`param-${spec.env}`} />
+                    <input
+                      type="checkbox"
+                      checked={draft[key] as boolean}
+                      onChange={(event) => setDraft({ ...draft, [key]: event.target.checked })}
+                      data-testid={`param-${spec.env}`}
+                    />
                   ) : (
-                    <input className="param-input" value={draft[key] as string} onChange={(event) => setDraft({ ...draft, [key]: event.target.value })} data-testid={`param-${spec.env}`} />
+                    <input
+                      className="param-input"
+                      value={draft[key] as string}
+                      onChange={(event) => setDraft({ ...draft, [key]: event.target.value })}
+                      data-testid={`param-${spec.env}`}
+                    />
                   )}
                 </td>
                 <td className="muted small">{errors[key] ?? spec.unit}</td>

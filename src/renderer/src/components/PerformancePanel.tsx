@@ -60,10 +60,14 @@ export const PerformancePanel = memo(function PerformancePanel() {
         Performance <span className="muted small">{error}</span>
       </h2>
       <div className="stats">
-        <span>PnL <b data-testid="pnl">{signed(totals?.realisedPnl, 2)}</b></span>
+        <span>
+          PnL <b data-testid="pnl">{signed(totals?.realisedPnl, 2)}</b>
+        </span>
         <span>fees {fixed(totals?.fees, 4)}</span>
         <span>round trips {totals?.roundTrips ?? 0}</span>
-        <span>fills <b data-testid="fill-count">{totals?.fills ?? 0}</b></span>
+        <span>
+          fills <b data-testid="fill-count">{totals?.fills ?? 0}</b>
+        </span>
         <span>hedges {totals?.hedges ?? 0}</span>
         <span>avg slippage {totals?.avgSlippageBps ?? '-'} bps</span>
       </div>
@@ -73,20 +77,33 @@ export const PerformancePanel = memo(function PerformancePanel() {
             <CartesianGrid stroke="#21262d" />
             <XAxis dataKey="t" hide />
             <YAxis stroke="#8b949e" fontSize={10} />
-            <Tooltip contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }} labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
+            <Tooltip
+              contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }}
+              labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
+            />
             <Line type="stepAfter" dataKey="pnl" stroke="#3fb950" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </div>
       <div className="tabs">
-        <button className={`tab${table === 'trips' ? ' tab-on' : ''}`} onClick={() => setTable('trips')}>round trips</button>
-        <button className={`tab${table === 'fills' ? ' tab-on' : ''}`} onClick={() => setTable('fills')}>fills</button>
-        <button className={`tab${table === 'hedges' ? ' tab-on' : ''}`} onClick={() => setTable('hedges')}>hedges</button>
+        <button className={`tab${table === 'trips' ? ' tab-on' : ''}`} onClick={() => setTable('trips')}>
+          round trips
+        </button>
+        <button className={`tab${table === 'fills' ? ' tab-on' : ''}`} onClick={() => setTable('fills')}>
+          fills
+        </button>
+        <button className={`tab${table === 'hedges' ? ' tab-on' : ''}`} onClick={() => setTable('hedges')}>
+          hedges
+        </button>
         <button
           className="tab"
           data-testid="export-csv"
           onClick={() =>
-            history && download(`lx-${table}.csv`, toCsv((table === 'trips' ? history.roundTrips : table === 'fills' ? history.fills : history.hedges) as unknown as Array<Record<string, unknown>>))
+            history &&
+            download(
+              `lx-${table}.csv`,
+              toCsv((table === 'trips' ? history.roundTrips : table === 'fills' ? history.fills : history.hedges) as unknown as Array<Record<string, unknown>>)
+            )
           }
         >
           export CSV
@@ -107,26 +124,30 @@ export const PerformancePanel = memo(function PerformancePanel() {
                   </tr>
                 ))
               : table === 'fills'
-              ? (history?.fills ?? []).slice(0, 100).map((f) => (
-                  <tr key={`${f.venue}${f.id}`}>
-                    <td className="muted">{time(f.at)}</td>
-                    <td>{f.venue}</td>
-                    <td className={f.side === 'buy' ? 'ok' : 'bad'}>{f.side}</td>
-                    <td className="num">{f.qty}</td>
-                    <td className="num">{f.price}</td>
-                    <td className="muted">{f.maker ? 'maker' : 'taker'}</td>
-                  </tr>
-                ))
-              : (history?.hedges ?? []).slice(0, 100).map((h, i) => (
-                  <tr key={`${h.at}-${i}`}>
-                    <td className="muted">{time(h.at)}</td>
-                    <td>{h.fromVenue}→{h.venue}</td>
-                    <td>{h.side}</td>
-                    <td className="num">{h.filled}/{h.requested}</td>
-                    <td className="num">{h.slippageBps ?? '-'} bps</td>
-                    <td className="muted">{h.error ?? `${h.latencyMs.toFixed(1)} ms`}</td>
-                  </tr>
-                ))}
+                ? (history?.fills ?? []).slice(0, 100).map((f) => (
+                    <tr key={`${f.venue}${f.id}`}>
+                      <td className="muted">{time(f.at)}</td>
+                      <td>{f.venue}</td>
+                      <td className={f.side === 'buy' ? 'ok' : 'bad'}>{f.side}</td>
+                      <td className="num">{f.qty}</td>
+                      <td className="num">{f.price}</td>
+                      <td className="muted">{f.maker ? 'maker' : 'taker'}</td>
+                    </tr>
+                  ))
+                : (history?.hedges ?? []).slice(0, 100).map((h, i) => (
+                    <tr key={`${h.at}-${i}`}>
+                      <td className="muted">{time(h.at)}</td>
+                      <td>
+                        {h.fromVenue}→{h.venue}
+                      </td>
+                      <td>{h.side}</td>
+                      <td className="num">
+                        {h.filled}/{h.requested}
+                      </td>
+                      <td className="num">{h.slippageBps ?? '-'} bps</td>
+                      <td className="muted">{h.error ?? `${h.latencyMs.toFixed(1)} ms`}</td>
+                    </tr>
+                  ))}
           </tbody>
         </table>
       </div>

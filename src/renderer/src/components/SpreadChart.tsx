@@ -17,12 +17,30 @@ export const SpreadChart = memo(function SpreadChart() {
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
             <CartesianGrid stroke="#21262d" />
-            <XAxis dataKey="t" tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour12: false })} stroke="#8b949e" fontSize={10} minTickGap={40} />
+            <XAxis
+              dataKey="t"
+              tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour12: false })}
+              stroke="#8b949e"
+              fontSize={10}
+              minTickGap={40}
+            />
             <YAxis stroke="#8b949e" fontSize={10} domain={['auto', 'auto']} />
-            <Tooltip contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }} labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
+            <Tooltip
+              contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }}
+              labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
+            />
             <Legend wrapperStyle={{ fontSize: 11 }} />
-            {params && <ReferenceLine y={Number(params.minSpread)} stroke="#3fb950" strokeDasharray="4 3" label={{ value: 'MIN_SPREAD', fill: '#3fb950', fontSize: 10 }} />}
-            {params && <ReferenceLine y={Number(params.spreadTp)} stroke="#d29922" strokeDasharray="4 3" label={{ value: 'SPREAD_TP', fill: '#d29922', fontSize: 10 }} />}
+            {params && (
+              <ReferenceLine
+                y={Number(params.minSpread)}
+                stroke="#3fb950"
+                strokeDasharray="4 3"
+                label={{ value: 'MIN_SPREAD', fill: '#3fb950', fontSize: 10 }}
+              />
+            )}
+            {params && (
+              <ReferenceLine y={Number(params.spreadTp)} stroke="#d29922" strokeDasharray="4 3" label={{ value: 'SPREAD_TP', fill: '#d29922', fontSize: 10 }} />
+            )}
             {(Object.keys(COLORS) as Array<keyof typeof COLORS>).map((key) => (
               <Line key={key} type="stepAfter" dataKey={key} stroke={COLORS[key]} dot={false} isAnimationActive={false} strokeWidth={1.3} />
             ))}

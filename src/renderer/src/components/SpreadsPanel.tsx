@@ -19,7 +19,10 @@ export const SpreadsPanel = memo(function SpreadsPanel() {
   return (
     <section className="panel" data-testid="spreads">
       <h2>
-        Spreads <span className="muted small">% of buy price · MIN_SPREAD {params?.minSpread ?? '-'} · SPREAD_TP {params?.spreadTp ?? '-'} · INV {fixed(spreads?.inv, 4)}</span>
+        Spreads{' '}
+        <span className="muted small">
+          % of buy price · MIN_SPREAD {params?.minSpread ?? '-'} · SPREAD_TP {params?.spreadTp ?? '-'} · INV {fixed(spreads?.inv, 4)}
+        </span>
       </h2>
       <table className="kv spreads">
         <thead>
@@ -45,7 +48,13 @@ export const SpreadsPanel = memo(function SpreadsPanel() {
         </tbody>
       </table>
       <div className="muted small">
-        TT hits: {spreads ? Object.entries(spreads.ttHits).map(([key, hits]) => `${key} ${hits}`).join(' · ') : '-'} (needs {params?.ttMinHits ?? '-'})
+        TT hits:{' '}
+        {spreads
+          ? Object.entries(spreads.ttHits)
+              .map(([key, hits]) => `${key} ${hits}`)
+              .join(' · ')
+          : '-'}{' '}
+        (needs {params?.ttMinHits ?? '-'})
       </div>
     </section>
   );

@@ -75,7 +75,8 @@ export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => 
                 `${side.toUpperCase()} ${qty || '?'} on ${venue === 'L' ? 'Lighter' : 'Extended'} at market (IOC within the slippage cap). ` +
                 `The hedge engine hedges any exposure this order creates.${override ? ' Limits overridden.' : ''}`,
               confirmLabel: 'Send',
-              onConfirm: () => void run({ type: 'manualHedge', venue, side, qty: qty.trim(), confirm: true, ...(override ? { overrideLimits: true as const } : {}) })
+              onConfirm: () =>
+                void run({ type: 'manualHedge', venue, side, qty: qty.trim(), confirm: true, ...(override ? { overrideLimits: true as const } : {}) })
             })
           }
         >
@@ -93,7 +94,12 @@ export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => 
           <div className="row wrap">
             {(['L', 'E'] as const).map((v) =>
               (['drop', 'stale', 'rejectOrders', 'duplicateFills', 'resume'] as const).map((fault) => (
-                <button key={`${v}${fault}`} className="btn btn-small" data-testid={`fault-${v}-${fault}`} onClick={() => void run({ type: 'demoFault', venue: v, fault })}>
+                <button
+                  key={`${v}${fault}`}
+                  className="btn btn-small"
+                  data-testid={`fault-${v}-${fault}`}
+                  onClick={() => void run({ type: 'demoFault', venue: v, fault })}
+                >
                   {v} {fault}
                 </button>
               ))

@@ -7,7 +7,17 @@ const OVERSCAN = 10;
  * A list that renders only the rows in view, so thousands of log lines cost nothing. Newest items
  * come first; scrolling away from the top pauses the view (the list is frozen) until resumed.
  */
-export function VirtualList<T extends { seq: number }>({ items, height, render, testId }: { items: T[]; height: number; render: (item: T) => ReactNode; testId?: string }) {
+export function VirtualList<T extends { seq: number }>({
+  items,
+  height,
+  render,
+  testId
+}: {
+  items: T[];
+  height: number;
+  render: (item: T) => ReactNode;
+  testId?: string;
+}) {
   const [scrollTop, setScrollTop] = useState(0);
   const [frozen, setFrozen] = useState<T[] | null>(null);
   const shown = frozen ?? items;

@@ -192,7 +192,7 @@ async function main() {
   console.log(`maker fill -> hedge handed: p50 ${fillToHedge.p50} us, p99 ${fillToHedge.p99} us (${measured} hedges)`);
   console.log(`heap: ${result.heapStartMB} MB -> ${result.heapEndMB} MB`);
 
-  const history = historyQueryBench();
+  const history = process.env.BENCH_SKIP_HISTORY ? [] : historyQueryBench();
   console.log(`journal history query: ${history.map((h) => `${h.fills} fills p50 ${h.p50Ms} ms p99 ${h.p99Ms} ms`).join('; ')}`);
 
   if (process.env.BENCH_ENGINE_ONLY) {

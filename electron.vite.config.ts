@@ -13,7 +13,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           headless: resolve(__dirname, 'src/main/headless/cli.ts'),
           emulator: resolve(__dirname, 'src/main/emulator/cli.ts'),
-          replay: resolve(__dirname, 'src/main/replay/cli.ts')
+          replay: resolve(__dirname, 'src/main/replay/cli.ts'),
+          preflight: resolve(__dirname, 'src/main/preflight/cli.ts')
         }
       }
     }

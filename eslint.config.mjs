@@ -7,7 +7,7 @@ const electronShell = ['src/main/index.ts', 'src/main/electron/**', 'src/preload
 
 // The import direction of every folder under src/main (VS Code's layering idea): a folder may import
 // only the folders listed for it (and src/shared, npm packages, itself). The composition roots
-// (app.ts, index.ts, wiring/, headless/, electron/, replay/) may import anything.
+// (app.ts, index.ts, wiring/, headless/, electron/, replay/, preflight/) may import anything.
 const LAYERS = {
   kernel: [],
   ports: ['kernel'],
@@ -21,7 +21,7 @@ const LAYERS = {
   host: ['kernel', 'ports'],
   config: ['kernel']
 };
-const MAIN_FOLDERS = [...Object.keys(LAYERS), 'wiring', 'headless', 'electron', 'replay'];
+const MAIN_FOLDERS = [...Object.keys(LAYERS), 'wiring', 'headless', 'electron', 'replay', 'preflight'];
 const electronRestriction = {
   paths: [{ name: 'electron', message: 'Only the Electron shell (src/main/index.ts, src/main/electron/) may import electron.' }],
   patterns: [{ group: ['electron/*'], message: 'Only the Electron shell may import electron.' }]

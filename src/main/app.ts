@@ -3,6 +3,7 @@
  * host, and free of Electron itself.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Decimal from 'decimal.js';
 import { join } from 'node:path';
 import { paramsPatchSchema, type StrategyParams } from '../shared/params';
 import type { Command } from '../shared/contract';
@@ -141,6 +142,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     notifier,
     seedUnhedgedOn: config.seedUnhedgedOn,
     reconcileMs: config.reconcileMs,
+    preflight: config.mode === 'DEMO' ? undefined : () => venues.preflight(new Decimal(params.maxPositionValue)),
     startupOpenOrders: config.startupOpenOrders,
     bookLevels: 20,
     onParamsChanged: paramsSaver(paramsFile, (message) => engineRef?.writerFailed('params', message, false)),

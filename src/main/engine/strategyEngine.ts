@@ -37,6 +37,7 @@ import { OrderRegistry, type TrackedOrder } from './orderRegistry';
 import { RecentIds } from '../kernel/recentIds';
 import { Reconciler } from './reconciler';
 import { toEngineParams, type EngineParams, type Fees } from './params';
+import type { PreflightRow } from '../ports/preflight';
 import type { StrategyLogs, TradeJournal } from '../ports/records';
 import { initialSteps, runStartup, StartupFailed } from './startup';
 import { bookView, healthView, realtimeText, spreadsView, type ViewInput } from './views';
@@ -62,6 +63,11 @@ export interface StrategyEngineOptions {
   onParamsChanged?: (params: StrategyParams) => void;
   /** First client order id; defaults to one derived from the clock so restarts never reuse ids. */
   firstClientId?: number;
+  /**
+   * TESTNET/MAINNET: the venues' preflight checks (`npm run preflight`), run before arming (at most
+   * every 10 minutes while they pass); a failed check refuses the arm. No order is sent by them.
+   */
+  preflight?: () => Promise<PreflightRow[]>;
   /** REST reconciliation period (RECONCILE_MS); 0 turns it off. Default 10 s. */
   reconcileMs?: number;
   /** Orders of an earlier run found at start-up: cancelled (default) or adopted (STARTUP_OPEN_ORDERS). */
@@ -549,6 +555,27 @@ export class StrategyEngine implements Engine {
     };
   }
 
+  private preflightPassedAt = Number.NEGATIVE_INFINITY;
+
+  /** Null when arming may go ahead; else why not (the failed preflight checks and what to do). */
+  private async preflightBeforeArming(): Promise<string | null> {
+    if (this.options.mode === 'DEMO' || !this.options.preflight) return null;
+    if (this.options.clock.now() - this.preflightPassedAt < 10 * 60_000) return null;
+    let rows: PreflightRow[];
+    try {
+      rows = await this.options.preflight();
+    } catch (error) {
+      return `preflight could not run: ${String(error)}`;
+    }
+    const failed = rows.filter((row) => row.status === 'fail');
+    for (const row of rows.filter((r) => r.status !== 'pass'))
+      this.log(row.status === 'fail' ? 'error' : 'warn', 'preflight', `${row.venue} ${row.check}: ${row.detail}${row.fix ? ` (${row.fix})` : ''}`);
+    if (failed.length > 0)
+      return `not armed: preflight failed: ${failed.map((row) => `${row.venue} ${row.check}: ${row.detail}${row.fix ? ` -> ${row.fix}` : ''}`).join('; ')}`;
+    this.preflightPassedAt = this.options.clock.now();
+    return null;
+  }
+
   /**
    * Disarm and cancel every order of ours on both venues (the kill switch): the sweep goes on until
    * each venue lists none (strategy.md: kill is complete only then; re-arming cannot cut it short).
@@ -570,6 +597,8 @@ export class StrategyEngine implements Engine {
         if (this.options.mode === 'MAINNET' && command.confirmMainnet !== true) {
           return commandError('FORBIDDEN', 'arming on MAINNET needs confirmMainnet: true', { field: 'confirmMainnet', value: String(command.confirmMainnet) });
         }
+        const refused = await this.preflightBeforeArming();
+        if (refused) return commandError('REJECTED', refused);
         this.state.armed = true;
         this.log('info', 'safety', 'armed');
         this.listener?.changed();

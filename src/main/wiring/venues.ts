@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { ConfigError, type AppConfig } from '../config/config';
 import type { Clock } from '../kernel/clock';
+import type Decimal from 'decimal.js';
+import type { PreflightRow } from '../ports/preflight';
 import type { Venue } from '../ports/venue';
 import { DEMO_EXTENDED, DEMO_LIGHTER, startEmulators, type Emulators } from '../emulator/emulators';
 import { extendedEndpoints } from '../venues/extended/config';
@@ -17,6 +19,8 @@ import { loadWasmLighterSigner } from '../venues/lighter/signer';
 
 export interface BuiltVenues {
   venues: { L: Venue; E: Venue };
+  /** Both venues' preflight checks (`npm run preflight`): no order is sent. */
+  preflight(maxPositionValue: Decimal): Promise<PreflightRow[]>;
   /** The in-process emulators in DEMO, for fault injection and the record. */
   emulators: Emulators | null;
   stop(): Promise<void>;
@@ -70,6 +74,7 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
   const E = new ExtendedVenue({ ...extended, market: config.extended.market, recordPath: recordPath('extended') }, clock);
   return {
     venues: { L, E },
+    preflight: async (maxPositionValue) => [...(await L.preflight()), ...(await E.preflight(maxPositionValue))],
     emulators,
     stop: async () => {
       await emulators?.stop();

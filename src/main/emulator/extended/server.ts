@@ -47,6 +47,8 @@ export interface ExtendedAccountSpec {
   balance: string;
   makerFeeRate: string;
   takerFeeRate: string;
+  /** The account's leverage on the market (GET /user/leverage); default 5. */
+  leverage?: string;
 }
 
 export interface ExtendedEmulatorOptions {
@@ -619,6 +621,9 @@ export class ExtendedEmulator {
           accountId: this.options.account.accountId,
           description: 'emulator'
         });
+      }
+      if (route === 'GET /user/leverage') {
+        return ok([{ market: this.market.name, leverage: this.options.account.leverage ?? '5' }]);
       }
       if (route === 'GET /user/orders') return ok([...this.options.exchange.orders.values()].map((order) => this.orderJson(order)));
       // REST trades carry the venue's order id, not ours (python_sdk AccountTradeModel has no external id).

@@ -738,6 +738,24 @@ export class LighterEmulator {
           sendJson(response, 200, { code: 200, orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) });
           return;
         }
+        case 'GET /api/v1/apikeys': {
+          // The registered keys of an account (255 = all). The emulator knows indexes, not the keys'
+          // public halves: it shows a stand-in; a token signed with a key is what it checks.
+          const account = Number(q.get('account_index'));
+          const index = Number(q.get('api_key_index'));
+          if (account !== this.options.accountIndex) throw new LighterError(21100, 'account not found', 400);
+          const keys = [...this.nonces.keys()].filter((key) => index === 255 || key === index);
+          sendJson(response, 200, {
+            code: 200,
+            api_keys: keys.map((key) => ({
+              account_index: account,
+              api_key_index: key,
+              nonce: this.nonces.get(key),
+              public_key: `0x${txHash(`pk-${account}-${key}`).slice(0, 80)}`
+            }))
+          });
+          return;
+        }
         case 'GET /api/v1/accountInactiveOrders': {
           // Finished orders, newest first, `limit` (1..100) at most, as lighter-python's OrderApi pages them.
           const problem = this.checkAuth(request.headers.authorization ?? q.get('auth'), Number(q.get('account_index')));

@@ -12,6 +12,7 @@
  */
 import { randomInt } from 'node:crypto';
 import Decimal from 'decimal.js';
+import WebSocket from 'ws';
 import { OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
 import { roundPriceToTick } from '../../kernel/decimalMath';
@@ -27,6 +28,7 @@ import {
   type PostOnlyRequest,
   type Venue
 } from '../../ports/venue';
+import { clockSkewRow, type PreflightRow } from '../../ports/preflight';
 import { parseLosslessJson } from '../common/losslessJson';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
@@ -627,5 +629,128 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const orders = list.map((raw, i) => obj(raw, `orders[${i}]`));
     const mine = orders.find((o) => o.externalId === clientId) ?? orders[0];
     return mine ? this.reportOf(mine) : null;
+  }
+
+  // ------------------------------------------------------------------ preflight
+
+  /**
+   * `npm run preflight` for Extended: reachability of REST and both streams, clock skew, the
+   * market and its signing config, fees, the API key's account against the configured Stark key
+   * and vault, the balance, and the leverage against MAX_POSITION_VALUE. It sends no order.
+   */
+  async preflight(maxPositionValue: Decimal): Promise<PreflightRow[]> {
+    const rows: PreflightRow[] = [];
+    const row = (check: string, status: PreflightRow['status'], detail: string, fix?: string) => rows.push({ venue: 'E', check, status, detail, fix });
+    const sentAt = Date.now();
+    let response: Response;
+    try {
+      response = await fetch(`${this.config.restUrl}/info/markets?market=${encodeURIComponent(this.config.market)}`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(5000)
+      });
+      await response.arrayBuffer();
+    } catch (error) {
+      row('REST reachable', 'fail', `${this.config.restUrl}: ${(error as Error).message}`, "check EXTENDED_REST_URL and this machine's network");
+      return rows;
+    }
+    row('REST reachable', response.ok ? 'pass' : 'fail', `${this.config.restUrl} answered HTTP ${response.status} in ${Date.now() - sentAt} ms`);
+    rows.push({ ...clockSkewRow('E', response.headers.get('date'), sentAt, Date.now()) });
+    const attempt = async (check: string, work: () => Promise<{ status?: PreflightRow['status']; detail: string; fix?: string }>, fix: string) => {
+      try {
+        const result = await work();
+        row(check, result.status ?? 'pass', result.detail, result.fix);
+      } catch (error) {
+        row(check, 'fail', (error as Error).message, fix);
+      }
+    };
+    await attempt(
+      'market and fees',
+      async () => {
+        await this.loadMarket();
+        const m = this.market;
+        return {
+          detail: `${m.symbol}: min size ${m.minSize}, size step ${m.sizeStep}, price tick ${m.priceTick}; order fee field ${this.feeRate} (the larger of maker and taker)`
+        };
+      },
+      'check EXTENDED_MARKET and EXTENDED_API_KEY'
+    );
+    await attempt(
+      'API key, Stark key and vault',
+      async () => {
+        const info = obj(await this.rest('GET', '/user/account/info'), 'account info');
+        const problems: string[] = [];
+        if (String(info.status) !== 'ACTIVE') problems.push(`account status ${String(info.status)}`);
+        if (typeof info.l2Key !== 'string' || BigInt(info.l2Key) !== BigInt(this.starkKey))
+          problems.push(`the account's Stark key ${String(info.l2Key)} is not the configured key's ${this.starkKey}`);
+        if (String(info.l2Vault) !== String(this.config.vault))
+          problems.push(`the account's vault ${String(info.l2Vault)} is not EXTENDED_VAULT ${this.config.vault}`);
+        if (problems.length > 0) throw new Error(problems.join('; '));
+        return { detail: `account ${String(info.accountId)}: ACTIVE, Stark key and vault ${this.config.vault} match` };
+      },
+      'EXTENDED_API_KEY, EXTENDED_STARK_PRIVATE_KEY and EXTENDED_VAULT must come from the same sub-account (extended.exchange, API management)'
+    );
+    let balance = new Decimal(0);
+    await attempt(
+      'balance',
+      async () => {
+        balance = await this.loadBalance();
+        if (balance.lte(0)) throw new Error('balance 0');
+        return { detail: `${balance} USD` };
+      },
+      'deposit collateral on the sub-account'
+    );
+    await attempt(
+      'leverage',
+      async () => {
+        const data = await this.rest('GET', `/user/leverage?market=${encodeURIComponent(this.config.market)}`);
+        const list = Array.isArray(data) ? data : [data];
+        const mine = list.map((entry) => obj(entry, 'leverage')).find((entry) => entry.market === this.config.market);
+        if (!mine) throw new Error(`no leverage reported for ${this.config.market}`);
+        const leverage = new Decimal(dec(mine.leverage, 'leverage'));
+        const buyingPower = balance.times(leverage);
+        const short = buyingPower.lt(maxPositionValue);
+        return {
+          status: short ? 'warn' : 'pass',
+          detail: `${leverage}x: ${buyingPower} USD of position for ${balance} USD of balance`,
+          fix: short
+            ? `MAX_POSITION_VALUE ${maxPositionValue} needs more: raise the leverage (PATCH /user/leverage) or the balance, or lower MAX_POSITION_VALUE`
+            : undefined
+        };
+      },
+      'read the leverage on extended.exchange for this market'
+    );
+    await attempt(
+      'order book stream',
+      async () => ({ detail: await this.probeStream(`${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`, true) }),
+      'check EXTENDED_WS_URL'
+    );
+    await attempt(
+      'account stream',
+      async () => ({ detail: await this.probeStream(`${this.config.wsUrl}/account`, false) }),
+      'check EXTENDED_API_KEY (the account stream refuses another key)'
+    );
+    row('request budget', 'pass', `${this.bucket.perWindow} requests per rolling minute`);
+    return rows;
+  }
+
+  /** Opens a stream with our headers and waits for its first frame (or, for the account, for it to open): 5 s. */
+  private probeStream(url: string, waitForFrame: boolean): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = new WebSocket(url, { headers: this.headers(), handshakeTimeout: 5000 });
+      const done = (error: Error | null, text = '') => {
+        clearTimeout(timer);
+        socket.terminate();
+        if (error) reject(error);
+        else resolve(text);
+      };
+      const timer = setTimeout(() => done(new Error(`${url}: nothing within 5 s`)), 5000);
+      socket.on('open', () => {
+        if (!waitForFrame) done(null, `${url}: open in ${Date.now() - started} ms`);
+      });
+      socket.on('message', () => done(null, `${url}: first frame in ${Date.now() - started} ms`));
+      socket.on('unexpected-response', (_request, response) => done(new Error(`${url}: HTTP ${response.statusCode}`)));
+      socket.on('error', (error) => done(new Error(`${url}: ${error.message}`)));
+    });
   }
 }

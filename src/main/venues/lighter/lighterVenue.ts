@@ -11,6 +11,7 @@
  * shared with replay and paper), account stream and order client.
  */
 import Decimal from 'decimal.js';
+import WebSocket from 'ws';
 import { decimalToScaled, OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
 import { RecentIds } from '../../kernel/recentIds';
@@ -26,6 +27,7 @@ import {
   type PostOnlyRequest,
   type Venue
 } from '../../ports/venue';
+import { clockSkewRow, type PreflightRow } from '../../ports/preflight';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
@@ -743,5 +745,104 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const body = await this.authedGet(`accountInactiveOrders?account_index=${this.config.accountIndex}&market_id=${marketId}&limit=100`);
     const found = parseLighterOrders(body).find((order) => order.clientOrderIndex === coi);
     return found ? this.reportOf(found) : null;
+  }
+
+  // ------------------------------------------------------------------ preflight
+
+  /**
+   * `npm run preflight` for Lighter: reachability of REST and WS, clock skew, the market's
+   * minimums, the account and its collateral, the API key registered and matching (an auth token
+   * made with it is accepted), the nonce, the tier and the request budget. It sends no order.
+   */
+  async preflight(): Promise<PreflightRow[]> {
+    const rows: PreflightRow[] = [];
+    const row = (check: string, status: PreflightRow['status'], detail: string, fix?: string) => rows.push({ venue: 'L', check, status, detail, fix });
+    const sentAt = Date.now();
+    let response: Response;
+    try {
+      response = await fetch(`${this.config.restUrl}/api/v1/orderBooks?market_id=255&filter=perp`, { signal: AbortSignal.timeout(5000) });
+      await response.arrayBuffer();
+    } catch (error) {
+      row('REST reachable', 'fail', `${this.config.restUrl}: ${(error as Error).message}`, "check LIGHTER_REST_URL and this machine's network");
+      return rows;
+    }
+    row('REST reachable', response.ok ? 'pass' : 'fail', `${this.config.restUrl} answered HTTP ${response.status} in ${Date.now() - sentAt} ms`);
+    rows.push({ ...clockSkewRow('L', response.headers.get('date'), sentAt, Date.now()) });
+    const attempt = async (check: string, work: () => Promise<string>, fix: string) => {
+      try {
+        row(check, 'pass', await work());
+        return true;
+      } catch (error) {
+        row(check, 'fail', (error as Error).message, fix);
+        return false;
+      }
+    };
+    await attempt(
+      'market',
+      async () => {
+        await this.loadMarket();
+        const m = this.market;
+        return `${m.symbol}: min size ${m.minSize}, min value ${m.minValue} USD, size step ${m.sizeStep}, price tick ${m.priceTick}`;
+      },
+      `check LIGHTER_MARKET (${this.config.symbol})`
+    );
+    await attempt(
+      'account and collateral',
+      async () => {
+        const body = await this.rest(`account?by=index&value=${this.config.accountIndex}`);
+        const account = (Array.isArray(body.accounts) ? body.accounts[0] : undefined) as Record<string, unknown> | undefined;
+        if (!account) throw new Error(`account ${this.config.accountIndex} not found`);
+        const available = new Decimal(String(account.available_balance ?? '0'));
+        if (available.lte(0)) throw new Error(`account ${this.config.accountIndex}: available balance ${available}`);
+        const tier = account.account_type === 1 ? 'Premium' : account.account_type === 0 ? 'Standard' : `type ${String(account.account_type)}`;
+        return `account ${this.config.accountIndex} (${tier}): collateral ${String(account.collateral)}, available ${available} USDC`;
+      },
+      'check LIGHTER_ACCOUNT_INDEX (lighter.xyz, account page) and deposit collateral'
+    );
+    await attempt(
+      'API key registered',
+      async () => {
+        const body = await this.rest(`apikeys?account_index=${this.config.accountIndex}&api_key_index=${this.config.apiKeyIndex}`);
+        const keys = Array.isArray(body.api_keys) ? (body.api_keys as Array<Record<string, unknown>>) : [];
+        const mine = keys.find((key) => key.api_key_index === this.config.apiKeyIndex);
+        if (!mine) throw new Error(`no API key ${this.config.apiKeyIndex} registered on account ${this.config.accountIndex}`);
+        // A request authenticated with a token our key signed is accepted only when the key matches.
+        await this.openOrders();
+        return `key ${this.config.apiKeyIndex} registered, and a token signed with the configured key is accepted`;
+      },
+      'check LIGHTER_API_KEY_INDEX and LIGHTER_API_PRIVATE_KEY: register the key on lighter.xyz (API keys), index 3..254'
+    );
+    await attempt(
+      'nonce',
+      async () => {
+        await this.resyncNonce();
+        return `next nonce ${this.nonce}`;
+      },
+      'the API key must be registered first'
+    );
+    await attempt('WebSocket reachable', () => this.probeWebSocket(), 'check LIGHTER_WS_URL');
+    row('request budget', 'pass', `${this.bucket.perWindow} requests per rolling minute (Standard: 60), ${this.bucket.reserve} kept for cancels and hedges`);
+    return rows;
+  }
+
+  /** Opens the stream and waits for its first frame (5 s). */
+  private probeWebSocket(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = new WebSocket(this.config.wsUrl, { handshakeTimeout: 5000 });
+      const timer = setTimeout(() => {
+        socket.terminate();
+        reject(new Error(`${this.config.wsUrl}: no frame within 5 s`));
+      }, 5000);
+      socket.on('message', () => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(`${this.config.wsUrl}: first frame in ${Date.now() - started} ms`);
+      });
+      socket.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.config.wsUrl}: ${error.message}`));
+      });
+    });
   }
 }

@@ -15,8 +15,8 @@ export interface RunningHost {
  * Starts the built headless host (out/main/headless.js) on a free port with a fresh data folder
  * and resolves with the URL it prints. `npm test` builds before the end-to-end tests run.
  */
-export async function startHeadlessHost(env: Record<string, string> = {}): Promise<RunningHost> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lx-e2e-'));
+export async function startHeadlessHost(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningHost> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lx-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'out/main/headless.js'), '--dotenv', join(dataDir, 'none.env')], {
     env: { ...process.env, HEADLESS_PORT: '0', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -2,7 +2,9 @@
  * `npm run headless`: the engine host under plain Node, no Electron. Serves the console and the
  * WebSocket bridge on loopback and prints the URL to open (it carries the access token).
  */
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config/config';
@@ -10,7 +12,21 @@ import { systemClock } from '../kernel/clock';
 import { isLoopback, startHeadlessServer } from './server';
 import { runUnattended } from './unattended';
 
-const USAGE = `usage: npm run headless -- [--host ADDRESS] [--allow-remote] [--port PORT] [--data-dir DIR] [--dotenv FILE] [--demo] [--arm] [--duration SECONDS]`;
+const USAGE = `usage: npm run headless -- [--host ADDRESS] [--allow-remote] [--token TOKEN] [--port PORT] [--data-dir DIR] [--dotenv FILE] [--demo] [--arm] [--duration SECONDS]`;
+
+/** The console's access token, kept in the data folder (readable by this user only) so that it survives a restart. */
+function persistentToken(path: string): string {
+  try {
+    const kept = readFileSync(path, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(kept)) return kept;
+  } catch {
+    // None yet: made below.
+  }
+  const token = randomBytes(24).toString('base64url');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,6 +39,7 @@ async function main(): Promise<void> {
       arm: { type: 'boolean', default: false },
       duration: { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
+      token: { type: 'string' },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -58,7 +75,9 @@ async function main(): Promise<void> {
     bindHost: config.headless.host,
     port: config.headless.port,
     log: app.log,
-    allowRemote: values['allow-remote']
+    allowRemote: values['allow-remote'],
+    // The same token across restarts, so an open console reconnects by itself after one.
+    token: values.token ?? persistentToken(join(config.dataDir, 'headless-token'))
   });
   app.log.info(`headless console listening on ${config.headless.host}:${server.port} (${config.mode})`);
   // The one line a trader (or a test) needs: the URL with its token.

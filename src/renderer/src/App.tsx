@@ -35,6 +35,7 @@ export function App() {
     }))
   );
   const connection = useConsole((state) => state.connection);
+  const linkLostAt = useConsole((state) => state.linkLostAt);
   const transport = useConsole((state) => state.transport);
   const lastResult = useConsole((state) => state.lastResult);
   const send = useConsole((state) => state.send);
@@ -69,7 +70,13 @@ export function App() {
   };
 
   return (
-    <div className="app">
+    <div className={linkLostAt ? 'app link-lost' : 'app'}>
+      {linkLostAt && (
+        <div className="link-lost-banner" data-testid="link-lost" role="alert">
+          ENGINE LINK LOST since {new Date(linkLostAt).toLocaleTimeString()}: orders may still be live. Reconnecting… (what you see below is the last state
+          received)
+        </div>
+      )}
       <header className="topbar">
         <span className="brand">LX Hedge</span>
         <span className={`badge mode-${(top.mode ?? 'unknown').toLowerCase()}`} data-testid="mode-badge">

@@ -38,6 +38,8 @@ export interface SpreadPoint {
 export interface ConsoleState {
   transport: Transport['kind'] | null;
   connection: ConnectionState;
+  /** Epoch ms when the link to the engine was last lost (null while it is up). */
+  linkLostAt: number | null;
   snapshot: EngineSnapshot | null;
   /** Newest first. */
   events: EngineEvent[];
@@ -56,6 +58,7 @@ const emptyLogs = () => ({ spread: [], maker: [], hedge: [], engine: [] });
 export const useConsole = create<ConsoleState>(() => ({
   transport: null,
   connection: 'connecting',
+  linkLostAt: null,
   snapshot: null,
   events: [],
   decisions: [],
@@ -153,7 +156,13 @@ function createBatcher(apply: (snapshot: EngineSnapshot | null, events: EngineEv
 }
 
 export function connectStore(transport: Transport): () => void {
-  transport.onConnection((connection) => useConsole.setState({ connection }));
+  transport.onConnection((connection) =>
+    useConsole.setState((state) => ({
+      connection,
+      // Lost once it had been up: kept through reconnect attempts until the link is open again.
+      linkLostAt: connection === 'open' ? null : (state.linkLostAt ?? (state.snapshot ? Date.now() : null))
+    }))
+  );
   useConsole.setState({
     transport: transport.kind,
     send: async (command) => {

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { BookLevelView, LiveOrderView, VenueId } from '../../../shared/contract';
 import { percentOf } from '../format';
 import { useConsole } from '../store';
+import { useNow } from '../useNow';
 
 interface Props {
   venue: VenueId;
@@ -44,7 +45,9 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
   const bestBid = bids[0]?.price;
   const bestAsk = asks[0]?.price;
   const spread = bestBid && bestAsk ? new Decimal(bestAsk).minus(bestBid) : null;
-  const age = book && book.updatedAt ? at - book.updatedAt : null;
+  // Counted in the page as well: with the engine link lost, the age keeps growing instead of freezing.
+  const now = useNow(1000);
+  const age = book && book.updatedAt ? Math.max(at, now) - book.updatedAt : null;
   return (
     <section className="panel book" data-testid={`book-${venue}`}>
       <h2>

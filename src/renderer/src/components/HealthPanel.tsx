@@ -1,12 +1,15 @@
 import { memo, useRef } from 'react';
 import type { StartupStep } from '../../../shared/contract';
 import { useConsole } from '../store';
+import { useNow } from '../useNow';
 
 const ICON: Record<StartupStep['status'], string> = { pending: '○', running: '◔', done: '●', failed: '✕', skipped: '–' };
 
 /** Venue health and the seven start-up steps. */
 export const HealthPanel = memo(function HealthPanel() {
   const snapshot = useConsole((state) => state.snapshot);
+  // Ages counted in the page: they keep growing when no snapshot arrives (engine link lost).
+  const now = useNow(1000);
   // Messages per second from two snapshots at least a second apart (engine clock).
   const rate = useRef<{ at: number; counts: Record<string, number>; perSecond: Record<string, number> }>({ at: 0, counts: {}, perSecond: {} });
   if (snapshot && snapshot.at - rate.current.at >= 1000) {
@@ -38,11 +41,12 @@ export const HealthPanel = memo(function HealthPanel() {
         <tbody>
           {(['L', 'E'] as const).map((venue) => {
             const h = snapshot?.venues[venue];
+            const updatedAt = snapshot?.books[venue]?.updatedAt ?? 0;
             return (
               <tr key={venue} data-testid={`health-${venue}`}>
                 <td>{venue === 'L' ? 'Lighter' : 'Extended'}</td>
                 <td className={h?.connected ? 'ok' : 'bad'}>{h?.connected ? 'up' : 'down'}</td>
-                <td className="num">{h?.bookAgeMs ?? '-'} ms</td>
+                <td className="num">{updatedAt ? `${Math.max(0, Math.max(snapshot?.at ?? 0, now) - updatedAt)} ms` : '-'}</td>
                 <td className="num" title={`${h?.bookMessages ?? 0} book messages`}>
                   {rate.current.perSecond[venue] ?? '-'}
                 </td>

@@ -49,6 +49,9 @@ test('an unattended armed demo run ends hedged and reports one JSON line', async
   expect(existsSync(journal)).toBe(true);
   const db = new DatabaseSync(journal, { readOnly: true });
   expect((db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(summary.fills);
+  // The demo's Lighter is a Standard account: a hedge there waits for the venue's 300 ms taker delay.
+  const lighterHedges = db.prepare("SELECT latency_ms AS ms FROM hedges WHERE venue = 'L' AND error IS NULL").all() as Array<{ ms: number }>;
+  for (const hedge of lighterHedges) expect(hedge.ms).toBeGreaterThanOrEqual(300);
   db.close();
   for (const log of ['main.log', 'maker.log', 'hedge.log', 'spread.log', 'realtime.log']) expect(existsSync(join(dataDir, 'logs', log)), log).toBe(true);
 });

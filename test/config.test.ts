@@ -108,3 +108,16 @@ describe('venue endpoints', () => {
     expect(EXTENDED_NETWORKS.testnet.wsUrl).toBe('wss://api.starknet.sepolia.extended.exchange/stream.extended.exchange/v1');
   });
 });
+
+describe('Lighter account tier', () => {
+  it('Standard by default (no fee); Premium brings its fees unless FEE_L_* are set', () => {
+    const standard = loadConfig({ env: { NETWORK: 'demo' } });
+    expect(standard.lighter.tier).toBe('standard');
+    expect(standard.fees.L).toEqual({ maker: '0', taker: '0' });
+    const premium = loadConfig({ env: { NETWORK: 'demo', LIGHTER_ACCOUNT_TIER: 'premium' } });
+    expect(premium.fees.L).toEqual({ maker: '0.00004', taker: '0.00028' });
+    const explicit = loadConfig({ env: { NETWORK: 'demo', LIGHTER_ACCOUNT_TIER: 'premium', FEE_L_TAKER: '0.0002' } });
+    expect(explicit.fees.L).toEqual({ maker: '0.00004', taker: '0.0002' });
+    expect(() => loadConfig({ env: { NETWORK: 'demo', LIGHTER_ACCOUNT_TIER: 'gold' } })).toThrow(/LIGHTER_ACCOUNT_TIER="gold"/);
+  });
+});

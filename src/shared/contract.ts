@@ -149,6 +149,8 @@ export interface VenueHealthView {
   lastOrderLatencyMs: number | null;
   rateLimitHeadroom: number | null;
   rateLimited: number;
+  /** The account tier and the venue's delay of each kind of order, when the venue has tiers. */
+  tier: { name: string; makerDelayMs: number; takerDelayMs: number; cancelDelayMs: number } | null;
 }
 
 export interface EngineSnapshot {

@@ -403,3 +403,41 @@ describe('Lighter adapter: update frames without begin_nonce', () => {
     expect(record.logs.some((line) => line.includes('update frames carry no begin_nonce'))).toBe(true);
   });
 });
+
+describe('Lighter emulator: account tier delays', () => {
+  it('a Standard account waits 200 ms for a quote and 300 ms for a taker order; the adapter shows its tier', async () => {
+    const env = await startLighter({ tierDelays: { makerMs: 200, takerMs: 300, cancelMs: 200 } });
+    cleanups.push(() => env.emulator.stop());
+    const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
+    const venue = new LighterVenue(
+      {
+        restUrl: env.emulator.url,
+        wsUrl: env.emulator.wsUrl,
+        chainId: 300,
+        symbol: 'ETH',
+        accountIndex: ACCOUNT,
+        apiKeyIndex: API_KEY,
+        apiPrivateKey: privateKey,
+        deadManMs: 0
+      },
+      signer,
+      systemClock
+    );
+    const { handlers } = recordingHandlers();
+    venue.setHandlers(handlers);
+    await venue.start();
+    cleanups.push(() => venue.stop());
+    await waitFor(() => venue.book.ready && venue.health().connected, 'the streams');
+    expect(venue.health().tier).toEqual({ name: 'standard', makerDelayMs: 200, takerDelayMs: 300, cancelDelayMs: 200 });
+    const bid = new Decimal(formatScaled(env.exchange.bestBid() as number, 2));
+    const placedAt = Date.now();
+    await venue.placePostOnly({ clientId: '17000000000501', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') });
+    await waitFor(() => env.exchange.orders.has('17000000000501'), 'the quote resting');
+    expect(Date.now() - placedAt).toBeGreaterThanOrEqual(200);
+    const ask = new Decimal(formatScaled(env.exchange.bestAsk() as number, 2));
+    const sentAt = Date.now();
+    const result = await venue.sendMarket({ clientId: '17000000000502', side: 'buy', qty: new Decimal('0.01'), worstPrice: ask.plus('5') });
+    expect(result.filledQty.toString()).toBe('0.01');
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(300);
+  });
+});

@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
+import { LIGHTER_TIERS, type LighterTier } from '../../shared/lighterTiers';
 import { DECIMAL_RE, describe } from '../../shared/decimal';
 import type { Mode } from '../../shared/contract';
 import { PARAM_KEYS, PARAM_SPECS, paramValueSchema, type StrategyParams } from '../../shared/params';
@@ -187,6 +188,14 @@ const FIELDS: FieldSpec[] = [
   },
   {
     group: 'Lighter',
+    env: 'LIGHTER_ACCOUNT_TIER',
+    default: 'standard',
+    unit: 'standard|premium',
+    doc: 'Lighter account tier: Standard pays no fee, but the venue delays takers 300 ms and makers and cancels 200 ms; Premium pays 0.004 % maker / 0.028 % taker (FEE_L_* default to these) with 0 ms maker and cancel and ~200 ms taker delay.',
+    schema: z.enum(['standard', 'premium'])
+  },
+  {
+    group: 'Lighter',
     env: 'LIGHTER_REQUESTS_PER_MINUTE',
     default: '60',
     unit: 'requests a minute',
@@ -328,6 +337,7 @@ export interface AppConfig {
   startupOpenOrders: 'cancel' | 'adopt';
   fees: { L: { maker: string; taker: string }; E: { maker: string; taker: string } };
   lighter: {
+    tier: LighterTier;
     market: string;
     restUrl?: string;
     wsUrl?: string;
@@ -418,7 +428,17 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     reconcileMs: int('RECONCILE_MS') as number,
     startupOpenOrders: values.STARTUP_OPEN_ORDERS as 'cancel' | 'adopt',
     fees: {
-      L: { maker: text('FEE_L_MAKER') as string, taker: text('FEE_L_TAKER') as string },
+      // Lighter's fees follow its tier unless FEE_L_* are set.
+      L: {
+        maker:
+          (options.env.FEE_L_MAKER ?? fromFile.FEE_L_MAKER)
+            ? (text('FEE_L_MAKER') as string)
+            : LIGHTER_TIERS[values.LIGHTER_ACCOUNT_TIER as LighterTier].makerFee,
+        taker:
+          (options.env.FEE_L_TAKER ?? fromFile.FEE_L_TAKER)
+            ? (text('FEE_L_TAKER') as string)
+            : LIGHTER_TIERS[values.LIGHTER_ACCOUNT_TIER as LighterTier].takerFee
+      },
       E: { maker: text('FEE_E_MAKER') as string, taker: text('FEE_E_TAKER') as string }
     },
     lighter: {
@@ -426,6 +446,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       restUrl: text('LIGHTER_REST_URL'),
       wsUrl: text('LIGHTER_WS_URL'),
       requestsPerMinute: int('LIGHTER_REQUESTS_PER_MINUTE') as number,
+      tier: values.LIGHTER_ACCOUNT_TIER as LighterTier,
       apiPrivateKey: text('LIGHTER_API_PRIVATE_KEY'),
       accountIndex: int('LIGHTER_ACCOUNT_INDEX'),
       apiKeyIndex: int('LIGHTER_API_KEY_INDEX')

@@ -58,6 +58,8 @@ export interface EmulatorsOptions {
   host?: string;
   lighterPort?: number;
   extendedPort?: number;
+  /** Lighter's account-tier delays, as the venue applies them (the demo: its configured tier). */
+  lighterTierDelays?: { makerMs: number; takerMs: number; cancelMs: number };
   /** Start the market clock (false: tests step the market themselves). */
   run?: boolean;
   /** Other identities than the demo ones (tests with made-up keys). */
@@ -85,7 +87,8 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     clock,
     faults: faults.L,
     host: options.host,
-    port: options.lighterPort
+    port: options.lighterPort,
+    tierDelays: options.lighterTierDelays
   });
   const extended = new ExtendedEmulator({
     exchange: market.exchanges.E,

@@ -59,7 +59,8 @@ export function healthView(venue: Venue, connected: boolean, clock: Clock): Venu
     bookMessages: health.bookMessages,
     lastOrderLatencyMs: health.lastOrderLatencyMs ?? null,
     rateLimitHeadroom: health.rateLimitHeadroom ?? null,
-    rateLimited: health.rateLimited
+    rateLimited: health.rateLimited,
+    tier: health.tier ?? null
   };
 }
 

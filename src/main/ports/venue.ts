@@ -155,6 +155,8 @@ export interface VenueHealth {
   /** Remaining request budget as a fraction 0..1, when the adapter tracks one. */
   rateLimitHeadroom?: number;
   rateLimited: number;
+  /** The account tier and the venue's delays before orders and cancels take effect, when it has tiers. */
+  tier?: { name: string; makerDelayMs: number; takerDelayMs: number; cancelDelayMs: number };
 }
 
 export interface Venue {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ConfigError, type AppConfig } from '../config/config';
 import type { Clock } from '../kernel/clock';
 import type Decimal from 'decimal.js';
+import { LIGHTER_TIERS } from '../../shared/lighterTiers';
 import type { PreflightRow } from '../ports/preflight';
 import type { Venue } from '../ports/venue';
 import { DEMO_EXTENDED, DEMO_LIGHTER, startEmulators, type Emulators } from '../emulator/emulators';
@@ -34,7 +35,14 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
   let extended: { restUrl: string; wsUrl: string; apiKey: string; starkPrivateKey: string; vault: number };
 
   if (config.network === 'demo') {
-    emulators = await startEmulators({ clock, seed: config.demo.seed, speed: config.demo.speed });
+    // The demo's Lighter holds orders as the configured tier does (Standard by default).
+    const tier = LIGHTER_TIERS[config.lighter.tier];
+    emulators = await startEmulators({
+      clock,
+      seed: config.demo.seed,
+      speed: config.demo.speed,
+      lighterTierDelays: { makerMs: tier.makerDelayMs, takerMs: tier.takerDelayMs, cancelMs: tier.cancelDelayMs }
+    });
     lighter = { restUrl: emulators.lighter.url, wsUrl: emulators.lighter.wsUrl, chainId: 300, ...DEMO_LIGHTER };
     extended = { restUrl: emulators.extended.url, wsUrl: emulators.extended.wsUrl, ...DEMO_EXTENDED };
   } else {
@@ -70,7 +78,11 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
   // The emulators enforce no budget of their own: the demo runs at ten times the Standard tier so
   // that an accelerated market is not throttled by a limit that is not there.
   const requestsPerMinute = config.network === 'demo' ? config.lighter.requestsPerMinute * 10 : config.lighter.requestsPerMinute;
-  const L = new LighterVenue({ ...lighter, symbol: config.lighter.market, requestsPerMinute, recordPath: recordPath('lighter') }, signer, clock);
+  const L = new LighterVenue(
+    { ...lighter, symbol: config.lighter.market, requestsPerMinute, tier: config.lighter.tier, recordPath: recordPath('lighter') },
+    signer,
+    clock
+  );
   const E = new ExtendedVenue({ ...extended, market: config.extended.market, recordPath: recordPath('extended') }, clock);
   return {
     venues: { L, E },

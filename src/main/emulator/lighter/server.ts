@@ -55,6 +55,8 @@ export interface LighterEmulatorOptions {
   maxConnectionMs?: number;
   /** Time between a tx accepted and its effect on the book (sequencing). */
   processingMs?: number;
+  /** The account tier's delays before an order or cancel takes effect (none when absent). */
+  tierDelays?: { makerMs: number; takerMs: number; cancelMs: number };
 }
 
 class LighterError extends Error {
@@ -603,10 +605,13 @@ export class LighterEmulator {
     else if (type === LIGHTER_TX.cancelOrder) effect = this.checkCancel(int);
     else effect = this.checkCancelAll(int);
 
-    // Accepted: the nonce is consumed, the effect follows once "sequenced".
+    // Accepted: the nonce is consumed, the effect follows once "sequenced", after the account tier's
+    // delay (Standard: takers 300 ms, makers and cancels 200 ms).
     this.nonces.set(apiKey, expectedNonce + 1);
-    if (immediate) effect();
-    else this.later(this.options.processingMs ?? 2, effect);
+    const tier = this.options.tierDelays;
+    const tierDelay = !tier ? 0 : type === LIGHTER_TX.createOrder ? (int('TimeInForce') === 0 ? tier.takerMs : tier.makerMs) : tier.cancelMs;
+    if (immediate && tierDelay === 0) effect();
+    else this.later((immediate ? 0 : (this.options.processingMs ?? 2)) + tierDelay, effect);
     return txHash(txInfoText);
   }
 

@@ -1,3 +1,4 @@
+import type { LighterTier } from '../../../shared/lighterTiers';
 /** Lighter networks and the adapter's settings. */
 export type LighterNetwork = 'mainnet' | 'testnet' | 'custom';
 
@@ -24,6 +25,8 @@ export interface LighterAdapterConfig {
   staleBookMs?: number;
   /** Account stream silence after which it is pinged; twice that with no pong = dead, replaced (default 15 s). */
   accountStaleMs?: number;
+  /** The account tier: what the console shows of the venue's delays (default standard). */
+  tier?: LighterTier;
   /** REST + tx budget per rolling minute: 60 on a Standard account. */
   requestsPerMinute?: number;
   /** The scheduled cancel-all's distance ahead (the venue wants >= 5 min; default 5.5 min; 0 = none, adapter tests only). */

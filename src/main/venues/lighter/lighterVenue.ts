@@ -25,8 +25,10 @@ import {
   type OrderStatus,
   type Position,
   type PostOnlyRequest,
-  type Venue
+  type Venue,
+  type VenueHealth
 } from '../../ports/venue';
+import { LIGHTER_TIERS } from '../../../shared/lighterTiers';
 import { clockSkewRow, type PreflightRow } from '../../ports/preflight';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
@@ -844,5 +846,13 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
         reject(new Error(`${this.config.wsUrl}: ${error.message}`));
       });
     });
+  }
+
+  override health(): VenueHealth {
+    const tier = LIGHTER_TIERS[this.config.tier ?? 'standard'];
+    return {
+      ...super.health(),
+      tier: { name: this.config.tier ?? 'standard', makerDelayMs: tier.makerDelayMs, takerDelayMs: tier.takerDelayMs, cancelDelayMs: tier.cancelDelayMs }
+    };
   }
 }

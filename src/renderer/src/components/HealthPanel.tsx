@@ -36,6 +36,7 @@ export const HealthPanel = memo(function HealthPanel() {
             <th className="num">order rtt</th>
             <th className="num">budget</th>
             <th className="num">429s</th>
+            <th>tier: venue delays</th>
           </tr>
         </thead>
         <tbody>
@@ -55,6 +56,9 @@ export const HealthPanel = memo(function HealthPanel() {
                   {h?.rateLimitHeadroom === null || h?.rateLimitHeadroom === undefined ? '-' : `${Math.round(h.rateLimitHeadroom * 100)}%`}
                 </td>
                 <td className="num">{h?.rateLimited ?? 0}</td>
+                <td className="small" data-testid={`tier-${venue}`} title="How long the venue holds each kind of order before it takes effect">
+                  {h?.tier ? `${h.tier.name}: maker ${h.tier.makerDelayMs} / taker ${h.tier.takerDelayMs} / cancel ${h.tier.cancelDelayMs} ms` : '-'}
+                </td>
               </tr>
             );
           })}

@@ -142,7 +142,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     notifier,
     seedUnhedgedOn: config.seedUnhedgedOn,
     reconcileMs: config.reconcileMs,
-    preflight: config.mode === 'DEMO' ? undefined : () => venues.preflight(new Decimal(params.maxPositionValue)),
+    preflight: config.mode === 'TESTNET' || config.mode === 'MAINNET' ? () => venues.preflight(new Decimal(params.maxPositionValue)) : undefined,
     startupOpenOrders: config.startupOpenOrders,
     bookLevels: 20,
     onParamsChanged: paramsSaver(paramsFile, (message) => engineRef?.writerFailed('params', message, false)),

@@ -12,7 +12,7 @@ export type { Command, CommandResult, QueryRequest, QueryResult, StrategyParams 
 export type DecimalString = string;
 export type VenueId = 'L' | 'E';
 export type Side = 'buy' | 'sell';
-export type Mode = 'DEMO' | 'TESTNET' | 'MAINNET';
+export type Mode = 'DEMO' | 'PAPER' | 'TESTNET' | 'MAINNET';
 
 export type StartupStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export interface StartupStep {

@@ -59,9 +59,9 @@ const FIELDS: FieldSpec[] = [
     group: 'General',
     env: 'NETWORK',
     default: 'demo',
-    unit: 'demo|testnet|mainnet',
-    doc: 'demo runs both venues as local emulators with no keys; testnet and mainnet need the keys below.',
-    schema: z.enum(['demo', 'testnet', 'mainnet'])
+    unit: 'demo|paper|testnet|mainnet',
+    doc: "demo runs both venues as local emulators with no keys; paper trades the real venues' public books and trades (mainnet by default, or the URL overrides below) with orders matched locally, no keys; testnet and mainnet need the keys below.",
+    schema: z.enum(['demo', 'paper', 'testnet', 'mainnet'])
   },
   {
     group: 'General',
@@ -319,7 +319,7 @@ function paramFields(): FieldSpec[] {
 
 export const CONFIG_FIELDS: readonly FieldSpec[] = [...FIELDS, ...paramFields()];
 
-export type Network = 'demo' | 'testnet' | 'mainnet';
+export type Network = 'demo' | 'paper' | 'testnet' | 'mainnet';
 
 export interface AppConfig {
   network: Network;
@@ -415,7 +415,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
 
   const config: AppConfig = {
     network,
-    mode: network === 'demo' ? 'DEMO' : network === 'testnet' ? 'TESTNET' : 'MAINNET',
+    mode: network === 'demo' ? 'DEMO' : network === 'paper' ? 'PAPER' : network === 'testnet' ? 'TESTNET' : 'MAINNET',
     dataDir,
     logDir: text('LOG_DIR') ? absolute(text('LOG_DIR') as string) : join(dataDir, 'logs'),
     logLevel: values.LOG_LEVEL as AppConfig['logLevel'],
@@ -467,7 +467,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     }
   };
 
-  if (network !== 'demo') {
+  if (network === 'testnet' || network === 'mainnet') {
     const required = [
       'LIGHTER_API_PRIVATE_KEY',
       'LIGHTER_ACCOUNT_INDEX',

@@ -69,6 +69,17 @@ export interface ExchangeEvents {
   order(order: ExchangeOrder): void;
   trade(trade: ExchangeTrade): void;
   position(position: Position): void;
+  /** A trade anyone can see on the public feed (the market's flow, ours included). */
+  publicTrade?(trade: PublicTrade): void;
+}
+
+/** A trade of the public feed: the aggressor's side, the price, the size (scaled). */
+export interface PublicTrade {
+  id: number;
+  aggressor: OrderSide;
+  price: number;
+  qty: number;
+  at: number;
 }
 
 export interface ExchangeRecord {
@@ -259,6 +270,8 @@ export class Exchange {
       positionBefore
     };
     this.record.trades.push(trade);
+    // On the public feed the aggressor is the other side when we were the maker.
+    this.emitPublicTrade(maker ? (order.side === 'buy' ? 'sell' : 'buy') : order.side, price, qty);
     if (order.filled >= order.qty) {
       order.state = 'filled';
       this.orders.delete(order.clientId);
@@ -303,11 +316,26 @@ export class Exchange {
     return true;
   }
 
+  private publicTradeId = 1;
+
+  private emitPublicTrade(aggressor: OrderSide, price: number, qty: number): void {
+    const trade: PublicTrade = { id: this.publicTradeId++, aggressor, price, qty, at: this.options.now() };
+    for (const listener of this.listeners) listener.publicTrade?.(trade);
+  }
+
   /**
-   * Background flow after a book change: a resting order the book moved through fills in full;
-   * one at the top of its side fills with `fillProbability`, half the time only in part.
+   * Background flow after a book change: the market trades at the top (public trades of others);
+   * a resting order the book moved through fills in full; one at the top of its side fills with
+   * `fillProbability`, half the time only in part.
    */
   flow(): void {
+    const top = { buy: this.bestAsk(), sell: this.bestBid() };
+    if (this.options.random() < 0.6) {
+      const aggressor: OrderSide = this.options.random() < 0.5 ? 'buy' : 'sell';
+      const price = top[aggressor];
+      const size = price === undefined ? undefined : (aggressor === 'buy' ? this.asks : this.bids).get(price);
+      if (price !== undefined && size) this.emitPublicTrade(aggressor, price, Math.max(1, Math.floor(size * (0.05 + this.options.random() * 0.6))));
+    }
     const bestBid = this.bestBid();
     const bestAsk = this.bestAsk();
     for (const order of [...this.orders.values()]) {

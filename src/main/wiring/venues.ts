@@ -6,7 +6,10 @@
 import { join } from 'node:path';
 import { ConfigError, type AppConfig } from '../config/config';
 import type { Clock } from '../kernel/clock';
-import type Decimal from 'decimal.js';
+import Decimal from 'decimal.js';
+import { ExtendedPublicFeed } from '../venues/extended/publicFeed';
+import { LighterPublicFeed } from '../venues/lighter/publicFeed';
+import { PaperVenue } from '../venues/paper/paperVenue';
 import { LIGHTER_TIERS } from '../../shared/lighterTiers';
 import type { PreflightRow } from '../ports/preflight';
 import type { Venue } from '../ports/venue';
@@ -27,7 +30,31 @@ export interface BuiltVenues {
   stop(): Promise<void>;
 }
 
+/**
+ * PAPER: the real venues' public books and trades (mainnet unless the URL overrides say otherwise),
+ * our orders matched locally with the Lighter tier's delays and both venues' fees. No keys.
+ */
+function buildPaperVenues(config: AppConfig, clock: Clock): BuiltVenues {
+  const lighter = lighterEndpoints('mainnet', { restUrl: config.lighter.restUrl, wsUrl: config.lighter.wsUrl });
+  const extended = extendedEndpoints('mainnet', { restUrl: config.extended.restUrl, wsUrl: config.extended.wsUrl });
+  const tier = LIGHTER_TIERS[config.lighter.tier];
+  const L = new PaperVenue(new LighterPublicFeed({ restUrl: lighter.restUrl, wsUrl: lighter.wsUrl, symbol: config.lighter.market, clock }), {
+    id: 'L',
+    clock,
+    delays: { makerMs: tier.makerDelayMs, takerMs: tier.takerDelayMs, cancelMs: tier.cancelDelayMs },
+    fees: { maker: new Decimal(config.fees.L.maker), taker: new Decimal(config.fees.L.taker) }
+  });
+  const E = new PaperVenue(new ExtendedPublicFeed({ restUrl: extended.restUrl, wsUrl: extended.wsUrl, market: config.extended.market, clock }), {
+    id: 'E',
+    clock,
+    delays: { makerMs: 0, takerMs: 0, cancelMs: 0 },
+    fees: { maker: new Decimal(config.fees.E.maker), taker: new Decimal(config.fees.E.taker) }
+  });
+  return { venues: { L, E }, emulators: null, preflight: async () => [], stop: async () => undefined };
+}
+
 export async function buildVenues(config: AppConfig, clock: Clock): Promise<BuiltVenues> {
+  if (config.network === 'paper') return buildPaperVenues(config, clock);
   const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
   const recordPath = (venue: string) => (config.recordFrames ? join(config.dataDir, 'recordings', `${venue}-${stamp}.jsonl`) : undefined);
   let emulators: Emulators | null = null;

@@ -79,7 +79,7 @@ class ExtendedError extends Error {
 
 interface StreamSession {
   socket: WebSocket;
-  kind: 'orderbook' | 'account';
+  kind: 'orderbook' | 'account' | 'trades';
   depth1: boolean;
   seq: number;
   heldFill: string | null;
@@ -138,7 +138,27 @@ export class ExtendedEmulator {
         if (this.recentTrades.length > 200) this.recentTrades.shift();
         this.account('TRADE', { trades: [this.tradeJson(trade)] }, true);
       },
-      position: () => this.account('POSITION', { positions: [this.positionJson('ws')] }, false)
+      position: () => this.account('POSITION', { positions: [this.positionJson('ws')] }, false),
+      // The public trades stream (extended.md: /publicTrades/{market}): {ts, data: [{m, S, tT, T, p, q, i}], seq}.
+      publicTrade: (trade) => {
+        for (const session of this.sessions) {
+          if (session.kind !== 'trades') continue;
+          this.sendSeq(session, {
+            ts: trade.at,
+            data: [
+              {
+                m: this.market.name,
+                S: trade.aggressor === 'buy' ? 'BUY' : 'SELL',
+                tT: 'TRADE',
+                T: trade.at,
+                p: this.price(trade.price),
+                q: this.size(trade.qty),
+                i: trade.id
+              }
+            ]
+          });
+        }
+      }
     });
   }
 
@@ -171,6 +191,8 @@ export class ExtendedEmulator {
       if (this.options.clock.now() < this.refuseStreamsUntil) return reject('503 Service Unavailable');
       if (url.pathname === `${STREAM_PREFIX}/orderbooks/${this.market.name}`) {
         this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client, 'orderbook', url.searchParams.get('depth') === '1'));
+      } else if (url.pathname === `${STREAM_PREFIX}/publicTrades/${this.market.name}`) {
+        this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client, 'trades', false));
       } else if (url.pathname === `${STREAM_PREFIX}/account`) {
         if (request.headers['x-api-key'] !== this.options.account.apiKey) return reject('401 Unauthorized');
         this.wss.handleUpgrade(request, socket, head, (client) => this.attach(client, 'account', false));

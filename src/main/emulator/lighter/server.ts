@@ -118,7 +118,23 @@ export class LighterEmulator {
         if (this.recentTrades.length > 50) this.recentTrades.shift();
         this.broadcastFill(`account_all_trades:${options.accountIndex}`, this.tradesMessage('update', [trade]));
       },
-      position: () => this.broadcast(`account_all_positions:${options.accountIndex}`, () => this.positionsMessage('update'))
+      position: () => this.broadcast(`account_all_positions:${options.accountIndex}`, () => this.positionsMessage('update')),
+      publicTrade: (trade) =>
+        this.broadcast(`trade:${this.market.marketId}`, () => ({
+          type: 'update/trade',
+          channel: `trade:${this.market.marketId}`,
+          trades: [
+            {
+              trade_id: trade.id,
+              market_id: this.market.marketId,
+              type: 'trade',
+              size: formatScaled(trade.qty, this.market.sizeDecimals),
+              price: formatScaled(trade.price, this.market.priceDecimals),
+              is_maker_ask: trade.aggressor === 'buy',
+              timestamp: trade.at
+            }
+          ]
+        }))
     });
   }
 
@@ -422,7 +438,7 @@ export class LighterEmulator {
 
   private subscribe(session: Session, rawChannel: unknown, auth: unknown): void {
     const channel = typeof rawChannel === 'string' ? rawChannel : '';
-    const match = /^(order_book|account_all_trades|account_all_orders|account_all_positions)\/(\d+)$/.exec(channel);
+    const match = /^(order_book|trade|account_all_trades|account_all_orders|account_all_positions)\/(\d+)$/.exec(channel);
     if (!match) {
       this.wsError(session, 30005, 'Invalid Channel');
       return;
@@ -431,6 +447,16 @@ export class LighterEmulator {
     const key = `${name}:${id}`;
     if (session.channels.has(key)) {
       this.wsError(session, 30003, 'Already Subscribed');
+      return;
+    }
+    if (name === 'trade') {
+      // The public trades of the market (lighter.md: trade/{MARKET_INDEX}): no auth.
+      if (Number(id) !== this.market.marketId) {
+        this.wsError(session, 30005, 'Invalid Channel');
+        return;
+      }
+      session.channels.add(key);
+      this.send(session, { type: 'subscribed/trade', channel: `trade:${id}`, trades: [] });
       return;
     }
     if (name === 'order_book') {

@@ -61,6 +61,8 @@ export type LighterFrame =
   | { kind: 'pong' }
   | BookFrame
   | { kind: 'trades'; snapshot: boolean; trades: TradeFrame[] }
+  /** The market's public trades (channel trade/{market}): the aggressor's side, price and size. */
+  | { kind: 'publicTrades'; trades: Array<{ aggressor: 'buy' | 'sell'; price: string; size: string }> }
   | { kind: 'orders'; snapshot: boolean; orders: OrderFrame[] }
   | { kind: 'positions'; snapshot: boolean; position: PositionFrame | null }
   | { kind: 'tx'; id: string; ok: true; txHash: unknown }
@@ -161,6 +163,22 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
       asks: levels(book.asks, 'order_book.asks'),
       nonce: int(book.nonce, 'order_book.nonce'),
       beginNonce: book.begin_nonce === undefined || book.begin_nonce === null ? null : int(book.begin_nonce, 'order_book.begin_nonce')
+    };
+  }
+  if (channel === 'trade') {
+    const list = frame.trades;
+    if (!Array.isArray(list)) throw new FrameError('trades', list);
+    return {
+      kind: 'publicTrades',
+      trades: list.map((value, i) => {
+        const t = obj(value, `trades[${i}]`);
+        // The maker sold when is_maker_ask: the aggressor bought.
+        return {
+          aggressor: bool(t.is_maker_ask, `trades[${i}].is_maker_ask`) ? 'buy' : 'sell',
+          price: positiveDec(t.price, `trades[${i}].price`),
+          size: positiveDec(t.size, `trades[${i}].size`)
+        };
+      })
     };
   }
   if (channel === 'account_all_trades') return { kind: 'trades', snapshot, trades: forMarket(frame.trades, marketId, 'trades').map(trade) };

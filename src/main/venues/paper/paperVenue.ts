@@ -1,0 +1,281 @@
+/**
+ * PAPER trading: a venue's real PUBLIC book and trades, no keys, and our orders matched locally.
+ * The engine cannot tell it from the live adapter: the same `Venue` contract, order updates, fills
+ * and the venue's record (queryOrder, openOrders).
+ *
+ * The fill model (hftbacktest's risk-averse queue model): a quote joins the back of its price level
+ * (the size shown there when it lands is ahead of it) and fills only from public trades: a trade
+ * through its price fills it whole; a trade at its price first eats the queue ahead, and what is
+ * left of the trade fills it. A level that shrinks without trades moves the queue ahead down to its
+ * size (cancels ahead of us). Taker orders walk the public book up to their worst price. The
+ * account tier's delays apply before an order or cancel takes effect; fees are charged on fills.
+ */
+import Decimal from 'decimal.js';
+import type { OrderBook } from '../../kernel/book';
+import { sleep, type Clock } from '../../kernel/clock';
+import { ZERO } from '../../kernel/decimalMath';
+import { positionAfterFill, type Position } from '../../kernel/position';
+import {
+  VenueOrderError,
+  type MarketInfo,
+  type MarketRequest,
+  type MarketResult,
+  type OrderAck,
+  type OrderReport,
+  type OrderStatus,
+  type PostOnlyRequest,
+  type Venue,
+  type VenueHandlers,
+  type VenueHealth,
+  type VenueId
+} from '../../ports/venue';
+
+export interface PaperTrade {
+  aggressor: 'buy' | 'sell';
+  price: Decimal;
+  qty: Decimal;
+}
+
+/** A venue's public market data: the book (kept in sync by the venue's own book sync) and its trades. */
+export interface PublicFeed {
+  readonly book: OrderBook;
+  readonly market: MarketInfo;
+  /** Loads the market and opens the public streams. */
+  start(events: PublicFeedEvents): Promise<void>;
+  stop(): Promise<void>;
+  readonly bookMessages: number;
+}
+
+export interface PublicFeedEvents {
+  onBook(): void;
+  onTrade(trade: PaperTrade): void;
+  onConnection(connected: boolean, detail: string): void;
+  onLog(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface PaperVenueOptions {
+  id: VenueId;
+  clock: Clock;
+  /** The venue's delays before an order or cancel takes effect (the account tier's). */
+  delays: { makerMs: number; takerMs: number; cancelMs: number };
+  fees: { maker: Decimal; taker: Decimal };
+}
+
+interface PaperOrder {
+  clientId: string;
+  side: 'buy' | 'sell';
+  price: Decimal;
+  qty: Decimal;
+  filled: Decimal;
+  /** Size ahead of ours at our price level. */
+  queueAhead: Decimal;
+}
+
+export class PaperVenue implements Venue {
+  readonly id: VenueId;
+  private handlers: VenueHandlers | null = null;
+  private connected = false;
+  private readonly resting = new Map<string, PaperOrder>();
+  private readonly record = new Map<string, OrderReport>();
+  private position: Position = { qty: ZERO, avgEntry: ZERO };
+  private fillSeq = 0;
+  /** Public trades seen, and fills they gave us (the console's health shows both). */
+  readonly stats = { publicTrades: 0, makerFills: 0, takerFills: 0 };
+
+  constructor(
+    private readonly feed: PublicFeed,
+    private readonly options: PaperVenueOptions
+  ) {
+    this.id = options.id;
+  }
+
+  get book(): OrderBook {
+    return this.feed.book;
+  }
+
+  get market(): MarketInfo {
+    return this.feed.market;
+  }
+
+  setHandlers(handlers: VenueHandlers): void {
+    this.handlers = handlers;
+  }
+
+  async start(): Promise<void> {
+    await this.feed.start({
+      onBook: () => this.onBook(),
+      onTrade: (trade) => this.onTrade(trade),
+      onConnection: (connected, detail) => {
+        this.connected = connected;
+        this.handlers?.onConnection(this.id, connected, `paper: ${detail}`);
+      },
+      onLog: (level, message) => this.handlers?.onLog(this.id, level, message)
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.feed.stop();
+  }
+
+  health(): VenueHealth {
+    return { connected: this.connected, bookMessages: this.feed.bookMessages, rateLimited: 0 };
+  }
+
+  async loadPosition(): Promise<Position> {
+    return { ...this.position };
+  }
+
+  // ---- the public feed ----
+
+  private onBook(): void {
+    // Cancels ahead of us: a level that shrank below the queue ahead moves us up.
+    for (const order of this.resting.values()) {
+      const shown = this.levelSize(order.side === 'buy' ? 'bid' : 'ask', order.price);
+      if (shown.lt(order.queueAhead)) order.queueAhead = shown;
+    }
+    this.handlers?.onBook(this.id);
+  }
+
+  private onTrade(trade: PaperTrade): void {
+    this.stats.publicTrades += 1;
+    for (const order of [...this.resting.values()]) {
+      // A sell aggressor hits bids, a buy aggressor lifts asks.
+      if ((trade.aggressor === 'sell') !== (order.side === 'buy')) continue;
+      const left = order.qty.minus(order.filled);
+      const through = order.side === 'buy' ? trade.price.lt(order.price) : trade.price.gt(order.price);
+      if (through) {
+        this.fill(order, left, order.price, true);
+        continue;
+      }
+      if (!trade.price.eq(order.price)) continue;
+      const beyondQueue = trade.qty.minus(order.queueAhead);
+      order.queueAhead = Decimal.max(ZERO, order.queueAhead.minus(trade.qty));
+      if (beyondQueue.gt(0)) this.fill(order, Decimal.min(left, beyondQueue), order.price, true);
+    }
+  }
+
+  private levelSize(side: 'bid' | 'ask', price: Decimal): Decimal {
+    return this.book.depth(side, 1000).find((level) => level.price.eq(price))?.size ?? ZERO;
+  }
+
+  // ---- our orders ----
+
+  private setRecord(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: 'buy' | 'sell'; qty: Decimal; price: Decimal }): void {
+    const previous = this.record.get(clientId);
+    this.record.set(clientId, {
+      venue: this.id,
+      clientId,
+      status,
+      filledQty,
+      side: request?.side ?? previous?.side,
+      qty: request?.qty ?? previous?.qty,
+      price: request?.price ?? previous?.price
+    });
+    if (this.record.size > 20_000) this.record.delete(this.record.keys().next().value as string);
+  }
+
+  private update(clientId: string, status: OrderStatus, filledQty: Decimal, reason?: string): void {
+    this.setRecord(clientId, status, filledQty);
+    this.handlers?.onOrderUpdate({ venue: this.id, clientId, status, filledQty, reason, receivedAt: this.options.clock.now() });
+  }
+
+  private fill(order: PaperOrder, qty: Decimal, price: Decimal, maker: boolean): void {
+    if (qty.lte(0)) return;
+    order.filled = order.filled.plus(qty);
+    const signed = order.side === 'buy' ? qty : qty.neg();
+    const next = positionAfterFill(this.position, signed, price);
+    this.position = { qty: next.qty, avgEntry: next.avgEntry };
+    const fee = qty.times(price).times(maker ? this.options.fees.maker : this.options.fees.taker);
+    if (maker) this.stats.makerFills += 1;
+    else this.stats.takerFills += 1;
+    this.handlers?.onFill({
+      id: `${this.id}:paper:${++this.fillSeq}`,
+      venue: this.id,
+      qty: signed,
+      price,
+      maker,
+      orderId: order.clientId,
+      fee,
+      receivedAt: this.options.clock.now()
+    });
+    const done = order.filled.gte(order.qty);
+    if (done) this.resting.delete(order.clientId);
+    if (maker) this.update(order.clientId, done ? 'filled' : 'partially_filled', order.filled);
+  }
+
+  async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
+    if (request.qty.lt(this.market.minSize) || request.qty.times(request.price).lt(this.market.minValue)) {
+      throw new VenueOrderError(this.id, 'rejected', `paper: ${request.qty} @ ${request.price} below the minimum`);
+    }
+    this.setRecord(request.clientId, 'open', ZERO, request);
+    // Accepted now; it reaches the book after the tier's maker delay.
+    void sleep(this.options.clock, this.options.delays.makerMs).then(() => {
+      const bestOpposite = request.side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+      if (bestOpposite && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite))) {
+        this.update(request.clientId, 'cancelled', ZERO, 'post-only would cross');
+        return;
+      }
+      const queueAhead = this.levelSize(request.side === 'buy' ? 'bid' : 'ask', request.price);
+      this.resting.set(request.clientId, { ...request, filled: ZERO, queueAhead });
+      this.update(request.clientId, 'open', ZERO);
+    });
+    return { clientId: request.clientId, venueOrderId: `paper-${request.clientId}` };
+  }
+
+  async sendMarket(request: MarketRequest): Promise<MarketResult> {
+    if (request.qty.lt(this.market.minSize) || request.qty.times(request.worstPrice).lt(this.market.minValue)) {
+      throw new VenueOrderError(this.id, 'rejected', `paper: ${request.qty} @ ${request.worstPrice} below the minimum`);
+    }
+    await sleep(this.options.clock, this.options.delays.takerMs);
+    const order: PaperOrder = { clientId: request.clientId, side: request.side, price: request.worstPrice, qty: request.qty, filled: ZERO, queueAhead: ZERO };
+    this.setRecord(request.clientId, 'open', ZERO, { side: request.side, qty: request.qty, price: request.worstPrice });
+    let cost = ZERO;
+    for (const level of this.book.depth(request.side === 'buy' ? 'ask' : 'bid', 1000)) {
+      const left = order.qty.minus(order.filled);
+      if (left.lte(0)) break;
+      const acceptable = request.side === 'buy' ? level.price.lte(request.worstPrice) : level.price.gte(request.worstPrice);
+      if (!acceptable) break;
+      const take = Decimal.min(left, level.size);
+      cost = cost.plus(take.times(level.price));
+      this.fill(order, take, level.price, false);
+    }
+    const status = order.filled.gte(order.qty) ? 'filled' : 'cancelled';
+    this.update(request.clientId, status, order.filled, status === 'cancelled' ? 'IOC remainder' : undefined);
+    return { clientId: request.clientId, filledQty: order.filled, avgPrice: order.filled.gt(0) ? cost.div(order.filled) : undefined };
+  }
+
+  async cancel(clientId: string): Promise<void> {
+    if (!this.resting.has(clientId)) throw new VenueOrderError(this.id, 'not_found', `paper: order ${clientId} does not rest`);
+    await sleep(this.options.clock, this.options.delays.cancelMs);
+    const order = this.resting.get(clientId);
+    // Filled meanwhile (the cancel/fill race): the fill stands.
+    if (!order) return;
+    this.resting.delete(clientId);
+    this.update(clientId, 'cancelled', order.filled);
+  }
+
+  async cancelAll(): Promise<void> {
+    await sleep(this.options.clock, this.options.delays.cancelMs);
+    for (const order of [...this.resting.values()]) {
+      this.resting.delete(order.clientId);
+      this.update(order.clientId, 'cancelled', order.filled);
+    }
+  }
+
+  async queryOrder(clientId: string): Promise<OrderReport | null> {
+    const report = this.record.get(clientId);
+    return report ? { ...report } : null;
+  }
+
+  async openOrders(): Promise<OrderReport[]> {
+    return [...this.resting.values()].map((order) => ({
+      venue: this.id,
+      clientId: order.clientId,
+      status: order.filled.gt(0) ? 'partially_filled' : 'open',
+      side: order.side,
+      price: order.price,
+      qty: order.qty,
+      filledQty: order.filled
+    }));
+  }
+}

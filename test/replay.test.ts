@@ -39,5 +39,17 @@ describe('replay', () => {
     const strict = await runReplay({ lighter, extended, fees, params: { minSpread: '5' } });
     expect(strict.executed.MAKE).toBe(0);
     expect(strict.bookUpdates).toBe(first.bookUpdates);
+    // The recording carries the public trades; quotes fill from them only (paper mode's queue
+    // model), never from book changes alone: without the trades, no quote fills.
+    expect(lighter.some((f) => f.src === 'L.book' && f.raw.includes('"update/trade"'))).toBe(true);
+    expect(extended.some((f) => f.src === 'E.trades')).toBe(true);
+    const withoutTrades = await runReplay({
+      lighter: lighter.filter((f) => !f.raw.includes('"update/trade"')),
+      extended: extended.filter((f) => f.src !== 'E.trades'),
+      fees,
+      params: { minSpread: '0.01' }
+    });
+    expect(withoutTrades.makerFills).toBe(0);
+    expect(withoutTrades.bookUpdates).toBe(first.bookUpdates);
   }, 60_000);
 });

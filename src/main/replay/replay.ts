@@ -1,16 +1,18 @@
 /**
  * Replay: the same strategy engine, unchanged, on recorded market data (hftbacktest's idea).
- * Frames recorded by the adapters (RECORD_FRAMES=true) are fed in time order, in simulated
- * time, through the venues' own parsers into two replay venues; our orders meet the recorded
- * books (a quote fills when the book trades through it, an IOC walks the book). The result is what
- * the engine would have decided and done on that market, the same every time.
+ * Frames recorded by the adapters (RECORD_FRAMES=true: books, and the public trades) are fed in
+ * time order, in simulated time, through the venues' own parsers and book syncs into the paper
+ * venues of paper mode: quotes fill from recorded public trades by the same queue model, after the
+ * account tier's delays; IOCs walk the recorded book. The result is what the engine would have
+ * decided and done on that market, the same every time.
  */
 import { readFileSync } from 'node:fs';
-import type Decimal from 'decimal.js';
-import type { DecisionAction, VenueId } from '../../shared/contract';
+import Decimal from 'decimal.js';
+import type { DecisionAction } from '../../shared/contract';
 import { defaultParams, type StrategyParams } from '../../shared/params';
 import { ManualClock } from '../kernel/clock';
-import { MemoryVenue } from '../sim/memoryVenue';
+import { OrderBook } from '../kernel/book';
+import { LIGHTER_TIERS, type LighterTier } from '../../shared/lighterTiers';
 import type { Fees } from '../engine/params';
 import { MemoryJournal, MemoryLogs } from '../ports/records';
 import { StrategyEngine } from '../engine/strategyEngine';
@@ -19,7 +21,8 @@ import type { MarketInfo } from '../ports/venue';
 import { EngineHost } from '../host/engineHost';
 import type { BookSyncOutcome } from '../venues/common/bookSync';
 import { ExtendedBookSync } from '../venues/extended/bookSync';
-import { extendedMarketFrom, parseExtendedBookFrame } from '../venues/extended/parse';
+import { extendedMarketFrom, parseExtendedBookFrame, parseExtendedPublicTrades } from '../venues/extended/parse';
+import { PaperVenue, type PaperTrade, type PublicFeed, type PublicFeedEvents } from '../venues/paper/paperVenue';
 import { LighterBookSync } from '../venues/lighter/bookSync';
 import { lighterMarketFrom, parseLighterFrame } from '../venues/lighter/parse';
 
@@ -43,22 +46,34 @@ export function readRecording(path: string): RecordedFrame[] {
     });
 }
 
-/** An in-memory venue whose book comes from recorded frames and which fills quotes the book crosses. */
-class ReplayVenue extends MemoryVenue {
-  applyBook(sync: () => BookSyncOutcome): void {
-    const outcome = sync();
-    if (outcome.kind === 'ignored') return;
-    if (outcome.kind === 'resync' || !this.book.ready) {
-      this.notifyBook();
-      return;
-    }
-    const bestBid = this.book.bestBid() as Decimal;
-    const bestAsk = this.book.bestAsk() as Decimal;
-    for (const order of [...this.orders.values()]) {
-      const through = order.side === 'buy' ? order.price.gte(bestAsk) : order.price.lte(bestBid);
-      if (through) this.fillResting(order.clientId);
-    }
-    this.notifyBook();
+/**
+ * A recorded venue's public data as a paper trading feed: the replay loop runs the venue's own book
+ * sync on the recorded book frames and hands over the recorded public trades, and the same
+ * PaperVenue as paper mode fills quotes by the same queue model, after the same delays.
+ */
+class RecordedFeed implements PublicFeed {
+  private events: PublicFeedEvents | null = null;
+  bookMessages = 0;
+
+  constructor(
+    readonly book: OrderBook,
+    readonly market: MarketInfo
+  ) {}
+
+  async start(events: PublicFeedEvents): Promise<void> {
+    this.events = events;
+    events.onConnection(true, 'replaying a recording');
+  }
+
+  async stop(): Promise<void> {}
+
+  booked(outcome: BookSyncOutcome): void {
+    this.bookMessages += 1;
+    if (outcome.kind !== 'ignored') this.events?.onBook();
+  }
+
+  traded(trade: PaperTrade): void {
+    this.events?.onTrade(trade);
   }
 }
 
@@ -71,6 +86,8 @@ export interface ReplayOptions {
   fees: Fees;
   /** Arm once start-up is done (the default: see what the bot would have done). */
   arm?: boolean;
+  /** Lighter's account tier: its delays apply to our simulated orders (default standard). */
+  lighterTier?: LighterTier;
 }
 
 export interface ReplaySummary {
@@ -99,13 +116,21 @@ function marketOf(frames: RecordedFrame[], src: string, what: string) {
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const lighterMarket = lighterMarketFrom(marketOf(options.lighter, 'L.rest.orderBooks', 'Lighter') as Record<string, unknown>, options.lighterSymbol ?? 'ETH');
   const extendedMarket = extendedMarketFrom(marketOf(options.extended, 'E.rest.markets', 'Extended'), options.extendedMarket ?? 'ETH-USD');
-  const frames = [...options.lighter, ...options.extended].filter((f) => f.src === 'L.book' || f.src === 'E.book').sort((a, b) => a.t - b.t);
+  const frames = [...options.lighter, ...options.extended]
+    .filter((f) => f.src === 'L.book' || f.src === 'E.book' || f.src === 'E.trades')
+    .sort((a, b) => a.t - b.t);
   if (frames.length === 0) throw new Error('the recordings hold no book frames');
   const clock = new ManualClock(frames[0]?.t);
-  const venue = (id: VenueId, info: MarketInfo, priceDecimals: number, sizeDecimals: number) =>
-    new ReplayVenue({ id, market: info, priceDecimals, sizeDecimals, clock });
-  const L = venue('L', lighterMarket.info, lighterMarket.priceDecimals, lighterMarket.sizeDecimals);
-  const E = venue('E', extendedMarket.info, extendedMarket.priceDecimals, extendedMarket.sizeDecimals);
+  const tier = LIGHTER_TIERS[options.lighterTier ?? 'standard'];
+  const feedL = new RecordedFeed(new OrderBook(lighterMarket.priceDecimals, lighterMarket.sizeDecimals), lighterMarket.info);
+  const feedE = new RecordedFeed(new OrderBook(extendedMarket.priceDecimals, extendedMarket.sizeDecimals), extendedMarket.info);
+  const L = new PaperVenue(feedL, {
+    id: 'L',
+    clock,
+    delays: { makerMs: tier.makerDelayMs, takerMs: tier.takerDelayMs, cancelMs: tier.cancelDelayMs },
+    fees: options.fees.L
+  });
+  const E = new PaperVenue(feedE, { id: 'E', clock, delays: { makerMs: 0, takerMs: 0, cancelMs: 0 }, fees: options.fees.E });
   const journal = new MemoryJournal();
   const engine = new StrategyEngine({
     clock,
@@ -123,27 +148,32 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   await host.start();
 
   // The adapters' own book syncs: after a gap the book waits for the next recorded snapshot.
-  const lighterSync = new LighterBookSync(L.book);
-  const extendedSync = new ExtendedBookSync(E.book);
+  const lighterSync = new LighterBookSync(feedL.book);
+  const extendedSync = new ExtendedBookSync(feedE.book);
   let armed = false;
   for (const frame of frames) {
     await clock.advance(Math.max(0, frame.t - clock.now()));
     if (frame.src === 'L.book') {
       const parsed = parseLighterFrame(frame.raw, lighterMarket.marketId);
-      if (parsed.kind !== 'book') continue;
-      L.applyBook(() => lighterSync.onFrame(parsed, frame.t));
+      if (parsed.kind === 'book') feedL.booked(lighterSync.onFrame(parsed, frame.t));
+      else if (parsed.kind === 'publicTrades') {
+        for (const trade of parsed.trades) feedL.traded({ aggressor: trade.aggressor, price: new Decimal(trade.price), qty: new Decimal(trade.size) });
+      }
+    } else if (frame.src === 'E.book') {
+      feedE.booked(extendedSync.onFrame(parseExtendedBookFrame(frame.raw), frame.t));
     } else {
-      const parsed = parseExtendedBookFrame(frame.raw);
-      E.applyBook(() => extendedSync.onFrame(parsed, frame.t));
+      for (const trade of parseExtendedPublicTrades(frame.raw)) feedE.traded(trade);
     }
     if (!armed && (options.arm ?? true) && engine.state.hedgeSeeded) {
       await host.command({ type: 'arm' });
       armed = true;
     }
   }
-  await host.command({ type: 'kill' });
+  // The kill sweep and the venues' delays run on the simulated clock: let it run until both are done.
+  let killed = false;
+  void host.command({ type: 'kill' }).then(() => (killed = true));
+  for (let i = 0; i < 600 && (!killed || !(engine.hedger?.idle() ?? true)); i++) await clock.advance(100);
   await clock.advance(1000);
-  await engine.hedger?.settled();
   const executed: Record<DecisionAction, number> = { MAKE: 0, TAKE: 0, CANCEL: 0, NONE: 0 };
   for (const decision of journal.decisions) executed[decision.action] += 1;
   const s = engine.state;

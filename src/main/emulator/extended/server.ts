@@ -239,6 +239,8 @@ export class ExtendedEmulator {
       if (!this.options.faults.settings.staleFeed) this.sendSnapshot(session);
       return;
     }
+    // The public trades stream starts with the next trade.
+    if (kind === 'trades') return;
     // The account stream opens with the full current state: balance, positions, open orders.
     this.sendSeq(session, { type: 'BALANCE', data: { balance: this.balanceJson() }, ts: this.now() });
     this.sendSeq(session, { type: 'POSITION', data: { positions: this.positionsNow('ws') }, ts: this.now() });

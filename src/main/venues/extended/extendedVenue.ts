@@ -69,6 +69,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   protected readonly bucket: RequestBudget;
   private bookSocket: ReconnectingSocket | null = null;
   private accountSocket: ReconnectingSocket | null = null;
+  private tradesSocket: ReconnectingSocket | null = null;
   private bookSync: ExtendedBookSync = new ExtendedBookSync(this.book);
   /** Per order (keyed by our external id, else the venue id): what has been counted. */
   private readonly orders = new Map<string, OrderState>();
@@ -250,6 +251,21 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     });
     this.bookSocket.start();
     this.accountSocket.start();
+    // Recording: the public trades too (only recorded), so that a replay fills quotes as paper trading does.
+    if (this.config.recordPath) {
+      this.tradesSocket = new ReconnectingSocket({
+        name: 'E.trades',
+        url: `${this.config.wsUrl}/publicTrades/${encodeURIComponent(this.config.market)}`,
+        headers: this.headers(),
+        clock: this.clock,
+        recorder: this.recorder,
+        staleMs: 0,
+        onOpen: () => undefined,
+        onFrame: () => undefined,
+        onClose: () => undefined
+      });
+      this.tradesSocket.start();
+    }
   }
 
   async stop(): Promise<void> {
@@ -258,6 +274,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.deadManTimer = null;
     this.bookSocket?.stop();
     this.accountSocket?.stop();
+    this.tradesSocket?.stop();
     for (const [id, pending] of this.pendingMarkets) {
       pending.reject(new VenueOrderError('E', 'network', 'adapter stopped'));
       this.pendingMarkets.delete(id);

@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import type { OrderBook } from '../../kernel/book';
 import type { MarketInfo } from '../../ports/venue';
 import { parseLosslessJson } from '../common/losslessJson';
-import { FrameError, dec, int, obj, str } from '../common/frames';
+import { FrameError, dec, int, obj, positiveDec, str } from '../common/frames';
 import type { L2Config } from './signing';
 
 export interface ExtendedLevel {
@@ -94,4 +94,19 @@ export function extendedMarketFrom(markets: unknown, name: string): ExtendedMark
     priceDecimals: tick.decimalPlaces(),
     sizeDecimals: sizeStep.decimalPlaces()
   };
+}
+
+/** The public trades stream (/publicTrades/{market}): {ts, data: [{m, S, tT, T, p, q, i}], seq}, as the aggressor's side, price and size. */
+export function parseExtendedPublicTrades(text: string): Array<{ aggressor: 'buy' | 'sell'; price: Decimal; qty: Decimal }> {
+  const frame = obj(parseLosslessJson(text), 'frame');
+  const data = frame.data;
+  if (!Array.isArray(data)) throw new FrameError('data', data);
+  return data.map((raw, i) => {
+    const t = obj(raw, `data[${i}]`);
+    return {
+      aggressor: str(t.S, `data[${i}].S`) === 'BUY' ? 'buy' : 'sell',
+      price: new Decimal(positiveDec(t.p, `data[${i}].p`)),
+      qty: new Decimal(positiveDec(t.q, `data[${i}].q`))
+    };
+  });
 }

@@ -2,17 +2,16 @@
  * Extended's public market data for PAPER trading: the market over REST, the order book and the
  * public trades over their streams, no keys. The book is kept by the adapter's own book sync.
  */
-import Decimal from 'decimal.js';
 import { OrderBook } from '../../kernel/book';
 import type { Clock } from '../../kernel/clock';
 import type { MarketInfo } from '../../ports/venue';
-import { FrameError, obj, positiveDec, str } from '../common/frames';
+import { obj } from '../common/frames';
 import { parseLosslessJson } from '../common/losslessJson';
 import { noRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import type { PublicFeed, PublicFeedEvents } from '../paper/paperVenue';
 import { ExtendedBookSync } from './bookSync';
-import { extendedMarketFrom, parseExtendedBookFrame } from './parse';
+import { extendedMarketFrom, parseExtendedBookFrame, parseExtendedPublicTrades } from './parse';
 
 export class ExtendedPublicFeed implements PublicFeed {
   book = new OrderBook(1, 3);
@@ -77,18 +76,7 @@ export class ExtendedPublicFeed implements PublicFeed {
       onOpen: () => undefined,
       onFrame: (text) => {
         try {
-          const frame = obj(parseLosslessJson(text), 'frame');
-          const data = frame.data;
-          if (!Array.isArray(data)) throw new FrameError('data', data);
-          for (const [i, raw] of data.entries()) {
-            const t = obj(raw, `data[${i}]`);
-            const side = str(t.S, `data[${i}].S`);
-            events.onTrade({
-              aggressor: side === 'BUY' ? 'buy' : 'sell',
-              price: new Decimal(positiveDec(t.p, `data[${i}].p`)),
-              qty: new Decimal(positiveDec(t.q, `data[${i}].q`))
-            });
-          }
+          for (const trade of parseExtendedPublicTrades(text)) events.onTrade(trade);
         } catch (error) {
           events.onLog('warn', `paper: malformed Extended trades frame (${(error as Error).message})`);
         }

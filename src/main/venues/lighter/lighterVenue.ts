@@ -193,7 +193,11 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       clock: this.clock,
       recorder: this.recorder,
       staleMs,
-      onOpen: () => this.bookSocket?.send({ type: 'subscribe', channel: `order_book/${this.details?.marketId}` }),
+      onOpen: () => {
+        this.bookSocket?.send({ type: 'subscribe', channel: `order_book/${this.details?.marketId}` });
+        // Recording: the public trades too, so that a replay fills quotes as paper trading does.
+        if (this.config.recordPath) this.bookSocket?.send({ type: 'subscribe', channel: `trade/${this.details?.marketId}` });
+      },
       onFrame: (text, at) => this.onFrame(text, at, 'book'),
       onClose: (reason) => this.onSocketClosed('book', reason)
     });

@@ -306,3 +306,39 @@ describe('Extended adapter: a half-open account socket', () => {
     await waitFor(() => venue.health().connected, 'back after the half-open socket', 5000);
   });
 });
+
+describe('Extended adapter: the account stream says which frames are its opening state', () => {
+  it('an update that comes before the opening state (isSnapshot false) is counted, not taken for the baseline', async () => {
+    const { venue, record } = await connected();
+    const adapter = venue as unknown as { awaitingOrderState: boolean; ordersBaselined: boolean; onAccountFrame(text: string, at: number): void };
+    // As right after connecting at start, before the opening state arrived.
+    adapter.awaitingOrderState = true;
+    adapter.ordersBaselined = false;
+    const update = {
+      type: 'ORDER',
+      isSnapshot: false,
+      data: {
+        orders: [
+          {
+            id: 7,
+            externalId: 'mk-early',
+            market: 'ETH-USD',
+            status: 'PARTIALLY_FILLED',
+            filledQty: '0.02',
+            averagePrice: '3000.0',
+            side: 'BUY',
+            type: 'LIMIT',
+            postOnly: true,
+            price: '3000.0'
+          }
+        ]
+      }
+    };
+    adapter.onAccountFrame(JSON.stringify(update), Date.now());
+    expect(record.fills.map((fill) => [fill.orderId, fill.qty.toString()])).toEqual([['mk-early', '0.02']]);
+    // The opening state that follows is the baseline.
+    const opening = { type: 'ORDER', isSnapshot: true, data: { orders: [] } };
+    adapter.onAccountFrame(JSON.stringify(opening), Date.now());
+    expect(record.fills).toHaveLength(1);
+  });
+});

@@ -241,7 +241,9 @@ export class ExtendedEmulator {
     }
     // The public trades stream starts with the next trade.
     if (kind === 'trades') return;
-    // The account stream opens with the full current state: balance, positions, open orders.
+    // The account stream opens with the full current state: balance, positions, open orders. (The
+    // documented examples carry no isSnapshot flag, so neither does the emulator; the adapter uses
+    // the flag when a venue sends it.)
     this.sendSeq(session, { type: 'BALANCE', data: { balance: this.balanceJson() }, ts: this.now() });
     this.sendSeq(session, { type: 'POSITION', data: { positions: this.positionsNow('ws') }, ts: this.now() });
     this.sendSeq(session, {

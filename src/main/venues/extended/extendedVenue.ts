@@ -326,7 +326,9 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       if (type === 'ORDER') {
         const orders = data.orders;
         if (!Array.isArray(orders)) throw new FrameError('data.orders', orders);
-        const initialState = this.awaitingOrderState;
+        // The stream says which frames are the state it opens with (isSnapshot); without the flag,
+        // the first ORDER frame after connecting is that state.
+        const initialState = typeof frame.isSnapshot === 'boolean' ? frame.isSnapshot : this.awaitingOrderState;
         this.awaitingOrderState = false;
         if (initialState && !this.ordersBaselined) {
           // At start the fills already made on open orders are in the REST position: baseline

@@ -91,14 +91,55 @@ test('a manual hedge goes out after confirmation and shows its fill', async ({ p
   await page.getByTestId('manual-qty').fill('0.01');
   await page.getByTestId('manual-send').click();
   await expect(page.getByTestId('confirm-dialog')).toContainText('BUY 0.01 on Lighter');
+  await expect(page.getByTestId('confirm-details')).toContainText('estimated average price');
+  // Earlier tests may have left a small net exposure: then the order needs the typed override too.
+  if (await page.getByTestId('confirm-type').isVisible()) await page.getByTestId('confirm-type').fill('OVERRIDE');
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('trade-message')).toContainText('filled 0.01');
   await expect(page.getByTestId('invL')).not.toHaveText(before ?? '');
-  // A bad quantity is refused with the field named.
-  await page.getByTestId('manual-qty').fill('-1');
+  // A quantity that is not one is refused before any dialog, with the field named.
+  for (const bad of ['-1', 'abc']) {
+    await page.getByTestId('manual-qty').fill(bad);
+    await page.getByTestId('manual-send').click();
+    await expect(page.getByTestId('manual-error')).toContainText('qty');
+    await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
+  }
+});
+
+test('a manual order that would sweep the book shows its cost and exposure first, and needs a typed override', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('manual-venue').selectOption('L');
+  await page.getByTestId('manual-side').selectOption('buy');
+  await page.getByTestId('manual-qty').fill('1000');
   await page.getByTestId('manual-send').click();
-  await page.getByTestId('confirm-ok').click();
-  await expect(page.getByTestId('trade-message')).toContainText('qty');
+  const details = page.getByTestId('confirm-details');
+  await expect(details).toContainText('notional');
+  await expect(details).toContainText('the book shown holds only');
+  await expect(details).toContainText('net exposure');
+  await expect(details).toContainText('MAX_POSITION_VALUE');
+  await expect(details).toContainText('WARNING');
+  await expect(page.getByTestId('confirm-ok')).toBeDisabled();
+  await page.getByTestId('confirm-type').fill('OVERRIDE');
+  await expect(page.getByTestId('confirm-ok')).toBeEnabled();
+  // Not sent: cancel the sweep.
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
+});
+
+test('the status strip tells the state at a glance, and the tab title carries it', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('state-pill')).toHaveText('DISARMED');
+  await expect(page).toHaveTitle(/DISARMED/);
+  await expect(page.getByTestId('status-net')).toContainText('net');
+  await expect(page.getByTestId('status-unhedged')).toContainText('/ min 0.01');
+  await page.getByTestId('arm-toggle').click();
+  // Armed: either quoting with an order live, or armed and idle with the reason.
+  await expect(page.getByTestId('state-pill')).toHaveText(/QUOTING|ARMED, NO ORDER|ARMED, IDLE/);
+  await expect(page.getByTestId('state-pill')).toHaveText('QUOTING', { timeout: 20_000 });
+  await expect(page.getByTestId('state-detail')).toContainText('order live');
+  await expect(page).toHaveTitle(/QUOTING/);
+  await page.getByTestId('kill').click();
+  await expect(page.getByTestId('state-pill')).toHaveText('DISARMED');
 });
 
 test('a bad parameter value is refused with a message and changes nothing; a good one applies', async ({ page }) => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Command } from '../../shared/contract';
+import { StatusStrip } from './components/StatusStrip';
 import { AlarmBanner } from './components/AlarmBanner';
 import { BookPanel } from './components/BookPanel';
 import { ConfirmDialog, type ConfirmRequest } from './components/ConfirmDialog';
@@ -122,6 +123,7 @@ export function App() {
           KILL
         </button>
       </header>
+      <StatusStrip />
       <AlarmBanner />
       {lastResult && !lastResult.ok && (
         <div className="result-error" data-testid="command-error">

@@ -1,17 +1,71 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Command, Side, VenueId } from '../../../shared/contract';
+import Decimal from 'decimal.js';
+import type { Command, EngineSnapshot, InventoryView, Side, VenueId } from '../../../shared/contract';
 import { useConsole } from '../store';
 import type { ConfirmRequest } from './ConfirmDialog';
 
+const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
+
+/**
+ * What a manual market order would do, from the last book and inventory: the average price and
+ * notional of the levels it would take, its slippage from the best price, and the net exposure and
+ * position value after it. `overLimits` when it raises |net| above minHedgeQty or the position's
+ * value above MAX_POSITION_VALUE (the engine then wants an explicit override).
+ */
+export function estimateManualOrder(
+  qtyText: string,
+  side: Side,
+  venue: VenueId,
+  books: EngineSnapshot['books'] | undefined,
+  inventory: InventoryView | undefined
+): { error: string } | { lines: string[]; overLimits: boolean } {
+  const text = qtyText.trim();
+  if (!DECIMAL.test(text) || new Decimal(text).lte(0)) return { error: `qty: expected a positive decimal number such as 0.05, got ${JSON.stringify(qtyText)}` };
+  const book = books?.[venue];
+  const levels = side === 'buy' ? book?.asks : book?.bids;
+  if (!book || !inventory || !levels || levels.length === 0) return { error: 'no book for this venue yet' };
+  const qty = new Decimal(text);
+  let left = qty;
+  let cost = new Decimal(0);
+  for (const level of levels) {
+    if (left.lte(0)) break;
+    const take = Decimal.min(left, level.size);
+    cost = cost.plus(take.times(level.price));
+    left = left.minus(take);
+  }
+  const filled = qty.minus(left);
+  const best = new Decimal(levels[0]!.price);
+  const average = filled.gt(0) ? cost.div(filled) : best;
+  const slippageBps = average.minus(best).abs().div(best).times(10_000);
+  const signed = side === 'buy' ? qty : qty.neg();
+  const net = new Decimal(inventory.net);
+  const netAfter = net.plus(signed);
+  const position = new Decimal(venue === 'L' ? inventory.invL : inventory.invE).plus(signed);
+  const positionValue = position.abs().times(average);
+  const cap = new Decimal(inventory.maxPositionValue);
+  const threshold = new Decimal(inventory.minHedgeQty ?? '0');
+  const raisesNet = netAfter.abs().gt(net.abs()) && netAfter.abs().gt(threshold);
+  const overCap = position.abs().gt(new Decimal(venue === 'L' ? inventory.invL : inventory.invE).abs()) && positionValue.gt(cap);
+  const lines = [
+    `estimated average price ${average.toDecimalPlaces(2).toString()} (slippage ${slippageBps.toDecimalPlaces(1).toString()} bps from ${best.toString()})`,
+    `notional ${cost.toDecimalPlaces(2).toString()} USD${left.gt(0) ? `; the book shown holds only ${filled.toString()} of ${qty.toString()}` : ''}`,
+    `net exposure ${net.toString()} -> ${netAfter.toString()} (minHedgeQty ${threshold.toString()})`,
+    `${venue} position ${position.toString()}, worth ${positionValue.toDecimalPlaces(2).toString()} USD against MAX_POSITION_VALUE ${cap.toString()}`
+  ];
+  if (raisesNet) lines.push('WARNING: raises the net exposure above minHedgeQty: the hedge engine will hedge it');
+  if (overCap) lines.push('WARNING: the position would be worth more than MAX_POSITION_VALUE');
+  return { lines, overLimits: raisesNet || overCap };
+}
+
 /** Manual hedging, flatten, and (in DEMO) the emulators' fault switches. */
 export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => void }) {
-  const snapshot = useConsole(useShallow((state) => ({ mode: state.snapshot?.mode, inventory: state.snapshot?.inventory })));
+  const snapshot = useConsole(useShallow((state) => ({ mode: state.snapshot?.mode, inventory: state.snapshot?.inventory, books: state.snapshot?.books })));
   const send = useConsole((state) => state.send);
   const [venue, setVenue] = useState<VenueId>('E');
   const [side, setSide] = useState<Side>('sell');
   const [qty, setQty] = useState('');
-  const [override, setOverride] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (command: Command) => {
     const result = await send(command);
@@ -62,27 +116,47 @@ export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => 
           <option value="sell">sell</option>
         </select>
         <input className="param-input" placeholder="qty" value={qty} onChange={(event) => setQty(event.target.value)} data-testid="manual-qty" />
-        <label className="small" title="Needed when the order would raise |net| above minHedgeQty or a position above MAX_POSITION_VALUE">
-          <input type="checkbox" checked={override} onChange={(event) => setOverride(event.target.checked)} data-testid="manual-override" /> override limits
-        </label>
+
         <button
           className="btn"
           data-testid="manual-send"
-          onClick={() =>
+          onClick={() => {
+            // Checked before any dialog: a size that is not one never reaches a confirmation.
+            const estimate = estimateManualOrder(qty, side, venue, snapshot.books, snapshot.inventory);
+            if ('error' in estimate) {
+              setFormError(estimate.error);
+              return;
+            }
+            setFormError(null);
             confirm({
               title: 'Manual market order',
               body:
-                `${side.toUpperCase()} ${qty || '?'} on ${venue === 'L' ? 'Lighter' : 'Extended'} at market (IOC within the slippage cap). ` +
-                `The hedge engine hedges any exposure this order creates.${override ? ' Limits overridden.' : ''}`,
+                `${side.toUpperCase()} ${qty.trim()} on ${venue === 'L' ? 'Lighter' : 'Extended'} at market (IOC within the slippage cap). ` +
+                'The hedge engine hedges any exposure this order creates.',
+              details: estimate.lines,
               confirmLabel: 'Send',
+              danger: estimate.overLimits,
+              typeToConfirm: estimate.overLimits ? 'OVERRIDE' : undefined,
               onConfirm: () =>
-                void run({ type: 'manualHedge', venue, side, qty: qty.trim(), confirm: true, ...(override ? { overrideLimits: true as const } : {}) })
-            })
-          }
+                void run({
+                  type: 'manualHedge',
+                  venue,
+                  side,
+                  qty: qty.trim(),
+                  confirm: true,
+                  ...(estimate.overLimits ? { overrideLimits: true as const } : {})
+                })
+            });
+          }}
         >
           Send
         </button>
       </div>
+      {formError && (
+        <div className="bad small" data-testid="manual-error">
+          {formError}
+        </div>
+      )}
       {message && (
         <div className={message.ok ? 'ok small' : 'bad small'} data-testid="trade-message">
           {message.text}

@@ -37,12 +37,12 @@ import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import { FrameError, dec, int, obj, str } from '../common/frames';
 import type { ExtendedAdapterConfig } from './config';
 import { ExtendedBookSync } from './bookSync';
+import { EXTENDED_FINAL_STATUS, EXTENDED_MARKET_BAND, EXTENDED_ORDER_NOT_FOUND, EXTENDED_ORDER_TYPE, EXTENDED_TIME_IN_FORCE } from './constants';
 import { extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
 import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
 
-const TERMINAL: Record<string, OrderStatus> = { FILLED: 'filled', CANCELLED: 'cancelled', REJECTED: 'rejected', EXPIRED: 'expired' };
-/** The venue's "Order not found" (a cancel of an order that does not rest). */
-const ORDER_NOT_FOUND = 1142;
+const TERMINAL: Record<string, OrderStatus> = EXTENDED_FINAL_STATUS;
+const ORDER_NOT_FOUND = EXTENDED_ORDER_NOT_FOUND;
 
 interface OrderState {
   filled: Decimal;
@@ -341,7 +341,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
             this.orders.set(clientId, {
               filled: new Decimal(dec(order.filledQty ?? '0', 'order.filledQty')),
               average: new Decimal(dec(order.averagePrice ?? '0', 'order.averagePrice')),
-              postOnlyLimit: order.type === 'LIMIT' && order.postOnly === true
+              postOnlyLimit: order.type === EXTENDED_ORDER_TYPE.limit && order.postOnly === true
             });
           }
           return;
@@ -378,7 +378,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
     const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
     const side = str(o.side, 'order.side');
-    const known = this.orders.get(clientId) ?? { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: o.type === 'LIMIT' && o.postOnly === true };
+    const known = this.orders.get(clientId) ?? {
+      filled: new Decimal(0),
+      average: new Decimal(0),
+      postOnlyLimit: o.type === EXTENDED_ORDER_TYPE.limit && o.postOnly === true
+    };
     // Fill deltas come from the change of the cumulative filledQty: a repeated or replayed update
     // with the same filledQty adds nothing.
     if (filled.gt(known.filled)) {
@@ -499,11 +503,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     return {
       id: request.clientId,
       market: this.config.market,
-      type: kind === 'market' ? 'MARKET' : 'LIMIT',
+      type: kind === 'market' ? EXTENDED_ORDER_TYPE.market : EXTENDED_ORDER_TYPE.limit,
       side,
       qty,
       price,
-      timeInForce: kind === 'market' ? 'IOC' : 'GTT',
+      timeInForce: kind === 'market' ? EXTENDED_TIME_IN_FORCE.immediateOrCancel : EXTENDED_TIME_IN_FORCE.goodTillTime,
       expiryEpochMillis: expiry,
       fee: this.feeRate.toFixed(),
       nonce: String(nonce),
@@ -543,8 +547,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     if (mid) {
       const cap =
         request.side === 'buy'
-          ? roundPriceToTick(mid.times('1.05'), this.market.priceTick, 'down')
-          : roundPriceToTick(mid.times('0.95'), this.market.priceTick, 'up');
+          ? roundPriceToTick(mid.times(new Decimal(1).plus(EXTENDED_MARKET_BAND)), this.market.priceTick, 'down')
+          : roundPriceToTick(mid.times(new Decimal(1).minus(EXTENDED_MARKET_BAND)), this.market.priceTick, 'up');
       worst = request.side === 'buy' ? Decimal.min(worst, cap) : Decimal.max(worst, cap);
     }
     this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: false });

@@ -36,6 +36,7 @@ import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
 import { LighterBookSync } from './bookSync';
+import { LIGHTER_CANCEL_ALL, LIGHTER_ERROR, LIGHTER_ORDER_BOOKS_PATH, LIGHTER_ORDER_TYPE, LIGHTER_TIME_IN_FORCE, LIGHTER_TX_TIMEOUT_MS } from './constants';
 import {
   FrameError,
   lighterMarketFrom,
@@ -47,12 +48,12 @@ import {
 } from './parse';
 import type { LighterSigner, SignedTx } from './signer';
 
-const TX_TIMEOUT_MS = 5000;
+const TX_TIMEOUT_MS = LIGHTER_TX_TIMEOUT_MS;
 const TX_RANK: Record<RequestPriority, number> = { cancel: 0, taker: 1, read: 2, quote: 3 };
-const INVALID_NONCE = 21104;
-const TOO_MANY_REQUESTS = 23000;
+const INVALID_NONCE = LIGHTER_ERROR.invalidNonce;
+const TOO_MANY_REQUESTS = LIGHTER_ERROR.tooManyRequests;
 /** The venue's answer to a cancel of an order that does not rest. */
-const NOT_AN_ACTIVE_ORDER = 21715;
+const NOT_AN_ACTIVE_ORDER = LIGHTER_ERROR.notAnActiveOrder;
 
 interface PendingMarket {
   resolve(result: MarketResult): void;
@@ -154,7 +155,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   }
 
   private async loadMarket(): Promise<void> {
-    const body = await this.rest('orderBooks?market_id=255&filter=perp');
+    const body = await this.rest(LIGHTER_ORDER_BOOKS_PATH);
     // Kept with the recording, so that a replay knows the market as it was.
     this.recorder.record('L.rest.orderBooks', JSON.stringify(body), this.clock.now());
     this.details = lighterMarketFrom(body, this.config.symbol);
@@ -621,8 +622,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
           clientOrderIndex: coi,
           ...amounts,
           isAsk: request.side === 'sell',
-          orderType: 0,
-          timeInForce: 2,
+          orderType: LIGHTER_ORDER_TYPE.limit,
+          timeInForce: LIGHTER_TIME_IN_FORCE.postOnly,
           reduceOnly: false,
           orderExpiry: expiry,
           nonce
@@ -645,7 +646,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const refresh = () => {
       if (!this.deadManArmed) return;
       const time = this.clock.now() + (this.config.deadManMs ?? 330_000);
-      this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 1, time, nonce }), 'cancel').catch((error: unknown) =>
+      this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.scheduled, time, nonce }), 'cancel').catch((error: unknown) =>
         this.handlers?.onLog('L', 'warn', `scheduled cancel-all (dead man's switch) refresh failed: ${String(error)}`)
       );
       this.deadManTimer = this.clock.setTimeout(refresh, this.config.deadManRefreshMs ?? 60_000);
@@ -671,8 +672,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
             clientOrderIndex: coi,
             ...amounts,
             isAsk: request.side === 'sell',
-            orderType: 1,
-            timeInForce: 0,
+            orderType: LIGHTER_ORDER_TYPE.market,
+            timeInForce: LIGHTER_TIME_IN_FORCE.immediateOrCancel,
             reduceOnly: false,
             orderExpiry: 0,
             nonce
@@ -709,7 +710,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     this.deadManArmed = false;
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
-    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce }), 'cancel');
+    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.immediate, time: 0, nonce }), 'cancel');
   }
 
   // ------------------------------------------------------------------ the venue's record
@@ -766,7 +767,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const sentAt = Date.now();
     let response: Response;
     try {
-      response = await fetch(`${this.config.restUrl}/api/v1/orderBooks?market_id=255&filter=perp`, { signal: AbortSignal.timeout(5000) });
+      response = await fetch(`${this.config.restUrl}/api/v1/${LIGHTER_ORDER_BOOKS_PATH}`, { signal: AbortSignal.timeout(5000) });
       await response.arrayBuffer();
     } catch (error) {
       row('REST reachable', 'fail', `${this.config.restUrl}: ${(error as Error).message}`, "check LIGHTER_REST_URL and this machine's network");

@@ -10,6 +10,7 @@ import { noRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import type { PublicFeed, PublicFeedEvents } from '../paper/paperVenue';
 import { LighterBookSync } from './bookSync';
+import { LIGHTER_ORDER_BOOKS_PATH } from './constants';
 import { lighterMarketFrom, parseLighterFrame, type LighterMarketDetails } from './parse';
 
 export class LighterPublicFeed implements PublicFeed {
@@ -27,7 +28,7 @@ export class LighterPublicFeed implements PublicFeed {
   }
 
   async start(events: PublicFeedEvents): Promise<void> {
-    const response = await fetch(`${this.options.restUrl}/api/v1/orderBooks?market_id=255&filter=perp`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${this.options.restUrl}/api/v1/${LIGHTER_ORDER_BOOKS_PATH}`, { signal: AbortSignal.timeout(10_000) });
     this.details = lighterMarketFrom((await response.json()) as Record<string, unknown>, this.options.symbol);
     this.book = new OrderBook(this.details.priceDecimals, this.details.sizeDecimals);
     this.sync = new LighterBookSync(this.book);

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import { memo } from 'react';
+import { memo, useRef } from 'react';
+import { bookHealth } from '../bookHealth';
 import { useShallow } from 'zustand/react/shallow';
 import type { BookLevelView, LiveOrderView, VenueId } from '../../../shared/contract';
 import { percentOf } from '../format';
@@ -48,17 +49,31 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
   // Counted in the page as well: with the engine link lost, the age keeps growing instead of freezing.
   const now = useNow(1000);
   const age = book && book.updatedAt ? Math.max(at, now) - book.updatedAt : null;
+  const distrust = useConsole((state) => {
+    const health = bookHealth(state.snapshot, venue, now);
+    return health.ok ? null : health.label;
+  });
+  // A book that went away (reset, disconnected) stays on screen, greyed, with the reason.
+  const lastShown = useRef<{ asks: BookLevelView[]; bids: BookLevelView[] }>({ asks: [], bids: [] });
+  if (asks.length > 0 || bids.length > 0) lastShown.current = { asks, bids };
+  const shownAsks = asks.length > 0 || bids.length > 0 ? asks : lastShown.current.asks;
+  const shownBids = asks.length > 0 || bids.length > 0 ? bids : lastShown.current.bids;
   return (
-    <section className="panel book" data-testid={`book-${venue}`}>
+    <section className={`panel book${distrust ? ' book-untrusted' : ''}`} data-testid={`book-${venue}`}>
       <h2>
         {NAMES[venue]} <span className={`dot ${health?.connected ? 'dot-ok' : 'dot-bad'}`} />
+        {distrust && (
+          <span className="book-state" data-testid={`book-state-${venue}`}>
+            {distrust}
+          </span>
+        )}
         <span className="muted small">
           {book?.ready ? '' : 'not ready · '}spread {spread ? spread.toString() : '-'} · age {age === null ? '-' : `${age} ms`}
         </span>
       </h2>
       <table className="ladder">
         <tbody>
-          {[...asks].reverse().map((level) => (
+          {[...shownAsks].reverse().map((level) => (
             <Row key={`a${level.price}`} level={level} side="ask" max={max} ours={isOurs(level, 'ask')} />
           ))}
           <tr className="mid-row">
@@ -66,7 +81,7 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
               {bestBid ?? '-'} / {bestAsk ?? '-'}
             </td>
           </tr>
-          {bids.map((level) => (
+          {shownBids.map((level) => (
             <Row key={`b${level.price}`} level={level} side="bid" max={max} ours={isOurs(level, 'bid')} />
           ))}
         </tbody>

@@ -1,7 +1,9 @@
 import { memo } from 'react';
 import { COMBO_KEYS, type ComboKey } from '../../../shared/contract';
 import { fixed } from '../format';
+import { bookHealth } from '../bookHealth';
 import { useConsole } from '../store';
+import { useNow } from '../useNow';
 
 const LEGS: Record<ComboKey, string> = {
   TT_LE: 'buy L taker · sell E taker',
@@ -14,8 +16,18 @@ const LEGS: Record<ComboKey, string> = {
 
 /** The six spreads, raw and net of fees, against the thresholds; qualifying ones lit. */
 export const SpreadsPanel = memo(function SpreadsPanel() {
-  const spreads = useConsole((state) => state.snapshot?.spreads ?? null);
+  const now = useNow(1000);
+  const snapshotSpreads = useConsole((state) => state.snapshot?.spreads ?? null);
   const params = useConsole((state) => state.snapshot?.params);
+  // Spreads from a stale or dead book are not spreads: blank, with the reason, never lit.
+  const untrusted = useConsole((state) =>
+    (['L', 'E'] as const)
+      .map((venue) => ({ venue, health: bookHealth(state.snapshot, venue, now) }))
+      .filter((entry) => !entry.health.ok)
+      .map((entry) => `${entry.venue} book ${entry.health.ok ? '' : entry.health.label.toLowerCase()}`)
+      .join(', ')
+  );
+  const spreads = untrusted ? null : snapshotSpreads;
   return (
     <section className="panel" data-testid="spreads">
       <h2>
@@ -24,6 +36,11 @@ export const SpreadsPanel = memo(function SpreadsPanel() {
           % of buy price · MIN_SPREAD {params?.minSpread ?? '-'} · SPREAD_TP {params?.spreadTp ?? '-'} · INV {fixed(spreads?.inv, 4)}
         </span>
       </h2>
+      {untrusted && (
+        <div className="bad small" data-testid="spreads-untrusted">
+          {untrusted}: spreads not shown
+        </div>
+      )}
       <table className="kv spreads">
         <thead>
           <tr>

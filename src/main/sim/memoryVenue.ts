@@ -9,6 +9,7 @@ import { OrderBook } from '../kernel/book';
 import { sleep, type Clock } from '../kernel/clock';
 import { roundToStep, ZERO } from '../kernel/decimalMath';
 import { positionAfterFill } from '../kernel/position';
+import { LocalOrderRecord } from '../ports/orderRecord';
 import {
   VenueOrderError,
   type MarketInfo,
@@ -78,10 +79,11 @@ export class MemoryVenue implements Venue {
   /** When set, queryOrder fails with this error (the venue's record cannot be read). */
   queryFailure: VenueOrderError | null = null;
   /** The venue's record of every order, by client id (what queryOrder answers). */
-  readonly record = new Map<string, OrderReport>();
+  readonly record: LocalOrderRecord;
 
   constructor(private readonly options: MemoryVenueOptions) {
     this.id = options.id;
+    this.record = new LocalOrderRecord(options.id);
     this.market = options.market;
     this.book = new OrderBook(options.priceDecimals, options.sizeDecimals);
     this.position = options.position ?? { qty: ZERO, avgEntry: ZERO };
@@ -171,16 +173,7 @@ export class MemoryVenue implements Venue {
   }
 
   private setRecord(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: 'buy' | 'sell'; qty: Decimal; price?: Decimal }): void {
-    const previous = this.record.get(clientId);
-    this.record.set(clientId, {
-      venue: this.id,
-      clientId,
-      status,
-      filledQty,
-      side: request?.side ?? previous?.side,
-      qty: request?.qty ?? previous?.qty,
-      price: request?.price ?? previous?.price
-    });
+    this.record.set(clientId, status, filledQty, request);
   }
 
   /** Throws the lost answer when one is scripted (after the order executed). */
@@ -305,8 +298,7 @@ export class MemoryVenue implements Venue {
   async queryOrder(clientId: string): Promise<OrderReport | null> {
     await this.roundTrip();
     if (this.queryFailure) throw this.queryFailure;
-    const report = this.record.get(clientId);
-    return report ? { ...report } : null;
+    return this.record.get(clientId);
   }
 
   async openOrders(): Promise<OrderReport[]> {

@@ -15,6 +15,7 @@ import type { OrderBook } from '../../kernel/book';
 import { sleep, type Clock } from '../../kernel/clock';
 import { ZERO } from '../../kernel/decimalMath';
 import { positionAfterFill, type Position } from '../../kernel/position';
+import { LocalOrderRecord } from '../../ports/orderRecord';
 import {
   VenueOrderError,
   type MarketInfo,
@@ -76,7 +77,7 @@ export class PaperVenue implements Venue {
   private handlers: VenueHandlers | null = null;
   private connected = false;
   private readonly resting = new Map<string, PaperOrder>();
-  private readonly record = new Map<string, OrderReport>();
+  private readonly record: LocalOrderRecord;
   private position: Position = { qty: ZERO, avgEntry: ZERO };
   private fillSeq = 0;
   /** Public trades seen, and fills they gave us (the console's health shows both). */
@@ -87,6 +88,7 @@ export class PaperVenue implements Venue {
     private readonly options: PaperVenueOptions
   ) {
     this.id = options.id;
+    this.record = new LocalOrderRecord(options.id);
   }
 
   get book(): OrderBook {
@@ -160,18 +162,8 @@ export class PaperVenue implements Venue {
 
   // ---- our orders ----
 
-  private setRecord(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: 'buy' | 'sell'; qty: Decimal; price: Decimal }): void {
-    const previous = this.record.get(clientId);
-    this.record.set(clientId, {
-      venue: this.id,
-      clientId,
-      status,
-      filledQty,
-      side: request?.side ?? previous?.side,
-      qty: request?.qty ?? previous?.qty,
-      price: request?.price ?? previous?.price
-    });
-    if (this.record.size > 20_000) this.record.delete(this.record.keys().next().value as string);
+  private setRecord(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: 'buy' | 'sell'; qty: Decimal; price?: Decimal }): void {
+    this.record.set(clientId, status, filledQty, request);
   }
 
   private update(clientId: string, status: OrderStatus, filledQty: Decimal, reason?: string): void {
@@ -263,8 +255,7 @@ export class PaperVenue implements Venue {
   }
 
   async queryOrder(clientId: string): Promise<OrderReport | null> {
-    const report = this.record.get(clientId);
-    return report ? { ...report } : null;
+    return this.record.get(clientId);
   }
 
   async openOrders(): Promise<OrderReport[]> {

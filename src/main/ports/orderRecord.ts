@@ -1,0 +1,34 @@
+import type Decimal from 'decimal.js';
+import type { OrderReport, OrderStatus, Side, VenueId } from './venue';
+
+/**
+ * The venue's record of our orders as a simulated venue keeps it (the in-memory venue, paper
+ * trading): what `queryOrder` answers. Bounded: the oldest go first.
+ */
+export class LocalOrderRecord {
+  private readonly reports = new Map<string, OrderReport>();
+
+  constructor(
+    private readonly venue: VenueId,
+    private readonly limit = 20_000
+  ) {}
+
+  set(clientId: string, status: OrderStatus, filledQty: Decimal, request?: { side: Side; qty: Decimal; price?: Decimal }): void {
+    const previous = this.reports.get(clientId);
+    this.reports.set(clientId, {
+      venue: this.venue,
+      clientId,
+      status,
+      filledQty,
+      side: request?.side ?? previous?.side,
+      qty: request?.qty ?? previous?.qty,
+      price: request?.price ?? previous?.price
+    });
+    if (this.reports.size > this.limit) this.reports.delete(this.reports.keys().next().value as string);
+  }
+
+  get(clientId: string): OrderReport | null {
+    const report = this.reports.get(clientId);
+    return report ? { ...report } : null;
+  }
+}

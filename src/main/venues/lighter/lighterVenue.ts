@@ -611,25 +611,31 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     }
   }
 
-  async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
-    const coi = this.clientOrderIndex(request.clientId);
-    const amounts = this.scaled(request.qty, request.price);
-    const expiry = this.clock.now() + (this.config.orderExpiryMs ?? 28 * 86_400_000);
-    await this.submit(
+  /** Signs and sends a create-order tx: a post-only quote (28-day expiry) or an IOC taker order. */
+  private submitCreate(clientId: string, side: 'buy' | 'sell', qty: Decimal, price: Decimal, kind: 'post_only' | 'ioc'): Promise<number> {
+    const coi = this.clientOrderIndex(clientId);
+    const amounts = this.scaled(qty, price);
+    const quote = kind === 'post_only';
+    const expiry = quote ? this.clock.now() + (this.config.orderExpiryMs ?? 28 * 86_400_000) : 0;
+    return this.submit(
       (nonce) =>
         this.signer.signCreateOrder({
           marketIndex: (this.details as MarketDetails).marketId,
           clientOrderIndex: coi,
           ...amounts,
-          isAsk: request.side === 'sell',
-          orderType: LIGHTER_ORDER_TYPE.limit,
-          timeInForce: LIGHTER_TIME_IN_FORCE.postOnly,
+          isAsk: side === 'sell',
+          orderType: quote ? LIGHTER_ORDER_TYPE.limit : LIGHTER_ORDER_TYPE.market,
+          timeInForce: quote ? LIGHTER_TIME_IN_FORCE.postOnly : LIGHTER_TIME_IN_FORCE.immediateOrCancel,
           reduceOnly: false,
           orderExpiry: expiry,
           nonce
         }),
-      'quote'
+      quote ? 'quote' : 'taker'
     );
+  }
+
+  async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
+    await this.submitCreate(request.clientId, request.side, request.qty, request.price, 'post_only');
     this.notePlaced(request.clientId);
     this.armDeadMan();
     return { clientId: request.clientId };
@@ -660,26 +666,11 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   /** IOC at the worst price; resolves with what the order stream reports as filled. */
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
     const coi = this.clientOrderIndex(request.clientId);
-    const amounts = this.scaled(request.qty, request.worstPrice);
     const result = new Promise<MarketResult>((resolve, reject) =>
       this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), cost: new Decimal(0), acceptedAt: 0 })
     );
     try {
-      await this.submit(
-        (nonce) =>
-          this.signer.signCreateOrder({
-            marketIndex: (this.details as MarketDetails).marketId,
-            clientOrderIndex: coi,
-            ...amounts,
-            isAsk: request.side === 'sell',
-            orderType: LIGHTER_ORDER_TYPE.market,
-            timeInForce: LIGHTER_TIME_IN_FORCE.immediateOrCancel,
-            reduceOnly: false,
-            orderExpiry: 0,
-            nonce
-          }),
-        'taker'
-      );
+      await this.submitCreate(request.clientId, request.side, request.qty, request.worstPrice, 'ioc');
     } catch (error) {
       this.pendingMarkets.delete(coi);
       throw error;

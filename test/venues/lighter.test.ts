@@ -441,3 +441,23 @@ describe('Lighter emulator: account tier delays', () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(300);
   });
 });
+
+describe('Lighter adapter: an account that sends nothing', () => {
+  it('counts as connected once subscribed: an empty account may send no data frame, and the bot must still quote', async () => {
+    // A stream that answers the book and stays silent on every account channel.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
+    const port = (wss.address() as AddressInfo).port;
+    const snapshot = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'venues', 'lighter', 'ws_order_book_snapshot.json'), 'utf8');
+    wss.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string; channel?: string };
+        if (frame.type === 'subscribe' && frame.channel === 'order_book/0') socket.send(snapshot);
+      });
+    });
+    const { venue } = await connected({ wsUrl: `ws://127.0.0.1:${port}` });
+    await waitFor(() => venue.book.ready, 'the book');
+    await waitFor(() => venue.health().connected, 'connected without an account data frame', 3000);
+  });
+});

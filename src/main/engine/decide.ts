@@ -3,22 +3,37 @@
  * inventory and a small memory (TT hit counters and the maker bias). Execution lives in makerBot.ts.
  */
 import type Decimal from 'decimal.js';
-import type { ComboKey, DecisionAction, Direction, Side, VenueId } from '../../shared/contract';
+import type { ComboKey, Direction, Side, VenueId } from '../../shared/contract';
 import { withinFraction } from '../kernel/decimalMath';
 import type { EngineParams } from './params';
 import { COMBOS, type SpreadSet, type Tops } from './spreads';
 import type { LiveOrder } from './state';
 
-export interface Decision {
-  action: DecisionAction;
-  combo: ComboKey | null;
-  direction: 'entry' | 'exit' | null;
-  /** The maker leg's venue, side and price for MAKE; the buy leg's for TAKE. */
-  venue: VenueId | null;
-  side: Side | null;
-  price: Decimal | null;
+/** A decision to act: MAKE (the maker leg), TAKE (the buy leg of a TT pair) or CANCEL (the live order). */
+export interface ActiveDecision {
+  action: 'MAKE' | 'TAKE' | 'CANCEL';
+  combo: ComboKey;
+  direction: 'entry' | 'exit';
+  /** The maker leg's venue, side and price for MAKE; the buy leg's for TAKE; the live order's for CANCEL. */
+  venue: VenueId;
+  side: Side;
+  price: Decimal;
   reason: string;
 }
+
+/** Nothing to do, and why. */
+export interface NoDecision {
+  action: 'NONE';
+  combo: null;
+  direction: null;
+  venue: null;
+  side: null;
+  price: null;
+  reason: string;
+}
+
+/** What the MakerBot does on a book update: a discriminated union, so that acting needs no casts. */
+export type Decision = ActiveDecision | NoDecision;
 
 export interface DecisionMemory {
   /** Consecutive qualifying updates: `entry:TT_LE`, `entry:TT_EL`, `exit:TT_LE`, `exit:TT_EL`. */
@@ -49,17 +64,17 @@ export interface DecideInput {
 
 const MAKER_ENTRY_COMBOS: readonly ComboKey[] = ['MT_LE', 'MT_EL', 'TM_LE', 'TM_EL'];
 
-function none(reason: string): Decision {
+function none(reason: string): NoDecision {
   return { action: 'NONE', combo: null, direction: null, venue: null, side: null, price: null, reason };
 }
 
-function make(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', reason: string): Decision {
+function make(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', reason: string): ActiveDecision {
   const maker = COMBOS[combo].maker;
   if (!maker) throw new Error(`${combo} has no maker leg`);
   return { action: 'MAKE', combo, direction, venue: maker.venue, side: maker.side, price: input.tops[maker.price], reason };
 }
 
-function take(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', reason: string): Decision {
+function take(input: DecideInput, combo: ComboKey, direction: 'entry' | 'exit', reason: string): ActiveDecision {
   const buy = COMBOS[combo].buy;
   return { action: 'TAKE', combo, direction, venue: buy.venue, side: 'buy', price: input.tops[buy.price], reason };
 }

@@ -7,9 +7,9 @@
  * with its registry tracking, journal rows and log lines; splitting them would scatter one flow.
  */
 import type Decimal from 'decimal.js';
-import type { DecisionView, Side, VenueId } from '../../shared/contract';
+import type { DecisionView, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
-import { countTtHits, decide, newDecisionMemory, type DecideInput, type Decision, type DecisionMemory } from './decide';
+import { countTtHits, decide, newDecisionMemory, type ActiveDecision, type DecideInput, type Decision, type DecisionMemory } from './decide';
 import { roundToBothSteps, roundToStep, withinFraction, ZERO } from '../kernel/decimalMath';
 import { marketWorstPrice } from './pricing';
 import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
@@ -171,7 +171,7 @@ export class MakerBot {
     );
   }
 
-  private async execute(decision: Decision, receivedAt: number): Promise<void> {
+  private async execute(decision: ActiveDecision, receivedAt: number): Promise<void> {
     this.busy = true;
     try {
       if (decision.action === 'CANCEL') await this.cancelLive(decision.reason, decision, receivedAt);
@@ -185,14 +185,14 @@ export class MakerBot {
   }
 
   /** The unsendable decision being repeated: written once, then summarised (count and span) when it changes. */
-  private unsendable: { key: string; decision: Decision; qty: Decimal; problem: string; count: number; firstAt: number; lastAt: number } | null = null;
+  private unsendable: { key: string; decision: ActiveDecision; qty: Decimal; problem: string; count: number; firstAt: number; lastAt: number } | null = null;
 
   /**
    * A decision no venue would take (below a minimum). maker.log and the journal record what was
    * sent or refused, not a decision repeated on every book update: the first is written, the
    * repeats are counted and summarised once the outcome changes.
    */
-  private notSent(decision: Decision, qty: Decimal, problem: string): void {
+  private notSent(decision: ActiveDecision, qty: Decimal, problem: string): void {
     const now = this.ctx.clock.now();
     const key = `${decision.action} ${decision.combo} ${decision.direction} ${problem.replace(/[\d.]+/g, '#')}`;
     if (this.unsendable?.key === key) {
@@ -240,10 +240,8 @@ export class MakerBot {
     this.ctx.changed();
   }
 
-  private async make(decision: Decision, receivedAt: number): Promise<void> {
-    const venueId = decision.venue as VenueId;
-    const side = decision.side as Side;
-    const price = decision.price as Decimal;
+  private async make(decision: ActiveDecision, receivedAt: number): Promise<void> {
+    const { venue: venueId, side, price } = decision;
     const venue = this.ctx.venues[venueId];
     const params = this.ctx.params();
     const live = this.ctx.state.liveOrder;
@@ -254,8 +252,8 @@ export class MakerBot {
     const oversized = live !== null && cap !== undefined && live.qty.minus(live.filledQty).gt(cap);
     if (live && !oversized && live.venue === venueId && live.side === side && withinFraction(live.price, price, params.repriceTick)) {
       // Close enough: no churn on every tick. The combo may change (bias), the order stays.
-      live.combo = decision.combo ?? live.combo;
-      live.direction = decision.direction ?? live.direction;
+      live.combo = decision.combo;
+      live.direction = decision.direction;
       return;
     }
     const size = orderSize(venue.market, params.orderValue, price, cap);
@@ -271,11 +269,9 @@ export class MakerBot {
     await this.placePostOnly(decision, size.qty, receivedAt);
   }
 
-  private async placePostOnly(decision: Decision, qty: Decimal, receivedAt: number): Promise<void> {
+  private async placePostOnly(decision: ActiveDecision, qty: Decimal, receivedAt: number): Promise<void> {
     const ctx = this.ctx;
-    const venueId = decision.venue as VenueId;
-    const side = decision.side as Side;
-    const price = decision.price as Decimal;
+    const { venue: venueId, side, price } = decision;
     if (!ctx.quotingAllowed()) return;
     this.flushUnsendable();
     const clientId = ctx.nextClientId();
@@ -286,8 +282,8 @@ export class MakerBot {
       price,
       qty,
       filledQty: ZERO,
-      combo: decision.combo ?? 'MT_LE',
-      direction: decision.direction ?? 'entry',
+      combo: decision.combo,
+      direction: decision.direction,
       status: 'placing',
       placedAt: ctx.clock.now()
     };
@@ -408,13 +404,13 @@ export class MakerBot {
   }
 
   /** TT: both legs as market orders at once, equal sizes on the coarser step. */
-  private async take(decision: Decision, receivedAt: number): Promise<void> {
+  private async take(decision: ActiveDecision, receivedAt: number): Promise<void> {
     const ctx = this.ctx;
-    const combo = COMBOS[decision.combo ?? 'TT_LE'];
+    const combo = COMBOS[decision.combo];
     const buyVenue = ctx.venues[combo.buy.venue];
     const sellVenue = ctx.venues[combo.sell.venue];
     const params = ctx.params();
-    const buyPrice = decision.price as Decimal;
+    const buyPrice = decision.price;
     let qty = roundToBothSteps(params.orderValue.div(buyPrice), buyVenue.market.sizeStep, sellVenue.market.sizeStep);
     if (decision.direction === 'exit') {
       const inventory = minDecimal(ctx.state.inv[combo.buy.venue].abs(), ctx.state.inv[combo.sell.venue].abs());

@@ -146,12 +146,42 @@ test('a bad parameter value is refused with a message and changes nothing; a goo
   await open(page);
   await page.getByTestId('param-MIN_SPREAD').fill('abc');
   await page.getByTestId('params-apply').click();
-  await expect(page.getByTestId('params-message')).toContainText('params.minSpread');
+  // Named as the trader knows it, not as the contract's path.
+  await expect(page.getByTestId('params-message')).toContainText('MIN_SPREAD');
+  await expect(page.getByTestId('params-message')).not.toContainText('params.');
   await expect(page.getByTestId('spreads')).toContainText('MIN_SPREAD 0.01');
   await page.getByTestId('param-MIN_SPREAD').fill('0.015');
   await page.getByTestId('params-apply').click();
-  await expect(page.getByTestId('params-message')).toContainText('applied: minSpread');
+  await expect(page.getByTestId('params-message')).toContainText('applied: MIN_SPREAD');
   await expect(page.getByTestId('spreads')).toContainText('MIN_SPREAD 0.015');
+  // After the Apply the field shows the engine's value and nothing is left to re-send.
+  await expect(page.getByTestId('param-MIN_SPREAD')).toHaveValue('0.015');
+  await expect(page.getByTestId('params-apply')).toBeDisabled();
+  await expect(page.getByTestId('param-row-MIN_SPREAD')).not.toHaveClass(/changed/);
+});
+
+test('parameters that make no sense together are warned about; a change while armed shows old -> new first', async ({ page }) => {
+  await open(page);
+  const orderValue = await page.getByTestId('param-ORDER_VALUE').inputValue();
+  await page.getByTestId('param-ORDER_VALUE').fill('5000');
+  await expect(page.getByTestId('params-warnings')).toContainText('ORDER_VALUE 5000 USD is above MAX_POSITION_VALUE');
+  await page.getByTestId('params').getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByTestId('param-ORDER_VALUE')).toHaveValue(orderValue);
+  await expect(page.getByTestId('params')).not.toContainText('ORDER_VALUE 5000');
+
+  await page.getByTestId('arm-toggle').click();
+  await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
+  await page.getByTestId('param-MIN_SPREAD').fill('0.02');
+  await page.getByTestId('params-apply').click();
+  await expect(page.getByTestId('confirm-details')).toContainText('MIN_SPREAD: 0.015 -> 0.02 %');
+  await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('spreads')).toContainText('MIN_SPREAD 0.015');
+  await page.getByTestId('params-apply').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('spreads')).toContainText('MIN_SPREAD 0.02');
+  await expect(page.getByTestId('params-apply')).toBeDisabled();
+  await page.getByTestId('kill').click();
+  await expect(page.getByTestId('state-pill')).toHaveText('DISARMED');
 });
 
 test('an alarm raised by an injected fault shows until it is acknowledged', async ({ page }) => {

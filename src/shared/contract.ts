@@ -151,6 +151,8 @@ export interface VenueHealthView {
   rateLimited: number;
   /** The account tier and the venue's delay of each kind of order, when the venue has tiers. */
   tier: { name: string; makerDelayMs: number; takerDelayMs: number; cancelDelayMs: number } | null;
+  /** The fee rates (fractions of notional) the engine's net spreads use: the configured schedule. */
+  fees: { maker: DecimalString; taker: DecimalString };
 }
 
 export interface EngineSnapshot {

@@ -192,3 +192,54 @@ export function defaultParams(): StrategyParams {
   for (const key of PARAM_KEYS) params[key] = PARAM_SPECS[key].default;
   return params as StrategyParams;
 }
+
+/** Fee rates (fractions of notional) per venue, as the engine's net spreads use them. */
+export type FeeSchedule = Record<'L' | 'E', { maker: string; taker: string }>;
+
+export interface ParamWarning {
+  key: ParamKey;
+  text: string;
+}
+
+const percent = (fraction: Decimal) => fraction.times(100);
+
+/**
+ * Combinations of valid values that make no sense together (docs/strategy-rules.md "Parameter
+ * warnings"). They are warnings, not errors: the trader may mean it (a test run), but is told.
+ */
+export function paramWarnings(params: StrategyParams, fees: FeeSchedule | null): ParamWarning[] {
+  const warnings: ParamWarning[] = [];
+  const orderValue = new Decimal(params.orderValue);
+  const cap = new Decimal(params.maxPositionValue);
+  if (orderValue.gt(cap)) {
+    warnings.push({
+      key: 'orderValue',
+      text: `ORDER_VALUE ${params.orderValue} USD is above MAX_POSITION_VALUE ${params.maxPositionValue} USD: one order alone would pass the cap`
+    });
+  }
+  if (fees) {
+    const minSpread = new Decimal(params.minSpread);
+    // The cheapest round trip quotes on one venue and hedges on the other, in and out.
+    const makerTaker = Decimal.min(new Decimal(fees.L.maker).plus(fees.E.taker), new Decimal(fees.E.maker).plus(fees.L.taker));
+    const roundTrip = percent(makerTaker.times(2));
+    if (!params.ttOnly && minSpread.lt(roundTrip)) {
+      warnings.push({
+        key: 'minSpread',
+        text: `MIN_SPREAD ${params.minSpread} % is under the cheapest round trip's fees, ${roundTrip.toFixed()} % (maker on one venue, taker on the other, in and out)`
+      });
+    }
+    const takerTaker = percent(new Decimal(fees.L.taker).plus(fees.E.taker).times(2));
+    if (params.enableTt && minSpread.lt(takerTaker)) {
+      warnings.push({
+        key: 'minSpread',
+        text: `MIN_SPREAD ${params.minSpread} % is under a taker-taker round trip's fees, ${takerTaker.toFixed()} %, and ENABLE_TT is on`
+      });
+    }
+  }
+  return warnings;
+}
+
+/** A message with the contract's field paths ("params.minSpread") named as the trader knows them (MIN_SPREAD). */
+export function withParamLabels(text: string): string {
+  return text.replace(/params\.([A-Za-z]+)/g, (whole, key: string) => (key in PARAM_SPECS ? PARAM_SPECS[key as ParamKey].env : whole));
+}

@@ -549,8 +549,8 @@ export class StrategyEngine implements Engine {
         : null,
       lastDecision: this.maker.lastDecision,
       venues: {
-        L: healthView(this.options.venues.L, this.connected.L, this.options.clock),
-        E: healthView(this.options.venues.E, this.connected.E, this.options.clock)
+        L: healthView(this.options.venues.L, this.connected.L, this.options.clock, this.options.fees.L),
+        E: healthView(this.options.venues.E, this.connected.E, this.options.clock, this.options.fees.E)
       }
     };
   }

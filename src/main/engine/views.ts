@@ -50,7 +50,7 @@ export function spreadsView({ maker, params: p, fees, state }: ViewInput): Sprea
   return { raw, net: netView, inv: evaluation.inv.toDecimalPlaces(6).toString(), qualifying, ttHits: { ...maker.memory.ttHits } };
 }
 
-export function healthView(venue: Venue, connected: boolean, clock: Clock): VenueHealthView {
+export function healthView(venue: Venue, connected: boolean, clock: Clock, fees: Fees[VenueId]): VenueHealthView {
   const health = venue.health();
   const { book } = venue;
   return {
@@ -60,7 +60,8 @@ export function healthView(venue: Venue, connected: boolean, clock: Clock): Venu
     lastOrderLatencyMs: health.lastOrderLatencyMs ?? null,
     rateLimitHeadroom: health.rateLimitHeadroom ?? null,
     rateLimited: health.rateLimited,
-    tier: health.tier ?? null
+    tier: health.tier ?? null,
+    fees: { maker: fees.maker.toString(), taker: fees.taker.toString() }
   };
 }
 

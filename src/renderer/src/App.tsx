@@ -147,7 +147,7 @@ export function App() {
         <div className="span2">
           <PerformancePanel />
         </div>
-        <ParamsPanel />
+        <ParamsPanel confirm={setConfirmRequest} />
       </main>
       {confirmRequest && <ConfirmDialog request={confirmRequest} onClose={closeConfirm} />}
     </div>

@@ -6,6 +6,21 @@ import { DatabaseSync } from 'node:sqlite';
 import Decimal from 'decimal.js';
 import { expect, test } from '@playwright/test';
 
+/** Runs the built headless host to its end: its exit code and what it printed. */
+function runHeadlessRaw(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'out/main/headless.js'), '--dotenv', '/nonexistent/.env', ...args], {
+      env: { ...process.env, HEADLESS_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
 /** Runs the built headless host unattended and returns its last stdout line, parsed. */
 function runHeadless(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -59,4 +74,17 @@ test('an unattended armed demo run ends hedged and reports one JSON line', async
 test('bad arguments stop the host with a clear message', async () => {
   await expect(runHeadless(['--duration', 'soon'], {})).rejects.toThrow(/--duration: expected whole seconds/);
   await expect(runHeadless(['--arm'], {})).rejects.toThrow(/--arm: only with --duration/);
+});
+
+test('--help describes every option and how --demo relates to NETWORK; no ExperimentalWarning at start', async () => {
+  const { code, out, err } = await runHeadlessRaw(['--help'], {});
+  expect(code).toBe(0);
+  for (const option of ['--demo', '--dotenv', '--data-dir', '--host', '--allow-remote', '--port', '--token', '--duration', '--arm', '--help']) {
+    expect(out, option).toContain(`  ${option}`);
+  }
+  expect(out).toContain('NETWORK=demo');
+  expect(out).toMatch(/paper.*testnet.*mainnet/s);
+  // node:sqlite is loaded by then (the journal is in the bundle): its warning is not printed.
+  expect(err).not.toContain('ExperimentalWarning');
+  expect(err).toBe('');
 });

@@ -12,7 +12,25 @@ import { systemClock } from '../kernel/clock';
 import { isLoopback, startHeadlessServer } from './server';
 import { runUnattended } from './unattended';
 
-const USAGE = `usage: npm run headless -- [--host ADDRESS] [--allow-remote] [--token TOKEN] [--port PORT] [--data-dir DIR] [--dotenv FILE] [--demo] [--arm] [--duration SECONDS]`;
+const USAGE = `usage: npm run headless -- [options]
+
+Runs the engine without Electron and serves the console on http://HOST:PORT/?token=... (printed at start).
+Settings come from --dotenv, then the environment, then these flags (later wins); see .env.example.
+
+  --demo              NETWORK=demo: both venues are local emulators on 127.0.0.1 (no keys, no real orders).
+                      Without it, NETWORK from the config decides: demo, paper (public books, local
+                      fills), testnet or mainnet (real orders; needs the keys and npm run preflight).
+  --dotenv FILE       the settings file (default .env; a missing file is fine).
+  --data-dir DIR      journal, logs, params.json and the console token (default: DATA_DIR).
+  --host ADDRESS      the console's address (default 127.0.0.1). Another address needs --allow-remote.
+  --allow-remote      allow a non-loopback --host (plain http: prefer an SSH tunnel).
+  --port PORT         the console's port (default: HEADLESS_PORT; 0 picks a free one).
+  --token TOKEN       the console's access token (default: one kept in the data folder, so an open
+                      console reconnects by itself after a restart).
+  --duration SECONDS  an unattended run: stop after this long (1 to 86400), cancel everything and print
+                      one JSON line of figures.
+  --arm               arm at start; only with --duration.
+  --help              this text.`;
 
 /** The console's access token, kept in the data folder (readable by this user only) so that it survives a restart. */
 function persistentToken(path: string): string {

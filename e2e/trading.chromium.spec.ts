@@ -184,15 +184,18 @@ test('parameters that make no sense together are warned about; a change while ar
   await expect(page.getByTestId('state-pill')).toHaveText('DISARMED');
 });
 
-test('an alarm raised by an injected fault shows until it is acknowledged', async ({ page }) => {
+test('an alarm raised by an injected fault shows until it is acknowledged, and says when its condition cleared', async ({ page }) => {
   await open(page);
   await page.getByTestId('fault-E-drop').click();
   const alarm = page.getByTestId('alarm').filter({ hasText: 'DISCONNECT' });
   await expect(alarm).toBeVisible();
   await expect(alarm).toContainText('E disconnected');
   await page.screenshot({ path: artifact('console-alarm.png'), fullPage: true });
+  // The venue comes back by itself: the alarm is no longer red but stays, marked cleared with the time.
+  await expect(page.getByTestId('health-E')).toContainText('up', { timeout: 10_000 });
+  await expect(alarm.getByTestId('alarm-cleared')).toHaveText(/^cleared \d\d:\d\d:\d\d/);
+  await expect(alarm).toHaveClass(/alarm-cleared/);
+  await expect(page.getByTestId('status-alarms')).toContainText('cleared');
   await alarm.getByTestId('alarm-ack').click();
   await expect(page.getByTestId('alarm').filter({ hasText: 'DISCONNECT' })).toHaveCount(0);
-  // The venue comes back by itself.
-  await expect(page.getByTestId('health-E')).toContainText('up', { timeout: 10_000 });
 });

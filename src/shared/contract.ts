@@ -48,6 +48,8 @@ export interface Alarm {
   message: string;
   at: number;
   acknowledged: boolean;
+  /** When the condition ended (a venue reconnected, a book updated again); null while it lasts. It stays listed until acknowledged. */
+  clearedAt: number | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

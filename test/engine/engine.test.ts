@@ -99,6 +99,36 @@ describe('MakerBot execution', () => {
     expect(h.engine.snapshot().alarms.map((alarm) => alarm.kind)).toContain('disconnect');
   });
 
+  it('an alarm whose condition ended is marked cleared with its time and stays until acknowledged; raised again, it is active again', async () => {
+    const h = await quoting();
+    const disconnects = () => h.engine.snapshot().alarms.filter((alarm) => alarm.kind === 'disconnect');
+    h.L.setConnected(false, 'socket closed');
+    await h.settle();
+    expect(disconnects()[0]?.clearedAt).toBeNull();
+    await h.clock.advance(260);
+    h.L.setConnected(true, 'reconnected');
+    const reconnectedAt = h.clock.now();
+    await h.settle();
+    expect(disconnects()).toHaveLength(1);
+    expect(disconnects()[0]?.clearedAt).toBe(reconnectedAt);
+    h.L.setConnected(false, 'socket closed again');
+    await h.settle();
+    expect(disconnects()).toHaveLength(1);
+    expect(disconnects()[0]).toMatchObject({ clearedAt: null, message: 'L disconnected: socket closed again' });
+  });
+
+  it('a stale-book alarm is cleared when the book updates again', async () => {
+    const h = await quoting({ params: { staleBookMs: 2000 } });
+    await h.clock.advance(2600);
+    const stale = () => h.engine.snapshot().alarms.find((alarm) => alarm.kind === 'stale_book');
+    expect(stale()?.clearedAt).toBeNull();
+    h.setL(...E_RICH.L);
+    h.setE(...E_RICH.E);
+    await h.clock.advance(1000);
+    expect(stale()?.clearedAt).not.toBeNull();
+    expect(stale()?.acknowledged).toBe(false);
+  });
+
   it('TT: both legs as market orders at once, equal sizes on the coarser step', async () => {
     const h = harness({ params: { enableTt: true, ttMinHits: 2 } });
     await h.boot(E_RICH);

@@ -3,7 +3,9 @@ import type { Clock } from '../kernel/clock';
 
 /**
  * Active alarms. An alarm stays until the trader acknowledges it; the same alarm raised again
- * while unacknowledged (same key) updates its message instead of stacking copies.
+ * while unacknowledged (same key) updates its message instead of stacking copies. An alarm whose
+ * condition ended (a reconnect, a fresh book) is marked cleared with the time, not removed: the
+ * trader still sees that it happened, and a red "disconnected" no longer outlives the outage.
  */
 export class AlarmCenter {
   private readonly alarms: Alarm[] = [];
@@ -19,14 +21,23 @@ export class AlarmCenter {
     if (existing) {
       existing.message = message;
       existing.at = this.clock.now();
+      existing.clearedAt = null;
       this.onRaise({ ...existing });
       return existing;
     }
-    const alarm: Alarm = { id: `${key}#${++this.sequence}`, kind, message, at: this.clock.now(), acknowledged: false };
+    const alarm: Alarm = { id: `${key}#${++this.sequence}`, kind, message, at: this.clock.now(), acknowledged: false, clearedAt: null };
     this.alarms.unshift(alarm);
     if (this.alarms.length > 200) this.alarms.length = 200;
     this.onRaise({ ...alarm });
     return alarm;
+  }
+
+  /** The condition behind the alarm with this key ended; true when an alarm was marked. */
+  clear(key: string): boolean {
+    const alarm = this.alarms.find((candidate) => !candidate.acknowledged && candidate.clearedAt === null && candidate.id.startsWith(`${key}#`));
+    if (!alarm) return false;
+    alarm.clearedAt = this.clock.now();
+    return true;
   }
 
   acknowledge(id: string): boolean {

@@ -429,6 +429,7 @@ export class StrategyEngine implements Engine {
     const was = this.connected[venue];
     this.connected[venue] = connected;
     if (was && !connected) this.raiseAlarm('disconnect', `${venue} disconnected: ${detail}`, `disconnect:${venue}`);
+    if (!was && connected) this.alarms.clear(`disconnect:${venue}`);
     // Back after an outage: what happened meanwhile is read from the venue's record.
     if (!was && connected && this.state.hedgeSeeded) this.options.clock.setTimeout(() => void this.reconciler.reconcile(`${venue} reconnected`), 1000);
     this.log(connected ? 'info' : 'warn', `venue ${venue}`, `${connected ? 'connected' : 'disconnected'}: ${detail}`);
@@ -481,7 +482,9 @@ export class StrategyEngine implements Engine {
       if (stale && !this.staleAlarmed[venue] && this.state.armed) {
         this.staleAlarmed[venue] = true;
         this.raiseAlarm('stale_book', `${venue} book not updated for ${now - book.updatedAt} ms`, `stale_book:${venue}`);
-      } else if (!stale) {
+      } else if (!stale && this.connected[venue] && book.ready) {
+        // Fresh again (a disconnected venue is not "fresh": its own alarm tells that story).
+        if (this.staleAlarmed[venue] && this.alarms.clear(`stale_book:${venue}`)) this.listener?.changed();
         this.staleAlarmed[venue] = false;
       }
     }

@@ -28,7 +28,9 @@ export const StatusStrip = memo(function StatusStrip() {
         unhedged: snap ? new Decimal(snap.inventory.unhedgedL).plus(snap.inventory.unhedgedE).toString() : null,
         minHedgeQty: snap?.inventory.minHedgeQty ?? null,
         pnl: snap?.inventory.realisedPnl ?? null,
-        alarms: snap?.alarms.length ?? 0,
+        // Only alarms whose condition lasts are counted red; cleared ones wait for acknowledgement.
+        alarms: snap?.alarms.filter((alarm) => alarm.clearedAt === null).length ?? 0,
+        clearedAlarms: snap?.alarms.filter((alarm) => alarm.clearedAt !== null).length ?? 0,
         linkLost: state.linkLostAt !== null
       };
     })
@@ -72,6 +74,7 @@ export const StatusStrip = memo(function StatusStrip() {
       </span>
       <span className={`status-figure${s.alarms ? ' bad' : ''}`} data-testid="status-alarms">
         {s.alarms} alarm{s.alarms === 1 ? '' : 's'}
+        {s.clearedAlarms ? <span className="muted"> (+{s.clearedAlarms} cleared)</span> : null}
       </span>
     </div>
   );

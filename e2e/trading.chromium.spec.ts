@@ -80,7 +80,12 @@ test('the kill switch, by click and by Ctrl+K, disarms and cancels live orders w
     await expect(page.getByTestId('armed-state')).toHaveText('DISARMED', { timeout: 1000 });
     await expect(page.getByTestId('our-order')).toHaveCount(0, { timeout: Math.max(1, 1000 - (Date.now() - started)) });
     expect(Date.now() - started).toBeLessThan(1000);
+    // The kill says what it did, and the message stays until the next arm.
+    await expect(page.getByTestId('kill-note')).toHaveText(/^KILLED \d\d:\d\d:\d\d: disarmed, [1-9]\d* orders? cancelled, none open on either venue$/);
   }
+  await page.getByTestId('arm-toggle').click();
+  await expect(page.getByTestId('kill-note')).toHaveCount(0);
+  await page.getByTestId('kill').click();
 });
 
 test('a manual hedge goes out after confirmation and shows its fill', async ({ page }) => {

@@ -23,7 +23,7 @@ export interface ManualTradingDeps {
   journal: TradeJournal;
   registry: OrderRegistry;
   hedger: HedgeBot | null;
-  disarmAndCancel(reason: string): Promise<string[]>;
+  disarmAndCancel(reason: string): Promise<unknown>;
 }
 
 export class ManualTrading {

@@ -262,14 +262,16 @@ export class Reconciler {
    * The kill sweep: cancel-all on both venues, then list open orders, until both list none.
    * Resolves when complete or when `deadlineMs` ran out (then it goes on in the background, alarmed).
    */
-  async killSweep(deadlineMs = 10_000): Promise<{ complete: boolean; detail: string }> {
+  async killSweep(deadlineMs = 10_000): Promise<{ complete: boolean; detail: string; working: number }> {
     this.stats.sweeps += 1;
     this.sweeping = true;
     const started = this.ctx.clock.now();
+    // What the kill stops, as the trader reads it: our quotes working (or being placed) when it began.
+    const working = this.registry.unsettled().filter((order) => order.purpose === 'maker' || order.purpose === 'adopted').length;
     for (let round = 1; ; round++) {
       if (this.stopped) {
         this.sweeping = false;
-        return { complete: false, detail: 'engine stopped' };
+        return { complete: false, detail: 'engine stopped', working };
       }
       const left: string[] = [];
       await Promise.all(
@@ -308,7 +310,7 @@ export class Reconciler {
         const text = `kill complete after ${round} sweep${round > 1 ? 's' : ''}: no open order of ours on either venue`;
         this.ctx.log('info', 'safety', text);
         this.options.afterChange();
-        return { complete: true, detail: text };
+        return { complete: true, detail: text, working };
       }
       const detail = [...left, ...placing.map((order) => `${order.venue}: order ${order.clientId} still ${order.state}`)].join('; ');
       if (this.ctx.clock.now() - started >= deadlineMs) {
@@ -319,7 +321,7 @@ export class Reconciler {
         );
         this.options.afterChange();
         void this.continueSweep(round, started);
-        return { complete: false, detail };
+        return { complete: false, detail, working };
       }
       await sleep(this.ctx.clock, 500);
     }

@@ -583,7 +583,8 @@ export class StrategyEngine implements Engine {
    * Disarm and cancel every order of ours on both venues (the kill switch): the sweep goes on until
    * each venue lists none (strategy.md: kill is complete only then; re-arming cannot cut it short).
    */
-  private async disarmAndCancel(reason: string): Promise<string[]> {
+  /** Disarms and sweeps; returns what stopped it from completing (empty when complete) and how many of our orders were working. */
+  private async disarmAndCancel(reason: string): Promise<{ problems: string[]; working: number }> {
     this.state.armed = false;
     resetTtHits(this.maker.memory);
     this.listener?.changed();
@@ -591,7 +592,7 @@ export class StrategyEngine implements Engine {
     const sweep = await this.reconciler.killSweep();
     if (sweep.complete) this.state.liveOrder = null;
     this.listener?.changed();
-    return sweep.complete ? [] : [sweep.detail];
+    return { problems: sweep.complete ? [] : [sweep.detail], working: sweep.working };
   }
 
   async execute(command: Command): Promise<CommandResult> {
@@ -610,10 +611,10 @@ export class StrategyEngine implements Engine {
       }
       case 'disarm':
       case 'kill': {
-        const problems = await this.disarmAndCancel(command.type === 'kill' ? 'kill switch' : 'disarmed by the trader');
+        const { problems, working } = await this.disarmAndCancel(command.type === 'kill' ? 'kill switch' : 'disarmed by the trader');
         return problems.length
           ? commandError('REJECTED', `disarmed, but cancel failed: ${problems.join('; ')}`)
-          : { ok: true, message: `${command.type}: disarmed, all orders cancelled` };
+          : { ok: true, message: `${command.type}: disarmed, ${working} order${working === 1 ? '' : 's'} cancelled, none open on either venue` };
       }
       case 'flatten':
         return this.manual.flatten();

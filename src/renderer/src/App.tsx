@@ -44,18 +44,29 @@ export function App() {
   const [levels, setLevels] = useState(10);
   const [notifications, setNotifications] = useState(typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
 
+  // What the last kill did, kept on screen until the next arm: the trader sees that it worked.
+  const [killNote, setKillNote] = useState<string | null>(null);
+  const kill = useCallback(async () => {
+    const result = await send({ type: 'kill' });
+    const at = new Date().toLocaleTimeString([], { hour12: false });
+    setKillNote(result.ok ? `KILLED ${at}: ${result.message.replace(/^kill: /, '')}` : `KILL at ${at} incomplete: ${result.error.message}`);
+  }, [send]);
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!isKillShortcut(event)) return;
       event.preventDefault();
-      void send({ type: 'kill' });
+      void kill();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [send]);
+  }, [kill]);
 
   const closeConfirm = useCallback(() => setConfirmRequest(null), []);
   const armed = top.armed;
+  useEffect(() => {
+    if (armed) setKillNote(null);
+  }, [armed]);
   const run = (command: Command) => void send(command);
   const onArmToggle = () => {
     if (armed) run({ type: 'disarm' });
@@ -114,16 +125,16 @@ export function App() {
         <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!top.ready}>
           {armed ? 'Disarm' : 'Arm'}
         </button>
-        <button
-          className="btn btn-kill"
-          data-testid="kill"
-          title="Kill switch: disarm and cancel every live order (Ctrl+K)"
-          onClick={() => run({ type: 'kill' })}
-        >
+        <button className="btn btn-kill" data-testid="kill" title="Kill switch: disarm and cancel every live order (Ctrl+K)" onClick={() => void kill()}>
           KILL
         </button>
       </header>
       <StatusStrip />
+      {killNote && (
+        <div className={killNote.startsWith('KILLED') ? 'kill-note' : 'kill-note kill-note-bad'} data-testid="kill-note">
+          {killNote}
+        </div>
+      )}
       <AlarmBanner />
       {lastResult && !lastResult.ok && (
         <div className="result-error" data-testid="command-error">

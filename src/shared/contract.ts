@@ -42,6 +42,12 @@ export type AlarmKind =
   | 'bad_fill'
   | 'internal';
 
+/** A next step offered on an alarm; the console confirms before sending the command. */
+export interface AlarmAction {
+  label: string;
+  command: 'flatten' | 'hedgeUnhedged';
+}
+
 export interface Alarm {
   id: string;
   kind: AlarmKind;
@@ -50,6 +56,8 @@ export interface Alarm {
   acknowledged: boolean;
   /** When the condition ended (a venue reconnected, a book updated again); null while it lasts. It stays listed until acknowledged. */
   clearedAt: number | null;
+  /** What the trader can do next, as buttons on the alarm. */
+  actions: AlarmAction[];
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmKind } from '../../shared/contract';
+import type { Alarm, AlarmAction, AlarmKind } from '../../shared/contract';
 import type { Clock } from '../kernel/clock';
 
 /**
@@ -16,16 +16,17 @@ export class AlarmCenter {
     private readonly onRaise: (alarm: Alarm) => void
   ) {}
 
-  raise(kind: AlarmKind, message: string, key: string = kind): Alarm {
+  raise(kind: AlarmKind, message: string, key: string = kind, actions: AlarmAction[] = []): Alarm {
     const existing = this.alarms.find((alarm) => !alarm.acknowledged && alarm.id.startsWith(`${key}#`));
     if (existing) {
       existing.message = message;
       existing.at = this.clock.now();
       existing.clearedAt = null;
+      existing.actions = actions;
       this.onRaise({ ...existing });
       return existing;
     }
-    const alarm: Alarm = { id: `${key}#${++this.sequence}`, kind, message, at: this.clock.now(), acknowledged: false, clearedAt: null };
+    const alarm: Alarm = { id: `${key}#${++this.sequence}`, kind, message, at: this.clock.now(), acknowledged: false, clearedAt: null, actions };
     this.alarms.unshift(alarm);
     if (this.alarms.length > 200) this.alarms.length = 200;
     this.onRaise({ ...alarm });
@@ -48,6 +49,6 @@ export class AlarmCenter {
   }
 
   active(): Alarm[] {
-    return this.alarms.filter((alarm) => !alarm.acknowledged).map((alarm) => ({ ...alarm }));
+    return this.alarms.filter((alarm) => !alarm.acknowledged).map((alarm) => ({ ...alarm, actions: [...alarm.actions] }));
   }
 }

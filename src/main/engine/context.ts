@@ -1,4 +1,4 @@
-import type { AlarmKind, EngineEvent, VenueId } from '../../shared/contract';
+import type { AlarmAction, AlarmKind, EngineEvent, VenueId } from '../../shared/contract';
 import type { Clock } from '../kernel/clock';
 import type { EngineParams, Fees } from './params';
 import type { StrategyLogs, TradeJournal } from '../ports/records';
@@ -16,7 +16,9 @@ export interface EngineContext {
   journal: TradeJournal;
   emit(event: EngineEvent): void;
   changed(): void;
-  raiseAlarm(kind: AlarmKind, message: string, key?: string): void;
+  raiseAlarm(kind: AlarmKind, message: string, key?: string, actions?: AlarmAction[]): void;
+  /** The condition behind the alarm with this key ended (it stays listed, marked cleared, until acknowledged). */
+  clearAlarm(key: string): void;
   log(level: 'info' | 'warn' | 'error', source: string, message: string): void;
   nextClientId(): string;
   /** Armed AND both venues connected AND both books fresh. */

@@ -137,11 +137,15 @@ export class ManualTrading {
     this.deps.ctx.changed();
     if (open.length === 0) {
       this.deps.hedger?.unhold();
+      this.deps.ctx.clearAlarm('flatten');
       return { ok: true, message: `flattened: ${results.join('; ') || 'already flat'}` };
     }
     const remaining = open.map((entry) => `${entry.venue} ${entry.qty?.toString() ?? 'unknown'}`).join(', ');
     const message = `flatten incomplete: still open ${remaining} (${results.join('; ')}). The hedge engine is held: flatten again, or hedge now.`;
-    this.deps.ctx.raiseAlarm('exposure_leak', message, 'flatten');
+    this.deps.ctx.raiseAlarm('exposure_leak', message, 'flatten', [
+      { label: `Flatten remaining ${remaining}`, command: 'flatten' },
+      ...(this.deps.hedger ? [{ label: 'Hedge now', command: 'hedgeUnhedged' as const }] : [])
+    ]);
     return commandError('REJECTED', message);
   }
 }

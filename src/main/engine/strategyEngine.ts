@@ -10,6 +10,7 @@
  */
 import Decimal from 'decimal.js';
 import type {
+  AlarmAction,
   AlarmKind,
   Command,
   CommandResult,
@@ -136,7 +137,10 @@ export class StrategyEngine implements Engine {
       journal: options.journal,
       emit: (event) => this.emit(event),
       changed: () => this.listener?.changed(),
-      raiseAlarm: (kind, message, key) => this.raiseAlarm(kind, message, key),
+      raiseAlarm: (kind, message, key, actions) => this.raiseAlarm(kind, message, key, actions),
+      clearAlarm: (key) => {
+        if (this.alarms.clear(key)) this.listener?.changed();
+      },
       log: (level, source, message) => this.log(level, source, message),
       nextClientId: () => String(this.clientId++),
       quotingAllowed: () => this.blockedBy().length === 0
@@ -196,8 +200,8 @@ export class StrategyEngine implements Engine {
     this.emit({ type: 'log', at: this.options.clock.now(), level, source, message });
   }
 
-  private raiseAlarm(kind: AlarmKind, message: string, key?: string): void {
-    this.alarms.raise(kind, message, key);
+  private raiseAlarm(kind: AlarmKind, message: string, key?: string, actions?: AlarmAction[]): void {
+    this.alarms.raise(kind, message, key, actions);
     this.listener?.changed();
   }
 

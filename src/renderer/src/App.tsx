@@ -135,7 +135,7 @@ export function App() {
           {killNote}
         </div>
       )}
-      <AlarmBanner />
+      <AlarmBanner confirm={setConfirmRequest} />
       {lastResult && !lastResult.ok && (
         <div className="result-error" data-testid="command-error">
           {lastResult.error.code}: {lastResult.error.message}

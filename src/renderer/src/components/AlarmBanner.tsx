@@ -1,15 +1,25 @@
-import type { Alarm } from '../../../shared/contract';
+import type { Alarm, AlarmAction } from '../../../shared/contract';
 import { time } from '../format';
 import { useConsole } from '../store';
+import type { ConfirmRequest } from './ConfirmDialog';
 
 // A stable empty value: a selector returning a fresh [] would re-render forever.
 const NO_ALARMS: Alarm[] = [];
 
 /** Alarms stay on screen until the trader acknowledges each one; one whose condition ended says so, with the time. */
-export function AlarmBanner() {
+export function AlarmBanner({ confirm }: { confirm: (request: ConfirmRequest) => void }) {
   const alarms = useConsole((state) => state.snapshot?.alarms ?? NO_ALARMS);
   const send = useConsole((state) => state.send);
   if (alarms.length === 0) return null;
+  // The alarm's next step sends market orders: confirmed like the same button in the trade panel.
+  const act = (alarm: Alarm, action: AlarmAction) =>
+    confirm({
+      title: action.label,
+      body: `${alarm.message}`,
+      confirmLabel: action.label,
+      danger: true,
+      onConfirm: () => void send({ type: action.command, confirm: true })
+    });
   return (
     <div className={`alarms${alarms.every((alarm) => alarm.clearedAt !== null) ? ' alarms-cleared' : ''}`} role="alert">
       {alarms.map((alarm) => (
@@ -22,6 +32,11 @@ export function AlarmBanner() {
               cleared {time(alarm.clearedAt)}
             </span>
           )}
+          {alarm.actions.map((action) => (
+            <button key={action.label} className="btn btn-warn" data-testid="alarm-action" onClick={() => act(alarm, action)}>
+              {action.label}
+            </button>
+          ))}
           <button className="btn" data-testid="alarm-ack" onClick={() => void send({ type: 'ackAlarm', id: alarm.id })}>
             Acknowledge
           </button>

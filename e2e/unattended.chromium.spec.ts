@@ -22,22 +22,10 @@ function runHeadlessRaw(args: string[], env: Record<string, string>): Promise<{ 
 }
 
 /** Runs the built headless host unattended and returns its last stdout line, parsed. */
-function runHeadless(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'out/main/headless.js'), '--dotenv', '/nonexistent/.env', ...args], {
-      env: { ...process.env, HEADLESS_PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`exit ${code}: ${err}`));
-      const last = out.trim().split('\n').at(-1) ?? '';
-      resolve(JSON.parse(last) as Record<string, unknown>);
-    });
-  });
+async function runHeadless(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  const { code, out, err } = await runHeadlessRaw(args, env);
+  if (code !== 0) throw new Error(`exit ${code}: ${err}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
 }
 
 test('an unattended armed demo run ends hedged and reports one JSON line', async () => {

@@ -34,6 +34,16 @@ export default defineConfig({
         }
       }
     },
-    { name: 'electron', testMatch: /.*\.electron\.spec\.ts/ }
+    { name: 'electron', testMatch: /.*\.electron\.spec\.ts/ },
+    // `npm run screenshots` only (it writes the README's pictures into docs/).
+    ...(process.env.LX_SCREENSHOTS === '1'
+      ? [
+          {
+            name: 'screenshots',
+            testMatch: /.*\.screenshots\.ts/,
+            use: { browserName: 'chromium' as const, launchOptions: { executablePath: chromium, args: ['--no-sandbox', '--disable-gpu'] } }
+          }
+        ]
+      : [])
   ]
 });

@@ -55,6 +55,11 @@ describe('config', () => {
     expect(problems[0]).toContain(expected);
   });
 
+  it('a URL the app always needs cannot be set empty (optional URLs can)', () => {
+    expect(problemsOf({ TELEGRAM_API_URL: '' })[0]).toMatch(/^TELEGRAM_API_URL="": expected a http: or https: URL/);
+    expect(load({ LIGHTER_REST_URL: '' }).lighter.restUrl).toBeUndefined();
+  });
+
   it('lists every bad field in one message', () => {
     expect(problemsOf({ HEADLESS_PORT: 'x', MIN_SPREAD: 'y' })).toHaveLength(2);
   });

@@ -37,24 +37,24 @@ const intText = (min: number, max: number) =>
     .regex(/^-?\d+$/, 'expected a whole number')
     .transform(Number)
     .pipe(z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`));
-const optionalText = (schema: z.ZodType) => z.union([z.literal('').transform(() => undefined), schema]);
-const url = (protocols: string[]) =>
-  optionalText(
-    z.string().refine(
-      (text) => {
-        try {
-          return protocols.includes(new URL(text).protocol);
-        } catch {
-          return false;
-        }
-      },
-      `expected a ${protocols.join(' or ')} URL`
-    )
+const optionalText = <T extends z.ZodType>(schema: T) => z.union([z.literal('').transform(() => undefined), schema]);
+const requiredUrl = (protocols: string[]) =>
+  z.string().refine(
+    (text) => {
+      try {
+        return protocols.includes(new URL(text).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `expected a ${protocols.join(' or ')} URL`
   );
+const url = (protocols: string[]) => optionalText(requiredUrl(protocols));
 const hex = (bytes: number) =>
   optionalText(z.string().regex(new RegExp(`^(0x)?[0-9a-fA-F]{1,${bytes * 2}}$`), `expected a hex string of at most ${bytes} bytes`));
 
-const FIELDS: FieldSpec[] = [
+// `as const satisfies`: each field keeps its own schema type, so the loaded values are typed from this table.
+const FIELDS = [
   {
     group: 'General',
     env: 'NETWORK',
@@ -159,16 +159,16 @@ const FIELDS: FieldSpec[] = [
     doc: 'Orders of an earlier run found at start-up: cancelled and confirmed gone, or adopted (kept resting, their fills hedged; arming cancels them).',
     schema: z.enum(['cancel', 'adopt'])
   },
-  ...(['L', 'E'] as const).flatMap((venue) =>
-    (['MAKER', 'TAKER'] as const).map((role): FieldSpec => ({
+  ...((['L', 'E'] as const).flatMap((venue) =>
+    (['MAKER', 'TAKER'] as const).map((role) => ({
       group: 'Fees',
-      env: `FEE_${venue}_${role}`,
+      env: `FEE_${venue}_${role}` as const,
       default: venue === 'E' && role === 'TAKER' ? '0.00025' : '0',
       unit: 'fraction of notional',
       doc: `${venue === 'L' ? 'Lighter' : 'Extended'} ${role.toLowerCase()} fee rate, for the net-of-fees spreads (0.00025 = 2.5 bps).`,
       schema: decimalText('-0.01', '0.01')
     }))
-  ),
+  ) satisfies FieldSpec[]),
   { group: 'Lighter', env: 'LIGHTER_MARKET', default: 'ETH', unit: 'symbol', doc: 'Lighter market symbol.', schema: z.string().min(1) },
   {
     group: 'Lighter',
@@ -294,9 +294,12 @@ const FIELDS: FieldSpec[] = [
     default: 'https://api.telegram.org',
     unit: 'URL',
     doc: 'Telegram Bot API base URL (tests point it at a local server).',
-    schema: url(['http:', 'https:'])
+    schema: requiredUrl(['http:', 'https:'])
   }
-];
+] as const satisfies readonly FieldSpec[];
+
+/** The loaded value of every field in FIELDS, typed by its schema (strategy parameters apart: see params). */
+type FieldValues = { -readonly [F in (typeof FIELDS)[number] as F['env']]: z.output<F['schema']> };
 
 /** Strategy parameters are configured by env name too; their rules live in shared/params.ts. */
 function paramFields(): FieldSpec[] {
@@ -404,12 +407,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const text = (env: string) => values[env] as string | undefined;
-  const int = (env: string) => values[env] as number | undefined;
-  const network = values.NETWORK as Network;
+  // Every field parsed with its own schema above: the values have the types FIELDS declares.
+  const v = values as FieldValues;
+  const network = v.NETWORK;
   const cwd = options.cwd ?? process.cwd();
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
-  const dataDir = absolute(text('DATA_DIR') || options.defaultDataDir || join(homedir(), '.lx-hedge'));
+  const dataDir = absolute(v.DATA_DIR || options.defaultDataDir || join(homedir(), '.lx-hedge'));
   const params = {} as Record<string, unknown>;
   for (const key of PARAM_KEYS) params[key] = values[PARAM_SPECS[key].env];
 
@@ -417,53 +420,47 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     network,
     mode: network === 'demo' ? 'DEMO' : network === 'paper' ? 'PAPER' : network === 'testnet' ? 'TESTNET' : 'MAINNET',
     dataDir,
-    logDir: text('LOG_DIR') ? absolute(text('LOG_DIR') as string) : join(dataDir, 'logs'),
-    logLevel: values.LOG_LEVEL as AppConfig['logLevel'],
-    recordFrames: values.RECORD_FRAMES as boolean,
-    journalRetentionDays: values.JOURNAL_RETENTION_DAYS as number,
-    demo: { seed: (values.DEMO_SEED as number) || Math.floor(Math.random() * 1_000_000) + 1, speed: values.DEMO_SPEED as number },
-    headless: { host: text('HEADLESS_HOST') as string, port: int('HEADLESS_PORT') as number },
+    logDir: v.LOG_DIR ? absolute(v.LOG_DIR) : join(dataDir, 'logs'),
+    logLevel: v.LOG_LEVEL,
+    recordFrames: v.RECORD_FRAMES,
+    journalRetentionDays: v.JOURNAL_RETENTION_DAYS,
+    demo: { seed: v.DEMO_SEED || Math.floor(Math.random() * 1_000_000) + 1, speed: v.DEMO_SPEED },
+    headless: { host: v.HEADLESS_HOST, port: v.HEADLESS_PORT },
     params: params as StrategyParams,
-    seedUnhedgedOn: values.SEED_UNHEDGED_ON as 'L' | 'E',
-    reconcileMs: int('RECONCILE_MS') as number,
-    startupOpenOrders: values.STARTUP_OPEN_ORDERS as 'cancel' | 'adopt',
+    seedUnhedgedOn: v.SEED_UNHEDGED_ON,
+    reconcileMs: v.RECONCILE_MS,
+    startupOpenOrders: v.STARTUP_OPEN_ORDERS,
     fees: {
       // Lighter's fees follow its tier unless FEE_L_* are set.
       L: {
-        maker:
-          (options.env.FEE_L_MAKER ?? fromFile.FEE_L_MAKER)
-            ? (text('FEE_L_MAKER') as string)
-            : LIGHTER_TIERS[values.LIGHTER_ACCOUNT_TIER as LighterTier].makerFee,
-        taker:
-          (options.env.FEE_L_TAKER ?? fromFile.FEE_L_TAKER)
-            ? (text('FEE_L_TAKER') as string)
-            : LIGHTER_TIERS[values.LIGHTER_ACCOUNT_TIER as LighterTier].takerFee
+        maker: (options.env.FEE_L_MAKER ?? fromFile.FEE_L_MAKER) ? v.FEE_L_MAKER : LIGHTER_TIERS[v.LIGHTER_ACCOUNT_TIER].makerFee,
+        taker: (options.env.FEE_L_TAKER ?? fromFile.FEE_L_TAKER) ? v.FEE_L_TAKER : LIGHTER_TIERS[v.LIGHTER_ACCOUNT_TIER].takerFee
       },
-      E: { maker: text('FEE_E_MAKER') as string, taker: text('FEE_E_TAKER') as string }
+      E: { maker: v.FEE_E_MAKER, taker: v.FEE_E_TAKER }
     },
     lighter: {
-      market: text('LIGHTER_MARKET') as string,
-      restUrl: text('LIGHTER_REST_URL'),
-      wsUrl: text('LIGHTER_WS_URL'),
-      requestsPerMinute: int('LIGHTER_REQUESTS_PER_MINUTE') as number,
-      tier: values.LIGHTER_ACCOUNT_TIER as LighterTier,
-      apiPrivateKey: text('LIGHTER_API_PRIVATE_KEY'),
-      accountIndex: int('LIGHTER_ACCOUNT_INDEX'),
-      apiKeyIndex: int('LIGHTER_API_KEY_INDEX')
+      market: v.LIGHTER_MARKET,
+      restUrl: v.LIGHTER_REST_URL,
+      wsUrl: v.LIGHTER_WS_URL,
+      requestsPerMinute: v.LIGHTER_REQUESTS_PER_MINUTE,
+      tier: v.LIGHTER_ACCOUNT_TIER,
+      apiPrivateKey: v.LIGHTER_API_PRIVATE_KEY,
+      accountIndex: v.LIGHTER_ACCOUNT_INDEX,
+      apiKeyIndex: v.LIGHTER_API_KEY_INDEX
     },
     extended: {
-      market: text('EXTENDED_MARKET') as string,
-      restUrl: text('EXTENDED_REST_URL'),
-      wsUrl: text('EXTENDED_WS_URL'),
-      apiKey: text('EXTENDED_API_KEY'),
-      starkPrivateKey: text('EXTENDED_STARK_PRIVATE_KEY'),
-      starkPublicKey: text('EXTENDED_STARK_PUBLIC_KEY'),
-      vaultId: int('EXTENDED_VAULT_ID')
+      market: v.EXTENDED_MARKET,
+      restUrl: v.EXTENDED_REST_URL,
+      wsUrl: v.EXTENDED_WS_URL,
+      apiKey: v.EXTENDED_API_KEY,
+      starkPrivateKey: v.EXTENDED_STARK_PRIVATE_KEY,
+      starkPublicKey: v.EXTENDED_STARK_PUBLIC_KEY,
+      vaultId: v.EXTENDED_VAULT_ID
     },
     telegram: {
-      botToken: text('TELEGRAM_BOT_TOKEN'),
-      chatId: text('TELEGRAM_CHAT_ID'),
-      apiUrl: text('TELEGRAM_API_URL') as string
+      botToken: v.TELEGRAM_BOT_TOKEN,
+      chatId: v.TELEGRAM_CHAT_ID,
+      apiUrl: v.TELEGRAM_API_URL
     }
   };
 

@@ -237,3 +237,20 @@ test('a flatten that Extended refuses leaves an alarm saying what is still open,
   await alarm.getByTestId('alarm-ack').click();
   await expect(alarm).toHaveCount(0);
 });
+
+test('the console explains its words: tooltips on the combos and a help view (F1 or ?)', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('combo-MT_LE')).toHaveAttribute('title', /^Maker-taker: .* LE buys on L and sells on E/);
+  await page.getByTestId('help').click();
+  await expect(page.getByTestId('help-dialog')).toContainText('Taker-taker: both legs are market (IOC) orders');
+  await expect(page.getByTestId('help-dialog')).toContainText('Ctrl+K');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('help-dialog')).toHaveCount(0);
+  await page.keyboard.press('F1');
+  await expect(page.getByTestId('help-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  // Typing "?" into a field is typing, not a request for help.
+  await page.getByTestId('param-MIN_SPREAD').press('?');
+  await expect(page.getByTestId('help-dialog')).toHaveCount(0);
+  await page.getByTestId('params').getByRole('button', { name: 'Reset' }).click();
+});

@@ -5,6 +5,7 @@ import { StatusStrip } from './components/StatusStrip';
 import { AlarmBanner } from './components/AlarmBanner';
 import { BookPanel } from './components/BookPanel';
 import { ConfirmDialog, type ConfirmRequest } from './components/ConfirmDialog';
+import { HelpDialog } from './components/HelpDialog';
 import { DecisionsPanel } from './components/DecisionsPanel';
 import { HealthPanel } from './components/HealthPanel';
 import { InventoryPanel } from './components/InventoryPanel';
@@ -63,6 +64,19 @@ export function App() {
   }, [kill]);
 
   const closeConfirm = useCallback(() => setConfirmRequest(null), []);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
+      if (event.key === 'F1' || (event.key === '?' && !typing)) {
+        event.preventDefault();
+        setHelpOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const armed = top.armed;
   useEffect(() => {
     if (armed) setKillNote(null);
@@ -116,6 +130,9 @@ export function App() {
           </button>
         )}
         <span className="spacer" />
+        <button className="btn btn-small" data-testid="help" title="What the console's words mean, and the shortcuts (F1)" onClick={() => setHelpOpen(true)}>
+          ?
+        </button>
         <span className={`state ${armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
           {armed ? 'ARMED' : 'DISARMED'}
         </span>
@@ -161,6 +178,7 @@ export function App() {
         <ParamsPanel confirm={setConfirmRequest} />
       </main>
       {confirmRequest && <ConfirmDialog request={confirmRequest} onClose={closeConfirm} />}
+      {helpOpen && <HelpDialog onClose={closeHelp} />}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { fixed, percentOf, signed } from '../format';
 import { useConsole } from '../store';
+import { meaningOf } from '../../../shared/glossary';
 
 /** Positions, entries, the INV spread, unhedged against minHedgeQty and the position cap. */
 export const InventoryPanel = memo(function InventoryPanel() {
@@ -35,24 +36,30 @@ export const InventoryPanel = memo(function InventoryPanel() {
           <tr>
             <td>net</td>
             <td className="num">{signed(inventory.net, 4)}</td>
-            <td className="muted">INV spread {fixed(inv, 4)}%</td>
+            <td className="muted" title={meaningOf('INV')}>
+              INV spread {fixed(inv, 4)}%
+            </td>
           </tr>
           <tr className={over(inventory.unhedgedL) ? 'warn' : ''}>
-            <td>unhedged_L</td>
+            <td title={meaningOf('unhedged_L')}>unhedged_L</td>
             <td className="num" data-testid="unhedgedL">
               {signed(inventory.unhedgedL, 4)}
             </td>
-            <td className="muted">minHedgeQty {inventory.minHedgeQty ?? '-'}</td>
+            <td className="muted" title={meaningOf('minHedgeQty')}>
+              minHedgeQty {inventory.minHedgeQty ?? '-'}
+            </td>
           </tr>
           <tr className={over(inventory.unhedgedE) ? 'warn' : ''}>
-            <td>unhedged_E</td>
+            <td title={meaningOf('unhedged_E')}>unhedged_E</td>
             <td className="num" data-testid="unhedgedE">
               {signed(inventory.unhedgedE, 4)}
             </td>
-            <td className="muted">bias {inventory.currentDirection ?? '-'}</td>
+            <td className="muted" title={meaningOf('bias')}>
+              bias {inventory.currentDirection ?? '-'}
+            </td>
           </tr>
           <tr>
-            <td>legs in flight</td>
+            <td title={meaningOf('legs in flight')}>legs in flight</td>
             <td className="num" data-testid="legsInFlight">
               {signed(inventory.legsInFlight, 4)}
             </td>

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { COMBO_KEYS, type ComboKey } from '../../../shared/contract';
+import { meaningOf } from '../../../shared/glossary';
 import { fixed } from '../format';
 import { bookHealth } from '../bookHealth';
 import { useConsole } from '../store';
@@ -45,8 +46,12 @@ export const SpreadsPanel = memo(function SpreadsPanel() {
         <thead>
           <tr>
             <th>combo</th>
-            <th className="num">raw</th>
-            <th className="num">net</th>
+            <th className="num" title={meaningOf('spread (raw)')}>
+              raw
+            </th>
+            <th className="num" title={meaningOf('spread (net)')}>
+              net
+            </th>
             <th>legs</th>
           </tr>
         </thead>
@@ -55,7 +60,9 @@ export const SpreadsPanel = memo(function SpreadsPanel() {
             const hot = spreads?.qualifying.includes(key) ?? false;
             return (
               <tr key={key} className={hot ? 'qualifying' : ''} data-testid={`spread-${key}`}>
-                <td>{key}</td>
+                <td title={`${meaningOf(key.slice(0, 2))} ${meaningOf(key.slice(3))}`} data-testid={`combo-${key}`}>
+                  {key}
+                </td>
                 <td className="num">{fixed(spreads?.raw[key], 4)}</td>
                 <td className="num">{fixed(spreads?.net[key], 4)}</td>
                 <td className="muted small">{LEGS[key]}</td>

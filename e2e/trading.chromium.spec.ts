@@ -47,6 +47,9 @@ test('every panel shows live data', async ({ page }) => {
   await page.getByTestId('log-tab-realtime').click();
   await expect(page.getByTestId('realtime')).toContainText('spreads', { timeout: 5000 });
   await expect(page.getByTestId('performance')).toContainText('round trips');
+  // Two PnL figures, never unlabelled: this session's and the whole journal's.
+  await expect(page.getByTestId('performance')).toContainText('all-time PnL');
+  await expect(page.getByTestId('inventory')).toContainText('session realised PnL');
   // The book moves by itself.
   const age = page.getByTestId('book-E').locator('h2');
   const first = await age.textContent();

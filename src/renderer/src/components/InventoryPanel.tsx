@@ -68,7 +68,7 @@ export const InventoryPanel = memo(function InventoryPanel() {
             </td>
           </tr>
           <tr>
-            <td>realised PnL</td>
+            <td title="Realised PnL since this engine started (the performance panel shows the whole journal's)">session realised PnL</td>
             <td className="num">{signed(inventory.realisedPnl, 2)}</td>
             <td />
           </tr>

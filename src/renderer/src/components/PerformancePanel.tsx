@@ -61,9 +61,12 @@ export const PerformancePanel = memo(function PerformancePanel() {
       </h2>
       <div className="stats">
         <span>
-          PnL <b data-testid="pnl">{signed(totals?.realisedPnl, 2)}</b>
+          <span title="Realised PnL of every round trip in the journal, across runs (the status strip shows this session's)">all-time PnL</span>{' '}
+          <b data-testid="pnl">{signed(totals?.realisedPnl, 2)}</b>
         </span>
-        <span>fees {fixed(totals?.fees, 4)}</span>
+        <span title="Fees as the venues reported them on each fill (a Standard Lighter account pays none); the net spreads use the configured schedule">
+          fees paid {fixed(totals?.fees, 4)}
+        </span>
         <span>round trips {totals?.roundTrips ?? 0}</span>
         <span>
           fills <b data-testid="fill-count">{totals?.fills ?? 0}</b>

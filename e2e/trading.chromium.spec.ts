@@ -89,7 +89,13 @@ test('the kill switch, by click and by Ctrl+K, disarms and cancels live orders w
   }
   await page.getByTestId('arm-toggle').click();
   await expect(page.getByTestId('kill-note')).toHaveCount(0);
-  await page.getByTestId('kill').click();
+  // Beside Ctrl+K: Ctrl+Shift+D disarms; Ctrl+Shift+F only opens the flatten confirmation.
+  await page.keyboard.press('Control+Shift+D');
+  await expect(page.getByTestId('armed-state')).toHaveText('DISARMED');
+  await page.keyboard.press('Control+Shift+F');
+  await expect(page.getByTestId('confirm-dialog')).toContainText('Flatten both legs');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
 });
 
 test('a manual hedge goes out after confirmation and shows its fill', async ({ page }) => {
@@ -211,15 +217,18 @@ test('an alarm raised by an injected fault shows until it is acknowledged, and s
 
 test('a flatten that Extended refuses leaves an alarm saying what is still open, with "Flatten remaining" as the next step', async ({ page }) => {
   await open(page);
-  // A position on Extended to close (the hedge engine evens it out on Lighter).
-  await page.getByTestId('manual-venue').selectOption('E');
+  // Positions on both venues: a manual buy on Lighter (the seed venue), which the hedge engine
+  // offsets with a sell on Extended.
+  await page.getByTestId('manual-venue').selectOption('L');
   await page.getByTestId('manual-side').selectOption('buy');
   await page.getByTestId('manual-qty').fill('0.05');
   await page.getByTestId('manual-send').click();
   if (await page.getByTestId('confirm-type').isVisible()) await page.getByTestId('confirm-type').fill('OVERRIDE');
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('trade-message')).toContainText('filled 0.05');
-  await expect(page.getByTestId('invE')).not.toHaveText(/^0(\.0+)?$/);
+  await expect(page.getByTestId('invE')).not.toHaveText(/^[+-]?0(\.0+)?$/);
+  // Its hedge done first: a hedge on Extended would otherwise take the refusals meant for the flatten.
+  for (const id of ['unhedgedL', 'unhedgedE', 'legsInFlight']) await expect(page.getByTestId(id)).toHaveText(/^[+-]?0(\.0+)?$/);
 
   await page.getByTestId('fault-E-rejectOrders').click();
   await page.getByTestId('flatten').click();

@@ -14,12 +14,17 @@ import { ParamsPanel } from './components/ParamsPanel';
 import { PerformancePanel } from './components/PerformancePanel';
 import { SpreadChart } from './components/SpreadChart';
 import { SpreadsPanel } from './components/SpreadsPanel';
-import { TradePanel } from './components/TradePanel';
+import { flattenRequest, TradePanel } from './components/TradePanel';
 import { useConsole } from './store';
 
-/** Ctrl+K (Cmd+K on macOS): the kill switch, from anywhere in the console. */
-function isKillShortcut(event: KeyboardEvent): boolean {
-  return (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k';
+/** The console's shortcuts, from anywhere in it: Ctrl+K kill, Ctrl+Shift+D disarm, Ctrl+Shift+F flatten (Cmd on macOS). */
+function shortcutOf(event: KeyboardEvent): 'kill' | 'disarm' | 'flatten' | null {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
+  const key = event.key.toLowerCase();
+  if (key === 'k') return 'kill';
+  if (event.shiftKey && key === 'd') return 'disarm';
+  if (event.shiftKey && key === 'f') return 'flatten';
+  return null;
 }
 
 const LEVEL_CHOICES = [5, 10, 20];
@@ -55,13 +60,17 @@ export function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!isKillShortcut(event)) return;
+      const shortcut = shortcutOf(event);
+      if (!shortcut) return;
       event.preventDefault();
-      void kill();
+      if (shortcut === 'kill') void kill();
+      else if (shortcut === 'disarm') void send({ type: 'disarm' });
+      // Flatten sends market orders: the shortcut opens its confirmation, never more.
+      else setConfirmRequest(flattenRequest(useConsole.getState().snapshot?.inventory, send));
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [kill]);
+  }, [kill, send]);
 
   const closeConfirm = useCallback(() => setConfirmRequest(null), []);
   const [helpOpen, setHelpOpen] = useState(false);

@@ -3,6 +3,8 @@ import { GLOSSARY } from '../../../shared/glossary';
 
 const SHORTCUTS: ReadonlyArray<[string, string]> = [
   ['Ctrl+K (Cmd+K)', 'Kill: disarm and cancel every order of ours on both venues'],
+  ['Ctrl+Shift+D', 'Disarm (orders are cancelled as on any disarm)'],
+  ['Ctrl+Shift+F', 'Flatten: opens its confirmation'],
   ['F1 or ?', 'This help'],
   ['Escape', 'Close a dialog']
 ];

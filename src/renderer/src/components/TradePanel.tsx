@@ -58,6 +58,17 @@ export function estimateManualOrder(
   return { lines, overLimits: raisesNet || overCap };
 }
 
+/** The flatten confirmation, shared by the button and the Ctrl+Shift+F shortcut. */
+export function flattenRequest(inventory: InventoryView | undefined, run: (command: Command) => unknown): ConfirmRequest {
+  return {
+    title: 'Flatten both legs',
+    body: `Kill (disarm, cancel every order), then close invL ${inventory?.invL ?? '-'} and invE ${inventory?.invE ?? '-'} with market orders.`,
+    confirmLabel: 'Flatten',
+    danger: true,
+    onConfirm: () => void run({ type: 'flatten', confirm: true })
+  };
+}
+
 /** Manual hedging, flatten, and (in DEMO) the emulators' fault switches. */
 export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => void }) {
   const snapshot = useConsole(useShallow((state) => ({ mode: state.snapshot?.mode, inventory: state.snapshot?.inventory, books: state.snapshot?.books })));
@@ -93,15 +104,8 @@ export function TradePanel({ confirm }: { confirm: (request: ConfirmRequest) => 
         <button
           className="btn btn-warn"
           data-testid="flatten"
-          onClick={() =>
-            confirm({
-              title: 'Flatten both legs',
-              body: `Kill (disarm, cancel every order), then close invL ${inventory?.invL ?? '-'} and invE ${inventory?.invE ?? '-'} with market orders.`,
-              confirmLabel: 'Flatten',
-              danger: true,
-              onConfirm: () => void run({ type: 'flatten', confirm: true })
-            })
-          }
+          title="Kill, then close both positions at market (Ctrl+Shift+F)"
+          onClick={() => confirm(flattenRequest(inventory, run))}
         >
           Flatten
         </button>

@@ -266,3 +266,23 @@ test('the console explains its words: tooltips on the combos and a help view (F1
   await expect(page.getByTestId('help-dialog')).toHaveCount(0);
   await page.getByTestId('params').getByRole('button', { name: 'Reset' }).click();
 });
+
+test('a new alarm plays a tone that the trader can switch off (kept across a reload); the desktop alert state is shown', async ({ page }) => {
+  await open(page);
+  await expect(page.getByText(/Enable desktop alerts|desktop alerts (on|blocked|unsupported)/)).toBeVisible();
+  const tones = () => page.evaluate(() => Number(document.documentElement.dataset.alarmTones ?? '0'));
+  await expect(page.getByTestId('sound-toggle')).toHaveText('alarm sound on');
+  await page.getByTestId('fault-L-drop').click();
+  await expect(page.getByTestId('alarm').filter({ hasText: 'L disconnected' })).toBeVisible();
+  await expect.poll(tones).toBeGreaterThan(0);
+
+  await page.getByTestId('sound-toggle').click();
+  await expect(page.getByTestId('sound-toggle')).toHaveText('alarm sound off');
+  await open(page);
+  await expect(page.getByTestId('sound-toggle')).toHaveText('alarm sound off');
+  await expect(page.getByTestId('health-L')).toContainText('up', { timeout: 10_000 });
+  await page.getByTestId('fault-E-drop').click();
+  await expect(page.getByTestId('alarm').filter({ hasText: 'E disconnected' })).toBeVisible();
+  expect(await tones()).toBe(0);
+  await expect(page.getByTestId('health-E')).toContainText('up', { timeout: 10_000 });
+});

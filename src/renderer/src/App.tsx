@@ -6,6 +6,7 @@ import { AlarmBanner } from './components/AlarmBanner';
 import { BookPanel } from './components/BookPanel';
 import { ConfirmDialog, type ConfirmRequest } from './components/ConfirmDialog';
 import { HelpDialog } from './components/HelpDialog';
+import { alarmSoundOn, setAlarmSound } from './alarmSound';
 import { DecisionsPanel } from './components/DecisionsPanel';
 import { HealthPanel } from './components/HealthPanel';
 import { InventoryPanel } from './components/InventoryPanel';
@@ -48,6 +49,7 @@ export function App() {
   const send = useConsole((state) => state.send);
   const [confirmRequest, setConfirmRequest] = useState<ConfirmRequest | null>(null);
   const [levels, setLevels] = useState(10);
+  const [soundOn, setSoundOn] = useState(alarmSoundOn);
   const [notifications, setNotifications] = useState(typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
 
   // What the last kill did, kept on screen until the next arm: the trader sees that it worked.
@@ -133,11 +135,26 @@ export function App() {
             ))}
           </select>
         </label>
-        {notifications === 'default' && (
+        {notifications === 'default' ? (
           <button className="btn btn-small" onClick={() => void Notification.requestPermission().then(setNotifications)}>
             Enable desktop alerts
           </button>
+        ) : (
+          <span className="muted small" data-testid="desktop-alerts" title="Desktop notifications of new alarms (the browser's or the OS's setting)">
+            desktop alerts {notifications === 'granted' ? 'on' : notifications === 'denied' ? 'blocked' : 'unsupported'}
+          </span>
         )}
+        <button
+          className="btn btn-small"
+          data-testid="sound-toggle"
+          title="A tone when an alarm is raised"
+          onClick={() => {
+            setAlarmSound(!soundOn);
+            setSoundOn(!soundOn);
+          }}
+        >
+          alarm sound {soundOn ? 'on' : 'off'}
+        </button>
         <span className="spacer" />
         <button className="btn btn-small" data-testid="help" title="What the console's words mean, and the shortcuts (F1)" onClick={() => setHelpOpen(true)}>
           ?

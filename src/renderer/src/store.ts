@@ -14,6 +14,7 @@ import type {
   StrategyLogName
 } from '../../shared/contract';
 import type { ConnectionState, Transport } from './transport';
+import { playAlarmTone } from './alarmSound';
 
 const MAX_EVENTS = 500;
 const MAX_LOG_LINES = 5000;
@@ -74,8 +75,9 @@ export const useConsole = create<ConsoleState>(() => ({
 let lineSeq = 0;
 const prepend = <T>(list: T[], item: T, max: number) => (list.length >= max ? [item, ...list.slice(0, max - 1)] : [item, ...list]);
 
-/** Notifies the desktop of a new alarm (Electron and browsers both implement the Notification API). */
+/** Announces a new alarm: the tone (when on), and the desktop notification (Electron and browsers both implement the API). */
 function notify(alarm: Alarm): void {
+  playAlarmTone();
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   try {
     new Notification(`LX Hedge: ${alarm.kind.replace(/_/g, ' ')}`, { body: alarm.message, tag: alarm.id });

@@ -270,7 +270,7 @@ test('the console explains its words: tooltips on the combos and a help view (F1
 test('a new alarm plays a tone that the trader can switch off (kept across a reload); the desktop alert state is shown', async ({ page }) => {
   await open(page);
   await expect(page.getByText(/Enable desktop alerts|desktop alerts (on|blocked|unsupported)/)).toBeVisible();
-  const tones = () => page.evaluate(() => Number(document.documentElement.dataset.alarmTones ?? '0'));
+  const tones = async () => Number((await page.locator('html').getAttribute('data-alarm-tones')) ?? '0');
   await expect(page.getByTestId('sound-toggle')).toHaveText('alarm sound on');
   await page.getByTestId('fault-L-drop').click();
   await expect(page.getByTestId('alarm').filter({ hasText: 'L disconnected' })).toBeVisible();

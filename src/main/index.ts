@@ -7,8 +7,11 @@ import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainEvent, type I
 import { IPC } from '../shared/contract';
 import { createApp, type App } from './app';
 import { ConfigError, loadConfig } from './config/config';
+import { hideSqliteExperimentalWarning } from './journal/sqliteJournal';
 import { createIpcHandlers } from './electron/ipcHandlers';
 import { isTrustedSender, mainWindowWebPreferences, rendererIndexPath, type SenderInfo } from './electron/webPreferences';
+
+hideSqliteExperimentalWarning();
 
 const indexFile = rendererIndexPath(__dirname);
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;

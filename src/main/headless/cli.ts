@@ -8,9 +8,12 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config/config';
+import { hideSqliteExperimentalWarning } from '../journal/sqliteJournal';
 import { systemClock } from '../kernel/clock';
 import { isLoopback, startHeadlessServer } from './server';
 import { runUnattended } from './unattended';
+
+hideSqliteExperimentalWarning();
 
 const USAGE = `usage: npm run headless -- [options]
 

@@ -13,14 +13,19 @@ import type { DecisionRecord, FillRecord, HedgeRecord, OrderRecord, ReplyRecord,
 import { positionAfterFill } from '../kernel/position';
 import type { Position } from '../ports/venue';
 
-// node:sqlite prints "ExperimentalWarning: SQLite is an experimental feature" when it loads (Node 22):
-// known and accepted here, so it is not shown at every start. Node emits warnings on the next tick,
-// so replacing its printer while this module loads is in time; every other warning still prints.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name === 'ExperimentalWarning' && /SQLite/.test(warning.message)) return;
-  process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
+/**
+ * node:sqlite prints "ExperimentalWarning: SQLite is an experimental feature" when it loads (Node 22):
+ * known and accepted here, so the entry points (headless, Electron) hide it at start. Node emits
+ * warnings on the next tick, so calling this while the entry module loads is in time; every other
+ * warning still prints. A process-wide printer, so only an entry point calls it, never a library.
+ */
+export function hideSqliteExperimentalWarning(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/.test(warning.message)) return;
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
 
 export interface RoundTrip {
   /** Time of the first fill of the round trip and of the fill that brought both legs flat. */

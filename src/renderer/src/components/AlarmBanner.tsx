@@ -15,7 +15,7 @@ export function AlarmBanner({ confirm }: { confirm: (request: ConfirmRequest) =>
   const act = (alarm: Alarm, action: AlarmAction) =>
     confirm({
       title: action.label,
-      body: `${alarm.message}`,
+      body: alarm.message,
       confirmLabel: action.label,
       danger: true,
       onConfirm: () => void send({ type: action.command, confirm: true })

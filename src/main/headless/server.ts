@@ -221,8 +221,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         client.terminate();
         return;
       }
-      client.send(JSON.stringify(frame));
-      capTotalBuffered();
+      // Called from promise continuations too: a frame that cannot be written is logged, never thrown.
+      try {
+        client.send(JSON.stringify(frame));
+        capTotalBuffered();
+      } catch (error) {
+        options.log.warn(`headless ws: a frame could not be sent (${String(error)})`);
+      }
     };
     // Per connection: a burst of commands, then COMMANDS_PER_SECOND (a flood is answered, not run).
     let allowance = COMMANDS_BURST;

@@ -276,7 +276,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.accountSocket?.stop();
     this.tradesSocket?.stop();
     for (const [id, pending] of this.pendingMarkets) {
-      pending.reject(new VenueOrderError('E', 'network', 'adapter stopped'));
+      // Accepted by the venue, final status not yet seen: it may have filled.
+      pending.reject(new VenueOrderError('E', 'unknown', 'adapter stopped before the order settled'));
       this.pendingMarkets.delete(id);
     }
     await this.recorder.close();

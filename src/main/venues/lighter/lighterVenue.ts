@@ -236,7 +236,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     this.bookSocket?.stop();
     this.accountSocket?.stop();
     for (const [coi, pending] of this.pendingMarkets) {
-      pending.reject(new VenueOrderError('L', 'network', 'adapter stopped'));
+      // Accepted by the venue, final status not yet seen: it may have filled.
+      pending.reject(new VenueOrderError('L', 'unknown', 'adapter stopped before the order settled'));
       this.pendingMarkets.delete(coi);
     }
     await this.recorder.close();
@@ -592,6 +593,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       throw new VenueOrderError('L', 'unknown', `sendTx: HTTP ${response.status} without a readable JSON answer (${(error as Error).message})`);
     }
     if (response.status === 429) throw this.txError(TOO_MANY_REQUESTS, body.message ?? 'Too Many Requests');
+    // A server error says nothing certain about the transaction: it may have been sequenced.
+    if (response.status >= 500) throw new VenueOrderError('L', 'unknown', `sendTx: HTTP ${response.status} ${body.message ?? ''}`.trim());
     if (!response.ok || body.code !== 200) throw this.txError(body.code ?? response.status, body.message ?? `HTTP ${response.status}`);
   }
 

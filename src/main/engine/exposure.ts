@@ -19,6 +19,7 @@ import type { EngineContext } from './context';
 import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import { signedQty } from './orderRegistry';
 import type { FillDelta } from '../ports/venue';
+import { ZERO } from '../kernel/decimalMath';
 
 export class Exposure {
   /** Leaks found (a count the tests and the soak read). */
@@ -103,6 +104,6 @@ export class Exposure {
     this.ctx.logs.hedge(
       `${new Date(this.ctx.clock.now()).toISOString()} netted unhedged_${drop} ${state.unhedged[drop]} into unhedged_${keep} = ${state.unhedged[keep]}`
     );
-    state.unhedged[drop] = state.unhedged[drop].minus(state.unhedged[drop]);
+    state.unhedged[drop] = ZERO;
   }
 }

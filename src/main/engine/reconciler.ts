@@ -169,7 +169,8 @@ export class Reconciler {
 
   /** Positions and open orders over REST, compared with ours (periodic, and after every reconnect). */
   async reconcile(reason: string): Promise<void> {
-    if (this.reconciling) return;
+    // A reconcile scheduled before stop() (after a reconnect) must not call stopped venues or wake the hedge engine.
+    if (this.reconciling || this.stopped) return;
     this.reconciling = true;
     this.lastReconcileAt = this.ctx.clock.now();
     try {

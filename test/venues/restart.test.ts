@@ -23,8 +23,12 @@ describe('restart recovery', () => {
     await waitFor(() => emulators.market.exchanges.L.record.trades.some((trade) => trade.maker), 'a maker fill on Lighter', 30_000);
     await first.host.command({ type: 'kill' });
     await first.engine.hedger?.settled();
-    await first.host.stop();
     const fillsBefore = emulators.market.exchanges.L.record.trades.length + emulators.market.exchanges.E.record.trades.length;
+    // Every fill of the first life delivered and journaled before it stops (under load a fill racing
+    // the kill can arrive late; one that arrives after the stop is in the next life's position, not
+    // its journal: see the closing note).
+    await waitFor(() => first.journal.count('fills') === fillsBefore, 'the first life to journal its fills', 15_000);
+    await first.host.stop();
     // While the bot is down, the trader buys 0.05 ETH on Lighter by hand: exposure the next life must find.
     const L = emulators.market.exchanges.L;
     const manual = L.submit({

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { SentOrder } from '../../src/main/sim/memoryVenue';
 import { VenueOrderError } from '../../src/main/ports/venue';
 import { d, E_RICH, harness, quoting } from '../helpers/engineHarness';
+import { FLATTEN_LEG_WAIT_MS } from '../../src/main/engine/manualTrading';
 
 // Books where nothing qualifies.
 const FLAT = { L: ['3000.00', '3000.10'] as [string, string], E: ['3000.0', '3000.3'] as [string, string] };
@@ -221,6 +222,55 @@ describe('flatten, exhaustion and manual orders', () => {
     expect(h.E.position.qty.toString()).toBe('0');
     expect(h.engine.state.unhedged.L.plus(h.engine.state.unhedged.E).toString()).toBe('0');
     expectExposureExplained(h);
+  });
+
+  it('flatten with a leg of unknown outcome cancels the quotes, waits a bounded time, and refuses to trade on a guess', async () => {
+    const h = await quoting();
+    h.L.lostAnswers = 1;
+    h.L.queryFailure = new VenueOrderError('L', 'network', 'venue record unreachable');
+    const maker = [...h.E.orders.values()][0]!;
+    h.E.fillResting(maker.clientId);
+    await h.settle(200);
+    expect(markets(h.L.sent)).toHaveLength(1);
+    const result = h.host.command({ type: 'flatten', confirm: true });
+    await h.clock.advance(1000);
+    // Disarmed and the quotes gone at once, not after the wait.
+    expect(h.engine.state.armed).toBe(false);
+    expect(h.E.orders.size + h.L.orders.size).toBe(0);
+    await h.clock.advance(FLATTEN_LEG_WAIT_MS);
+    const answer = await result;
+    expect(answer.ok).toBe(false);
+    if (answer.ok) return;
+    expect(answer.error.message).toContain('not settled after 10 s');
+    // No flatten order was sent while the hedge may still execute.
+    expect(markets(h.L.sent)).toHaveLength(1);
+    expect(markets(h.E.sent)).toHaveLength(0);
+    const alarm = h.engine.snapshot().alarms.find((candidate) => candidate.kind === 'exposure_leak');
+    expect(alarm?.message).toContain('in flight not settled');
+    expect(alarm?.actions?.[0]?.label).toBe('Flatten again');
+    expect(alarm?.actions?.map((action) => action.command)).toEqual(['flatten', 'hedgeUnhedged']);
+    // The timed-out wait left nothing behind: the leg settles later without waking a stale waiter.
+    h.L.queryFailure = null;
+    await h.settle(3000);
+    expect(h.engine.registry.unsettled().filter((order) => order.purpose === 'hedge')).toEqual([]);
+    expectExposureExplained(h);
+  });
+
+  it('a bounded wait for settlement resolves false on time and leaves no waiter behind', async () => {
+    const h = await quoting({ latencyMs: 50 });
+    h.L.lostAnswers = 1;
+    h.L.queryFailure = new VenueOrderError('L', 'network', 'venue record unreachable');
+    const maker = [...h.E.orders.values()][0]!;
+    h.E.fillResting(maker.clientId);
+    await h.settle(200);
+    const leg = h.engine.registry.unsettled().find((order) => order.purpose === 'hedge')!;
+    const waited = h.engine.registry.whenSettledWithin(leg, 500, h.clock);
+    await h.clock.advance(600);
+    expect(await waited).toBe(false);
+    expect((h.engine.registry as unknown as { waiters: Map<string, unknown[]> }).waiters.size).toBe(0);
+    h.L.queryFailure = null;
+    await h.settle(3000);
+    expect(await h.engine.registry.whenSettledWithin(leg, 500, h.clock)).toBe(true);
   });
 
   it('hedge exhaustion latches: one alarm, one message, no new round on book updates until the trader acts', async () => {

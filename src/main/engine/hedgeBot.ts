@@ -17,7 +17,7 @@ import { otherVenue, VENUES } from './state';
 import type { Notifier } from '../ports/notifier';
 import { outcomeUnknown, VenueOrderError } from '../ports/venue';
 import type { Exposure } from './exposure';
-import type { OrderRegistry, TrackedOrder } from './orderRegistry';
+import type { OrderRegistry } from './orderRegistry';
 
 export class HedgeBot {
   private readonly running: Record<VenueId, Promise<void> | null> = { L: null, E: null };
@@ -189,7 +189,7 @@ export class HedgeBot {
       // Nothing is re-sent on a guess: the venue's record settles the leg, and the settlement kicks again.
       if (unknown) return;
       // Its fills usually come with the final status; give them a moment so unhedged is exact.
-      await this.settledWithin(order, 1000);
+      await this.registry.whenSettledWithin(order, 1000, ctx.clock);
 
       if (filled.gt(0) && !error) {
         failedAttempts = 0;
@@ -205,17 +205,6 @@ export class HedgeBot {
       await sleep(ctx.clock, params.hedgeRetryDelayMs);
     }
     this.force[from] = false;
-  }
-
-  /** Waits for the venue to settle an order, at most `ms` (the timer is cleared when it settles first). */
-  private settledWithin(order: TrackedOrder, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.ctx.clock.setTimeout(resolve, ms);
-      void this.registry.whenSettled(order).then(() => {
-        this.ctx.clock.clearTimeout(timer);
-        resolve();
-      });
-    });
   }
 
   private async exhausted(from: VenueId, to: VenueId, lastError: string): Promise<void> {

@@ -26,6 +26,9 @@ export interface ManualTradingDeps {
   disarmAndCancel(reason: string): Promise<unknown>;
 }
 
+/** How long flatten waits for hedge and TT legs in flight to settle before it refuses to guess. */
+export const FLATTEN_LEG_WAIT_MS = 10_000;
+
 export class ManualTrading {
   constructor(private readonly deps: ManualTradingDeps) {}
 
@@ -101,19 +104,37 @@ export class ManualTrading {
   }
 
   /**
-   * Flatten: stop the hedge engine, wait for the legs in flight, kill, then close each venue's
-   * position as the venue reports it. What could not be closed stays as exposure, alarmed, and the
-   * hedge engine stays held (it would re-open a leg) until the trader hedges now.
+   * Flatten: disarm and cancel the quotes first (nothing new may fill while it works), stop the hedge
+   * engine, wait for the legs in flight (at most FLATTEN_LEG_WAIT_MS: a leg of unknown outcome may
+   * still execute, so flatten refuses to guess and alarms), then close each venue's position as the
+   * venue reports it. What could not be closed stays as exposure, alarmed, and the hedge engine stays
+   * held (it would re-open a leg) until the trader flattens again or hedges now.
    */
   async flatten(): Promise<CommandResult> {
-    await this.deps.hedger?.hold();
-    await Promise.all(
-      this.deps.registry
-        .unsettled()
-        .filter((order) => order.legOn !== null)
-        .map((order) => this.deps.registry.whenSettled(order))
-    );
+    try {
+      return await this.flattenHeld();
+    } catch (error) {
+      // Whatever broke, the trader must not be left with a held hedge engine and no word of it.
+      const message = `flatten failed: ${error instanceof Error ? error.message : String(error)}. The hedge engine is held: flatten again, or hedge now.`;
+      this.raiseFlattenAlarm(message, 'Flatten again');
+      return commandError('REJECTED', message);
+    }
+  }
+
+  private async flattenHeld(): Promise<CommandResult> {
     await this.deps.disarmAndCancel('flatten');
+    await this.deps.hedger?.hold();
+    const legs = this.deps.registry.unsettled().filter((order) => order.legOn !== null);
+    const waits = await Promise.all(legs.map((order) => this.deps.registry.whenSettledWithin(order, FLATTEN_LEG_WAIT_MS, this.deps.clock)));
+    const stuck = legs.filter((_, index) => !waits[index]);
+    if (stuck.length > 0) {
+      const which = stuck.map((order) => `${order.purpose} ${order.side} ${order.qty} on ${order.venue} (${order.state})`).join(', ');
+      const message =
+        `flatten stopped before trading: ${stuck.length} leg(s) in flight not settled after ${FLATTEN_LEG_WAIT_MS / 1000} s: ${which}. ` +
+        'They may still execute, so closing the positions now could over-trade. The hedge engine is held: flatten again once they settle, or hedge now.';
+      this.raiseFlattenAlarm(message, 'Flatten again');
+      return commandError('REJECTED', message);
+    }
     const results: string[] = [];
     for (const venue of VENUES) {
       try {
@@ -142,10 +163,15 @@ export class ManualTrading {
     }
     const remaining = open.map((entry) => `${entry.venue} ${entry.qty?.toString() ?? 'unknown'}`).join(', ');
     const message = `flatten incomplete: still open ${remaining} (${results.join('; ')}). The hedge engine is held: flatten again, or hedge now.`;
+    this.raiseFlattenAlarm(message, `Flatten remaining ${remaining}`);
+    return commandError('REJECTED', message);
+  }
+
+  private raiseFlattenAlarm(message: string, flattenLabel: string): void {
+    this.deps.ctx.changed();
     this.deps.ctx.raiseAlarm('exposure_leak', message, 'flatten', [
-      { label: `Flatten remaining ${remaining}`, command: 'flatten' },
+      { label: flattenLabel, command: 'flatten' },
       ...(this.deps.hedger ? [{ label: 'Hedge now', command: 'hedgeUnhedged' as const }] : [])
     ]);
-    return commandError('REJECTED', message);
   }
 }

@@ -10,6 +10,7 @@
  */
 import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
+import type { Clock } from '../kernel/clock';
 import { ZERO } from '../kernel/decimalMath';
 import type { OrderReport, OrderStatus } from '../ports/venue';
 
@@ -200,6 +201,36 @@ export class OrderRegistry {
       list.push(resolve);
       this.waiters.set(key, list);
     });
+  }
+
+  /**
+   * Resolves true when the order settles within `ms`, false when it has not by then; a timed-out
+   * wait leaves nothing behind in the registry.
+   */
+  whenSettledWithin(order: TrackedOrder, ms: number, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>): Promise<boolean> {
+    const key = this.key(order.venue, order.clientId);
+    if (!this.live.has(key)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clock.clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = clock.setTimeout(() => {
+        const list = this.waiters.get(key);
+        const index = list?.indexOf(wake) ?? -1;
+        if (list && index >= 0) list.splice(index, 1);
+        if (list?.length === 0) this.waiters.delete(key);
+        resolve(false);
+      }, ms);
+      const list = this.waiters.get(key) ?? [];
+      list.push(wake);
+      this.waiters.set(key, list);
+    });
+  }
+
+  /** True while the order is tracked and not yet settled. */
+  isLive(order: TrackedOrder): boolean {
+    return this.live.get(this.key(order.venue, order.clientId)) === order;
   }
 
   /** Signed quantity still to fill of every hedge and TT leg in flight (unknown legs at their requested size). */

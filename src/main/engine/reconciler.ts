@@ -226,7 +226,7 @@ export class Reconciler {
     const listed = new Set(open.map((report) => report.clientId));
     for (const report of open) {
       const tracked = this.registry.find(venue, report.clientId);
-      if (tracked && this.registry.unsettled().includes(tracked)) {
+      if (tracked && this.registry.isLive(tracked)) {
         if (!isTerminal(report.status)) {
           this.registry.report(report);
           this.options.reported(report);

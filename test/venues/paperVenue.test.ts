@@ -100,4 +100,38 @@ describe('PaperVenue: the queue model', () => {
       ['3000.2', false, '0.018001']
     ]);
   });
+
+  it('a cancel or cancel-all that arrives during the maker delay keeps the order off the book; the order is listed meanwhile', async () => {
+    const p = scripted();
+    await p.venue.start();
+    p.setBook([['3000.00', '0.0500']], [['3000.10', '1.0000']]);
+    const slow = new PaperVenue(
+      { book: p.venue.book, market: p.venue.market, bookMessages: 0, start: async () => undefined, stop: async () => undefined },
+      { id: 'L', clock: p.clock, delays: { makerMs: 500, takerMs: 300, cancelMs: 100 }, fees: { maker: d('0'), taker: d('0') } }
+    );
+    const updates: OrderUpdate[] = [];
+    slow.setHandlers({
+      onBook: () => undefined,
+      onFill: () => undefined,
+      onOrderUpdate: (update) => void updates.push(update),
+      onPosition: () => undefined,
+      onConnection: () => undefined,
+      onLog: () => undefined
+    });
+    await slow.placePostOnly({ clientId: 'a', side: 'buy', price: d('3000.00'), qty: d('0.0100') });
+    await slow.placePostOnly({ clientId: 'b', side: 'buy', price: d('2999.00'), qty: d('0.0100') });
+    expect((await slow.openOrders()).map((order) => order.clientId)).toEqual(['a', 'b']);
+    const cancelled = slow.cancel('a');
+    const all = slow.cancelAll();
+    await p.clock.advance(100);
+    await cancelled;
+    await all;
+    expect(updates.filter((update) => update.status === 'cancelled').map((update) => update.clientId)).toEqual(['a', 'b']);
+    expect(await slow.openOrders()).toEqual([]);
+    await p.clock.advance(1000);
+    // The delay ended: neither landed on the book, and no second status came.
+    expect(await slow.openOrders()).toEqual([]);
+    expect(updates.map((update) => `${update.clientId}:${update.status}`)).toEqual(['a:cancelled', 'b:cancelled']);
+    expect((await slow.queryOrder('a'))?.status).toBe('cancelled');
+  });
 });

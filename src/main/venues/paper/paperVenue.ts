@@ -77,6 +77,11 @@ export class PaperVenue implements Venue {
   private handlers: VenueHandlers | null = null;
   private connected = false;
   private readonly resting = new Map<string, PaperOrder>();
+  /**
+   * Accepted post-onlies still inside the maker delay: listed as open (the venue has them), and a
+   * cancel or cancel-all that arrives meanwhile keeps them off the book when the delay ends.
+   */
+  private readonly arriving = new Map<string, { request: PostOnlyRequest; cancelled: boolean }>();
   private readonly record: LocalOrderRecord;
   private position: Position = { qty: ZERO, avgEntry: ZERO };
   private fillSeq = 0;
@@ -201,17 +206,26 @@ export class PaperVenue implements Venue {
     }
     this.setRecord(request.clientId, 'open', ZERO, request);
     // Accepted now; it reaches the book after the tier's maker delay.
-    void sleep(this.options.clock, this.options.delays.makerMs).then(() => {
-      const bestOpposite = request.side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
-      if (bestOpposite && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite))) {
-        this.update(request.clientId, 'cancelled', ZERO, 'post-only would cross');
-        return;
-      }
-      const queueAhead = this.levelSize(request.side === 'buy' ? 'bid' : 'ask', request.price);
-      this.resting.set(request.clientId, { ...request, filled: ZERO, queueAhead });
-      this.update(request.clientId, 'open', ZERO);
-    });
+    const arriving = { request, cancelled: false };
+    this.arriving.set(request.clientId, arriving);
+    sleep(this.options.clock, this.options.delays.makerMs)
+      .then(() => this.arrive(arriving))
+      .catch((error: unknown) => this.handlers?.onLog(this.id, 'error', `paper: placing ${request.clientId} failed: ${String(error)}`));
     return { clientId: request.clientId, venueOrderId: `paper-${request.clientId}` };
+  }
+
+  private arrive(arriving: { request: PostOnlyRequest; cancelled: boolean }): void {
+    const { request } = arriving;
+    this.arriving.delete(request.clientId);
+    if (arriving.cancelled) return;
+    const bestOpposite = request.side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+    if (bestOpposite && (request.side === 'buy' ? request.price.gte(bestOpposite) : request.price.lte(bestOpposite))) {
+      this.update(request.clientId, 'cancelled', ZERO, 'post-only would cross');
+      return;
+    }
+    const queueAhead = this.levelSize(request.side === 'buy' ? 'bid' : 'ask', request.price);
+    this.resting.set(request.clientId, { ...request, filled: ZERO, queueAhead });
+    this.update(request.clientId, 'open', ZERO);
   }
 
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
@@ -237,8 +251,24 @@ export class PaperVenue implements Venue {
   }
 
   async cancel(clientId: string): Promise<void> {
-    if (!this.resting.has(clientId)) throw new VenueOrderError(this.id, 'not_found', `paper: order ${clientId} does not rest`);
+    if (!this.resting.has(clientId) && !this.arriving.has(clientId)) throw new VenueOrderError(this.id, 'not_found', `paper: order ${clientId} does not rest`);
     await sleep(this.options.clock, this.options.delays.cancelMs);
+    this.cancelNow(clientId);
+  }
+
+  async cancelAll(): Promise<void> {
+    await sleep(this.options.clock, this.options.delays.cancelMs);
+    for (const clientId of [...this.resting.keys(), ...this.arriving.keys()]) this.cancelNow(clientId);
+  }
+
+  /** The cancel takes effect: off the book, or kept off it when it is still arriving. */
+  private cancelNow(clientId: string): void {
+    const arriving = this.arriving.get(clientId);
+    if (arriving) {
+      if (!arriving.cancelled) this.update(clientId, 'cancelled', ZERO);
+      arriving.cancelled = true;
+      return;
+    }
     const order = this.resting.get(clientId);
     // Filled meanwhile (the cancel/fill race): the fill stands.
     if (!order) return;
@@ -246,20 +276,15 @@ export class PaperVenue implements Venue {
     this.update(clientId, 'cancelled', order.filled);
   }
 
-  async cancelAll(): Promise<void> {
-    await sleep(this.options.clock, this.options.delays.cancelMs);
-    for (const order of [...this.resting.values()]) {
-      this.resting.delete(order.clientId);
-      this.update(order.clientId, 'cancelled', order.filled);
-    }
-  }
-
   async queryOrder(clientId: string): Promise<OrderReport | null> {
     return this.record.get(clientId);
   }
 
   async openOrders(): Promise<OrderReport[]> {
-    return [...this.resting.values()].map((order) => ({
+    const arriving = [...this.arriving.values()]
+      .filter((entry) => !entry.cancelled)
+      .map(({ request }): PaperOrder => ({ ...request, filled: ZERO, queueAhead: ZERO }));
+    return [...this.resting.values(), ...arriving].map((order) => ({
       venue: this.id,
       clientId: order.clientId,
       status: order.filled.gt(0) ? 'partially_filled' : 'open',

@@ -100,6 +100,11 @@ async function main() {
   // (a) book update -> decision. Each update sets a few levels near the top of one venue's book,
   // moving the top often enough that spreads open, close and orders are placed and cancelled.
   const samples = new BigInt64Array(UPDATES);
+  // Split as well: updates that only decide, and updates that also hand an order to the venue.
+  const quietSamples = new BigInt64Array(UPDATES);
+  const orderSamples = new BigInt64Array(UPDATES);
+  let quiet = 0;
+  let withOrder = 0;
   let walkL = midL;
   let walkE = midE;
   const handlers = (L as unknown as { handlers: { onBook(v: string): void } }).handlers;
@@ -121,18 +126,25 @@ async function main() {
       [centsToText(askTop, decimals), '2.345'],
       [centsToText(askTop + tick * 3, decimals), '0']
     ];
-    // Keep the book uncrossed: drop levels the top moved through.
+    // Timed: the levels applied to the book, then the engine's handling of the update. Not timed:
+    // the benchmark's own clean-up that keeps the random walk's book uncrossed (a venue sends a
+    // consistent book; our book sync would resync a crossed one).
     const start = process.hrtime.bigint();
     venue.book.applyLevels('bid', levelsBid, clock.now());
     venue.book.applyLevels('ask', levelsAsk, clock.now());
+    const applied = process.hrtime.bigint();
     while (venue.book.crossed()) {
       const bid = venue.book.depth('bid', 1)[0]!;
       const ask = venue.book.depth('ask', 1)[0]!;
       if (bid.price.gt(centsToText(bidTop, decimals))) venue.book.applyLevels('bid', [[bid.price.toFixed(decimals), '0']], clock.now());
       else venue.book.applyLevels('ask', [[ask.price.toFixed(decimals), '0']], clock.now());
     }
+    const sentBefore = engine.maker.ordersSent;
+    const handing = process.hrtime.bigint();
     handlers.onBook(venue.id);
-    samples[i] = process.hrtime.bigint() - start;
+    samples[i] = applied - start + (process.hrtime.bigint() - handing);
+    if (engine.maker.ordersSent === sentBefore) quietSamples[quiet++] = samples[i]!;
+    else orderSamples[withOrder++] = samples[i]!;
     // Let the venue's replies (acks, cancels) land before the next message, as the event loop
     // would: every update then reaches a decision instead of finding an order call in flight.
     await flushMicrotasks();
@@ -140,6 +152,8 @@ async function main() {
     if ((i & 1023) === 1023) clearVenueRecords(L, E);
   }
   const bookToDecision = percentiles(samples, UPDATES);
+  const bookToDecisionNoOrder = percentiles(quietSamples, quiet);
+  const bookToOrderHanded = percentiles(orderSamples, withOrder);
   const decisions = engine.maker.decisions;
   const ordersSent = engine.maker.ordersSent;
 
@@ -175,6 +189,8 @@ async function main() {
     updates: UPDATES,
     levels: LEVELS,
     bookToDecisionUs: bookToDecision,
+    bookToDecisionNoOrderUs: bookToDecisionNoOrder,
+    bookToOrderHandedUs: bookToOrderHanded,
     goalBookToDecisionP99Us: 20,
     decisions,
     ordersSent,
@@ -188,6 +204,10 @@ async function main() {
   };
   console.log(
     `book update -> decision: p50 ${bookToDecision.p50} us, p99 ${bookToDecision.p99} us, max ${bookToDecision.max} us (${decisions} decisions, ${ordersSent} orders)`
+  );
+  console.log(
+    `  of which deciding only: p50 ${bookToDecisionNoOrder.p50} us, p99 ${bookToDecisionNoOrder.p99} us (${quiet}); ` +
+      `deciding and handing an order to the venue: p50 ${bookToOrderHanded.p50} us, p99 ${bookToOrderHanded.p99} us (${withOrder})`
   );
   console.log(`maker fill -> hedge handed: p50 ${fillToHedge.p50} us, p99 ${fillToHedge.p99} us (${measured} hedges)`);
   console.log(`heap: ${result.heapStartMB} MB -> ${result.heapEndMB} MB`);

@@ -11,6 +11,12 @@ const L = SIM_MARKETS.L.market; // step 0.0001, min 0.005, min value 10
 const E = SIM_MARKETS.E.market; // step 0.001, min 0.01, no min value
 
 describe('sizing and rounding with real venue steps', () => {
+  it('sizes from the exact quotient: a division rounded at 20 digits never lifts the size to the next step', () => {
+    // 99.8999999999999999997 / 3000 = 0.03329999999999999999990: rounded half-up at 20 digits it is 0.0333.
+    expect(d('99.8999999999999999997').div(d('3000')).toString()).toBe('0.0333');
+    expect(orderSize(SIM_MARKETS.L.market, d('99.8999999999999999997'), d('3000')).qty.toString()).toBe('0.0332');
+  });
+
   it.each([
     [L, '100', '3000.10', '0.0333', undefined],
     [E, '100', '3003.3', '0.033', undefined],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calcNetSpreads, calcSpreads, COMBOS, invSpread } from '../../src/main/engine/spreads';
+import Decimal from 'decimal.js';
+import { calcNetSpreads, calcSpreads, COMBOS, exitThreshold, invSpread, Spread, thresholdOf } from '../../src/main/engine/spreads';
 import { toFees } from '../../src/main/engine/params';
 import { d } from '../helpers/engineHarness';
 
@@ -14,7 +15,7 @@ describe('calcSpreads', () => {
     ['MT_EL', '(bidL - bidE) / bidE', '-0.13320013320013320013'],
     ['TM_EL', '(askL - askE) / askE', '-0.13315579227696404794']
   ] as const)('%s = %s x 100', (key, _formula, expected) => {
-    expect(calcSpreads(tops)[key].toString()).toBe(expected);
+    expect(calcSpreads(tops)[key].toDecimal().toString()).toBe(expected);
   });
 
   it('puts the maker leg where strategy.md says', () => {
@@ -27,7 +28,51 @@ describe('calcSpreads', () => {
 
   it('is exact: no float error', () => {
     const spreads = calcSpreads({ bidL: d('0.1'), askL: d('0.2'), bidE: d('0.3'), askE: d('0.3') });
-    expect(spreads.TT_LE.toString()).toBe('50');
+    expect(spreads.TT_LE.toDecimal().toString()).toBe('50');
+  });
+});
+
+describe('comparing spreads exactly, on integers', () => {
+  // 3001.50 over 3000.00 is exactly 0.05 %: the boundary must not qualify for "> 0.05".
+  const atBoundary = calcSpreads({ bidL: d('3000.00'), askL: d('3000.10'), bidE: d('3001.5'), askE: d('3001.6') }).MT_LE;
+
+  it('a spread equal to the threshold does not exceed it; one tick more does', () => {
+    expect(atBoundary.toDecimal().toString()).toBe('0.05');
+    expect(atBoundary.exceeds(thresholdOf(d('0.05')))).toBe(false);
+    expect(atBoundary.exceeds(thresholdOf(d('0.0499999999')))).toBe(true);
+    const oneTickMore = calcSpreads({ bidL: d('3000.00'), askL: d('3000.10'), bidE: d('3001.51'), askE: d('3001.6') }).MT_LE;
+    expect(oneTickMore.exceeds(thresholdOf(d('0.05')))).toBe(true);
+  });
+
+  it('agrees with decimal arithmetic on thousands of random books and thresholds, through the BigInt path too', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let i = 0; i < 3000; i++) {
+      const buy = 1 + (next() % 10_000_000);
+      const sell = 1 + (next() % 10_000_000);
+      const spread = new Spread(sell - buy, buy);
+      const exact = new Decimal(sell - buy).times(100).div(buy);
+      // A threshold with many decimals (INV spreads have 20 digits) goes through BigInt.
+      const threshold = new Decimal(next() % 2000).minus(1000).div(7).toDecimalPlaces(18);
+      const exactGreater = new Decimal(sell - buy).times(100).gt(threshold.times(buy));
+      expect(spread.exceeds(thresholdOf(threshold))).toBe(exactGreater);
+      // A parameter's few decimals stay in safe integers (the number path).
+      const short = threshold.toDecimalPlaces(2);
+      expect(spread.exceeds(thresholdOf(short))).toBe(new Decimal(sell - buy).times(100).gt(short.times(buy)));
+      const other = new Spread((next() % 20_000) - 10_000, 1 + (next() % 5_000_000));
+      expect(spread.greaterThan(other)).toBe(new Decimal(spread.diff).times(other.base).gt(new Decimal(other.diff).times(spread.base)));
+      expect(spread.format(4)).toBe(exact.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toString());
+    }
+  });
+
+  it('an exit threshold is SPREAD_TP minus INV, and a non-positive price qualifies for nothing', () => {
+    // spread + INV > TP  <=>  spread > TP - INV: 0.05 + 0.01 > 0.06 is false, 0.05 + 0.0100001 > 0.06 true.
+    expect(atBoundary.exceeds(exitThreshold(d('0.06'), d('0.01')))).toBe(false);
+    expect(atBoundary.exceeds(exitThreshold(d('0.06'), d('0.0100001')))).toBe(true);
+    const broken = new Spread(5, 0);
+    expect(broken.exceeds(thresholdOf(d('-100')))).toBe(false);
+    expect(broken.greaterThan(atBoundary)).toBe(false);
+    expect(atBoundary.greaterThan(broken)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import type Decimal from 'decimal.js';
 import type { ComboKey, Direction, Side, VenueId } from '../../shared/contract';
 import { withinFraction } from '../kernel/decimalMath';
 import type { EngineParams } from './params';
-import { COMBOS, type SpreadSet, type Tops } from './spreads';
+import { COMBOS, exitThreshold, thresholdOf, type SpreadSet, type Tops } from './spreads';
 import type { LiveOrder } from './state';
 
 /** A decision to act: MAKE (the maker leg), TAKE (the buy leg of a TT pair) or CANCEL (the live order). */
@@ -87,6 +87,14 @@ function exitDirectionOf(input: DecideInput): Direction | null {
   return input.inventoryDirection === 'LE' ? 'EL' : input.inventoryDirection === 'EL' ? 'LE' : null;
 }
 
+/** The TT hit counters' keys, built once (this runs on every book update). */
+const TT_COUNTERS = (['LE', 'EL'] as const).map((direction) => ({
+  direction,
+  combo: `TT_${direction}` as const,
+  entryKey: `entry:TT_${direction}`,
+  exitKey: `exit:TT_${direction}`
+}));
+
 /**
  * Moves the TT hit counters for one book update. strategy.md: every book update after hedge_seeded
  * counts, whatever the safety state and whatever is in flight; one that does not qualify resets.
@@ -95,12 +103,11 @@ function exitDirectionOf(input: DecideInput): Direction | null {
 export function countTtHits(input: DecideInput, memory: DecisionMemory): void {
   const { spreads, params } = input;
   const exitDirection = exitDirectionOf(input);
-  for (const direction of ['LE', 'EL'] as const) {
-    const tt = spreads[`TT_${direction}`];
-    const entryKey = `entry:TT_${direction}`;
-    const exitKey = `exit:TT_${direction}`;
-    memory.ttHits[entryKey] = params.enableTt && tt.gt(params.minSpread) ? (memory.ttHits[entryKey] ?? 0) + 1 : 0;
-    memory.ttHits[exitKey] = params.enableTt && exitDirection === direction && tt.plus(input.inv).gt(params.spreadTp) ? (memory.ttHits[exitKey] ?? 0) + 1 : 0;
+  for (const { direction, combo, entryKey, exitKey } of TT_COUNTERS) {
+    const tt = spreads[combo];
+    memory.ttHits[entryKey] = params.enableTt && tt.exceeds(thresholdOf(params.minSpread)) ? (memory.ttHits[entryKey] ?? 0) + 1 : 0;
+    memory.ttHits[exitKey] =
+      params.enableTt && exitDirection === direction && tt.exceeds(exitThreshold(params.spreadTp, input.inv)) ? (memory.ttHits[exitKey] ?? 0) + 1 : 0;
   }
 }
 
@@ -119,12 +126,12 @@ export function decide(input: DecideInput, memory: DecisionMemory): Decision {
     const tt: ComboKey = `TT_${exitDirection}`;
     if (params.enableTt && (memory.ttHits[`exit:${tt}`] ?? 0) >= params.ttMinHits) {
       memory.ttHits[`exit:${tt}`] = 0;
-      return take(input, tt, 'exit', `exit ${tt} ${fmt(spreads[tt])}% + INV ${fmt(input.inv)}% > ${params.spreadTp}% on ${params.ttMinHits} updates`);
+      return take(input, tt, 'exit', `exit ${tt} ${spreads[tt].format()}% + INV ${fmt(input.inv)}% > ${params.spreadTp}% on ${params.ttMinHits} updates`);
     }
     if (!params.ttOnly) {
       for (const combo of [`MT_${exitDirection}`, `TM_${exitDirection}`] as const) {
-        if (spreads[combo].plus(input.inv).gt(params.spreadTp)) {
-          return make(input, combo, 'exit', `exit ${combo} ${fmt(spreads[combo])}% + INV ${fmt(input.inv)}% > ${params.spreadTp}%`);
+        if (spreads[combo].exceeds(exitThreshold(params.spreadTp, input.inv))) {
+          return make(input, combo, 'exit', `exit ${combo} ${spreads[combo].format()}% + INV ${fmt(input.inv)}% > ${params.spreadTp}%`);
         }
       }
     }
@@ -138,25 +145,26 @@ export function decide(input: DecideInput, memory: DecisionMemory): Decision {
     if (params.enableTt) {
       let best: ComboKey | null = null;
       for (const combo of ['TT_LE', 'TT_EL'] as const) {
-        if ((memory.ttHits[`entry:${combo}`] ?? 0) >= params.ttMinHits && (!best || spreads[combo].gt(spreads[best]))) best = combo;
+        if ((memory.ttHits[`entry:${combo}`] ?? 0) >= params.ttMinHits && (!best || spreads[combo].greaterThan(spreads[best]))) best = combo;
       }
       if (best) {
         memory.ttHits['entry:TT_LE'] = 0;
         memory.ttHits['entry:TT_EL'] = 0;
-        return take(input, best, 'entry', `entry ${best} ${fmt(spreads[best])}% > ${params.minSpread}% on ${params.ttMinHits} updates`);
+        return take(input, best, 'entry', `entry ${best} ${spreads[best].format()}% > ${params.minSpread}% on ${params.ttMinHits} updates`);
       }
     }
     if (!params.ttOnly) {
+      const minSpread = thresholdOf(params.minSpread);
       const bias = memory.bias;
-      if (bias && spreads[bias].gt(params.minSpread)) {
-        return make(input, bias, 'entry', `keep bias ${bias} ${fmt(spreads[bias])}% > ${params.minSpread}%`);
+      if (bias && spreads[bias].exceeds(minSpread)) {
+        return make(input, bias, 'entry', `keep bias ${bias} ${spreads[bias].format()}% > ${params.minSpread}%`);
       }
       let best: ComboKey | null = null;
       for (const combo of MAKER_ENTRY_COMBOS) {
-        if (spreads[combo].gt(params.minSpread) && (!best || spreads[combo].gt(spreads[best]))) best = combo;
+        if (spreads[combo].exceeds(minSpread) && (!best || spreads[combo].greaterThan(spreads[best]))) best = combo;
       }
       memory.bias = best;
-      if (best) return make(input, best, 'entry', `entry ${best} ${fmt(spreads[best])}% > ${params.minSpread}%`);
+      if (best) return make(input, best, 'entry', `entry ${best} ${spreads[best].format()}% > ${params.minSpread}%`);
     }
   }
 

@@ -10,9 +10,9 @@ import type Decimal from 'decimal.js';
 import type { DecisionView, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
 import { countTtHits, decide, newDecisionMemory, type ActiveDecision, type DecideInput, type Decision, type DecisionMemory } from './decide';
-import { roundToBothSteps, roundToStep, withinFraction, ZERO } from '../kernel/decimalMath';
+import { quantityFor, roundToBothSteps, roundToStep, withinFraction, ZERO } from '../kernel/decimalMath';
 import { marketWorstPrice } from './pricing';
-import { calcSpreads, COMBOS, invSpread, type SpreadSet, type Tops } from './spreads';
+import { calcSpreads, COMBOS, invSpread, type ScaledTops, type SpreadSet, type Tops } from './spreads';
 import type { Exposure } from './exposure';
 import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import type { LiveOrder } from './state';
@@ -29,7 +29,7 @@ export interface Evaluation {
 
 /** Size = value / price rounded down to the step; null with the reason when the venue would refuse it. */
 export function orderSize(market: MarketInfo, value: Decimal, price: Decimal, cap?: Decimal): { qty: Decimal; problem?: string } {
-  let qty = roundToStep(value.div(price), market.sizeStep);
+  let qty = roundToStep(quantityFor(value, price), market.sizeStep);
   if (cap) qty = minDecimal(qty, roundToStep(cap.abs(), market.sizeStep));
   if (qty.lt(market.minSize) || qty.isZero()) return { qty, problem: `size ${qty} below min size ${market.minSize}` };
   if (qty.times(price).lt(market.minValue)) return { qty, problem: `value ${qty.times(price)} below min value ${market.minValue}` };
@@ -71,13 +71,28 @@ export class MakerBot {
     return { bidL: L.book.bestBid() as Decimal, askL: L.book.bestAsk() as Decimal, bidE: E.book.bestBid() as Decimal, askE: E.book.bestAsk() as Decimal };
   }
 
+  /** The same tops as the books keep them: integers, at the finer of the two venues' scales. */
+  scaledTops(): ScaledTops {
+    const { L, E } = this.ctx.venues;
+    const decimals = Math.max(L.book.priceDecimals, E.book.priceDecimals);
+    const factorL = 10 ** (decimals - L.book.priceDecimals);
+    const factorE = 10 ** (decimals - E.book.priceDecimals);
+    return {
+      bidL: L.book.bestScaled('bid') * factorL,
+      askL: L.book.bestScaled('ask') * factorL,
+      bidE: E.book.bestScaled('bid') * factorE,
+      askE: E.book.bestScaled('ask') * factorE,
+      decimals
+    };
+  }
+
   evaluate(): Evaluation | null {
     const tops = this.tops();
     if (!tops) return null;
     const { state } = this.ctx;
     const evaluation = {
       tops,
-      spreads: calcSpreads(tops, this.ctx.params().enableTt),
+      spreads: calcSpreads(this.scaledTops(), this.ctx.params().enableTt),
       inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E)
     };
     this.lastEvaluation = evaluation;
@@ -115,20 +130,31 @@ export class MakerBot {
     const evaluation = this.evaluate();
     const { state } = this.ctx;
     if (!evaluation || !state.hedgeSeeded) return;
+    const params = this.ctx.params();
+    // A quote whose placement lost its answer may rest: nothing new until the venue settles it.
+    const deciding = !(
+      !this.ctx.quotingAllowed() ||
+      this.busy ||
+      this.ttPending ||
+      state.liveOrder?.status === 'unknown' ||
+      this.ctx.clock.monotonic() < this.pausedUntil
+    );
+    // Not deciding, and TT off: nothing to count either (the cheap way out of the hot path).
+    if (!deciding && !params.enableTt) return;
+    const inventoryDirection = state.inventoryDirection();
     const input: DecideInput = {
       tops: evaluation.tops,
       spreads: evaluation.spreads,
       inv: evaluation.inv,
-      inventoryDirection: state.inventoryDirection(),
-      params: this.ctx.params(),
-      positionValue: state.positionValue(),
+      inventoryDirection,
+      params,
+      positionValue: deciding ? state.positionValue() : ZERO,
       liveOrder: state.liveOrder,
-      dust: state.inventoryDirection() ? this.dust() : null
+      dust: inventoryDirection ? this.dust() : null
     };
-    // A quote whose placement lost its answer may rest: nothing new until the venue settles it.
-    if (!this.ctx.quotingAllowed() || this.busy || this.ttPending || state.liveOrder?.status === 'unknown' || this.ctx.clock.monotonic() < this.pausedUntil) {
+    if (!deciding) {
       // Not deciding, but every update after hedge_seeded counts towards (or resets) the TT hits.
-      if (this.ctx.params().enableTt) countTtHits(input, this.memory);
+      countTtHits(input, this.memory);
       return;
     }
     const decision = decide(input, this.memory);
@@ -163,10 +189,10 @@ export class MakerBot {
 
   private spreadLine(evaluation: Evaluation, decision: Decision): string {
     const s = evaluation.spreads;
-    const f = (value: Decimal) => value.toDecimalPlaces(4).toString();
     return (
       `${new Date(this.ctx.clock.now()).toISOString()} L ${evaluation.tops.bidL}/${evaluation.tops.askL} E ${evaluation.tops.bidE}/${evaluation.tops.askE} ` +
-      `TT_LE ${f(s.TT_LE)} MT_LE ${f(s.MT_LE)} TM_LE ${f(s.TM_LE)} TT_EL ${f(s.TT_EL)} MT_EL ${f(s.MT_EL)} TM_EL ${f(s.TM_EL)} INV ${f(evaluation.inv)} ` +
+      `TT_LE ${s.TT_LE.format()} MT_LE ${s.MT_LE.format()} TM_LE ${s.TM_LE.format()} TT_EL ${s.TT_EL.format()} MT_EL ${s.MT_EL.format()} TM_EL ${s.TM_EL.format()} ` +
+      `INV ${evaluation.inv.toDecimalPlaces(4).toString()} ` +
       `-> ${decision.action}${decision.combo ? ` ${decision.combo}` : ''} (${decision.reason})`
     );
   }
@@ -250,24 +276,36 @@ export class MakerBot {
     const { inv } = this.ctx.state;
     const cap = decision.direction === 'exit' ? minDecimal(inv.L.abs(), inv.E.abs()) : undefined;
     const oversized = live !== null && cap !== undefined && live.qty.minus(live.filledQty).gt(cap);
-    if (live && !oversized && live.venue === venueId && live.side === side && withinFraction(live.price, price, params.repriceTick)) {
+    if (live && !oversized && live.venue === venueId && live.side === side && this.withinRepriceTick(live.price, price, params.repriceTick)) {
       // Close enough: no churn on every tick. The combo may change (bias), the order stays.
       live.combo = decision.combo;
       live.direction = decision.direction;
       return;
     }
-    const size = orderSize(venue.market, params.orderValue, price, cap);
-    if (size.problem) {
-      this.notSent(decision, size.qty, size.problem);
-      if (live) await this.cancelLive(`replaced by unsendable ${decision.combo}`, decision, receivedAt);
-      return;
-    }
+    // The live order goes either way (repriced, or replaced by an order no venue would take): its
+    // cancel is sent first, and the new order is sized while the cancel is on its way.
     if (live) {
       const cancelled = await this.cancelLive(`reprice to ${price} (${decision.combo})`, decision, receivedAt);
       if (!cancelled) return;
     }
+    const size = orderSize(venue.market, params.orderValue, price, cap);
+    if (size.problem) {
+      this.notSent(decision, size.qty, size.problem);
+      return;
+    }
     await this.placePostOnly(decision, size.qty, receivedAt);
   }
+
+  /** withinFraction, asked again with the same decimals on most updates (tops change less often than books): the last answer is kept. */
+  private withinRepriceTick(livePrice: Decimal, price: Decimal, repriceTick: Decimal): boolean {
+    const last = this.lastReprice;
+    if (last && last.livePrice === livePrice && last.price === price && last.repriceTick === repriceTick) return last.within;
+    const within = withinFraction(livePrice, price, repriceTick);
+    this.lastReprice = { livePrice, price, repriceTick, within };
+    return within;
+  }
+
+  private lastReprice: { livePrice: Decimal; price: Decimal; repriceTick: Decimal; within: boolean } | null = null;
 
   private async placePostOnly(decision: ActiveDecision, qty: Decimal, receivedAt: number): Promise<void> {
     const ctx = this.ctx;
@@ -411,7 +449,7 @@ export class MakerBot {
     const sellVenue = ctx.venues[combo.sell.venue];
     const params = ctx.params();
     const buyPrice = decision.price;
-    let qty = roundToBothSteps(params.orderValue.div(buyPrice), buyVenue.market.sizeStep, sellVenue.market.sizeStep);
+    let qty = roundToBothSteps(quantityFor(params.orderValue, buyPrice), buyVenue.market.sizeStep, sellVenue.market.sizeStep);
     if (decision.direction === 'exit') {
       const inventory = minDecimal(ctx.state.inv[combo.buy.venue].abs(), ctx.state.inv[combo.sell.venue].abs());
       qty = roundToBothSteps(minDecimal(qty, inventory), buyVenue.market.sizeStep, sellVenue.market.sizeStep);

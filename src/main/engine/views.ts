@@ -9,7 +9,7 @@ import type { Clock } from '../kernel/clock';
 import type { Venue } from '../ports/venue';
 import type { MakerBot } from './makerBot';
 import type { EngineParams, Fees } from './params';
-import { calcNetSpreads, calcSpreads, COMBOS } from './spreads';
+import { calcNetSpreads, calcSpreads, COMBOS, exitThreshold, thresholdOf } from './spreads';
 import { VENUES, type TradingState } from './state';
 
 export interface ViewInput {
@@ -38,13 +38,13 @@ export function spreadsView({ maker, params: p, fees, state }: ViewInput): Sprea
     const spread = spreads[key];
     const isTt = key.startsWith('TT');
     if (isTt ? !p.enableTt : p.ttOnly) return false;
-    if (exitDirection && COMBOS[key].direction === exitDirection && spread.plus(evaluation.inv).gt(p.spreadTp)) return true;
-    return spread.gt(p.minSpread);
+    if (exitDirection && COMBOS[key].direction === exitDirection && spread.exceeds(exitThreshold(p.spreadTp, evaluation.inv))) return true;
+    return spread.exceeds(thresholdOf(p.minSpread));
   });
   const raw = {} as Record<ComboKey, string>;
   const netView = {} as Record<ComboKey, string>;
   for (const key of COMBO_KEYS) {
-    raw[key] = spreads[key].toDecimalPlaces(6).toString();
+    raw[key] = spreads[key].toDecimal().toDecimalPlaces(6).toString();
     netView[key] = net[key].toDecimalPlaces(6).toString();
   }
   return { raw, net: netView, inv: evaluation.inv.toDecimalPlaces(6).toString(), qualifying, ttHits: { ...maker.memory.ttHits } };
@@ -73,7 +73,7 @@ export function realtimeText({ clock, state: s, maker, venues, params }: ViewInp
     `time ${new Date(now).toISOString()} mode ${mode} armed ${s.armed} quoting ${quoting}`,
     evaluation
       ? `spreads ${Object.entries(calcSpreads(evaluation.tops))
-          .map(([key, value]) => `${key} ${value.toDecimalPlaces(4)}`)
+          .map(([key, value]) => `${key} ${value.format(4)}`)
           .join(' ')} INV ${evaluation.inv.toDecimalPlaces(4)}`
       : 'spreads: books not ready',
     `decision ${maker.lastDecision ? `${maker.lastDecision.action} ${maker.lastDecision.combo ?? ''} ${maker.lastDecision.reason}` : 'none yet'}`,

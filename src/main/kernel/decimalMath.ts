@@ -18,6 +18,15 @@ export function roundToStep(value: Decimal, step: Decimal): Decimal {
   return value.isNeg() ? rounded.neg() : rounded;
 }
 
+/**
+ * value / price, truncated (never rounded up) at 50 significant digits: the quantity a notional
+ * buys, ready for roundToStep. A plain division rounds half-up at 20 digits and could land exactly
+ * on the next step (0.03329999999999999999996 -> 0.0333).
+ */
+export function quantityFor(value: Decimal, price: Decimal): Decimal {
+  return new Decimal(new Truncating(value).div(price).toString());
+}
+
 /** Rounds a price to the tick, down for a buy cap's floor or up, as asked. */
 export function roundPriceToTick(price: Decimal, tick: Decimal, direction: 'down' | 'up'): Decimal {
   const units = new Truncating(price).div(tick);

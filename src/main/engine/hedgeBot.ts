@@ -7,7 +7,6 @@
  * disarm, and a latch: no new automatic round until the trader hedges now or acknowledges.
  * Hedging goes on while disarmed.
  */
-import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
 import { sleep } from '../kernel/clock';
 import type { EngineContext } from './context';
@@ -15,9 +14,9 @@ import { roundToStep, ZERO } from '../kernel/decimalMath';
 import { marketWorstPrice } from './pricing';
 import { otherVenue, VENUES } from './state';
 import type { Notifier } from '../ports/notifier';
-import { outcomeUnknown, VenueOrderError } from '../ports/venue';
 import type { Exposure } from './exposure';
 import type { OrderRegistry } from './orderRegistry';
+import { trackedSend } from './trackedSend';
 
 export class HedgeBot {
   private readonly running: Record<VenueId, Promise<void> | null> = { L: null, E: null };
@@ -134,39 +133,26 @@ export class HedgeBot {
       const at = ctx.clock.now();
       const order = this.registry.track({ clientId, venue: to, purpose: 'hedge', side, qty, price: worstPrice, legOn: from });
       this.exposure.provision(order);
-      ctx.journal.order({ at, clientId, venue: to, kind: 'market', side, price: worstPrice.toString(), qty: qty.toString(), purpose: 'hedge' });
-      const started = ctx.clock.monotonic();
-      let filled = ZERO;
-      let avgPrice: Decimal | undefined;
-      let error: string | undefined;
-      let unknown = false;
-      try {
-        const result = await target.sendMarket({ clientId, side, qty, worstPrice });
-        filled = result.filledQty;
-        avgPrice = result.avgPrice;
-        this.registry.report({ venue: to, clientId, status: filled.gte(qty) ? 'filled' : 'cancelled', filledQty: filled });
-      } catch (caught) {
-        error = caught instanceof VenueOrderError ? caught.message : `unexpected: ${String(caught)}`;
-        unknown = outcomeUnknown(caught);
-        if (unknown) this.registry.unknown(order, error);
-        else this.registry.refused(order, error);
-      }
-      const latencyMs = ctx.clock.monotonic() - started;
+      const sent = await trackedSend(
+        { clock: ctx.clock, journal: ctx.journal, registry: this.registry },
+        {
+          row: { clientId, venue: to, kind: 'market', side, price: worstPrice.toString(), qty: qty.toString(), purpose: 'hedge' },
+          tracked: { order, answer: 'market' },
+          send: () => target.sendMarket({ clientId, side, qty, worstPrice }),
+          replied: (result) => ({ detail: `filled ${result.filledQty}`, filledQty: result.filledQty })
+        }
+      );
+      const { latencyMs } = sent;
+      const filled = sent.ok ? sent.value.filledQty : ZERO;
+      const avgPrice = sent.ok ? sent.value.avgPrice : undefined;
+      const error = sent.ok ? undefined : sent.detail;
+      const unknown = !sent.ok && sent.unknown;
       this.hedgesSent += 1;
       const outcome = unknown
         ? `OUTCOME UNKNOWN (${error}): kept at ${qty} until the venue settles it`
         : error
           ? `FAILED ${error}`
           : `filled ${filled}${avgPrice ? ` avg ${avgPrice}` : ''}`;
-      ctx.journal.reply({
-        at: ctx.clock.now(),
-        clientId,
-        venue: to,
-        ok: !error,
-        detail: unknown ? `unknown: ${error}` : (error ?? 'filled'),
-        latencyMs,
-        filledQty: filled.toString()
-      });
       ctx.journal.hedge({
         at,
         fromVenue: from,

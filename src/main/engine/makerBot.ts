@@ -15,8 +15,9 @@ import { marketWorstPrice } from './pricing';
 import { calcSpreads, COMBOS, invSpread, type ScaledTops, type SpreadSet, type Tops } from './spreads';
 import type { Exposure } from './exposure';
 import type { OrderRegistry, TrackedOrder } from './orderRegistry';
+import { trackedSend, type SendDeps } from './trackedSend';
 import type { LiveOrder } from './state';
-import { outcomeUnknown, VenueOrderError, type MarketInfo, type OrderUpdate } from '../ports/venue';
+import { VenueOrderError, type MarketInfo, type OrderUpdate } from '../ports/venue';
 
 /** Post-only refusals in a row that disarm the engine. */
 export const REJECT_STORM = 10;
@@ -55,6 +56,7 @@ export class MakerBot {
   private pausedUntil = 0;
   /** Set by the engine: after REJECT_STORM refusals in a row, disarm (an account that cannot trade). */
   onRejectStorm: ((message: string) => void) | null = null;
+  private readonly sendDeps: SendDeps;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -62,7 +64,9 @@ export class MakerBot {
     private readonly exposure: Exposure,
     /** TT-only mode has no hedge engine: a TT imbalance is an alarm. */
     private readonly hedging: boolean
-  ) {}
+  ) {
+    this.sendDeps = { clock: ctx.clock, journal: ctx.journal, registry };
+  }
 
   /** Tops of both books when both are ready, else null. */
   tops(): Tops | null {
@@ -327,61 +331,46 @@ export class MakerBot {
     };
     const tracked = this.registry.track({ clientId, venue: venueId, purpose: 'maker', side, qty, price });
     ctx.state.liveOrder = order;
-    ctx.journal.order({
-      at: ctx.clock.now(),
-      clientId,
-      venue: venueId,
-      kind: 'post_only',
-      side,
-      price: price.toString(),
-      qty: qty.toString(),
-      purpose: 'maker',
-      combo: decision.combo
+    const sent = await trackedSend(this.sendDeps, {
+      row: { clientId, venue: venueId, kind: 'post_only', side, price: price.toString(), qty: qty.toString(), purpose: 'maker', combo: decision.combo },
+      tracked: { order: tracked, answer: 'accepted' },
+      send: () => ctx.venues[venueId].placePostOnly({ clientId, side, price, qty }),
+      replied: (ack) => ({ detail: `accepted ${ack.venueOrderId ?? ''}`.trim() }),
+      onSent: (sentAt) => {
+        this.ordersSent += 1;
+        this.record(decision, qty, sentAt - receivedAt);
+      }
     });
-    const sentAt = ctx.clock.monotonic();
-    const promise = ctx.venues[venueId].placePostOnly({ clientId, side, price, qty });
-    this.ordersSent += 1;
-    this.record(decision, qty, sentAt - receivedAt);
-    try {
-      const ack = await promise;
-      const latencyMs = ctx.clock.monotonic() - sentAt;
-      this.registry.accepted(tracked);
+    const { latencyMs } = sent;
+    if (sent.ok) {
       this.rejectsInRow = 0;
       if (ctx.state.liveOrder?.clientId === clientId && (order.status === 'placing' || order.status === 'unknown')) order.status = 'live';
-      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: true, detail: `accepted ${ack.venueOrderId ?? ''}`.trim(), latencyMs });
       ctx.logs.maker(
         `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`
       );
       // Quoting stopped while the order was on its way (kill, stale book): it must not stay.
       if (!ctx.quotingAllowed() && ctx.state.liveOrder?.clientId === clientId) await this.cancelLive('placed while quoting stopped', null);
-    } catch (error) {
-      const latencyMs = ctx.clock.monotonic() - sentAt;
-      const detail = error instanceof Error ? error.message : String(error);
-      const unknown = outcomeUnknown(error);
-      ctx.journal.reply({ at: ctx.clock.now(), clientId, venue: venueId, ok: false, detail: unknown ? `unknown: ${detail}` : detail, latencyMs });
-      if (unknown) {
-        // It may rest at the venue: keep it (no second quote) until the venue's record settles it.
-        this.registry.unknown(tracked, detail);
-        if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'unknown';
-        ctx.logs.maker(
-          `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> OUTCOME UNKNOWN in ${latencyMs.toFixed(1)} ms: ${detail}; kept until the venue settles it`
-        );
-      } else {
-        this.registry.refused(tracked, detail);
-        if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
-        ctx.logs.maker(
-          `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`
-        );
-        if (error instanceof VenueOrderError && error.kind === 'rejected') {
-          ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
-          // Refusals in a row back off (0.5 s doubling to 30 s), and a storm of them disarms.
-          this.rejectsInRow += 1;
-          this.pausedUntil = ctx.clock.monotonic() + Math.min(30_000, 500 * 2 ** (this.rejectsInRow - 1));
-          if (this.rejectsInRow >= REJECT_STORM) {
-            const message = `${venueId} refused ${this.rejectsInRow} post-only orders in a row (last: ${detail}); disarmed`;
-            this.rejectsInRow = 0;
-            this.onRejectStorm?.(message);
-          }
+    } else if (sent.unknown) {
+      // It may rest at the venue: keep it (no second quote) until the venue's record settles it.
+      if (ctx.state.liveOrder?.clientId === clientId && order.status === 'placing') order.status = 'unknown';
+      ctx.logs.maker(
+        `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> OUTCOME UNKNOWN in ${latencyMs.toFixed(1)} ms: ${sent.detail}; kept until the venue settles it`
+      );
+    } else {
+      const { detail, error } = sent;
+      if (ctx.state.liveOrder?.clientId === clientId) ctx.state.liveOrder = null;
+      ctx.logs.maker(
+        `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} id ${clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`
+      );
+      if (error instanceof VenueOrderError && error.kind === 'rejected') {
+        ctx.raiseAlarm('order_rejected', `${venueId} rejected a post-only order: ${detail}`, `order_rejected:${venueId}`);
+        // Refusals in a row back off (0.5 s doubling to 30 s), and a storm of them disarms.
+        this.rejectsInRow += 1;
+        this.pausedUntil = ctx.clock.monotonic() + Math.min(30_000, 500 * 2 ** (this.rejectsInRow - 1));
+        if (this.rejectsInRow >= REJECT_STORM) {
+          const message = `${venueId} refused ${this.rejectsInRow} post-only orders in a row (last: ${detail}); disarmed`;
+          this.rejectsInRow = 0;
+          this.onRejectStorm?.(message);
         }
       }
     }
@@ -395,13 +384,16 @@ export class MakerBot {
     if (!live) return true;
     live.status = 'cancelling';
     ctx.changed();
-    ctx.journal.order({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, kind: 'cancel', purpose: 'maker', combo: live.combo });
-    const sentAt = ctx.clock.monotonic();
-    if (decision && decision.action === 'CANCEL') this.record(decision, live.qty, receivedAt !== undefined ? sentAt - receivedAt : undefined);
-    try {
-      await ctx.venues[live.venue].cancel(live.clientId);
-      const latencyMs = ctx.clock.monotonic() - sentAt;
-      ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: true, detail: 'cancelled', latencyMs });
+    const sent = await trackedSend(this.sendDeps, {
+      row: { clientId: live.clientId, venue: live.venue, kind: 'cancel', purpose: 'maker', combo: live.combo },
+      send: () => ctx.venues[live.venue].cancel(live.clientId),
+      replied: () => ({ detail: 'cancelled' }),
+      onSent: (sentAt) => {
+        if (decision && decision.action === 'CANCEL') this.record(decision, live.qty, receivedAt !== undefined ? sentAt - receivedAt : undefined);
+      }
+    });
+    const { latencyMs } = sent;
+    if (sent.ok) {
       ctx.logs.maker(
         `${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} ${live.venue} ${live.side} ${live.qty} @ ${live.price} id ${live.clientId} -> done in ${latencyMs.toFixed(1)} ms (${reason})`
       );
@@ -410,30 +402,27 @@ export class MakerBot {
       if (ctx.state.liveOrder?.clientId === live.clientId) ctx.state.liveOrder = null;
       ctx.changed();
       return true;
-    } catch (error) {
-      const latencyMs = ctx.clock.monotonic() - sentAt;
-      const detail = error instanceof Error ? error.message : String(error);
-      ctx.journal.reply({ at: ctx.clock.now(), clientId: live.clientId, venue: live.venue, ok: false, detail, latencyMs });
-      ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} id ${live.clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
-      // "No such order" means it is not resting (filled, cancelled, or never placed): the maker slot
-      // is free, and the registry keeps the order until the venue's record says how it ended.
-      // Any other refusal, a network error or a rate limit means it may still rest: keep it.
-      const gone = error instanceof VenueOrderError && error.kind === 'not_found';
-      if (gone) this.cancelAccepted(live.venue, live.clientId);
-      else if (error instanceof VenueOrderError && error.kind === 'rejected' && ++this.cancelRefusals >= 3) {
-        ctx.raiseAlarm(
-          'order_rejected',
-          `${live.venue} refused to cancel order ${live.clientId} ${this.cancelRefusals} times: ${detail}; it may still rest`,
-          `cancel_refused:${live.venue}`
-        );
-      }
-      if (ctx.state.liveOrder?.clientId === live.clientId) {
-        if (gone) ctx.state.liveOrder = null;
-        else live.status = 'live';
-      }
-      ctx.changed();
-      return gone;
     }
+    const { detail, error } = sent;
+    ctx.logs.maker(`${new Date(ctx.clock.now()).toISOString()} CANCEL ${live.combo} id ${live.clientId} -> FAILED in ${latencyMs.toFixed(1)} ms: ${detail}`);
+    // "No such order" means it is not resting (filled, cancelled, or never placed): the maker slot
+    // is free, and the registry keeps the order until the venue's record says how it ended.
+    // Any other refusal, a network error or a rate limit means it may still rest: keep it.
+    const gone = error instanceof VenueOrderError && error.kind === 'not_found';
+    if (gone) this.cancelAccepted(live.venue, live.clientId);
+    else if (error instanceof VenueOrderError && error.kind === 'rejected' && ++this.cancelRefusals >= 3) {
+      ctx.raiseAlarm(
+        'order_rejected',
+        `${live.venue} refused to cancel order ${live.clientId} ${this.cancelRefusals} times: ${detail}; it may still rest`,
+        `cancel_refused:${live.venue}`
+      );
+    }
+    if (ctx.state.liveOrder?.clientId === live.clientId) {
+      if (gone) ctx.state.liveOrder = null;
+      else live.status = 'live';
+    }
+    ctx.changed();
+    return gone;
   }
 
   private cancelAccepted(venue: VenueId, clientId: string): void {
@@ -480,55 +469,37 @@ export class MakerBot {
         tracked: this.registry.track({ clientId: leg.clientId, venue: leg.venue, purpose: 'tt', side: leg.side, qty, price: leg.worst, legOn })
       }));
       const sentAt = ctx.clock.monotonic();
-      const results = await Promise.allSettled(
+      const results = await Promise.all(
         legs.map((leg) => {
           this.exposure.provision(leg.tracked);
-          ctx.journal.order({
-            at: ctx.clock.now(),
-            clientId: leg.clientId,
-            venue: leg.venue,
-            kind: 'market',
-            side: leg.side,
-            price: leg.worst.toString(),
-            qty: qty.toString(),
-            purpose: 'tt',
-            combo: combo.key
-          });
           this.ordersSent += 1;
-          return ctx.venues[leg.venue].sendMarket({ clientId: leg.clientId, side: leg.side, qty, worstPrice: leg.worst });
+          return trackedSend(this.sendDeps, {
+            row: {
+              clientId: leg.clientId,
+              venue: leg.venue,
+              kind: 'market',
+              side: leg.side,
+              price: leg.worst.toString(),
+              qty: qty.toString(),
+              purpose: 'tt',
+              combo: combo.key
+            },
+            tracked: { order: leg.tracked, answer: 'market' },
+            send: () => ctx.venues[leg.venue].sendMarket({ clientId: leg.clientId, side: leg.side, qty, worstPrice: leg.worst }),
+            replied: (result) => ({ detail: `filled ${result.filledQty}`, filledQty: result.filledQty })
+          });
         })
       );
       this.record(decision, qty, sentAt - receivedAt);
-      const latencyMs = ctx.clock.monotonic() - sentAt;
-      results.forEach((result, index) => {
+      results.forEach((sent, index) => {
         const leg = legs[index]!;
-        let detail: string;
-        if (result.status === 'fulfilled') {
-          detail = `filled ${result.value.filledQty}`;
-          this.registry.report({
-            venue: leg.venue,
-            clientId: leg.clientId,
-            status: result.value.filledQty.gte(qty) ? 'filled' : 'cancelled',
-            filledQty: result.value.filledQty
-          });
-        } else if (outcomeUnknown(result.reason)) {
-          detail = `OUTCOME UNKNOWN (${String(result.reason)}): kept until the venue settles it`;
-          this.registry.unknown(leg.tracked, String(result.reason));
-        } else {
-          detail = String(result.reason);
-          this.registry.refused(leg.tracked, detail);
-        }
-        ctx.journal.reply({
-          at: ctx.clock.now(),
-          clientId: leg.clientId,
-          venue: leg.venue,
-          ok: result.status === 'fulfilled',
-          detail,
-          latencyMs,
-          filledQty: result.status === 'fulfilled' ? result.value.filledQty.toString() : '0'
-        });
+        const detail = sent.ok
+          ? `filled ${sent.value.filledQty}`
+          : sent.unknown
+            ? `OUTCOME UNKNOWN (${sent.detail}): kept until the venue settles it`
+            : sent.detail;
         ctx.logs.maker(
-          `${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} ${leg.venue} ${leg.side} ${qty} @<=${leg.worst} id ${leg.clientId} -> ${detail} in ${latencyMs.toFixed(1)} ms (${decision.reason})`
+          `${new Date(ctx.clock.now()).toISOString()} TAKE ${combo.key} ${leg.venue} ${leg.side} ${qty} @<=${leg.worst} id ${leg.clientId} -> ${detail} in ${sent.latencyMs.toFixed(1)} ms (${decision.reason})`
         );
       });
       // No new decision until both legs are settled by the venues' record (a lost answer included).

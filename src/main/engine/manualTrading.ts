@@ -9,12 +9,13 @@ import { commandError } from '../../shared/commands';
 import type { Clock } from '../kernel/clock';
 import { roundToStep, ZERO } from '../kernel/decimalMath';
 import type { TradeJournal } from '../ports/records';
-import { outcomeUnknown, VenueOrderError, type Venue } from '../ports/venue';
+import { VenueOrderError, type Venue } from '../ports/venue';
 import type { EngineContext } from './context';
 import type { HedgeBot } from './hedgeBot';
 import type { OrderRegistry } from './orderRegistry';
 import { marketWorstPrice } from './pricing';
 import { VENUES } from './state';
+import { trackedSend } from './trackedSend';
 
 export interface ManualTradingDeps {
   ctx: EngineContext;
@@ -46,38 +47,15 @@ export class ManualTrading {
       throw new VenueOrderError(venue, 'invalid', `size ${rounded} below min size ${target.market.minSize}`);
     }
     const clientId = this.deps.ctx.nextClientId();
-    const at = this.deps.clock.now();
     const order = this.deps.registry.track({ clientId, venue, purpose, side, qty: rounded, price: worstPrice });
-    this.deps.journal.order({ at, clientId, venue, kind: 'market', side, price: worstPrice.toString(), qty: rounded.toString(), purpose });
-    const started = this.deps.clock.monotonic();
-    try {
-      const result = await target.sendMarket({ clientId, side, qty: rounded, worstPrice });
-      this.deps.registry.report({ venue, clientId, status: result.filledQty.gte(rounded) ? 'filled' : 'cancelled', filledQty: result.filledQty });
-      this.deps.journal.reply({
-        at: this.deps.clock.now(),
-        clientId,
-        venue,
-        ok: true,
-        detail: `filled ${result.filledQty}`,
-        latencyMs: this.deps.clock.monotonic() - started,
-        filledQty: result.filledQty.toString()
-      });
-    } catch (error) {
-      const unknown = outcomeUnknown(error);
-      this.deps.journal.reply({
-        at: this.deps.clock.now(),
-        clientId,
-        venue,
-        ok: false,
-        detail: `${unknown ? 'unknown: ' : ''}${String(error)}`,
-        latencyMs: this.deps.clock.monotonic() - started
-      });
-      if (!unknown) {
-        this.deps.registry.refused(order, String(error));
-        throw error;
-      }
-      this.deps.registry.unknown(order, String(error));
-    }
+    const sent = await trackedSend(this.deps, {
+      row: { clientId, venue, kind: 'market', side, price: worstPrice.toString(), qty: rounded.toString(), purpose },
+      tracked: { order, answer: 'market' },
+      send: () => target.sendMarket({ clientId, side, qty: rounded, worstPrice }),
+      replied: (result) => ({ detail: `filled ${result.filledQty}`, filledQty: result.filledQty })
+    });
+    // A refusal is an answer (nothing executed); a lost answer waits for the venue's record like any order.
+    if (!sent.ok && !sent.unknown) throw sent.error;
     const settled = await this.deps.registry.whenSettled(order);
     return settled.countedFilled;
   }

@@ -17,6 +17,7 @@ import type { EngineContext } from './context';
 import type { Exposure } from './exposure';
 import { isTerminal, type OrderRegistry, type TrackedOrder } from './orderRegistry';
 import { VENUES } from './state';
+import { trackedSend, type SendDeps } from './trackedSend';
 import { VenueOrderError, type OrderReport, type Position } from '../ports/venue';
 
 export interface ReconcilerOptions {
@@ -58,6 +59,10 @@ export class Reconciler {
     private readonly exposure: Exposure,
     private readonly options: ReconcilerOptions
   ) {}
+
+  private get sendDeps(): SendDeps {
+    return { clock: this.ctx.clock, journal: this.ctx.journal, registry: this.registry };
+  }
 
   /** Called by the engine's safety tick. */
   tick(): void {
@@ -157,14 +162,13 @@ export class Reconciler {
     if (this.strayCancelAt.size > 1000) this.strayCancelAt.delete(this.strayCancelAt.keys().next().value as string);
     this.stats.straysCancelled += 1;
     this.ctx.log('warn', 'reconcile', `${order.venue} order ${order.clientId} (${order.purpose}) rests but is not the maker's live order: cancelling it`);
-    this.ctx.journal.order({ at: now, clientId: order.clientId, venue: order.venue, kind: 'cancel', purpose: 'kill' });
-    try {
-      await this.ctx.venues[order.venue].cancel(order.clientId);
-      order.cancelAccepted = true;
-    } catch (error) {
-      if (error instanceof VenueOrderError && error.kind === 'not_found') order.cancelAccepted = true;
-      else this.ctx.log('warn', 'reconcile', `cancelling stray ${order.venue} ${order.clientId}: ${String(error)}`);
-    }
+    const sent = await trackedSend(this.sendDeps, {
+      row: { clientId: order.clientId, venue: order.venue, kind: 'cancel', purpose: 'kill' },
+      send: () => this.ctx.venues[order.venue].cancel(order.clientId),
+      replied: () => ({ detail: 'cancelled' })
+    });
+    if (sent.ok || (sent.error instanceof VenueOrderError && sent.error.kind === 'not_found')) order.cancelAccepted = true;
+    else this.ctx.log('warn', 'reconcile', `cancelling stray ${order.venue} ${order.clientId}: ${sent.detail}`);
   }
 
   /** Positions and open orders over REST, compared with ours (periodic, and after every reconnect). */
@@ -277,25 +281,21 @@ export class Reconciler {
       const left: string[] = [];
       await Promise.all(
         VENUES.map(async (venue) => {
-          const at = this.ctx.clock.now();
-          const clientId = `cancel-all-${at}-${venue}-${round}`;
-          this.ctx.journal.order({ at, clientId, venue, kind: 'cancel_all', purpose: 'kill' });
-          const t0 = this.ctx.clock.monotonic();
+          const clientId = `cancel-all-${this.ctx.clock.now()}-${venue}-${round}`;
+          const sent = await trackedSend(this.sendDeps, {
+            row: { clientId, venue, kind: 'cancel_all', purpose: 'kill' },
+            send: () => this.ctx.venues[venue].cancelAll(),
+            replied: () => ({ detail: 'cancel-all accepted' })
+          });
+          if (!sent.ok) {
+            left.push(`${venue}: ${sent.detail}`);
+            return;
+          }
           try {
-            await this.ctx.venues[venue].cancelAll();
-            this.ctx.journal.reply({
-              at: this.ctx.clock.now(),
-              clientId,
-              venue,
-              ok: true,
-              detail: 'cancel-all accepted',
-              latencyMs: this.ctx.clock.monotonic() - t0
-            });
             const open = await this.ctx.venues[venue].openOrders();
             if (open.length > 0) left.push(`${venue}: ${open.length} open (${open.map((o) => o.clientId).join(', ')})`);
           } catch (error) {
-            this.ctx.journal.reply({ at: this.ctx.clock.now(), clientId, venue, ok: false, detail: String(error), latencyMs: this.ctx.clock.monotonic() - t0 });
-            left.push(`${venue}: ${String(error)}`);
+            left.push(`${venue}: listing open orders: ${String(error)}`);
           }
         })
       );

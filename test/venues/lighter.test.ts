@@ -319,6 +319,56 @@ describe('Lighter adapter: bad input from the stream', () => {
 });
 
 describe('Lighter adapter: outcomes the venue must settle', () => {
+  it('an accepted IOC whose final status was lost with the account stream is handed over as unknown; its replayed trade is one fill', async () => {
+    // A scripted stream: the book, a tx ack and nothing else for the IOC, then the account socket
+    // closes; after the reconnect the trades snapshot replays the IOC's trade.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
+    const port = (wss.address() as AddressInfo).port;
+    const snapshot = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'venues', 'lighter', 'ws_order_book_snapshot.json'), 'utf8');
+    const coi = 17000000000901;
+    let tradeSubscribes = 0;
+    wss.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string; channel?: string; data?: { id: string } };
+        if (frame.type === 'subscribe' && frame.channel === 'order_book/0') socket.send(snapshot);
+        if (frame.type === 'subscribe' && frame.channel === `account_all_trades/${ACCOUNT}`) {
+          tradeSubscribes += 1;
+          const trades =
+            tradeSubscribes === 1
+              ? []
+              : [
+                  {
+                    trade_id: 77,
+                    size: '0.0500',
+                    price: '3000.10',
+                    ask_account_id: 5,
+                    bid_account_id: ACCOUNT,
+                    ask_client_id: 0,
+                    bid_client_id: coi,
+                    is_maker_ask: true,
+                    type: 'trade'
+                  }
+                ];
+          socket.send(JSON.stringify({ type: 'subscribed/account_all_trades', channel: `account_all_trades:${ACCOUNT}`, trades: { '0': trades } }));
+        }
+        if (frame.type === 'jsonapi/sendtx' && frame.data) {
+          socket.send(JSON.stringify({ type: 'jsonapi/sendtx', id: frame.data.id, code: 200, tx_hash: '0xabc' }));
+          // Accepted; its final status never comes on this socket.
+          setTimeout(() => socket.close(), 700);
+        }
+      });
+    });
+    const { venue, record } = await connected({ wsUrl: `ws://127.0.0.1:${port}` });
+    await waitFor(() => venue.book.ready && venue.health().connected, 'the scripted streams');
+    const result = venue.sendMarket({ clientId: String(coi), side: 'buy', qty: new Decimal('0.05'), worstPrice: new Decimal('3100') });
+    await expect(result).rejects.toMatchObject({ kind: 'unknown' });
+    // The adapter reported what it saw (the replayed trade, once) and guessed nothing about the end.
+    expect(record.fills.map((fill) => [fill.id, fill.qty.toString(), fill.orderId])).toEqual([['L:77', '0.05', String(coi)]]);
+    expect(record.logs.some((line) => line.includes(`IOC ${coi}`) && line.includes("the venue's record settles it"))).toBe(true);
+  }, 20_000);
+
   it('a create whose connection closed before the answer is unknown (never "failed"); the venue record finds it', async () => {
     const { venue, faults, exchange } = await connected();
     faults.set({ lostAcks: 1 });

@@ -41,6 +41,21 @@ import { EXTENDED_FINAL_STATUS, EXTENDED_MARKET_BAND, EXTENDED_ORDER_NOT_FOUND, 
 import { extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
 import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
 
+/** One of our orders as the venue states it, whichever way it came. */
+interface ExtendedOrderState {
+  venueId: string;
+  clientId: string;
+  status: string;
+  /** Cumulative filled size and its average price (0 when none). */
+  filled: Decimal;
+  average: Decimal;
+  side: string;
+  /** The order's limit price, read only when the average is missing. */
+  price: () => Decimal;
+  postOnlyLimit: boolean;
+  reason?: string;
+}
+
 const TERMINAL: Record<string, OrderStatus> = EXTENDED_FINAL_STATUS;
 const ORDER_NOT_FOUND = EXTENDED_ORDER_NOT_FOUND;
 
@@ -363,32 +378,46 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     }
   }
 
+  /** An ORDER frame of the account stream: parsed (each field named in its error), then applied. */
   private onOrder(o: Record<string, unknown>, receivedAt: number): void {
     if (o.market !== this.config.market) return;
     const venueId = String(o.id);
-    const clientId = typeof o.externalId === 'string' ? o.externalId : (this.clientIdOf.get(venueId) ?? venueId);
+    this.applyOrderState(
+      {
+        venueId,
+        clientId: typeof o.externalId === 'string' ? o.externalId : (this.clientIdOf.get(venueId) ?? venueId),
+        status: str(o.status, 'order.status'),
+        filled: new Decimal(dec(o.filledQty ?? '0', 'order.filledQty')),
+        average: new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice')),
+        side: str(o.side, 'order.side'),
+        price: () => new Decimal(dec(o.price, 'order.price')),
+        postOnlyLimit: o.type === EXTENDED_ORDER_TYPE.limit && o.postOnly === true,
+        reason: typeof o.statusReason === 'string' ? o.statusReason : undefined
+      },
+      receivedAt
+    );
+  }
+
+  /**
+   * The venue's state of one of our orders (from the stream, or from REST trades after an
+   * outage): reported as an order update, and the growth of its cumulative filled size as a fill.
+   */
+  private applyOrderState(order: ExtendedOrderState, receivedAt: number): void {
+    const { venueId, clientId, status, filled, average, side } = order;
     this.rememberVenueId(venueId, clientId);
     this.noteSeen(clientId);
-    const status = str(o.status, 'order.status');
     const finishedAt = this.finishedOrders.get(clientId);
     if (finishedAt !== undefined) {
       // Already final: a stale or repeated update (PARTIALLY_FILLED after FILLED) adds nothing.
       this.stats.repeatedUpdates += 1;
       return;
     }
-    const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
-    const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
-    const side = str(o.side, 'order.side');
-    const known = this.orders.get(clientId) ?? {
-      filled: new Decimal(0),
-      average: new Decimal(0),
-      postOnlyLimit: o.type === EXTENDED_ORDER_TYPE.limit && o.postOnly === true
-    };
+    const known = this.orders.get(clientId) ?? { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: order.postOnlyLimit };
     // Fill deltas come from the change of the cumulative filledQty: a repeated or replayed update
     // with the same filledQty adds nothing.
     if (filled.gt(known.filled)) {
       const delta = filled.minus(known.filled);
-      const price = average.gt(0) ? average.times(filled).minus(known.average.times(known.filled)).div(delta) : new Decimal(dec(o.price, 'order.price'));
+      const price = average.gt(0) ? average.times(filled).minus(known.average.times(known.filled)).div(delta) : order.price();
       const fill = {
         id: `E:${venueId}:${filled.toString()}`,
         venue: 'E' as const,
@@ -414,7 +443,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       clientId,
       status: engineStatus,
       filledQty: filled,
-      reason: typeof o.statusReason === 'string' ? o.statusReason : undefined,
+      reason: order.reason,
       receivedAt
     });
     if (terminal) {
@@ -461,16 +490,19 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       const known = this.orders.get(clientId);
       if (!known || !traded.qty.gt(known.filled)) continue;
       this.handlers?.onLog('E', 'warn', `order ${clientId}: ${traded.qty.minus(known.filled)} filled while the account stream was down`);
-      this.onOrder(
+      const average = traded.cost.div(traded.qty);
+      this.applyOrderState(
         {
-          id: traded.venueId,
-          externalId: clientId,
-          market: this.config.market,
+          venueId: traded.venueId,
+          clientId,
+          // Trades say how much filled, not whether the order ended: the stream's next state, or the
+          // engine's look-up of the order, says that.
           status: 'PARTIALLY_FILLED',
-          filledQty: traded.qty.toString(),
-          averagePrice: traded.cost.div(traded.qty).toString(),
+          filled: traded.qty,
+          average,
           side: traded.side,
-          price: '0'
+          price: () => average,
+          postOnlyLimit: known.postOnlyLimit
         },
         receivedAt
       );

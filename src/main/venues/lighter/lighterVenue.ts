@@ -60,8 +60,8 @@ interface PendingMarket {
   reject(error: Error): void;
   timer: TimerHandle | null;
   /** Filled so far according to the trade stream (the fallback if no final status arrives). */
+  /** Trades of it seen so far (for the log when its outcome is handed over). */
   filled: Decimal;
-  cost: Decimal;
   /** Monotonic ms when the venue accepted it (0 until then). */
   acceptedAt: number;
 }
@@ -311,7 +311,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
           return;
         }
         for (const trade of frame.trades) this.onTrade(trade, receivedAt);
-        if (frame.snapshot) this.settleMarketsAfterResubscribe();
+        if (frame.snapshot) this.handOverMarketsAfterResubscribe();
         return;
       case 'orders':
         this.markConnected('account');
@@ -415,24 +415,29 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const pending = this.pendingMarkets.get(coi);
     if (pending && !weMaker) {
       pending.filled = pending.filled.plus(size);
-      pending.cost = pending.cost.plus(size.times(trade.price));
     }
     this.h.onFill(fill);
   }
 
   /**
-   * After the account stream came back, an IOC accepted before it has long finished (IOCs end at
+   * After the account stream came back, an IOC accepted before has long finished (IOCs end at
    * sequencing), but its final status is not in the new snapshot (open orders only). Its trades
-   * are (the trades snapshot replays them): settle it with those instead of waiting for a timeout.
+   * are replayed and reported as fills; its outcome is handed to the engine as unknown, which
+   * settles it from the venue's record (inactive orders by client order index) instead of this
+   * adapter guessing it from the trades it happened to see.
    */
-  private settleMarketsAfterResubscribe(): void {
+  private handOverMarketsAfterResubscribe(): void {
     const now = this.clock.monotonic();
     for (const [coi, pending] of this.pendingMarkets) {
       if (pending.acceptedAt === 0 || now - pending.acceptedAt < 500) continue;
       this.pendingMarkets.delete(coi);
       if (pending.timer) this.clock.clearTimeout(pending.timer);
-      this.handlers?.onLog('L', 'warn', `IOC ${coi} settled from the replayed trades after a reconnect: filled ${pending.filled}`);
-      pending.resolve({ clientId: String(coi), filledQty: pending.filled, avgPrice: pending.filled.gt(0) ? pending.cost.div(pending.filled) : undefined });
+      this.handlers?.onLog(
+        'L',
+        'warn',
+        `IOC ${coi}: the account stream restarted before its final status (${pending.filled} filled seen); the venue's record settles it`
+      );
+      pending.reject(new VenueOrderError('L', 'unknown', `account stream restarted before the final status of IOC ${coi}`));
     }
   }
 
@@ -670,7 +675,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
     const coi = this.clientOrderIndex(request.clientId);
     const result = new Promise<MarketResult>((resolve, reject) =>
-      this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), cost: new Decimal(0), acceptedAt: 0 })
+      this.pendingMarkets.set(coi, { resolve, reject, timer: null, filled: new Decimal(0), acceptedAt: 0 })
     );
     try {
       await this.submitCreate(request.clientId, request.side, request.qty, request.worstPrice, 'ioc');
@@ -684,9 +689,9 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       const timeoutMs = this.config.marketResultTimeoutMs ?? 10_000;
       pending.timer = this.clock.setTimeout(() => {
         this.pendingMarkets.delete(coi);
-        // No final status: trust the trades seen. Nothing seen is a timeout, never a guess.
-        if (pending.filled.gt(0)) pending.resolve({ clientId: request.clientId, filledQty: pending.filled, avgPrice: pending.cost.div(pending.filled) });
-        else pending.reject(new VenueOrderError('L', 'timeout', `no final status and no fill for IOC ${coi} within ${timeoutMs} ms`));
+        // No final status: the trades seen may not be all of them. The outcome is the venue's to
+        // say (the engine looks the order up); its fills already reported count as they came.
+        pending.reject(new VenueOrderError('L', 'timeout', `no final status for IOC ${coi} within ${timeoutMs} ms (${pending.filled} filled so far)`));
       }, timeoutMs);
     }
     return result;

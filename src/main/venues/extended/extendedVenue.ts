@@ -12,7 +12,6 @@
  */
 import { randomInt } from 'node:crypto';
 import Decimal from 'decimal.js';
-import WebSocket from 'ws';
 import { OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
 import { roundPriceToTick } from '../../kernel/decimalMath';
@@ -28,7 +27,8 @@ import {
   type PostOnlyRequest,
   type Venue
 } from '../../ports/venue';
-import { clockSkewRow, type PreflightRow } from '../../ports/preflight';
+import type { PreflightRow } from '../../ports/preflight';
+import { neverSent, PreflightTable, probeStream } from '../common/preflightProbes';
 import { parseLosslessJson } from '../common/losslessJson';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
@@ -143,13 +143,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
         signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
       });
     } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-      throw new VenueOrderError(
-        'E',
-        creates && !neverSent ? 'unknown' : 'network',
-        `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`
-      );
+      const { neverSent: refused, code } = neverSent(error);
+      throw new VenueOrderError('E', creates && !refused ? 'unknown' : 'network', `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`);
     }
     let text: string;
     try {
@@ -695,42 +690,24 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
    * and vault, the balance, and the leverage against MAX_POSITION_VALUE. It sends no order.
    */
   async preflight(maxPositionValue: Decimal): Promise<PreflightRow[]> {
-    const rows: PreflightRow[] = [];
-    const row = (check: string, status: PreflightRow['status'], detail: string, fix?: string) => rows.push({ venue: 'E', check, status, detail, fix });
-    const sentAt = Date.now();
-    let response: Response;
-    try {
-      response = await fetch(`${this.config.restUrl}/info/markets?market=${encodeURIComponent(this.config.market)}`, {
-        headers: this.headers(),
-        signal: AbortSignal.timeout(5000)
-      });
-      await response.arrayBuffer();
-    } catch (error) {
-      row('REST reachable', 'fail', `${this.config.restUrl}: ${(error as Error).message}`, "check EXTENDED_REST_URL and this machine's network");
-      return rows;
-    }
-    row('REST reachable', response.ok ? 'pass' : 'fail', `${this.config.restUrl} answered HTTP ${response.status} in ${Date.now() - sentAt} ms`);
-    rows.push({ ...clockSkewRow('E', response.headers.get('date'), sentAt, Date.now()) });
-    const attempt = async (check: string, work: () => Promise<{ status?: PreflightRow['status']; detail: string; fix?: string }>, fix: string) => {
-      try {
-        const result = await work();
-        row(check, result.status ?? 'pass', result.detail, result.fix);
-      } catch (error) {
-        row(check, 'fail', (error as Error).message, fix);
-      }
-    };
-    await attempt(
+    const table = new PreflightTable('E');
+    const reachable = await table.probeRest(
+      this.config.restUrl,
+      `${this.config.restUrl}/info/markets?market=${encodeURIComponent(this.config.market)}`,
+      this.headers(),
+      "check EXTENDED_REST_URL and this machine's network"
+    );
+    if (!reachable) return table.rows;
+    await table.check(
       'market and fees',
       async () => {
         await this.loadMarket();
         const m = this.market;
-        return {
-          detail: `${m.symbol}: min size ${m.minSize}, size step ${m.sizeStep}, price tick ${m.priceTick}; order fee field ${this.feeRate} (the larger of maker and taker)`
-        };
+        return `${m.symbol}: min size ${m.minSize}, size step ${m.sizeStep}, price tick ${m.priceTick}; order fee field ${this.feeRate} (the larger of maker and taker)`;
       },
       'check EXTENDED_MARKET and EXTENDED_API_KEY'
     );
-    await attempt(
+    await table.check(
       'API key, Stark key and vault',
       async () => {
         const info = obj(await this.rest('GET', '/user/account/info'), 'account info');
@@ -741,21 +718,21 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
         if (String(info.l2Vault) !== String(this.config.vault))
           problems.push(`the account's vault ${String(info.l2Vault)} is not EXTENDED_VAULT ${this.config.vault}`);
         if (problems.length > 0) throw new Error(problems.join('; '));
-        return { detail: `account ${String(info.accountId)}: ACTIVE, Stark key and vault ${this.config.vault} match` };
+        return `account ${String(info.accountId)}: ACTIVE, Stark key and vault ${this.config.vault} match`;
       },
       'EXTENDED_API_KEY, EXTENDED_STARK_PRIVATE_KEY and EXTENDED_VAULT must come from the same sub-account (extended.exchange, API management)'
     );
     let balance = new Decimal(0);
-    await attempt(
+    await table.check(
       'balance',
       async () => {
         balance = await this.loadBalance();
         if (balance.lte(0)) throw new Error('balance 0');
-        return { detail: `${balance} USD` };
+        return `${balance} USD`;
       },
       'deposit collateral on the sub-account'
     );
-    await attempt(
+    await table.check(
       'leverage',
       async () => {
         const data = await this.rest('GET', `/user/leverage?market=${encodeURIComponent(this.config.market)}`);
@@ -775,38 +752,17 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       },
       'read the leverage on extended.exchange for this market'
     );
-    await attempt(
+    await table.check(
       'order book stream',
-      async () => ({ detail: await this.probeStream(`${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`, true) }),
+      () => probeStream(`${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`, { headers: this.headers(), waitForFrame: true }),
       'check EXTENDED_WS_URL'
     );
-    await attempt(
+    await table.check(
       'account stream',
-      async () => ({ detail: await this.probeStream(`${this.config.wsUrl}/account`, false) }),
+      () => probeStream(`${this.config.wsUrl}/account`, { headers: this.headers(), waitForFrame: false }),
       'check EXTENDED_API_KEY (the account stream refuses another key)'
     );
-    row('request budget', 'pass', `${this.bucket.perWindow} requests per rolling minute`);
-    return rows;
-  }
-
-  /** Opens a stream with our headers and waits for its first frame (or, for the account, for it to open): 5 s. */
-  private probeStream(url: string, waitForFrame: boolean): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const started = Date.now();
-      const socket = new WebSocket(url, { headers: this.headers(), handshakeTimeout: 5000 });
-      const done = (error: Error | null, text = '') => {
-        clearTimeout(timer);
-        socket.terminate();
-        if (error) reject(error);
-        else resolve(text);
-      };
-      const timer = setTimeout(() => done(new Error(`${url}: nothing within 5 s`)), 5000);
-      socket.on('open', () => {
-        if (!waitForFrame) done(null, `${url}: open in ${Date.now() - started} ms`);
-      });
-      socket.on('message', () => done(null, `${url}: first frame in ${Date.now() - started} ms`));
-      socket.on('unexpected-response', (_request, response) => done(new Error(`${url}: HTTP ${response.statusCode}`)));
-      socket.on('error', (error) => done(new Error(`${url}: ${error.message}`)));
-    });
+    table.row('request budget', 'pass', `${this.bucket.perWindow} requests per rolling minute`);
+    return table.rows;
   }
 }

@@ -6,12 +6,11 @@
  * "market" orders, and sends signed txs over the WebSocket (REST as fallback) with one nonce
  * sequence per API key and a request budget.
  *
- * Over 400 lines, for now: the whole Lighter protocol sits here (book sync, account stream, tx
- * client, the venue's record). docs/architecture.md plans its split into book sync (a pure function
- * shared with replay and paper), account stream and order client.
+ * Its rooms: `bookSync.ts` (the pure book state machine live, paper and replay share), `txClient.ts`
+ * (nonces, the tx queue by urgency, WS and REST sending, answers classified), `parse.ts` (every
+ * frame field checked), `signer.ts`; here, the streams, the order API and the venue's record.
  */
 import Decimal from 'decimal.js';
-import WebSocket from 'ws';
 import { decimalToScaled, OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
 import { RecentIds } from '../../kernel/recentIds';
@@ -29,14 +28,15 @@ import {
   type VenueHealth
 } from '../../ports/venue';
 import { LIGHTER_TIERS } from '../../../shared/lighterTiers';
-import { clockSkewRow, type PreflightRow } from '../../ports/preflight';
+import type { PreflightRow } from '../../ports/preflight';
+import { PreflightTable, probeStream } from '../common/preflightProbes';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
-import { RequestBudget, type RequestPriority } from '../common/requestBudget';
+import { RequestBudget } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
 import { LighterBookSync } from './bookSync';
-import { LIGHTER_CANCEL_ALL, LIGHTER_ERROR, LIGHTER_ORDER_BOOKS_PATH, LIGHTER_ORDER_TYPE, LIGHTER_TIME_IN_FORCE, LIGHTER_TX_TIMEOUT_MS } from './constants';
+import { LIGHTER_CANCEL_ALL, LIGHTER_ERROR, LIGHTER_ORDER_BOOKS_PATH, LIGHTER_ORDER_TYPE, LIGHTER_TIME_IN_FORCE } from './constants';
 import {
   FrameError,
   lighterMarketFrom,
@@ -46,20 +46,15 @@ import {
   type OrderFrame,
   type TradeFrame
 } from './parse';
-import type { LighterSigner, SignedTx } from './signer';
+import type { LighterSigner } from './signer';
+import { LighterTxClient } from './txClient';
 
-const TX_TIMEOUT_MS = LIGHTER_TX_TIMEOUT_MS;
-const TX_RANK: Record<RequestPriority, number> = { cancel: 0, taker: 1, read: 2, quote: 3 };
-const INVALID_NONCE = LIGHTER_ERROR.invalidNonce;
 const TOO_MANY_REQUESTS = LIGHTER_ERROR.tooManyRequests;
-/** The venue's answer to a cancel of an order that does not rest. */
-const NOT_AN_ACTIVE_ORDER = LIGHTER_ERROR.notAnActiveOrder;
 
 interface PendingMarket {
   resolve(result: MarketResult): void;
   reject(error: Error): void;
   timer: TimerHandle | null;
-  /** Filled so far according to the trade stream (the fallback if no final status arrives). */
   /** Trades of it seen so far (for the log when its outcome is handed over). */
   filled: Decimal;
   /** Monotonic ms when the venue accepted it (0 until then). */
@@ -86,9 +81,6 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   private bookSync: LighterBookSync = new LighterBookSync(this.book);
   private readonly seenTrades = new RecentIds();
   private readonly pendingMarkets = new Map<number, PendingMarket>();
-  private readonly pendingTx = new Map<string, { resolve(): void; reject(error: Error): void; timer: TimerHandle }>();
-  private nonce: number | null = null;
-  private txSeq = 0;
   private tokenTimer: TimerHandle | null = null;
   private keepaliveTimer: TimerHandle | null = null;
   private tradesBaselined = false;
@@ -111,7 +103,19 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
     // Lighter counts REST requests and WS txs together, per rolling minute (Standard: 60).
     this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? 60, 60_000, config.reserve);
+    this.txClient = new LighterTxClient({
+      config,
+      clock,
+      budget: this.bucket,
+      stats: this.stats,
+      rest: (path) => this.rest(path),
+      // Txs go over the account socket while it is up, and not while it restarts for a new token.
+      socket: () => (this.accountSocket?.connected && !this.renewing ? this.accountSocket : null),
+      log: (level, message) => this.handlers?.onLog('L', level, message)
+    });
   }
+
+  private readonly txClient: LighterTxClient;
 
   get market(): MarketInfo {
     if (!this.details) throw new Error('Lighter: market details not loaded (start() first)');
@@ -176,17 +180,11 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     return { qty: Number(mine.sign) < 0 ? size.neg() : size, avgEntry: size.isZero() ? new Decimal(0) : new Decimal(String(mine.avg_entry_price)) };
   }
 
-  private async resyncNonce(): Promise<void> {
-    const body = await this.rest(`nextNonce?account_index=${this.config.accountIndex}&api_key_index=${this.config.apiKeyIndex}`);
-    if (typeof body.nonce !== 'number') throw new FrameError('nonce', body.nonce);
-    this.nonce = body.nonce;
-  }
-
   // ------------------------------------------------------------------ streams
 
   async start(): Promise<void> {
     await this.loadMarket();
-    await this.resyncNonce();
+    await this.txClient.resyncNonce();
     const staleMs = this.config.staleBookMs ?? 5000;
     this.bookSocket = new ReconnectingSocket({
       name: 'L.book',
@@ -217,11 +215,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       onFrame: (text, at) => this.onFrame(text, at, 'account'),
       onClose: (reason) => {
         // Txs sent on this socket lost their answers with it: they may have executed.
-        for (const [id, pending] of this.pendingTx) {
-          this.clock.clearTimeout(pending.timer);
-          pending.reject(new VenueOrderError('L', 'unknown', `sendtx ${id}: account socket closed before the answer (${reason})`));
-        }
-        this.pendingTx.clear();
+        this.txClient.socketClosed(reason);
         this.onSocketClosed('account', reason);
       }
     });
@@ -261,7 +255,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
    */
   private renewWhenIdle(waitedMs: number): void {
     this.renewing = true;
-    if (this.pendingTx.size > 0 && waitedMs < 10_000) {
+    if (this.txClient.awaitingAnswers > 0 && waitedMs < 10_000) {
       this.tokenTimer = this.clock.setTimeout(() => this.renewWhenIdle(waitedMs + 100), 100);
       return;
     }
@@ -323,27 +317,15 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
           this.h.onPosition('L', { qty: frame.position.sign < 0 ? size.neg() : size, avgEntry: new Decimal(frame.position.avgEntry) });
         } else this.h.onPosition('L', { qty: new Decimal(0), avgEntry: new Decimal(0) });
         return;
-      case 'tx': {
-        const pending = this.pendingTx.get(frame.id);
-        if (pending) {
-          this.clock.clearTimeout(pending.timer);
-          this.pendingTx.delete(frame.id);
-          pending.resolve();
-        }
+      case 'tx':
+        this.txClient.answered(frame.id);
         return;
-      }
-      case 'error': {
-        const pending = frame.id === undefined ? undefined : this.pendingTx.get(frame.id);
-        if (pending && frame.id !== undefined) {
-          this.clock.clearTimeout(pending.timer);
-          this.pendingTx.delete(frame.id);
-          pending.reject(this.txError(frame.code, frame.message));
-        } else {
+      case 'error':
+        if (frame.id === undefined || !this.txClient.answered(frame.id, frame)) {
           this.stats.malformedFrames += 1;
           this.handlers?.onLog('L', 'warn', `error frame on ${socket} stream: ${frame.code} ${frame.message}`);
         }
         return;
-      }
       default:
         return;
     }
@@ -467,142 +449,6 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   // ------------------------------------------------------------------ transactions
 
-  private txError(code: number, message: string): VenueOrderError {
-    if (code === TOO_MANY_REQUESTS) {
-      this.stats.rateLimited += 1;
-      return new VenueOrderError('L', 'rate_limited', message, code);
-    }
-    if (code === NOT_AN_ACTIVE_ORDER) return new VenueOrderError('L', 'not_found', `${code} ${message}`, code);
-    return new VenueOrderError('L', code >= 29_500 ? 'network' : 'rejected', `${code} ${message}`, code);
-  }
-
-  /**
-   * Signs with the next nonce and sends: over the WebSocket when it is up, else over REST. An
-   * invalid-nonce answer resynchronises the nonce from the venue and tries once more. Txs go out
-   * one at a time (nonces in order); each waits for a slot of the request budget, and when one
-   * frees up the most urgent waiting tx takes it: cancels, then taker orders (hedges), then quotes,
-   * so neither the kill switch nor a hedge ever queues behind quotes.
-   */
-  private submit(sign: (nonce: number) => SignedTx, priority: RequestPriority): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      // The budget grants slots most urgent first; granted txs are signed and sent one at a time.
-      void this.bucket.take(priority).then(() => {
-        // Granted txs wait for the sender most urgent first too: a hedge overtakes granted quotes.
-        const at = this.txReady.findIndex((waiting) => TX_RANK[waiting.priority] > TX_RANK[priority]);
-        const job = { sign, resolve, reject, priority };
-        if (at < 0) this.txReady.push(job);
-        else this.txReady.splice(at, 0, job);
-        void this.drainTxQueue();
-      });
-    });
-  }
-
-  private readonly txReady: Array<{
-    sign: (nonce: number) => SignedTx;
-    resolve(latency: number): void;
-    reject(error: unknown): void;
-    priority: RequestPriority;
-  }> = [];
-  private draining = false;
-
-  private async drainTxQueue(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let job = this.txReady.shift(); job; job = this.txReady.shift()) {
-        try {
-          job.resolve(await this.sendSigned(job.sign));
-        } catch (error) {
-          job.reject(error);
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async sendSigned(sign: (nonce: number) => SignedTx): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.nonce === null) await this.resyncNonce();
-      const nonce = this.nonce as number;
-      const tx = sign(nonce);
-      const started = this.clock.monotonic();
-      try {
-        await this.send(tx);
-        this.nonce = nonce + 1;
-        this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
-        return this.stats.lastOrderLatencyMs;
-      } catch (error) {
-        if (error instanceof VenueOrderError && error.code === INVALID_NONCE && attempt === 0) {
-          this.stats.nonceResyncs += 1;
-          this.handlers?.onLog('L', 'warn', `invalid nonce ${nonce}: resynchronising from nextNonce`);
-          this.nonce = null;
-          continue;
-        }
-        // A tx the API refused did not consume its nonce; a lost answer may have: ask the venue.
-        if (!(error instanceof VenueOrderError && (error.kind === 'rejected' || error.kind === 'not_found'))) this.nonce = null;
-        throw error;
-      }
-    }
-  }
-
-  private send(tx: SignedTx): Promise<void> {
-    const socket = this.accountSocket;
-    if (socket?.connected && !this.renewing) {
-      const id = `lx-${++this.txSeq}`;
-      return new Promise<void>((resolve, reject) => {
-        const timer = this.clock.setTimeout(() => {
-          this.pendingTx.delete(id);
-          // Unanswered is not "nothing happened": the tx may have been sequenced.
-          reject(new VenueOrderError('L', 'unknown', `sendtx ${id} unanswered after ${TX_TIMEOUT_MS} ms`));
-        }, TX_TIMEOUT_MS);
-        this.pendingTx.set(id, { resolve, reject, timer });
-        if (!socket.send({ type: 'jsonapi/sendtx', data: { id, tx_type: tx.txType, tx_info: JSON.parse(tx.txInfo) } })) {
-          this.clock.clearTimeout(timer);
-          this.pendingTx.delete(id);
-          void this.sendRest(tx).then(resolve, reject);
-        }
-      });
-    }
-    return this.sendRest(tx);
-  }
-
-  /**
-   * POST /api/v1/sendTx as multipart/form-data (what the OpenAPI spec declares and CCXT sends). A
-   * request that failed to connect never reached the venue; one that died after it was sent, or
-   * whose answer is not the venue's JSON, may have executed: unknown.
-   */
-  private async sendRest(tx: SignedTx): Promise<void> {
-    const form = new FormData();
-    form.set('tx_type', String(tx.txType));
-    form.set('tx_info', tx.txInfo);
-    form.set('price_protection', 'true');
-    // The bucket was charged by submit(): this request goes straight out.
-    let response: Response;
-    try {
-      response = await fetch(`${this.config.restUrl}/api/v1/sendTx`, {
-        method: 'POST',
-        body: form,
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
-      });
-    } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-      throw new VenueOrderError('L', neverSent ? 'network' : 'unknown', `sendTx: ${(error as Error).message}${code ? ` (${code})` : ''}`);
-    }
-    let body: { code?: number; message?: string };
-    try {
-      body = (await response.json()) as { code?: number; message?: string };
-    } catch (error) {
-      if (response.status === 429) throw this.txError(TOO_MANY_REQUESTS, 'Too Many Requests');
-      throw new VenueOrderError('L', 'unknown', `sendTx: HTTP ${response.status} without a readable JSON answer (${(error as Error).message})`);
-    }
-    if (response.status === 429) throw this.txError(TOO_MANY_REQUESTS, body.message ?? 'Too Many Requests');
-    // A server error says nothing certain about the transaction: it may have been sequenced.
-    if (response.status >= 500) throw new VenueOrderError('L', 'unknown', `sendTx: HTTP ${response.status} ${body.message ?? ''}`.trim());
-    if (!response.ok || body.code !== 200) throw this.txError(body.code ?? response.status, body.message ?? `HTTP ${response.status}`);
-  }
-
   private clientOrderIndex(clientId: string): number {
     const coi = Number(clientId);
     if (!Number.isSafeInteger(coi) || coi < 1 || coi > 2 ** 48 - 1)
@@ -625,7 +471,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const amounts = this.scaled(qty, price);
     const quote = kind === 'post_only';
     const expiry = quote ? this.clock.now() + (this.config.orderExpiryMs ?? 28 * 86_400_000) : 0;
-    return this.submit(
+    return this.txClient.submit(
       (nonce) =>
         this.signer.signCreateOrder({
           marketIndex: (this.details as MarketDetails).marketId,
@@ -660,9 +506,9 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const refresh = () => {
       if (!this.deadManArmed) return;
       const time = this.clock.now() + (this.config.deadManMs ?? 330_000);
-      this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.scheduled, time, nonce }), 'cancel').catch((error: unknown) =>
-        this.handlers?.onLog('L', 'warn', `scheduled cancel-all (dead man's switch) refresh failed: ${String(error)}`)
-      );
+      this.txClient
+        .submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.scheduled, time, nonce }), 'cancel')
+        .catch((error: unknown) => this.handlers?.onLog('L', 'warn', `scheduled cancel-all (dead man's switch) refresh failed: ${String(error)}`));
       this.deadManTimer = this.clock.setTimeout(refresh, this.config.deadManRefreshMs ?? 60_000);
     };
     refresh();
@@ -700,7 +546,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   async cancel(clientId: string): Promise<void> {
     const index = this.clientOrderIndex(clientId);
     await this.cancelKnown(clientId, this.clock, async () => {
-      await this.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), 'cancel');
+      await this.txClient.submit((nonce) => this.signer.signCancelOrder({ marketIndex: (this.details as MarketDetails).marketId, index, nonce }), 'cancel');
     });
   }
 
@@ -709,7 +555,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     this.deadManArmed = false;
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
-    await this.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.immediate, time: 0, nonce }), 'cancel');
+    await this.txClient.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.immediate, time: 0, nonce }), 'cancel');
   }
 
   // ------------------------------------------------------------------ the venue's record
@@ -761,29 +607,15 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
    * made with it is accepted), the nonce, the tier and the request budget. It sends no order.
    */
   async preflight(): Promise<PreflightRow[]> {
-    const rows: PreflightRow[] = [];
-    const row = (check: string, status: PreflightRow['status'], detail: string, fix?: string) => rows.push({ venue: 'L', check, status, detail, fix });
-    const sentAt = Date.now();
-    let response: Response;
-    try {
-      response = await fetch(`${this.config.restUrl}/api/v1/${LIGHTER_ORDER_BOOKS_PATH}`, { signal: AbortSignal.timeout(5000) });
-      await response.arrayBuffer();
-    } catch (error) {
-      row('REST reachable', 'fail', `${this.config.restUrl}: ${(error as Error).message}`, "check LIGHTER_REST_URL and this machine's network");
-      return rows;
-    }
-    row('REST reachable', response.ok ? 'pass' : 'fail', `${this.config.restUrl} answered HTTP ${response.status} in ${Date.now() - sentAt} ms`);
-    rows.push({ ...clockSkewRow('L', response.headers.get('date'), sentAt, Date.now()) });
-    const attempt = async (check: string, work: () => Promise<string>, fix: string) => {
-      try {
-        row(check, 'pass', await work());
-        return true;
-      } catch (error) {
-        row(check, 'fail', (error as Error).message, fix);
-        return false;
-      }
-    };
-    await attempt(
+    const table = new PreflightTable('L');
+    const reachable = await table.probeRest(
+      this.config.restUrl,
+      `${this.config.restUrl}/api/v1/${LIGHTER_ORDER_BOOKS_PATH}`,
+      {},
+      "check LIGHTER_REST_URL and this machine's network"
+    );
+    if (!reachable) return table.rows;
+    await table.check(
       'market',
       async () => {
         await this.loadMarket();
@@ -792,7 +624,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       },
       `check LIGHTER_MARKET (${this.config.symbol})`
     );
-    await attempt(
+    await table.check(
       'account and collateral',
       async () => {
         const body = await this.rest(`account?by=index&value=${this.config.accountIndex}`);
@@ -805,7 +637,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       },
       'check LIGHTER_ACCOUNT_INDEX (lighter.xyz, account page) and deposit collateral'
     );
-    await attempt(
+    await table.check(
       'API key registered',
       async () => {
         const body = await this.rest(`apikeys?account_index=${this.config.accountIndex}&api_key_index=${this.config.apiKeyIndex}`);
@@ -818,38 +650,14 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       },
       'check LIGHTER_API_KEY_INDEX and LIGHTER_API_PRIVATE_KEY: register the key on lighter.xyz (API keys), index 3..254'
     );
-    await attempt(
-      'nonce',
-      async () => {
-        await this.resyncNonce();
-        return `next nonce ${this.nonce}`;
-      },
-      'the API key must be registered first'
+    await table.check('nonce', async () => `next nonce ${await this.txClient.resyncNonce()}`, 'the API key must be registered first');
+    await table.check('WebSocket reachable', () => probeStream(this.config.wsUrl, { waitForFrame: true }), 'check LIGHTER_WS_URL');
+    table.row(
+      'request budget',
+      'pass',
+      `${this.bucket.perWindow} requests per rolling minute (Standard: 60), ${this.bucket.reserve} kept for cancels and hedges`
     );
-    await attempt('WebSocket reachable', () => this.probeWebSocket(), 'check LIGHTER_WS_URL');
-    row('request budget', 'pass', `${this.bucket.perWindow} requests per rolling minute (Standard: 60), ${this.bucket.reserve} kept for cancels and hedges`);
-    return rows;
-  }
-
-  /** Opens the stream and waits for its first frame (5 s). */
-  private probeWebSocket(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const started = Date.now();
-      const socket = new WebSocket(this.config.wsUrl, { handshakeTimeout: 5000 });
-      const timer = setTimeout(() => {
-        socket.terminate();
-        reject(new Error(`${this.config.wsUrl}: no frame within 5 s`));
-      }, 5000);
-      socket.on('message', () => {
-        clearTimeout(timer);
-        socket.close();
-        resolve(`${this.config.wsUrl}: first frame in ${Date.now() - started} ms`);
-      });
-      socket.on('error', (error) => {
-        clearTimeout(timer);
-        reject(new Error(`${this.config.wsUrl}: ${error.message}`));
-      });
-    });
+    return table.rows;
   }
 
   override health(): VenueHealth {

@@ -7,10 +7,10 @@
  * Orders are Stark-signed by our own module over the domain read from the venue; ids above 2^53
  * stay exact strings; the dead man's switch is armed while orders rest.
  *
- * Over 400 lines, for now: the whole Extended protocol sits here; docs/architecture.md plans its
- * split into book sync, account stream and order client, as for Lighter.
+ * Its rooms: `bookSync.ts` (the pure book state machine live, paper and replay share),
+ * `restClient.ts` (budget, headers, envelope, failures classified), `orderBody.ts` (the signed
+ * order), `parse.ts`, `signing.ts`; here, the streams, the order API and the venue's record.
  */
-import { randomInt } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { OrderBook } from '../../kernel/book';
 import type { Clock, TimerHandle } from '../../kernel/clock';
@@ -28,8 +28,10 @@ import {
   type Venue
 } from '../../ports/venue';
 import type { PreflightRow } from '../../ports/preflight';
-import { neverSent, PreflightTable, probeStream } from '../common/preflightProbes';
+import { PreflightTable, probeStream } from '../common/preflightProbes';
 import { parseLosslessJson } from '../common/losslessJson';
+import { ExtendedRest } from './restClient';
+import { signedOrderBody, type ExtendedOrderBody, type OrderBodyRequest } from './orderBody';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
@@ -37,9 +39,9 @@ import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import { FrameError, dec, int, obj, str } from '../common/frames';
 import type { ExtendedAdapterConfig } from './config';
 import { ExtendedBookSync } from './bookSync';
-import { EXTENDED_FINAL_STATUS, EXTENDED_MARKET_BAND, EXTENDED_ORDER_NOT_FOUND, EXTENDED_ORDER_TYPE, EXTENDED_TIME_IN_FORCE } from './constants';
+import { EXTENDED_FINAL_STATUS, EXTENDED_MARKET_BAND, EXTENDED_ORDER_TYPE } from './constants';
 import { extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
-import { orderHashFields, orderMessageHash, publicKeyOf, signHash, type L2Config, type StarknetDomain } from './signing';
+import { publicKeyOf, type L2Config, type StarknetDomain } from './signing';
 
 /** One of our orders as the venue states it, whichever way it came. */
 interface ExtendedOrderState {
@@ -57,7 +59,6 @@ interface ExtendedOrderState {
 }
 
 const TERMINAL: Record<string, OrderStatus> = EXTENDED_FINAL_STATUS;
-const ORDER_NOT_FOUND = EXTENDED_ORDER_NOT_FOUND;
 
 interface OrderState {
   filled: Decimal;
@@ -114,8 +115,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     super('E');
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
     this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? 1000);
+    this.restClient = new ExtendedRest({ config, clock, budget: this.bucket, stats: this.stats });
     this.starkKey = publicKeyOf(config.starkPrivateKey);
   }
+
+  private readonly restClient: ExtendedRest;
 
   get market(): MarketInfo {
     if (!this.info) throw new Error('Extended: market details not loaded (start() first)');
@@ -123,56 +127,14 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   private headers(): Record<string, string> {
-    return { 'X-Api-Key': this.config.apiKey, 'User-Agent': this.config.userAgent ?? 'lx-hedge/0.1' };
+    return this.restClient.headers();
   }
 
   // ------------------------------------------------------------------ REST
 
-  /** One REST call: the budget, both headers, the {status, data, error} envelope, exact ids. */
-  private async rest(method: string, path: string, body?: unknown, priority: RequestPriority = method === 'GET' ? 'read' : 'cancel'): Promise<unknown> {
-    await this.bucket.take(priority);
-    const started = this.clock.monotonic();
-    // A create that died after it was sent, or whose answer is unreadable, may have executed.
-    const creates = method === 'POST' && path === '/user/order';
-    let response: Response;
-    try {
-      response = await fetch(`${this.config.restUrl}${path}`, {
-        method,
-        headers: { ...this.headers(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 10_000)
-      });
-    } catch (error) {
-      const { neverSent: refused, code } = neverSent(error);
-      throw new VenueOrderError('E', creates && !refused ? 'unknown' : 'network', `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, body cut: ${(error as Error).message}`);
-    }
-    if (method !== 'GET') this.stats.lastOrderLatencyMs = this.clock.monotonic() - started;
-    if (response.status === 429) {
-      this.stats.rateLimited += 1;
-      throw new VenueOrderError('E', 'rate_limited', `${method} ${path}: too many requests`, 429);
-    }
-    // Some calls answer 2xx with an empty body (the dead man's switch does, as CCXT documents).
-    if (response.ok && text.trim() === '') return null;
-    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown } };
-    try {
-      envelope = parseLosslessJson(text) as typeof envelope;
-    } catch {
-      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 120)}`);
-    }
-    const ok = response.ok && String(envelope.status).toUpperCase() === 'OK';
-    if (!ok) {
-      const code = typeof envelope.error?.code === 'number' ? envelope.error.code : response.status;
-      const message = `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${response.status}`)}`;
-      if (response.status >= 500) throw new VenueOrderError('E', creates ? 'unknown' : 'network', message, code);
-      throw new VenueOrderError('E', code === ORDER_NOT_FOUND || response.status === 404 ? 'not_found' : 'rejected', message, code);
-    }
-    return envelope.data;
+  /** One REST call through the client (budget, headers, envelope, answers classified). */
+  private rest(method: string, path: string, body?: unknown, priority?: RequestPriority): Promise<unknown> {
+    return this.restClient.call(method, path, body, priority);
   }
 
   private async loadMarket(): Promise<void> {
@@ -506,44 +468,19 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   // ------------------------------------------------------------------ orders
 
-  /** A signed order body, its amounts computed exactly as the venue recomputes them. */
-  private orderBody(request: { clientId: string; side: 'buy' | 'sell'; qty: Decimal; price: Decimal }, kind: 'post_only' | 'market') {
+  /** A signed order body for this market and account. */
+  private orderBody(request: OrderBodyRequest, kind: 'post_only' | 'market'): ExtendedOrderBody {
     if (!this.l2 || !this.domain) throw new VenueOrderError('E', 'invalid', 'market not loaded');
-    const side = request.side === 'buy' ? 'BUY' : 'SELL';
-    const expiry = this.clock.now() + (kind === 'post_only' ? (this.config.orderExpiryMs ?? 86_400_000) : (this.config.marketExpiryMs ?? 3_600_000));
-    const nonce = randomInt(1, 2 ** 31);
-    const qty = request.qty.toFixed();
-    const price = request.price.toFixed();
-    const hash = orderMessageHash(
-      orderHashFields({
-        side,
-        qty: request.qty,
-        price: request.price,
-        feeRate: this.feeRate,
-        expiryEpochMillis: expiry,
-        nonce,
-        vault: this.config.vault,
-        l2: this.l2
-      }),
-      this.domain,
-      this.starkKey
-    );
-    return {
-      id: request.clientId,
+    return signedOrderBody(request, kind, {
       market: this.config.market,
-      type: kind === 'market' ? EXTENDED_ORDER_TYPE.market : EXTENDED_ORDER_TYPE.limit,
-      side,
-      qty,
-      price,
-      timeInForce: kind === 'market' ? EXTENDED_TIME_IN_FORCE.immediateOrCancel : EXTENDED_TIME_IN_FORCE.goodTillTime,
-      expiryEpochMillis: expiry,
-      fee: this.feeRate.toFixed(),
-      nonce: String(nonce),
-      settlement: { signature: signHash(hash, this.config.starkPrivateKey), starkKey: this.starkKey, collateralPosition: String(this.config.vault) },
-      reduceOnly: false,
-      postOnly: kind === 'post_only',
-      selfTradeProtectionLevel: 'ACCOUNT'
-    };
+      vault: this.config.vault,
+      starkPrivateKey: this.config.starkPrivateKey,
+      starkKey: this.starkKey,
+      l2: this.l2,
+      domain: this.domain,
+      feeRate: this.feeRate,
+      expiresAt: this.clock.now() + (kind === 'post_only' ? (this.config.orderExpiryMs ?? 86_400_000) : (this.config.marketExpiryMs ?? 3_600_000))
+    });
   }
 
   private rememberVenueId(venueId: string, clientId: string): void {
@@ -553,7 +490,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   /** POST /user/order; the reply's `data.id` is the venue's id for it. */
-  private async createOrder(body: ReturnType<ExtendedVenue['orderBody']>): Promise<string> {
+  private async createOrder(body: ExtendedOrderBody): Promise<string> {
     const data = obj(await this.rest('POST', '/user/order', body, body.postOnly ? 'quote' : 'taker'), 'order reply');
     const venueId = String(data.id);
     this.rememberVenueId(venueId, body.id);

@@ -1,0 +1,79 @@
+/**
+ * Extended's REST client: every call takes its slot of the request budget, carries the API key and
+ * User-Agent, and has its {status, data, error} envelope read with exact ids (lossless JSON). Its
+ * failures are classified: a create that died after it left, or whose answer is unreadable or a
+ * server error, is `unknown` (it may have executed); "order not found" and 404 are `not_found`.
+ */
+import type { Clock } from '../../kernel/clock';
+import { VenueOrderError } from '../../ports/venue';
+import { parseLosslessJson } from '../common/losslessJson';
+import { neverSent } from '../common/preflightProbes';
+import type { RequestBudget, RequestPriority } from '../common/requestBudget';
+import type { ExtendedAdapterConfig } from './config';
+import { EXTENDED_ORDER_NOT_FOUND } from './constants';
+
+const ORDER_NOT_FOUND = EXTENDED_ORDER_NOT_FOUND;
+
+export interface ExtendedRestOptions {
+  config: Pick<ExtendedAdapterConfig, 'restUrl' | 'requestTimeoutMs' | 'apiKey' | 'userAgent'>;
+  clock: Clock;
+  budget: RequestBudget;
+  /** The adapter's counters (shared: the console reads them through the adapter's health). */
+  stats: { rateLimited: number; lastOrderLatencyMs: number | undefined };
+}
+
+export class ExtendedRest {
+  constructor(private readonly options: ExtendedRestOptions) {}
+
+  /** The headers every call and stream carries. */
+  headers(): Record<string, string> {
+    return { 'X-Api-Key': this.options.config.apiKey, 'User-Agent': this.options.config.userAgent ?? 'lx-hedge/0.1' };
+  }
+
+  /** One REST call: the budget, both headers, the {status, data, error} envelope, exact ids. */
+  async call(method: string, path: string, body?: unknown, priority: RequestPriority = method === 'GET' ? 'read' : 'cancel'): Promise<unknown> {
+    await this.options.budget.take(priority);
+    const started = this.options.clock.monotonic();
+    // A create that died after it was sent, or whose answer is unreadable, may have executed.
+    const creates = method === 'POST' && path === '/user/order';
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.config.restUrl}${path}`, {
+        method,
+        headers: { ...this.headers(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.config.requestTimeoutMs ?? 10_000)
+      });
+    } catch (error) {
+      const { neverSent: refused, code } = neverSent(error);
+      throw new VenueOrderError('E', creates && !refused ? 'unknown' : 'network', `${method} ${path}: ${(error as Error).message}${code ? ` (${code})` : ''}`);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, body cut: ${(error as Error).message}`);
+    }
+    if (method !== 'GET') this.options.stats.lastOrderLatencyMs = this.options.clock.monotonic() - started;
+    if (response.status === 429) {
+      this.options.stats.rateLimited += 1;
+      throw new VenueOrderError('E', 'rate_limited', `${method} ${path}: too many requests`, 429);
+    }
+    // Some calls answer 2xx with an empty body (the dead man's switch does, as CCXT documents).
+    if (response.ok && text.trim() === '') return null;
+    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown } };
+    try {
+      envelope = parseLosslessJson(text) as typeof envelope;
+    } catch {
+      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 120)}`);
+    }
+    const ok = response.ok && String(envelope.status).toUpperCase() === 'OK';
+    if (!ok) {
+      const code = typeof envelope.error?.code === 'number' ? envelope.error.code : response.status;
+      const message = `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${response.status}`)}`;
+      if (response.status >= 500) throw new VenueOrderError('E', creates ? 'unknown' : 'network', message, code);
+      throw new VenueOrderError('E', code === ORDER_NOT_FOUND || response.status === 404 ? 'not_found' : 'rejected', message, code);
+    }
+    return envelope.data;
+  }
+}

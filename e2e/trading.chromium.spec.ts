@@ -21,6 +21,9 @@ async function open(page: Page) {
   await page.goto(host.url);
   await expect(page.getByTestId('connection')).toHaveText('websocket open');
   await expect(page.getByTestId('startup').locator('li.step-done')).toHaveCount(7, { timeout: 15_000 });
+  // Alarms of earlier tests (one host for the file) float over the panels: fold them out of the way.
+  const hide = page.getByTestId('alarms-hide');
+  if (await hide.isVisible()) await hide.click();
 }
 
 async function armUntilQuoting(page: Page) {

@@ -38,6 +38,8 @@ export const commandSchema = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('setParams'), params: paramsPatchSchema }).strict(),
   z.object({ type: z.literal('ackAlarm'), id: z.string().min(1).max(200) }).strict(),
+  /** Cancel one resting order of ours (the maker's quote, or an adopted one). */
+  z.object({ type: z.literal('cancelOrder'), venue, clientId: z.string().regex(/^[\w:-]{1,64}$/, 'expected a client order id') }).strict(),
   /** DEMO only: make the built-in emulators misbehave, to see the console's alarms and recovery. */
   z.object({ type: z.literal('demoFault'), venue, fault: z.enum(['drop', 'stale', 'resume', 'rejectOrders', 'rateLimit', 'duplicateFills']) }).strict()
 ]);

@@ -87,6 +87,9 @@ export interface BookView {
   asks: BookLevelView[];
   /** Epoch ms of the last update. */
   updatedAt: number;
+  /** The venue's price and size precision (decimals of the tick and the size step): figures are shown padded to them. */
+  priceDecimals: number;
+  sizeDecimals: number;
 }
 
 export interface SpreadsView {
@@ -138,6 +141,36 @@ export interface LiveOrderView {
   placedAt: number;
 }
 
+/** One order the engine sent, as the blotter and the open-orders table show it. */
+export interface OrderView {
+  clientId: string;
+  venue: VenueId;
+  purpose: 'maker' | 'hedge' | 'tt' | 'manual' | 'flatten' | 'adopted';
+  side: Side;
+  /** Limit price (post-only) or worst price (market); null when unknown (adopted). */
+  price: DecimalString | null;
+  qty: DecimalString;
+  /** Filled as counted from the fills, and their average price (null before a fill). */
+  filled: DecimalString;
+  avgPrice: DecimalString | null;
+  /** pending: sent, no answer; open/partially_filled: resting; unknown: answer lost; finished: final status known. */
+  state: 'pending' | 'open' | 'partially_filled' | 'unknown' | 'finished';
+  finalStatus: 'filled' | 'cancelled' | 'rejected' | 'expired' | 'open' | 'partially_filled' | null;
+  sentAt: number;
+  finalAt: number | null;
+  /** Send to answer, ms (null until answered). */
+  latencyMs: number | null;
+  /**
+   * Market orders: the average price against the book's best when it was sent, in the order's
+   * disfavour (positive = paid more / received less); null without a fill or a reference.
+   */
+  slippage: DecimalString | null;
+  /** Hedge and TT legs: the venue whose exposure the leg carries. */
+  legOn: VenueId | null;
+  /** The venue's last word on it (refusal reason, unknown outcome). */
+  detail: string;
+}
+
 export interface DecisionView {
   at: number;
   action: DecisionAction;
@@ -184,6 +217,8 @@ export interface EngineSnapshot {
   spreads: SpreadsView | null;
   inventory: InventoryView;
   liveOrder: LiveOrderView | null;
+  /** Working orders (open, pending or of unknown outcome), newest first; and the last settled ones, newest first. */
+  orders: { open: OrderView[]; recent: OrderView[] };
   lastDecision: DecisionView | null;
   venues: Record<VenueId, VenueHealthView>;
 }

@@ -369,3 +369,41 @@ describe('manual commands', () => {
     expect(h.engine.snapshot().params.orderValue).toBe('250');
   });
 });
+
+describe('orders as the console lists them', () => {
+  it('the open-orders table lists the quote with its latency; an id the engine is not working is refused', async () => {
+    const h = await quoting({ latencyMs: 4 });
+    const quote = [...h.E.orders.values()][0]!;
+    expect(h.engine.snapshot().orders.open).toEqual([
+      expect.objectContaining({ clientId: quote.clientId, venue: 'E', purpose: 'maker', side: 'sell', state: 'open', latencyMs: 4 })
+    ]);
+    // An id the engine is not working is refused, the field named.
+    expect(await h.host.command({ type: 'cancelOrder', venue: 'E', clientId: '999999' })).toMatchObject({ ok: false, error: { field: 'clientId' } });
+  });
+
+  it('while armed, the trader cancels the live quote by its id: it goes, and the maker is free to quote again', async () => {
+    const h = await quoting({ latencyMs: 4 });
+    const quote = [...h.E.orders.values()][0]!;
+    const cancel = h.host.command({ type: 'cancelOrder', venue: 'E', clientId: quote.clientId });
+    await h.settle(20);
+    expect(await cancel).toMatchObject({ ok: true });
+    expect(h.E.orders.has(quote.clientId)).toBe(false);
+    expect(h.engine.snapshot().orders.open.map((order) => order.clientId)).not.toContain(quote.clientId);
+    expect(h.engine.snapshot().orders.recent.find((order) => order.clientId === quote.clientId)).toMatchObject({ finalStatus: 'cancelled', latencyMs: 4 });
+  });
+
+  it("a hedge's row carries its average price, latency and slippage; a market order cannot be cancelled", async () => {
+    const h = await quoting({ latencyMs: 3 });
+    const maker = [...h.E.orders.values()][0]!;
+    h.E.fillResting(maker.clientId);
+    await h.settle(1);
+    const working = h.engine.snapshot().orders.open.find((order) => order.purpose === 'hedge');
+    if (working) expect(await h.host.command({ type: 'cancelOrder', venue: working.venue, clientId: working.clientId })).toMatchObject({ ok: false });
+    await h.hedgerIdle();
+    const hedge = h.engine.snapshot().orders.recent.find((order) => order.purpose === 'hedge')!;
+    expect(hedge).toMatchObject({ venue: 'L', side: 'buy', finalStatus: 'filled', legOn: 'E', latencyMs: 3 });
+    expect(hedge.avgPrice).not.toBeNull();
+    // Bought at the ask it saw: no slippage in the in-memory book.
+    expect(hedge.slippage).toBe('0');
+  });
+});

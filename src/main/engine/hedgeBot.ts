@@ -131,7 +131,7 @@ export class HedgeBot {
       attempt += 1;
       const clientId = ctx.nextClientId();
       const at = ctx.clock.now();
-      const order = this.registry.track({ clientId, venue: to, purpose: 'hedge', side, qty, price: worstPrice, legOn: from });
+      const order = this.registry.track({ clientId, venue: to, purpose: 'hedge', side, qty, price: worstPrice, legOn: from, refPrice: decisionPrice });
       this.exposure.provision(order);
       const sent = await trackedSend(
         { clock: ctx.clock, journal: ctx.journal, registry: this.registry },

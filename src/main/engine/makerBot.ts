@@ -462,11 +462,20 @@ export class MakerBot {
     try {
       const legOn = this.exposure.seedVenue;
       const legs = [
-        { venue: combo.buy.venue, side: 'buy' as const, worst: buyWorst, clientId: ctx.nextClientId() },
-        { venue: combo.sell.venue, side: 'sell' as const, worst: sellWorst, clientId: ctx.nextClientId() }
+        { venue: combo.buy.venue, side: 'buy' as const, worst: buyWorst, top: buyVenue.book.bestAsk(), clientId: ctx.nextClientId() },
+        { venue: combo.sell.venue, side: 'sell' as const, worst: sellWorst, top: sellVenue.book.bestBid(), clientId: ctx.nextClientId() }
       ].map((leg) => ({
         ...leg,
-        tracked: this.registry.track({ clientId: leg.clientId, venue: leg.venue, purpose: 'tt', side: leg.side, qty, price: leg.worst, legOn })
+        tracked: this.registry.track({
+          clientId: leg.clientId,
+          venue: leg.venue,
+          purpose: 'tt',
+          side: leg.side,
+          qty,
+          price: leg.worst,
+          legOn,
+          refPrice: leg.top
+        })
       }));
       const sentAt = ctx.clock.monotonic();
       const results = await Promise.all(

@@ -47,7 +47,8 @@ export class ManualTrading {
       throw new VenueOrderError(venue, 'invalid', `size ${rounded} below min size ${target.market.minSize}`);
     }
     const clientId = this.deps.ctx.nextClientId();
-    const order = this.deps.registry.track({ clientId, venue, purpose, side, qty: rounded, price: worstPrice });
+    const refPrice = side === 'buy' ? target.book.bestAsk() : target.book.bestBid();
+    const order = this.deps.registry.track({ clientId, venue, purpose, side, qty: rounded, price: worstPrice, refPrice });
     const sent = await trackedSend(this.deps, {
       row: { clientId, venue, kind: 'market', side, price: worstPrice.toString(), qty: rounded.toString(), purpose },
       tracked: { order, answer: 'market' },

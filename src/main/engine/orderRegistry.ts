@@ -23,6 +23,9 @@ export type TrackedState = 'pending' | 'open' | 'partially_filled' | 'unknown' |
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
 export const isTerminal = (status: OrderStatus): boolean => TERMINAL.has(status);
 
+/** How many settled orders the blotter keeps. */
+const RECENT_KEPT = 50;
+
 export interface TrackedOrder {
   clientId: string;
   venue: VenueId;
@@ -33,6 +36,12 @@ export interface TrackedOrder {
   state: TrackedState;
   /** For hedge and TT legs: the venue whose `unhedged` carries the leg while it is in flight. */
   legOn: VenueId | null;
+  /** Sum of |qty| x price of the counted fills (their average price is filledCost / countedFilled). */
+  filledCost: Decimal;
+  /** The book's best price on the order's side when it was sent (a market order's slippage reference). */
+  refPrice: Decimal | null;
+  /** Send to answer, ms; null until the venue answered. */
+  latencyMs: number | null;
   /** Cumulative filled quantity as the venue last reported it. */
   reportedFilled: Decimal;
   /** Fills of this order counted by the engine (sum of |qty|). */
@@ -65,6 +74,13 @@ export class OrderRegistry {
   /** Settled orders, oldest first, bounded: late fills and stale updates find their purpose here. */
   private readonly finished = new Map<string, TrackedOrder>();
   private readonly waiters = new Map<string, Array<(order: TrackedOrder) => void>>();
+  /** The last settled orders, oldest first (the console's blotter). */
+  private readonly recent: TrackedOrder[] = [];
+
+  /** The last settled orders, newest first. */
+  recentlySettled(): TrackedOrder[] {
+    return [...this.recent].reverse();
+  }
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -82,6 +98,7 @@ export class OrderRegistry {
     legOn?: VenueId | null;
     state?: TrackedState;
     reportedFilled?: Decimal;
+    refPrice?: Decimal | null;
   }): TrackedOrder {
     const tracked: TrackedOrder = {
       clientId: order.clientId,
@@ -92,6 +109,9 @@ export class OrderRegistry {
       price: order.price,
       state: order.state ?? 'pending',
       legOn: order.legOn ?? null,
+      filledCost: ZERO,
+      refPrice: order.refPrice ?? null,
+      latencyMs: null,
       reportedFilled: order.reportedFilled ?? ZERO,
       // An adopted order's earlier fills are in the position already: counted.
       countedFilled: order.reportedFilled ?? ZERO,
@@ -168,8 +188,9 @@ export class OrderRegistry {
   }
 
   /** A fill of a tracked order was counted. */
-  filled(order: TrackedOrder, qty: Decimal): void {
+  filled(order: TrackedOrder, qty: Decimal, price?: Decimal): void {
     order.countedFilled = order.countedFilled.plus(qty.abs());
+    if (price) order.filledCost = order.filledCost.plus(qty.abs().times(price));
     if (order.countedFilled.gt(order.reportedFilled)) order.reportedFilled = order.countedFilled;
     if (order.state === 'pending' || order.state === 'unknown') {
       // A fill is the venue's word that the order exists.
@@ -253,6 +274,8 @@ export class OrderRegistry {
     const key = this.key(order.venue, order.clientId);
     if (!this.live.delete(key)) return;
     this.finished.set(key, order);
+    this.recent.push(order);
+    if (this.recent.length > RECENT_KEPT) this.recent.shift();
     if (this.finished.size > (this.options.finishedMemory ?? 20_000)) this.finished.delete(this.finished.keys().next().value as string);
     this.options.onSettled(order);
     const waiters = this.waiters.get(key);

@@ -162,13 +162,25 @@ export class Reconciler {
     if (this.strayCancelAt.size > 1000) this.strayCancelAt.delete(this.strayCancelAt.keys().next().value as string);
     this.stats.straysCancelled += 1;
     this.ctx.log('warn', 'reconcile', `${order.venue} order ${order.clientId} (${order.purpose}) rests but is not the maker's live order: cancelling it`);
+    const problem = await this.cancelTracked(order);
+    if (problem) this.ctx.log('warn', 'reconcile', `cancelling stray ${order.venue} ${order.clientId}: ${problem}`);
+  }
+
+  /**
+   * Cancels one tracked order that is not the maker's live quote (a stray, an adopted order).
+   * Returns null when the venue took the cancel or no longer has the order; else why not.
+   */
+  async cancelTracked(order: TrackedOrder): Promise<string | null> {
     const sent = await trackedSend(this.sendDeps, {
       row: { clientId: order.clientId, venue: order.venue, kind: 'cancel', purpose: 'kill' },
       send: () => this.ctx.venues[order.venue].cancel(order.clientId),
       replied: () => ({ detail: 'cancelled' })
     });
-    if (sent.ok || (sent.error instanceof VenueOrderError && sent.error.kind === 'not_found')) order.cancelAccepted = true;
-    else this.ctx.log('warn', 'reconcile', `cancelling stray ${order.venue} ${order.clientId}: ${sent.detail}`);
+    if (sent.ok || (sent.error instanceof VenueOrderError && sent.error.kind === 'not_found')) {
+      order.cancelAccepted = true;
+      return null;
+    }
+    return sent.detail;
   }
 
   /** Positions and open orders over REST, compared with ours (periodic, and after every reconnect). */

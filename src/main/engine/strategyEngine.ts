@@ -41,7 +41,7 @@ import { toEngineParams, type EngineParams, type Fees } from './params';
 import type { PreflightRow } from '../ports/preflight';
 import type { StrategyLogs, TradeJournal } from '../ports/records';
 import { initialSteps, runStartup, StartupFailed } from './startup';
-import { bookView, healthView, realtimeText, spreadsView, type ViewInput } from './views';
+import { bookView, healthView, orderView, realtimeText, spreadsView, type ViewInput } from './views';
 import { TradingState, VENUES } from './state';
 import type { Notifier } from '../ports/notifier';
 import { type FillDelta, type OrderUpdate, type Venue } from '../ports/venue';
@@ -421,7 +421,7 @@ export class StrategyEngine implements Engine {
     this.state.applyFill(fill);
     const order = this.registry.find(fill.venue, fill.orderId);
     this.exposure.fill(fill, order);
-    if (order) this.registry.filled(order, fill.qty);
+    if (order) this.registry.filled(order, fill.qty, fill.price);
     if (fill.maker && !this.hedger)
       this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
     this.exposure.check(`fill ${fill.id}`);
@@ -554,6 +554,13 @@ export class StrategyEngine implements Engine {
             placedAt: live.placedAt
           }
         : null,
+      orders: {
+        open: this.registry
+          .unsettled()
+          .sort((a, b) => b.sentAt - a.sentAt)
+          .map(orderView),
+        recent: this.registry.recentlySettled().map(orderView)
+      },
       lastDecision: this.maker.lastDecision,
       venues: {
         L: healthView(this.options.venues.L, this.connected.L, this.options.clock, this.options.fees.L),
@@ -668,6 +675,8 @@ export class StrategyEngine implements Engine {
         this.listener?.changed();
         return { ok: true, message: 'alarm acknowledged' };
       }
+      case 'cancelOrder':
+        return this.cancelOrder(command.venue, command.clientId);
       case 'demoFault': {
         if (this.options.mode !== 'DEMO' || !this.options.demoFault) return commandError('FORBIDDEN', 'fault injection exists only in DEMO mode');
         const message = this.options.demoFault(command.venue, command.fault);
@@ -675,6 +684,32 @@ export class StrategyEngine implements Engine {
         return { ok: true, message };
       }
     }
+  }
+
+  /**
+   * The trader cancels one resting order (the open-orders table). The maker's quote is cancelled as
+   * the maker does it (the slot frees when the venue confirms; while armed it may quote again at
+   * once); any other resting order of ours (adopted, a stray) through the reconciler. Market
+   * orders are IOCs: there is nothing to cancel.
+   */
+  private async cancelOrder(venue: VenueId, clientId: string): Promise<CommandResult> {
+    const order = this.registry.find(venue, clientId);
+    if (!order || !this.registry.isLive(order))
+      return commandError('REJECTED', `no working order ${clientId} on ${venue}`, { field: 'clientId', value: clientId });
+    if (order.purpose !== 'maker' && order.purpose !== 'adopted') {
+      return commandError('REJECTED', `${order.purpose} order ${clientId} is a market order (IOC): it ends by itself`, { field: 'clientId', value: clientId });
+    }
+    const live = this.state.liveOrder;
+    if (live && live.venue === venue && live.clientId === clientId) {
+      const cancelled = await this.maker.cancelLive('cancelled by the trader', null);
+      this.listener?.changed();
+      return cancelled
+        ? { ok: true, message: `cancelled ${venue} ${clientId}${this.state.armed ? ' (armed: the maker may quote again)' : ''}` }
+        : commandError('REJECTED', `${venue} did not confirm the cancel of ${clientId}: it may still rest`);
+    }
+    const problem = await this.reconciler.cancelTracked(order);
+    this.listener?.changed();
+    return problem ? commandError('REJECTED', `cancel of ${venue} ${clientId} failed: ${problem}`) : { ok: true, message: `cancelled ${venue} ${clientId}` };
   }
 
   async query(request: QueryRequest): Promise<QueryResult> {

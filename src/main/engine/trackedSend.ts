@@ -65,6 +65,7 @@ export async function trackedSend<T>(deps: SendDeps, request: SendRequest<T>): P
   try {
     const value = await promise;
     const latencyMs = clock.monotonic() - sentAt;
+    if (tracked) tracked.order.latencyMs = latencyMs;
     const { detail, filledQty } = request.replied(value);
     if (tracked?.answer === 'accepted') registry.accepted(tracked.order);
     else if (tracked && filledQty) {
@@ -74,6 +75,7 @@ export async function trackedSend<T>(deps: SendDeps, request: SendRequest<T>): P
     return { ok: true, value, latencyMs };
   } catch (error) {
     const latencyMs = clock.monotonic() - sentAt;
+    if (tracked) tracked.order.latencyMs = latencyMs;
     const unknown = outcomeUnknown(error);
     const detail = errorDetail(error);
     if (tracked) {

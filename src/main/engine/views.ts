@@ -3,11 +3,12 @@
  * snapshot is published (at most 20 a second) or realtime.log is written (once a second), never on
  * the hot path.
  */
-import type { BookView, ComboKey, Mode, SpreadsView, VenueHealthView, VenueId } from '../../shared/contract';
+import type { BookView, ComboKey, Mode, OrderView, SpreadsView, VenueHealthView, VenueId } from '../../shared/contract';
 import { COMBO_KEYS } from '../../shared/contract';
 import type { Clock } from '../kernel/clock';
 import type { Venue } from '../ports/venue';
 import type { MakerBot } from './makerBot';
+import type { TrackedOrder } from './orderRegistry';
 import type { EngineParams, Fees } from './params';
 import { calcNetSpreads, calcSpreads, COMBOS, exitThreshold, thresholdOf } from './spreads';
 import { VENUES, type TradingState } from './state';
@@ -24,7 +25,14 @@ export interface ViewInput {
 export function bookView(venue: Venue, levels: number): BookView {
   const { book } = venue;
   const view = (side: 'bid' | 'ask') => book.depth(side, levels).map((level) => ({ price: level.price.toString(), size: level.size.toString() }));
-  return { ready: book.ready, bids: view('bid'), asks: view('ask'), updatedAt: book.updatedAt };
+  return {
+    ready: book.ready,
+    bids: view('bid'),
+    asks: view('ask'),
+    updatedAt: book.updatedAt,
+    priceDecimals: book.priceDecimals,
+    sizeDecimals: book.sizeDecimals
+  };
 }
 
 export function spreadsView({ maker, params: p, fees, state }: ViewInput): SpreadsView | null {
@@ -94,4 +102,28 @@ export function realtimeText({ clock, state: s, maker, venues, params }: ViewInp
     `unhedged_L ${s.unhedged.L} unhedged_E ${s.unhedged.E} minHedgeQty ${s.minHedgeQty ?? '-'}`
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** A tracked order as the blotter shows it. */
+export function orderView(order: TrackedOrder): OrderView {
+  const avg = order.countedFilled.gt(0) && order.filledCost.gt(0) ? order.filledCost.div(order.countedFilled) : null;
+  const slippage = avg && order.refPrice ? (order.side === 'buy' ? avg.minus(order.refPrice) : order.refPrice.minus(avg)) : null;
+  return {
+    clientId: order.clientId,
+    venue: order.venue,
+    purpose: order.purpose,
+    side: order.side,
+    price: order.price?.toString() ?? null,
+    qty: order.qty.toString(),
+    filled: order.countedFilled.toString(),
+    avgPrice: avg?.toDecimalPlaces(8).toString() ?? null,
+    state: order.state,
+    finalStatus: order.finalStatus,
+    sentAt: order.sentAt,
+    finalAt: order.finalAt,
+    latencyMs: order.latencyMs,
+    slippage: slippage?.toDecimalPlaces(8).toString() ?? null,
+    legOn: order.legOn,
+    detail: order.detail
+  };
 }

@@ -11,6 +11,7 @@ import { DecisionsPanel } from './components/DecisionsPanel';
 import { HealthPanel } from './components/HealthPanel';
 import { InventoryPanel } from './components/InventoryPanel';
 import { LogsPanel } from './components/LogsPanel';
+import { OrdersPanel } from './components/OrdersPanel';
 import { ParamsPanel } from './components/ParamsPanel';
 import { PerformancePanel } from './components/PerformancePanel';
 import { SpreadChart } from './components/SpreadChart';
@@ -34,8 +35,6 @@ export function App() {
   const top = useConsole(
     useShallow((state) => ({
       mode: state.snapshot?.mode,
-      heartbeat: state.snapshot?.heartbeat,
-      seq: state.snapshot?.seq,
       armed: state.snapshot?.safety.armed ?? false,
       quoting: state.snapshot?.safety.effectiveQuoting ?? false,
       blockedBy: state.snapshot?.safety.blockedBy.join(', ') ?? '',
@@ -122,9 +121,6 @@ export function App() {
         <span className={`conn conn-${connection}`} data-testid="connection">
           {transport ?? '…'} {connection}
         </span>
-        <span className="muted small" data-testid="heartbeat">
-          heartbeat {top.heartbeat ?? '-'} · snapshot #{top.seq ?? '-'}
-        </span>
         <label className="muted small">
           levels{' '}
           <select value={levels} onChange={(event) => setLevels(Number(event.target.value))} data-testid="levels">
@@ -197,6 +193,9 @@ export function App() {
         <HealthPanel />
         <DecisionsPanel />
         <LogsPanel />
+        <div className="span2">
+          <OrdersPanel />
+        </div>
         <TradePanel confirm={setConfirmRequest} />
         <div className="span2">
           <PerformancePanel />

@@ -23,3 +23,15 @@ export function percentOf(share: string, total: Decimal): string {
   if (total.isZero()) return '0%';
   return `${Decimal.min(new Decimal(share).div(total).times(100), 100).toFixed(1)}%`;
 }
+
+/**
+ * An exact decimal string padded with zeros to `places` decimals ("2997.6" at 2 -> "2997.60"), so
+ * that a column of prices lines up at the tick. Never rounds: a value with more decimals is kept.
+ */
+export function padDecimals(text: string, places: number): string {
+  if (/e/i.test(text)) return new Decimal(text).toFixed(places);
+  const dot = text.indexOf('.');
+  const have = dot < 0 ? 0 : text.length - dot - 1;
+  if (have >= places) return text;
+  return `${text}${dot < 0 && places > 0 ? '.' : ''}${'0'.repeat(places - have)}`;
+}

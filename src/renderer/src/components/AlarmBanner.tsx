@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Alarm, AlarmAction } from '../../../shared/contract';
 import { time } from '../format';
 import { useConsole } from '../store';
@@ -10,7 +11,18 @@ const NO_ALARMS: Alarm[] = [];
 export function AlarmBanner({ confirm }: { confirm: (request: ConfirmRequest) => void }) {
   const alarms = useConsole((state) => state.snapshot?.alarms ?? NO_ALARMS);
   const send = useConsole((state) => state.send);
+  // The overlay floats over the panels: the trader may fold it to a small tab to reach what is
+  // under it. A new alarm unfolds it again.
+  const [foldedIds, setFoldedIds] = useState<ReadonlySet<string>>(new Set());
   if (alarms.length === 0) return null;
+  const folded = alarms.every((alarm) => foldedIds.has(alarm.id));
+  if (folded) {
+    return (
+      <button className="alarms-tab btn btn-warn" data-testid="alarms-show" onClick={() => setFoldedIds(new Set())}>
+        {alarms.length} alarm{alarms.length === 1 ? '' : 's'}: show
+      </button>
+    );
+  }
   // The alarm's next step sends market orders: confirmed like the same button in the trade panel.
   const act = (alarm: Alarm, action: AlarmAction) =>
     confirm({
@@ -22,6 +34,14 @@ export function AlarmBanner({ confirm }: { confirm: (request: ConfirmRequest) =>
     });
   return (
     <div className={`alarms${alarms.every((alarm) => alarm.clearedAt !== null) ? ' alarms-cleared' : ''}`} role="alert">
+      <button
+        className="btn btn-small alarms-fold"
+        data-testid="alarms-hide"
+        title="Fold the alarms to a small tab (a new alarm unfolds them); they stay until acknowledged"
+        onClick={() => setFoldedIds(new Set(alarms.map((alarm) => alarm.id)))}
+      >
+        Hide
+      </button>
       {alarms.map((alarm) => (
         <div className={`alarm${alarm.clearedAt !== null ? ' alarm-cleared' : ''}`} key={alarm.id} data-testid="alarm">
           <strong>{alarm.kind.replace(/_/g, ' ').toUpperCase()}</strong>

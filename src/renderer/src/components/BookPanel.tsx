@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
-import { memo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { bookHealth } from '../bookHealth';
 import { useShallow } from 'zustand/react/shallow';
 import type { BookLevelView, LiveOrderView, VenueId } from '../../../shared/contract';
-import { percentOf } from '../format';
+import { padDecimals, percentOf } from '../format';
 import { useConsole } from '../store';
 import { useNow } from '../useNow';
 
@@ -14,13 +14,22 @@ interface Props {
 
 const NAMES: Record<VenueId, string> = { L: 'Lighter', E: 'Extended' };
 
-function Row({ level, side, max, ours }: { level: BookLevelView; side: 'bid' | 'ask'; max: Decimal; ours: LiveOrderView | null }) {
+interface RowProps {
+  level: BookLevelView;
+  side: 'bid' | 'ask';
+  max: Decimal;
+  ours: LiveOrderView | null;
+  /** The venue's tick and size-step decimals: every row is padded to them, so the columns line up. */
+  decimals: { price: number; size: number };
+}
+
+function Row({ level, side, max, ours, decimals }: RowProps) {
   return (
     <tr className={`lvl lvl-${side}${ours ? ' lvl-ours' : ''}`} data-testid={ours ? 'our-order' : undefined}>
-      <td className="num price">{level.price}</td>
+      <td className="num price">{padDecimals(level.price, decimals.price)}</td>
       <td className="num">
         <span className="depth-bar" style={{ width: percentOf(level.size, max) }} />
-        <span className="size">{level.size}</span>
+        <span className="size">{padDecimals(level.size, decimals.size)}</span>
       </td>
       <td className="ours-cell">{ours ? `● ${ours.side} ${ours.qty}` : ''}</td>
     </tr>
@@ -38,6 +47,9 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
     }))
   );
   const asks = (book?.asks ?? []).slice(0, levels);
+  const priceDecimals = book?.priceDecimals ?? 0;
+  const sizeDecimals = book?.sizeDecimals ?? 0;
+  const decimals = useMemo(() => ({ price: priceDecimals, size: sizeDecimals }), [priceDecimals, sizeDecimals]);
   const bids = (book?.bids ?? []).slice(0, levels);
   const max = [...asks, ...bids].reduce((m, l) => Decimal.max(m, new Decimal(l.size)), new Decimal(0));
   const mine = liveOrder && liveOrder.venue === venue ? liveOrder : null;
@@ -74,7 +86,7 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
       <table className="ladder">
         <tbody>
           {[...shownAsks].reverse().map((level) => (
-            <Row key={`a${level.price}`} level={level} side="ask" max={max} ours={isOurs(level, 'ask')} />
+            <Row key={`a${level.price}`} level={level} side="ask" max={max} ours={isOurs(level, 'ask')} decimals={decimals} />
           ))}
           <tr className="mid-row">
             <td colSpan={3}>
@@ -82,7 +94,7 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
             </td>
           </tr>
           {shownBids.map((level) => (
-            <Row key={`b${level.price}`} level={level} side="bid" max={max} ours={isOurs(level, 'bid')} />
+            <Row key={`b${level.price}`} level={level} side="bid" max={max} ours={isOurs(level, 'bid')} decimals={decimals} />
           ))}
         </tbody>
       </table>

@@ -73,6 +73,10 @@ export const HealthPanel = memo(function HealthPanel() {
           </li>
         ))}
       </ol>
+      {/* For the developer (and the UI benchmark): the engine's heartbeat and the snapshot count, out of the trader's header. */}
+      <div className="muted small" data-testid="heartbeat">
+        engine heartbeat {snapshot?.heartbeat ?? '-'} · snapshot #{snapshot?.seq ?? '-'}
+      </div>
     </section>
   );
 });

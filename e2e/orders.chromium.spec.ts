@@ -1,0 +1,81 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startHeadlessHost, type RunningHost } from './headlessHost';
+
+// The open-orders table and the blotter, on the demo through the real adapters.
+let host: RunningHost;
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  // A wide REPRICE_TICK keeps a quote resting while the spread moves, so the trader can act on it.
+  host = await startHeadlessHost({ DEMO_SEED: '11', DEMO_SPEED: '1', MIN_SPREAD: '0.01', SPREAD_TP: '0.01', REPRICE_TICK: '0.05' });
+});
+
+test.afterAll(async () => {
+  await host.stop();
+});
+
+async function open(page: Page) {
+  await page.goto(host.url);
+  await expect(page.getByTestId('connection')).toHaveText('websocket open');
+  await expect(page.getByTestId('startup').locator('li.step-done')).toHaveCount(7, { timeout: 15_000 });
+}
+
+test('the working quote is listed with its age; the trader cancels it from the table and the blotter shows how it ended', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('open-orders')).toContainText('no working order');
+  await page.getByTestId('arm-toggle').click();
+  await expect(page.getByTestId('armed-state')).toHaveText('ARMED');
+  const quotes = page.getByTestId('open-order').filter({ hasText: 'maker' });
+  await expect(quotes.first()).toBeVisible({ timeout: 20_000 });
+  await expect(quotes.first().getByTestId('order-age')).toHaveText(/^\d+ s$/);
+  // The demo's market fills and moves quotes quickly: cancel the first quote listed, and try the
+  // next one when a fill or the maker's own reprice took it first.
+  // maker.log names who cancelled: the trader's cancels say so.
+  await page.getByTestId('log-tab-maker').click();
+  await page.getByTestId('log-filter').fill('cancelled by the trader');
+  let cancelledId: string | null = null;
+  for (let attempt = 0; attempt < 8 && !cancelledId; attempt++) {
+    const quote = quotes.first();
+    await expect(quote).toBeVisible({ timeout: 20_000 });
+    const clientId = await quote.getAttribute('data-client-id').catch(() => null);
+    if (!clientId) continue;
+    const clicked = await page
+      .locator(`[data-testid="open-order"][data-client-id="${clientId}"]`)
+      .getByTestId('order-cancel')
+      .click({ timeout: 1000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!clicked) continue;
+    const byTrader = await expect(page.getByTestId('logs'))
+      .toContainText(`id ${clientId}`, { timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (byTrader) cancelledId = clientId;
+  }
+  expect(cancelledId, 'a quote cancelled from the table').not.toBeNull();
+  // Gone from the table, and in the blotter as cancelled with its latency.
+  await expect(page.locator(`[data-testid="open-order"][data-client-id="${cancelledId}"]`)).toHaveCount(0);
+  const settled = page.locator(`[data-testid="blotter-row"][data-client-id="${cancelledId}"]`);
+  await expect(settled).toContainText('cancelled', { timeout: 10_000 });
+  await expect(settled).toContainText(/\d+\.\d ms/);
+  // A row expands to its details.
+  await settled.click();
+  await expect(page.getByTestId('blotter-detail')).toContainText(`id ${cancelledId}`);
+  await expect(page.getByTestId('blotter-detail')).toContainText('limit price');
+  await page.getByTestId('arm-toggle').click();
+  await expect(page.getByTestId('armed-state')).toHaveText('DISARMED');
+});
+
+test('a hedge appears in the blotter with its latency and slippage, and a market order offers no cancel', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('arm-toggle').click();
+  const hedge = page.getByTestId('blotter-row').filter({ hasText: 'hedge' }).first();
+  await expect(hedge).toBeVisible({ timeout: 40_000 });
+  await expect(hedge).toContainText(/filled|cancelled/);
+  // Latency, and a slippage figure once it filled.
+  await expect(hedge.locator('td').nth(8)).toHaveText(/\d+\.\d ms/);
+  await expect(hedge.locator('td').nth(9)).toHaveText(/^-?\d+(\.\d+)?$|^-$/);
+  await page.getByTestId('kill').click();
+  await expect(page.getByTestId('kill-note')).toContainText('KILLED');
+  await expect(page.getByTestId('open-order').filter({ hasText: 'hedge' }).getByTestId('order-cancel')).toHaveCount(0);
+});

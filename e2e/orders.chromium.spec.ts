@@ -79,3 +79,22 @@ test('a hedge appears in the blotter with its latency and slippage, and a market
   await expect(page.getByTestId('kill-note')).toContainText('KILLED');
   await expect(page.getByTestId('open-order').filter({ hasText: 'hedge' }).getByTestId('order-cancel')).toHaveCount(0);
 });
+
+test('a reload keeps the spread chart and the decisions (the host kept them); the chart shows both thresholds', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('arm-toggle').click();
+  await expect(page.getByTestId('decisions-list').locator('.dec').first()).toBeVisible({ timeout: 20_000 });
+  // A few seconds of chart.
+  const curve = page.getByTestId('spread-chart').locator('.recharts-line-curve').first();
+  const segments = async () => ((await curve.getAttribute('d')) ?? '').split(/[LHV]/).length;
+  await expect.poll(segments, { timeout: 15_000 }).toBeGreaterThan(8);
+  await page.getByTestId('kill').click();
+  await expect(page.getByTestId('kill-note')).toContainText('KILLED');
+  await page.reload();
+  await expect(page.getByTestId('connection')).toHaveText('websocket open');
+  // At once, not rebuilt from new samples one a second.
+  await expect(page.getByTestId('decisions-list').locator('.dec').first()).toBeVisible({ timeout: 1500 });
+  await expect.poll(segments, { timeout: 1500 }).toBeGreaterThan(8);
+  await expect(page.getByTestId('spread-chart').locator('.recharts-reference-line')).toHaveCount(2);
+  await expect(page.getByTestId('spread-chart')).toContainText('% of buy price');
+});

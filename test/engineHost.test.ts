@@ -3,7 +3,7 @@ import type { HostMessage } from '../src/shared/contract';
 import { ManualClock } from '../src/main/kernel/clock';
 import type { Engine, EngineListener } from '../src/main/ports/engine';
 import { EngineHost } from '../src/main/host/engineHost';
-import { harness } from './helpers/engineHarness';
+import { E_RICH, harness } from './helpers/engineHarness';
 
 function setup() {
   return harness();
@@ -55,12 +55,44 @@ describe('EngineHost', () => {
     expect(first.snapshot.safety.armed).toBe(true);
     expect(first.snapshot.heartbeat).toBeGreaterThanOrEqual(12);
     expect(first.snapshot.startup.map((step) => step.status)).toEqual(Array(7).fill('done'));
-    // Recent events (start-up progress, the arm command) are replayed after the snapshot, in order.
-    const events = messages.slice(1).map((m) => (m.kind === 'event' ? m.event.type : m.kind));
+    // Then what a reload keeps (the chart's samples and the decisions), then recent events (start-up
+    // progress, the arm command), in order.
+    expect(messages[1]?.kind).toBe('history');
+    const events = messages.slice(2).map((m) => (m.kind === 'event' ? m.event.type : m.kind));
     expect(events[0]).toBe('log');
     expect(events).toContain('startup');
     expect(events.at(-1)).not.toBe('snapshot');
     expect(events.filter((type) => type === 'command')).toHaveLength(1);
+  });
+
+  it('keeps the chart samples (one a second) and the decisions for a viewer that comes back, even when nobody watched meanwhile', async () => {
+    const h = setup();
+    const { host, clock } = h;
+    await h.boot(E_RICH);
+    await host.command({ type: 'arm' });
+    const first: HostMessage[] = [];
+    const leave = host.subscribe((message) => first.push(message));
+    for (let i = 0; i < 5; i++) {
+      h.setE(...E_RICH.E);
+      await clock.advance(1000);
+    }
+    leave();
+    // Nobody watching for five seconds: the samples go on.
+    for (let i = 0; i < 5; i++) {
+      h.setE(...E_RICH.E);
+      await clock.advance(1000);
+    }
+    const again: HostMessage[] = [];
+    host.subscribe((message) => again.push(message));
+    const history = again.find((message) => message.kind === 'history');
+    if (history?.kind !== 'history') throw new Error('no history message');
+    expect(history.history.spreads.length).toBeGreaterThanOrEqual(9);
+    const times = history.history.spreads.map((sample) => sample.t);
+    expect(times.every((t, i) => i === 0 || t - (times[i - 1] as number) >= 1000)).toBe(true);
+    expect(history.history.spreads.at(-1)?.raw.MT_LE).toMatch(/^-?\d+(\.\d+)?$/);
+    expect(history.history.decisions.length).toBeGreaterThan(0);
+    // Decisions come once: in the history, not again among the replayed events.
+    expect(again.filter((message) => message.kind === 'event' && message.event.type === 'decision')).toEqual([]);
   });
 
   it('coalesces snapshots to at most one per publish interval and always publishes the latest', async () => {

@@ -289,7 +289,23 @@ export interface HistoryView {
 }
 
 /** What a viewer receives, in order: one snapshot first, then recent events, then live traffic. */
-export type HostMessage = { kind: 'snapshot'; snapshot: EngineSnapshot } | { kind: 'event'; event: EngineEvent };
+/** One sample of the six raw spreads (percent of the buy price), for the chart. */
+export interface SpreadSample {
+  t: number;
+  raw: Record<ComboKey, DecimalString>;
+}
+
+/**
+ * What the host keeps for a viewer that (re)connects, so that a reload does not wipe the chart and
+ * the decisions: the spread samples of the last minutes (oldest first) and the last decisions
+ * (newest first).
+ */
+export interface ViewHistory {
+  spreads: SpreadSample[];
+  decisions: DecisionView[];
+}
+
+export type HostMessage = { kind: 'snapshot'; snapshot: EngineSnapshot } | { kind: 'event'; event: EngineEvent } | { kind: 'history'; history: ViewHistory };
 
 /** The API a view uses, whatever the transport (Electron IPC or the headless WebSocket). */
 export interface ConsoleApi {

@@ -1,9 +1,14 @@
-import type { CommandResult, EngineEvent, EngineSnapshot, HostMessage, QueryResult } from '../../shared/contract';
+import type { CommandResult, DecisionView, EngineEvent, EngineSnapshot, HostMessage, QueryResult, SpreadSample } from '../../shared/contract';
 import { commandError, parseCommand, parseQuery } from '../../shared/commands';
 import type { Clock, TimerHandle } from '../kernel/clock';
 import type { Engine } from '../ports/engine';
 
 export type Viewer = (message: HostMessage) => void;
+
+/** The chart's history: a sample a second over three minutes; and the decisions a reload keeps. */
+const SAMPLE_MS = 1000;
+const SAMPLES_KEPT = 180;
+const DECISIONS_KEPT = 200;
 
 export interface EngineHostOptions {
   clock: Clock;
@@ -25,6 +30,10 @@ export class EngineHost {
   private readonly viewers = new Set<Viewer>();
   private readonly eventTaps = new Set<(event: EngineEvent) => void>();
   private readonly recent: EngineEvent[] = [];
+  /** The chart's samples (one a second, the last three minutes) and the last decisions, kept for a reload. */
+  private readonly spreadSamples: SpreadSample[] = [];
+  private readonly decisions: DecisionView[] = [];
+  private lastSampleAt = Number.NEGATIVE_INFINITY;
   private readonly publishIntervalMs: number;
   private readonly recentLimit: number;
   private seq = 0;
@@ -56,8 +65,11 @@ export class EngineHost {
   subscribe(viewer: Viewer): () => void {
     this.viewers.add(viewer);
     this.deliver(viewer, { kind: 'snapshot', snapshot: this.takeSnapshot() });
+    this.deliver(viewer, { kind: 'history', history: { spreads: [...this.spreadSamples], decisions: [...this.decisions].reverse() } });
     for (const event of this.recent) {
       if (!this.viewers.has(viewer)) break;
+      // Decisions came with the history above.
+      if (event.type === 'decision') continue;
       this.deliver(viewer, { kind: 'event', event });
     }
     return () => {
@@ -125,12 +137,29 @@ export class EngineHost {
     this.timer = null;
     if (this.stopped) return;
     this.lastPublishAt = this.options.clock.now();
-    if (this.viewers.size === 0) return;
-    const message: HostMessage = { kind: 'snapshot', snapshot: this.takeSnapshot() };
+    if (this.viewers.size === 0) {
+      // Nobody watching (a reload in progress): the chart's history goes on.
+      if (this.lastPublishAt - this.lastSampleAt >= SAMPLE_MS) this.sample(this.engine.snapshot().spreads, this.lastPublishAt);
+      return;
+    }
+    const snapshot = this.takeSnapshot();
+    this.sample(snapshot.spreads, snapshot.at);
+    const message: HostMessage = { kind: 'snapshot', snapshot };
     for (const viewer of [...this.viewers]) this.deliver(viewer, message);
   }
 
+  private sample(spreads: EngineSnapshot['spreads'], at: number): void {
+    if (!spreads || at - this.lastSampleAt < SAMPLE_MS) return;
+    this.lastSampleAt = at;
+    this.spreadSamples.push({ t: at, raw: spreads.raw });
+    if (this.spreadSamples.length > SAMPLES_KEPT) this.spreadSamples.shift();
+  }
+
   private forward(event: EngineEvent): void {
+    if (event.type === 'decision') {
+      this.decisions.push(event.decision);
+      if (this.decisions.length > DECISIONS_KEPT) this.decisions.shift();
+    }
     this.recent.push(event);
     if (this.recent.length > this.recentLimit) this.recent.shift();
     for (const tap of this.eventTaps) {

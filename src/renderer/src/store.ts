@@ -11,7 +11,8 @@ import type {
   HostMessage,
   QueryRequest,
   QueryResult,
-  StrategyLogName
+  StrategyLogName,
+  ViewHistory
 } from '../../shared/contract';
 import type { ConnectionState, Transport } from './transport';
 import { playAlarmTone } from './alarmSound';
@@ -131,6 +132,17 @@ function applyEvent(state: ConsoleState, event: EngineEvent): Partial<ConsoleSta
 
 let lastSpreadSample = 0;
 
+/** The host's chart samples and decisions: a reload (or a reconnect) starts from them, not from nothing. */
+function applyHistory(history: ViewHistory): void {
+  const spreadHistory = history.spreads.slice(-SPREAD_POINTS).map((sample) => {
+    const values: SpreadPoint['values'] = {};
+    for (const [key, value] of Object.entries(sample.raw)) values[key as ComboKey] = Number(value);
+    return { t: sample.t, values };
+  });
+  lastSpreadSample = spreadHistory.at(-1)?.t ?? 0;
+  useConsole.setState({ spreadHistory, decisions: history.decisions.slice(0, MAX_DECISIONS) });
+}
+
 /**
  * Messages are applied once per animation frame: however many snapshots and events arrive in
  * between, the views render once, with the latest snapshot and every event in order.
@@ -148,6 +160,10 @@ function createBatcher(apply: (snapshot: EngineSnapshot | null, events: EngineEv
     apply(latest, batch);
   };
   return (message: HostMessage) => {
+    if (message.kind === 'history') {
+      applyHistory(message.history);
+      return;
+    }
     if (message.kind === 'snapshot') snapshot = message.snapshot;
     else events.push(message.event);
     if (scheduled) return;

@@ -12,7 +12,11 @@ const DECISIONS_KEPT = 200;
 
 export interface EngineHostOptions {
   clock: Clock;
-  /** Minimum time between two published snapshots: 50 ms = at most 20 per second. */
+  /**
+   * Minimum time between two published snapshots: 100 ms = at most 10 a second. The eye reads no
+   * faster, and at 100 book updates a second per venue the page keeps every frame on time
+   * (`npm run bench:ui`); commands publish at once regardless.
+   */
   publishIntervalMs?: number;
   /** How many recent events a late viewer is replayed after its first snapshot. */
   recentEvents?: number;
@@ -45,7 +49,7 @@ export class EngineHost {
     private readonly engine: Engine,
     private readonly options: EngineHostOptions
   ) {
-    this.publishIntervalMs = options.publishIntervalMs ?? 50;
+    this.publishIntervalMs = options.publishIntervalMs ?? 100;
     this.recentLimit = options.recentEvents ?? 200;
     engine.setListener({ changed: () => this.markDirty(), event: (event) => this.forward(event) });
   }

@@ -37,6 +37,10 @@ export interface SpreadPoint {
   values: Partial<Record<ComboKey, number>>;
 }
 
+export type SeqDecision = DecisionView & { seq: number };
+
+let decisionSeq = 0;
+
 export interface ConsoleState {
   transport: Transport['kind'] | null;
   connection: ConnectionState;
@@ -45,7 +49,8 @@ export interface ConsoleState {
   snapshot: EngineSnapshot | null;
   /** Newest first. */
   events: EngineEvent[];
-  decisions: DecisionView[];
+  /** Newest first, each with a sequence number for the list's keys. */
+  decisions: SeqDecision[];
   logs: Record<Exclude<StrategyLogName, 'realtime'> | 'engine', LogLine[]>;
   realtime: string;
   spreadHistory: SpreadPoint[];
@@ -91,7 +96,7 @@ function applyEvent(state: ConsoleState, event: EngineEvent): Partial<ConsoleSta
   const next: Partial<ConsoleState> = { events: prepend(state.events, event, MAX_EVENTS) };
   switch (event.type) {
     case 'decision':
-      next.decisions = prepend(state.decisions, event.decision, MAX_DECISIONS);
+      next.decisions = prepend(state.decisions, { ...event.decision, seq: ++decisionSeq }, MAX_DECISIONS);
       break;
     case 'strategyLog':
       if (event.log === 'realtime') next.realtime = event.line;
@@ -140,19 +145,29 @@ function applyHistory(history: ViewHistory): void {
     return { t: sample.t, values };
   });
   lastSpreadSample = spreadHistory.at(-1)?.t ?? 0;
-  useConsole.setState({ spreadHistory, decisions: history.decisions.slice(0, MAX_DECISIONS) });
+  const decisions = history.decisions.slice(0, MAX_DECISIONS);
+  // Oldest gets the lowest number: newer ones (live) keep counting up from here.
+  const numbered = decisions.map((decision, index) => ({ ...decision, seq: decisionSeq + decisions.length - index }));
+  decisionSeq += decisions.length;
+  useConsole.setState({ spreadHistory, decisions: numbered });
 }
 
+/** The views render at most this often: ten times a second reads as live, and leaves the frames free. */
+const MIN_RENDER_INTERVAL_MS = 100;
+
 /**
- * Messages are applied once per animation frame: however many snapshots and events arrive in
- * between, the views render once, with the latest snapshot and every event in order.
+ * Messages are applied at most every MIN_RENDER_INTERVAL_MS, on an animation frame: however many
+ * snapshots and events arrive in between (a busy market streams log lines and decisions all the
+ * time), the views render once, with the latest snapshot and every event in order.
  */
 function createBatcher(apply: (snapshot: EngineSnapshot | null, events: EngineEvent[]) => void) {
   let snapshot: EngineSnapshot | null = null;
   let events: EngineEvent[] = [];
   let scheduled = false;
+  let lastFlushAt = Number.NEGATIVE_INFINITY;
   const flush = () => {
     scheduled = false;
+    lastFlushAt = Date.now();
     const batch = events;
     events = [];
     const latest = snapshot;
@@ -168,8 +183,12 @@ function createBatcher(apply: (snapshot: EngineSnapshot | null, events: EngineEv
     else events.push(message.event);
     if (scheduled) return;
     scheduled = true;
-    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
-    else setTimeout(flush, 16);
+    const wait = Math.max(0, lastFlushAt + MIN_RENDER_INTERVAL_MS - Date.now());
+    const onFrame = () => {
+      if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
+      else flush();
+    };
+    setTimeout(onFrame, wait);
   };
 }
 

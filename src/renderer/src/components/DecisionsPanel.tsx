@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo } from 'react';
 import { useConsole } from '../store';
 import { time } from '../format';
 import { VirtualList } from './VirtualList';
@@ -6,14 +6,13 @@ import { VirtualList } from './VirtualList';
 /** Executed decisions: what was sent or cancelled, why, at what price and how fast. */
 export const DecisionsPanel = memo(function DecisionsPanel() {
   const decisions = useConsole((state) => state.decisions);
-  const rows = useMemo(() => decisions.map((decision, index) => ({ ...decision, seq: decisions.length - index })), [decisions]);
   return (
     <section className="panel" data-testid="decisions">
       <h2>
         Decisions <span className="muted small">{decisions.length}</span>
       </h2>
       <VirtualList
-        items={rows}
+        items={decisions}
         height={220}
         testId="decisions-list"
         render={(d) => (

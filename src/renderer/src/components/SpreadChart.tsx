@@ -1,5 +1,6 @@
 import { memo, useMemo } from 'react';
 import { chartDomain, chartRow, type ChartRow } from '../chartScale';
+import { clockTime } from '../format';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { useConsole } from '../store';
@@ -28,17 +29,11 @@ export const SpreadChart = memo(function SpreadChart() {
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
             <CartesianGrid stroke="#21262d" />
-            <XAxis
-              dataKey="t"
-              tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour12: false })}
-              stroke="#8b949e"
-              fontSize={10}
-              minTickGap={40}
-            />
+            <XAxis dataKey="t" tickFormatter={(t: number) => clockTime(t)} stroke="#8b949e" fontSize={10} minTickGap={40} />
             <YAxis stroke="#8b949e" fontSize={10} domain={[domain[0], domain[1]]} allowDataOverflow tickFormatter={(v: number) => `${v.toFixed(2)}%`} />
             <Tooltip
               contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }}
-              labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
+              labelFormatter={(t) => clockTime(Number(t))}
               // The true value of a point held at the edge.
               formatter={(value, name, item) => {
                 const row = (item as { payload?: ChartRow }).payload;

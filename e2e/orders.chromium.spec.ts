@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startHeadlessHost, type RunningHost } from './headlessHost';
 
@@ -97,4 +98,25 @@ test('a reload keeps the spread chart and the decisions (the host kept them); th
   await expect.poll(segments, { timeout: 1500 }).toBeGreaterThan(8);
   await expect(page.getByTestId('spread-chart').locator('.recharts-reference-line')).toHaveCount(2);
   await expect(page.getByTestId('spread-chart')).toContainText('% of buy price');
+});
+
+test('the journal exports as CSV: ISO times, plain decimals, the whole journal or a range of days', async ({ page }) => {
+  await open(page);
+  await expect.poll(async () => Number(await page.getByTestId('fill-count').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.getByTestId('export-table').selectOption('fills');
+  const whole = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const file = await (await whole).path();
+  const lines = readFileSync(file, 'utf8').split('\n');
+  expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,order_id,fill_id');
+  expect(lines.length).toBeGreaterThan(1);
+  for (const line of lines.slice(1)) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[LE],(buy|sell),\d+(\.\d+)?,\d+(\.\d+)?,(maker|taker),/);
+  await expect(page.getByTestId('export-note')).toContainText(`${lines.length - 1} rows`);
+  // A range of days before the session: nothing in it.
+  await page.getByTestId('export-from').fill('2020-01-01');
+  await page.getByTestId('export-to').fill('2020-01-02');
+  const empty = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  expect(readFileSync(await (await empty).path(), 'utf8').split('\n')).toEqual(['at,venue,side,qty,price,maker,fee,order_id,fill_id']);
+  await expect(page.getByTestId('export-note')).toHaveText('0 rows');
 });

@@ -8,6 +8,38 @@ import { FileStrategyLogs } from '../src/main/log/strategyLogs';
 const dir = () => mkdtempSync(join(tmpdir(), 'lx-journal-'));
 
 describe('SqliteJournal', () => {
+  it('exports a table as CSV with ISO times and plain decimals, the whole journal or a range, read in slices', async () => {
+    const journal = new SqliteJournal(join(dir(), 'journal.sqlite'), { flushMs: 60_000 });
+    const day = Date.parse('2026-11-24T00:00:00Z');
+    // 12,000 fills over two days (more than two export slices), one with a fee small enough to print as an exponent.
+    for (let i = 0; i < 12_000; i++) {
+      const at = day + Math.floor((i * 2 * 86_400_000) / 12_000);
+      journal.fill({
+        id: `f${i}`,
+        at,
+        venue: i % 2 ? 'L' : 'E',
+        side: i % 2 ? 'buy' : 'sell',
+        qty: '0.01',
+        price: '3000.5',
+        maker: i % 3 === 0,
+        orderId: String(i),
+        fee: i === 0 ? '1e-7' : undefined
+      });
+    }
+    const whole = await journal.exportCsv({ table: 'fills' });
+    expect(whole.rows).toBe(12_000);
+    expect(whole.truncated).toBe(false);
+    const lines = whole.csv.split('\n');
+    expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,order_id,fill_id');
+    expect(lines[1]).toBe('2026-11-24T00:00:00.000Z,E,sell,0.01,3000.5,maker,0.0000001,0,f0');
+    expect(lines).toHaveLength(12_001);
+    // The second day only: [from, to).
+    const second = await journal.exportCsv({ table: 'fills', from: day + 86_400_000, to: day + 2 * 86_400_000 });
+    expect(second.rows).toBe(6000);
+    expect(second.csv.split('\n')[1]?.startsWith('2026-11-25T00:00:00.000Z')).toBe(true);
+    await journal.close();
+  });
+
   it('stores every record kind in WAL mode and survives a reopen', async () => {
     const path = join(dir(), 'journal.sqlite');
     const journal = new SqliteJournal(path, { flushMs: 60_000 });

@@ -46,11 +46,25 @@ export const commandSchema = z.discriminatedUnion('type', [
 
 export type Command = z.infer<typeof commandSchema>;
 
+const epochMs = z.number().int().min(0).max(8.64e15);
+
 export const querySchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('history'), limit: z.number().int().min(1).max(5000).optional() }).strict()
+  z.object({ type: z.literal('history'), limit: z.number().int().min(1).max(5000).optional() }).strict(),
+  /** The journal as CSV (ISO times, plain decimals): one table, the whole journal or [from, to) in epoch ms. */
+  z
+    .object({
+      type: z.literal('export'),
+      table: z.enum(['fills', 'hedges', 'orders', 'trips']),
+      from: epochMs.optional(),
+      to: epochMs.optional()
+    })
+    .strict()
 ]);
 export type QueryRequest = z.infer<typeof querySchema>;
-export type QueryResult = { ok: true; history: HistoryView } | { ok: false; error: CommandError };
+export type QueryResult =
+  | { ok: true; history: HistoryView }
+  | { ok: true; export: { table: string; rows: number; truncated: boolean; csv: string } }
+  | { ok: false; error: CommandError };
 
 export type CommandErrorCode = 'INVALID_COMMAND' | 'FORBIDDEN' | 'REJECTED' | 'UNAVAILABLE' | 'INTERNAL';
 export interface CommandError {

@@ -713,6 +713,14 @@ export class StrategyEngine implements Engine {
   }
 
   async query(request: QueryRequest): Promise<QueryResult> {
+    if (request.type === 'export') {
+      if (!this.options.journal.exportCsv) return commandError('UNAVAILABLE', 'this journal keeps no history') as QueryResult;
+      const { table, from, to } = request;
+      if (from !== undefined && to !== undefined && from >= to)
+        return commandError('INVALID_COMMAND', `from ${from} is not before to ${to}`, { field: 'from', value: String(from) }) as QueryResult;
+      const result = await this.options.journal.exportCsv({ table, from, to });
+      return { ok: true, export: { table, ...result } };
+    }
     const history = this.options.journal.history?.(request.limit ?? 500);
     if (!history) return commandError('UNAVAILABLE', 'this journal keeps no history') as QueryResult;
     return { ok: true, history };

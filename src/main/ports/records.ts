@@ -57,6 +57,8 @@ export interface TradeJournal {
   decision(record: DecisionRecord): void;
   /** The history views; journals that keep no history leave it out. */
   history?(limit: number): HistoryView;
+  /** One table as CSV, read in slices so that a large journal never holds the event loop; journals that keep no history leave it out. */
+  exportCsv?(request: JournalExport): Promise<{ rows: number; truncated: boolean; csv: string }>;
   close(): Promise<void>;
 }
 
@@ -123,4 +125,11 @@ export class MemoryLogs implements StrategyLogs {
     this.realtimeText = text;
   }
   async close() {}
+}
+
+export interface JournalExport {
+  table: 'fills' | 'hedges' | 'orders' | 'trips';
+  /** Epoch ms, from inclusive, to exclusive; the whole journal when absent. */
+  from?: number;
+  to?: number;
 }

@@ -5,16 +5,6 @@ import type { HistoryView } from '../../../shared/contract';
 import { fixed, signed, time } from '../format';
 import { useConsole } from '../store';
 
-function toCsv(rows: Array<Record<string, unknown>>): string {
-  if (rows.length === 0) return '';
-  const keys = Object.keys(rows[0] as object);
-  const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? '' : String(value);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [keys.join(','), ...rows.map((row) => keys.map((key) => cell(row[key])).join(','))].join('\n');
-}
-
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
   const link = document.createElement('a');
@@ -23,6 +13,8 @@ function download(name: string, text: string): void {
   link.click();
   URL.revokeObjectURL(url);
 }
+
+type ExportTable = 'trips' | 'fills' | 'hedges' | 'orders';
 
 /** Performance from the trade journal: PnL per round trip, fees, hedge slippage, fills and hedges. */
 export const PerformancePanel = memo(function PerformancePanel() {
@@ -35,10 +27,10 @@ export const PerformancePanel = memo(function PerformancePanel() {
     const load = async () => {
       const result = await query({ type: 'history', limit: 300 });
       if (!live) return;
-      if (result.ok) {
+      if (result.ok && 'history' in result) {
         setHistory(result.history);
         setError('');
-      } else setError(result.error.message);
+      } else if (!result.ok) setError(result.error.message);
     };
     void load();
     const timer = window.setInterval(() => void load(), 2000);
@@ -54,6 +46,23 @@ export const PerformancePanel = memo(function PerformancePanel() {
     return { t: trip.closedAt, pnl: Number(cumulative.toFixed(6)) };
   });
   const totals = history?.totals;
+  const [exportTable, setExportTable] = useState<ExportTable>('fills');
+  const [exportFrom, setExportFrom] = useState('');
+  const [exportTo, setExportTo] = useState('');
+  const [exportNote, setExportNote] = useState('');
+  // Dates are the trader's UTC days: from 00:00 of the first to 24:00 of the last.
+  const exportCsv = async () => {
+    const from = exportFrom ? Date.parse(`${exportFrom}T00:00:00Z`) : undefined;
+    const to = exportTo ? Date.parse(`${exportTo}T00:00:00Z`) + 86_400_000 : undefined;
+    const result = await query({ type: 'export', table: exportTable, from, to });
+    if (!result.ok) {
+      setExportNote(result.error.message);
+      return;
+    }
+    if (!('export' in result)) return;
+    download(`lx-${exportTable}${exportFrom ? `-${exportFrom}` : ''}${exportTo ? `-to-${exportTo}` : ''}.csv`, result.export.csv);
+    setExportNote(`${result.export.rows} rows${result.export.truncated ? ' (the first 100,000: narrow the range)' : ''}`);
+  };
   return (
     <section className="panel" data-testid="performance">
       <h2>
@@ -98,19 +107,23 @@ export const PerformancePanel = memo(function PerformancePanel() {
         <button className={`tab${table === 'hedges' ? ' tab-on' : ''}`} onClick={() => setTable('hedges')}>
           hedges
         </button>
-        <button
-          className="tab"
-          data-testid="export-csv"
-          onClick={() =>
-            history &&
-            download(
-              `lx-${table}.csv`,
-              toCsv((table === 'trips' ? history.roundTrips : table === 'fills' ? history.fills : history.hedges) as unknown as Array<Record<string, unknown>>)
-            )
-          }
-        >
-          export CSV
+      </div>
+      <div className="row wrap small" data-testid="export">
+        <span className="muted">export {exportTable} as CSV (ISO times, UTC), from</span>
+        <input type="date" className="param-input" value={exportFrom} onChange={(event) => setExportFrom(event.target.value)} data-testid="export-from" />
+        <span className="muted">to (inclusive)</span>
+        <input type="date" className="param-input" value={exportTo} onChange={(event) => setExportTo(event.target.value)} data-testid="export-to" />
+        <select value={exportTable} onChange={(event) => setExportTable(event.target.value as ExportTable)} data-testid="export-table">
+          {(['trips', 'fills', 'hedges', 'orders'] as const).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <button className="btn btn-small" data-testid="export-csv" onClick={() => void exportCsv()}>
+          {exportFrom || exportTo ? 'export range' : 'export whole journal'}
         </button>
+        {exportNote && <span data-testid="export-note">{exportNote}</span>}
       </div>
       <div className="table-scroll">
         <table className="kv small">

@@ -83,3 +83,20 @@ test("book figures line up: every price at the venue's tick decimals, every size
   const numeric = await page.evaluate(`getComputedStyle(document.querySelector('[data-testid="book-L"] td.price')).fontVariantNumeric`);
   expect(numeric).toContain('tabular-nums');
 });
+
+test('a click on a panel title folds it, the fold is kept across a reload, and a second click unfolds it', async ({ page }) => {
+  await open(page);
+  const list = page.getByTestId('decisions-list');
+  await expect(list).toBeVisible();
+  await page.getByTestId('decisions').locator('h2').click();
+  await expect(list).toBeHidden();
+  await expect(page.getByTestId('decisions').locator('h2')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('connection')).toHaveText('websocket open');
+  await expect(page.getByTestId('decisions-list')).toBeHidden();
+  // A tab inside a title is not a fold.
+  await page.getByTestId('log-tab-engine').click();
+  await expect(page.getByTestId('log-engine')).toBeVisible();
+  await page.getByTestId('decisions').locator('h2').click();
+  await expect(page.getByTestId('decisions-list')).toBeVisible();
+});

@@ -18,6 +18,7 @@ import { SpreadChart } from './components/SpreadChart';
 import { SpreadsPanel } from './components/SpreadsPanel';
 import { flattenRequest, TradePanel } from './components/TradePanel';
 import { useConsole } from './store';
+import { useCollapsedPanels } from './collapsedPanels';
 
 /** The console's shortcuts, from anywhere in it: Ctrl+K kill, Ctrl+Shift+D disarm, Ctrl+Shift+F flatten (Cmd on macOS). */
 function shortcutOf(event: KeyboardEvent): 'kill' | 'disarm' | 'flatten' | null {
@@ -73,6 +74,7 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [kill, send]);
 
+  const panels = useCollapsedPanels();
   const closeConfirm = useCallback(() => setConfirmRequest(null), []);
   const [helpOpen, setHelpOpen] = useState(false);
   const closeHelp = useCallback(() => setHelpOpen(false), []);
@@ -180,7 +182,8 @@ export function App() {
           {lastResult.error.code}: {lastResult.error.message}
         </div>
       )}
-      <main className="grid">
+      <style data-testid="collapsed-panels">{panels.css}</style>
+      <main className="grid" onClick={panels.onClick}>
         <BookPanel venue="L" levels={levels} />
         <div className="stack">
           <SpreadsPanel />

@@ -120,3 +120,26 @@ test('the journal exports as CSV: ISO times, plain decimals, the whole journal o
   expect(readFileSync(await (await empty).path(), 'utf8').split('\n')).toEqual(['at,venue,side,qty,price,maker,fee,order_id,fill_id']);
   await expect(page.getByTestId('export-note')).toHaveText('0 rows');
 });
+
+test("position cards: size, entry, mark and PnL live, and the venue's margin, liquidation and hourly funding from its account", async ({ page }) => {
+  await open(page);
+  for (const venue of ['L', 'E']) {
+    await expect(page.getByTestId(`position-${venue}-asof`)).toContainText('venue figures as of', { timeout: 10_000 });
+    await expect(page.getByTestId(`position-${venue}-funding`)).toContainText('0.00125%/h');
+  }
+  // Buy by hand on Lighter: the hedge engine sells it on Extended, a short there; the venues are
+  // read again within 15 s of the fills.
+  await page.getByTestId('manual-venue').selectOption('L');
+  await page.getByTestId('manual-side').selectOption('buy');
+  await page.getByTestId('manual-qty').fill('0.05');
+  await page.getByTestId('manual-send').click();
+  if (await page.getByTestId('confirm-type').isVisible()) await page.getByTestId('confirm-type').fill('OVERRIDE');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('trade-message')).toContainText('filled', { timeout: 10_000 });
+  // Extended shows the short with its liquidation price and how far away it is; Lighter's cross
+  // margin on the emulated 100,000 USDC has none for a position this small.
+  await expect(page.getByTestId('position-E-liq')).toContainText('% away', { timeout: 25_000 });
+  await expect(page.getByTestId('position-E-margin')).not.toHaveText('- / -');
+  await expect(page.getByTestId('position-E-upnl')).toHaveText(/^[+-]?\d+\.\d{4}$/);
+  await expect(page.getByTestId('position-E-funding')).toContainText('/day');
+});

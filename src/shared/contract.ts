@@ -141,6 +141,31 @@ export interface LiveOrderView {
   placedAt: number;
 }
 
+/**
+ * A venue's position card: size and entry from our fills, mark and unrealised PnL live from the
+ * book, margin, liquidation and funding as the venue last reported them (`asOf`). Null where
+ * unknown (flat, or not reported by the venue).
+ */
+export interface PositionView {
+  qty: DecimalString;
+  entry: DecimalString | null;
+  mark: DecimalString | null;
+  unrealisedPnl: DecimalString | null;
+  venueUnrealisedPnl: DecimalString | null;
+  marginUsed: DecimalString | null;
+  available: DecimalString | null;
+  equity: DecimalString | null;
+  liquidationPrice: DecimalString | null;
+  liquidationDistancePercent: DecimalString | null;
+  fundingRatePercentPerHour: DecimalString | null;
+  /** At the current rate, per day: + the position pays, - it receives. */
+  fundingPerDay: DecimalString | null;
+  fundingAccrued: DecimalString | null;
+  asOf: number | null;
+  /** Why the last read failed (the figures are then the last good ones). */
+  error: string | null;
+}
+
 /** One order the engine sent, as the blotter and the open-orders table show it. */
 export interface OrderView {
   clientId: string;
@@ -219,6 +244,8 @@ export interface EngineSnapshot {
   liveOrder: LiveOrderView | null;
   /** Working orders (open, pending or of unknown outcome), newest first; and the last settled ones, newest first. */
   orders: { open: OrderView[]; recent: OrderView[] };
+  /** Per venue: the position card. */
+  positions: Record<VenueId, PositionView>;
   lastDecision: DecisionView | null;
   venues: Record<VenueId, VenueHealthView>;
 }

@@ -407,3 +407,62 @@ describe('orders as the console lists them', () => {
     expect(hedge.slippage).toBe('0');
   });
 });
+
+describe('position cards', () => {
+  it("show size, entry, live mark and PnL from the books, and the venue's margin, liquidation and funding, kept through a failed read", async () => {
+    const h = harness();
+    let reads = 0;
+    let fail = false;
+    h.L.accountView = async () => {
+      reads += 1;
+      if (fail) throw new Error('HTTP 503');
+      return {
+        markPrice: null,
+        unrealisedPnl: d('0.1'),
+        marginUsed: d('15'),
+        available: d('985'),
+        equity: d('1000'),
+        liquidationPrice: d('2700'),
+        fundingRate: d('0.0000125'),
+        fundingAccrued: d('0.02')
+      };
+    };
+    await h.boot(E_RICH);
+    await h.settle(10);
+    expect(reads).toBe(1);
+    // Flat: nothing to liquidate or fund, the account figures still shown.
+    expect(h.engine.snapshot().positions.L).toMatchObject({
+      qty: '0',
+      entry: null,
+      liquidationPrice: null,
+      marginUsed: '15',
+      fundingRatePercentPerHour: '0.00125'
+    });
+    // A manual buy of 0.1 on L at the ask (3000.10).
+    const bought = h.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.1', confirm: true, overrideLimits: true });
+    await h.settle(10);
+    expect((await bought).ok).toBe(true);
+    await h.hedgerIdle();
+    const card = h.engine.snapshot().positions.L;
+    expect(card).toMatchObject({ qty: '0.1', entry: '3000.1', mark: '3000.05', liquidationPrice: '2700', fundingAccrued: '0.02' });
+    // qty x (mark - entry) = 0.1 x -0.05
+    expect(card.unrealisedPnl).toBe('-0.005');
+    // |3000.05 - 2700| / 3000.05 = 10.0%
+    expect(card.liquidationDistancePercent).toBe('10');
+    // A long pays a positive rate: 0.0000125 x 24 x 0.1 x 3000.05
+    expect(card.fundingPerDay).toBe('0.09');
+    // E has no account view: its card has what the engine knows.
+    expect(h.engine.snapshot().positions.E).toMatchObject({ marginUsed: null, liquidationPrice: null, asOf: null });
+    // The fill moved the figures: read again within 15 s, not at the 30 s period.
+    await h.clock.advance(15_000);
+    await h.settle(10);
+    expect(reads).toBe(2);
+    // A failed read keeps the last figures and says why.
+    const asOf = h.engine.snapshot().positions.L.asOf;
+    fail = true;
+    await h.clock.advance(30_000);
+    await h.settle(10);
+    expect(reads).toBe(3);
+    expect(h.engine.snapshot().positions.L).toMatchObject({ liquidationPrice: '2700', asOf, error: 'HTTP 503' });
+  });
+});

@@ -169,6 +169,22 @@ describe('Extended adapter against the emulator', () => {
     market.step();
     await waitFor(() => venue.health().connected && venue.book.ready, 'the reconnect');
   });
+
+  it('reads the account as the venue reports it: mark, liquidation price, margin, equity and the hourly funding rate', async () => {
+    const { venue, exchange } = await connected();
+    const flat = await venue.accountView();
+    expect(flat).toMatchObject({ liquidationPrice: null, markPrice: null, fundingAccrued: null });
+    expect(flat.fundingRate?.toString()).toBe('0.0000125');
+    await venue.sendMarket({ clientId: 'hg-7', side: 'sell', qty: new Decimal('0.03'), worstPrice: price(exchange.bestBid()).minus('5') });
+    const short = await venue.accountView();
+    // A short at 5x is liquidated above its entry.
+    expect(short.liquidationPrice?.gt(exchange.position.avgEntry)).toBe(true);
+    expect(short.markPrice?.gt(0)).toBe(true);
+    expect(short.marginUsed?.gt(0)).toBe(true);
+    expect(short.equity).not.toBeNull();
+    // Extended's position carries no funding paid: not a zero, unknown.
+    expect(short.fundingAccrued).toBeNull();
+  });
 });
 
 describe('Extended adapter: start-up baseline', () => {

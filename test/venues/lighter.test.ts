@@ -248,6 +248,24 @@ describe('Lighter adapter against the emulator', () => {
     expect(position.qty.toString()).toBe('0.03');
     expect(position.avgEntry.toString()).toBe(exchange.position.avgEntry.toFixed(2).replace(/\.?0+$/, ''));
   });
+
+  it("reads the account as the venue reports it: margin, free collateral, liquidation price, Lighter's own funding rate", async () => {
+    const { venue, exchange } = await connected();
+    const flat = await venue.accountView();
+    expect(flat).toMatchObject({ liquidationPrice: null, unrealisedPnl: null, fundingAccrued: null });
+    expect(flat.marginUsed?.toString()).toBe('0');
+    // The venue lists several exchanges' rates: ours is Lighter's, not Binance's.
+    expect(flat.fundingRate?.toString()).toBe('0.0000125');
+    const ask = new Decimal(formatScaled(exchange.bestAsk() as number, 2));
+    await venue.sendMarket({ clientId: '17000000000052', side: 'buy', qty: new Decimal('0.05'), worstPrice: ask.plus(5) });
+    const long = await venue.accountView();
+    // Cross margin on 100,000 USDC: a long of 0.05 ETH is never liquidated (no price), margin 5 % of its value.
+    expect(long.liquidationPrice).toBeNull();
+    expect(long.marginUsed?.gt(0)).toBe(true);
+    expect(long.available?.lt('100000')).toBe(true);
+    expect(long.unrealisedPnl).not.toBeNull();
+    expect(long.fundingAccrued?.toString()).toBe('0');
+  });
 });
 
 describe('Lighter adapter: recording', () => {

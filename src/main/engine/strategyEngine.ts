@@ -31,6 +31,7 @@ import type { Clock, TimerHandle } from '../kernel/clock';
 import type { EngineContext } from './context';
 import { resetTtHits } from './decide';
 import { Exposure } from './exposure';
+import { AccountWatch } from './accountWatch';
 import { HedgeBot } from './hedgeBot';
 import { MakerBot } from './makerBot';
 import { ManualTrading } from './manualTrading';
@@ -96,6 +97,7 @@ export class StrategyEngine implements Engine {
   readonly hedger: HedgeBot | null;
   readonly registry: OrderRegistry;
   readonly exposure: Exposure;
+  private readonly accountWatch: AccountWatch;
   readonly reconciler: Reconciler;
   private readonly manual: ManualTrading;
   private readonly ctx: EngineContext;
@@ -147,6 +149,7 @@ export class StrategyEngine implements Engine {
     };
     this.registry = new OrderRegistry({ now: () => options.clock.now(), onSettled: (order) => this.onSettled(order), finishedMemory: 5000 });
     this.exposure = new Exposure(this.ctx, this.registry, options.seedUnhedgedOn);
+    this.accountWatch = new AccountWatch(options.venues, options.clock, () => this.listener?.changed());
     this.maker = new MakerBot(this.ctx, this.registry, this.exposure, !this.params.ttOnly);
     this.hedger = this.params.ttOnly ? null : new HedgeBot(this.ctx, options.notifier, this.registry, this.exposure);
     if (this.hedger) this.hedger.onExhausted = () => void this.disarmAndCancel('hedge retries exhausted');
@@ -220,12 +223,15 @@ export class StrategyEngine implements Engine {
         this.emit({ type: 'startup', step });
         this.listener?.changed();
       }
-    }).catch((error: unknown) => {
-      if (!(error instanceof StartupFailed)) {
-        this.raiseAlarm('startup_failed', `start-up failed: ${String(error)}`, 'startup_failed');
-      }
-      this.log('error', 'startup', `start-up stopped: ${String(error)}`);
-    });
+    })
+      // The position cards' venue figures, once the venues are up and the positions known.
+      .then(() => this.accountWatch.start())
+      .catch((error: unknown) => {
+        if (!(error instanceof StartupFailed)) {
+          this.raiseAlarm('startup_failed', `start-up failed: ${String(error)}`, 'startup_failed');
+        }
+        this.log('error', 'startup', `start-up stopped: ${String(error)}`);
+      });
   }
 
   /** An error that escaped to the process (a dropped promise, a throwing handler): logged and alarmed, trading goes on. */
@@ -272,6 +278,7 @@ export class StrategyEngine implements Engine {
     if (!this.stopped && (this.state.armed || mayRest)) this.log('warn', 'engine', `stopping: ${await this.emergencyCancel()}`);
     this.stopped = true;
     this.reconciler.stopped = true;
+    this.accountWatch.stop();
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
     for (const venue of VENUES) {
@@ -426,6 +433,7 @@ export class StrategyEngine implements Engine {
       this.raiseAlarm('tt_imbalance', `maker fill ${fill.venue} ${fill.qty} in TT-only mode: no hedge engine`, 'maker_fill_tt_only');
     this.exposure.check(`fill ${fill.id}`);
     this.hedger?.kick();
+    this.accountWatch.filled();
     this.listener?.changed();
   }
 
@@ -554,6 +562,7 @@ export class StrategyEngine implements Engine {
             placedAt: live.placedAt
           }
         : null,
+      positions: { L: this.accountWatch.view('L', s), E: this.accountWatch.view('E', s) },
       orders: {
         open: this.registry
           .unsettled()

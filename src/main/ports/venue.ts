@@ -183,4 +183,26 @@ export interface Venue {
   queryOrder(clientId: string): Promise<OrderReport | null>;
   /** Our open orders on the market, as the venue lists them. */
   openOrders(): Promise<OrderReport[]>;
+  /** The account as the venue reports it (margin, liquidation, funding); venues that report none leave it out. */
+  accountView?(): Promise<VenueAccountView>;
+}
+
+/**
+ * What the venue says of our account and position beyond its size and entry, read over REST
+ * (every 30 s: the request budgets allow it). Null where the venue reports nothing.
+ */
+export interface VenueAccountView {
+  /** The venue's mark price and its unrealised PnL of the position. */
+  markPrice: Decimal | null;
+  unrealisedPnl: Decimal | null;
+  /** Margin the position uses, and collateral still free for new positions (quote units). */
+  marginUsed: Decimal | null;
+  available: Decimal | null;
+  equity: Decimal | null;
+  /** Null when flat, or when the venue reports none ("0"). */
+  liquidationPrice: Decimal | null;
+  /** Funding rate per hour as a fraction (both venues settle funding hourly). */
+  fundingRate: Decimal | null;
+  /** Funding paid (+) or received (-) on the open position so far, as the venue reports it. */
+  fundingAccrued: Decimal | null;
 }

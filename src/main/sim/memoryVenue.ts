@@ -21,6 +21,7 @@ import {
   type OrderStatus,
   type PostOnlyRequest,
   type Venue,
+  type VenueAccountView,
   type VenueHandlers,
   type VenueHealth,
   type VenueId
@@ -48,6 +49,8 @@ export interface MemoryVenueOptions {
 }
 
 export class MemoryVenue implements Venue {
+  /** None by default (the engine then shows what it knows); a test may script one. */
+  accountView?: () => Promise<VenueAccountView>;
   readonly id: VenueId;
   readonly book: OrderBook;
   readonly market: MarketInfo;

@@ -14,6 +14,7 @@ import { LogsPanel } from './components/LogsPanel';
 import { OrdersPanel } from './components/OrdersPanel';
 import { ParamsPanel } from './components/ParamsPanel';
 import { PerformancePanel } from './components/PerformancePanel';
+import { PositionsPanel } from './components/PositionsPanel';
 import { SpreadChart } from './components/SpreadChart';
 import { SpreadsPanel } from './components/SpreadsPanel';
 import { flattenRequest, TradePanel } from './components/TradePanel';
@@ -188,6 +189,7 @@ export function App() {
         <div className="stack">
           <SpreadsPanel />
           <InventoryPanel />
+          <PositionsPanel />
         </div>
         <BookPanel venue="E" levels={levels} />
         <div className="span2">

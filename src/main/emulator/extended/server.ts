@@ -412,7 +412,7 @@ export class ExtendedEmulator {
       value: qty.abs().times(mark).toFixed(4),
       openPrice: avgEntry.toString(),
       markPrice: mark.toString(),
-      liquidationPrice: '0',
+      liquidationPrice: this.liquidationPrice().toFixed(this.market.priceDecimals),
       margin: qty.abs().times(mark).div(5).toFixed(2),
       unrealisedPnl: qty.times(mark.minus(avgEntry)).toFixed(4),
       realisedPnl: '0',
@@ -426,6 +426,19 @@ export class ExtendedEmulator {
     return this.options.exchange.position.qty.isZero() ? [] : [this.positionJson(flavour)];
   }
 
+  /**
+   * Leverage 5 on the position, maintenance 1 %: the price where the position's margin is spent
+   * down to the maintenance margin. 0 when flat.
+   */
+  private liquidationPrice(): Decimal {
+    const { qty, avgEntry } = this.options.exchange.position;
+    if (qty.isZero()) return new Decimal(0);
+    const m = new Decimal('0.01');
+    return qty.isPos()
+      ? avgEntry.times(new Decimal(1).minus('0.2')).div(new Decimal(1).minus(m))
+      : avgEntry.times(new Decimal(1).plus('0.2')).div(new Decimal(1).plus(m));
+  }
+
   private markPrice(): Decimal {
     const bid = this.options.exchange.bestBid() ?? 0;
     const ask = this.options.exchange.bestAsk() ?? 0;
@@ -434,14 +447,19 @@ export class ExtendedEmulator {
 
   private balanceJson() {
     const balance = new Decimal(this.options.account.balance);
+    const { qty, avgEntry } = this.options.exchange.position;
+    const mark = this.markPrice();
+    const unrealised = qty.times(mark.minus(avgEntry));
+    const equity = balance.plus(unrealised);
+    const margin = qty.abs().times(mark).div(5);
     return {
       collateralName: 'USD',
       balance: balance.toFixed(6),
-      equity: balance.toFixed(6),
-      availableForTrade: balance.toFixed(6),
-      availableForWithdrawal: balance.toFixed(6),
-      unrealisedPnl: '0.000000',
-      initialMargin: '0.000000',
+      equity: equity.toFixed(6),
+      availableForTrade: equity.minus(margin).toFixed(6),
+      availableForWithdrawal: equity.minus(margin).toFixed(6),
+      unrealisedPnl: unrealised.toFixed(6),
+      initialMargin: margin.toFixed(6),
       marginRatio: '0.0000',
       exposure: '0.000000',
       leverage: '0.0000',
@@ -475,7 +493,8 @@ export class ExtendedEmulator {
         bidPrice: bid === undefined ? '0' : this.price(bid),
         markPrice: mark.toString(),
         indexPrice: mark.toString(),
-        fundingRate: '0',
+        // Hourly, as Extended charges it (0.01 % per 8 h).
+        fundingRate: '0.0000125',
         nextFundingRate: this.now() + 3_600_000,
         openInterest: '0',
         openInterestBase: '0'

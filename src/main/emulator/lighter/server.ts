@@ -12,6 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import Decimal from 'decimal.js';
 import { parseScaled } from '../../kernel/book';
 import { TimerGroup, type Clock } from '../../kernel/clock';
 import { handleControl } from '../control';
@@ -25,6 +26,10 @@ const MAX_48 = 2 ** 48 - 1;
 const MAX_32 = 2 ** 32 - 1;
 /** The synthetic counterparty of every trade. */
 const MARKET_ACCOUNT = 402117;
+
+/** The emulated account's collateral (USDC) and the market's hourly funding rate. */
+const EMULATED_COLLATERAL = '100000';
+const EMULATED_FUNDING_RATE = 0.0000125;
 
 export interface LighterMarketSpec {
   symbol: string;
@@ -328,10 +333,10 @@ export class LighterEmulator {
       sign: qty.isNeg() ? -1 : 1,
       position: qty.abs().toFixed(m.sizeDecimals),
       avg_entry_price: avgEntry.toFixed(m.priceDecimals),
-      position_value: qty.abs().times(avgEntry).toFixed(2),
-      unrealized_pnl: '0.000000',
+      position_value: qty.abs().times(this.markPrice()).toFixed(2),
+      unrealized_pnl: this.unrealisedPnl().toFixed(6),
       realized_pnl: '0.000000',
-      liquidation_price: '0',
+      liquidation_price: this.liquidationPrice().toFixed(m.priceDecimals),
       total_funding_paid_out: '0',
       margin_mode: 0,
       allocated_margin: '0.000000'
@@ -748,6 +753,16 @@ export class LighterEmulator {
         case 'GET /api/v1/orderBookDetails':
           sendJson(response, 200, { code: 200, order_book_details: this.marketsFor(q.get('market_id')).map(() => this.orderBookDetails()) });
           return;
+        case 'GET /api/v1/funding-rates':
+          // As the venue answers: every market of several exchanges, rates as JSON numbers (per hour).
+          sendJson(response, 200, {
+            code: 200,
+            funding_rates: [
+              { market_id: this.market.marketId, exchange: 'binance', symbol: this.market.symbol, rate: 0.0001 },
+              { market_id: this.market.marketId, exchange: 'lighter', symbol: this.market.symbol, rate: EMULATED_FUNDING_RATE }
+            ]
+          });
+          return;
         case 'GET /api/v1/account': {
           if (q.get('by') !== 'index' || Number(q.get('value')) !== this.options.accountIndex) {
             throw new LighterError(21100, 'account not found', 400);
@@ -888,8 +903,39 @@ export class LighterEmulator {
     };
   }
 
+  /** The book's mid, as the venue's mark (the emulator has no index). */
+  private markPrice(): Decimal {
+    const { bids, asks } = this.options.exchange.book();
+    if (!bids[0] || !asks[0]) return new Decimal(0);
+    return new Decimal(bids[0][0] + asks[0][0]).div(2).div(10 ** this.market.priceDecimals);
+  }
+
+  private unrealisedPnl(): Decimal {
+    const { qty, avgEntry } = this.options.exchange.position;
+    return qty.times(this.markPrice().minus(avgEntry));
+  }
+
+  /**
+   * Cross margin: the price where the account's equity (collateral + the position's PnL) falls to
+   * the maintenance margin (1.2 % of the position's value). 0 when there is no such price.
+   */
+  private liquidationPrice(): Decimal {
+    const { qty, avgEntry } = this.options.exchange.position;
+    if (qty.isZero()) return new Decimal(0);
+    const collateral = new Decimal(EMULATED_COLLATERAL);
+    const m = new Decimal('0.012');
+    const price = qty
+      .times(avgEntry)
+      .minus(collateral)
+      .div(qty.minus(m.times(qty.abs())));
+    return price.gt(0) ? price : new Decimal(0);
+  }
+
   private accountJson() {
     const { qty } = this.options.exchange.position;
+    const equity = new Decimal(EMULATED_COLLATERAL).plus(this.unrealisedPnl());
+    // Initial margin: 5 % of the position's value (default_initial_margin_fraction 500).
+    const available = equity.minus(qty.abs().times(this.markPrice()).times('0.05'));
     return {
       code: 0,
       account_type: 0,
@@ -900,13 +946,13 @@ export class LighterEmulator {
       total_order_count: this.options.exchange.orders.size,
       total_isolated_order_count: 0,
       pending_order_count: 0,
-      available_balance: '100000.000000',
+      available_balance: available.toFixed(6),
       status: 1,
-      collateral: '100000.000000',
+      collateral: new Decimal(EMULATED_COLLATERAL).toFixed(6),
       name: '',
       description: '',
-      total_asset_value: '100000.000000',
-      cross_asset_value: '100000.000000',
+      total_asset_value: equity.toFixed(6),
+      cross_asset_value: equity.toFixed(6),
       positions: qty.isZero() && this.options.exchange.record.trades.length === 0 ? [] : [{ ...this.positionJson(), margin_set_flag: 0, total_discount: '0' }],
       assets: [],
       shares: []

@@ -25,7 +25,8 @@ import {
   type OrderStatus,
   type Position,
   type PostOnlyRequest,
-  type Venue
+  type Venue,
+  type VenueAccountView
 } from '../../ports/venue';
 import type { PreflightRow } from '../../ports/preflight';
 import { PreflightTable, probeStream } from '../common/preflightProbes';
@@ -177,6 +178,51 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const size = new Decimal(dec(p.size, 'position.size'));
     const side = str(p.side, 'position.side');
     return { qty: side === 'SHORT' ? size.neg() : size, avgEntry: size.isZero() ? new Decimal(0) : new Decimal(dec(p.openPrice, 'position.openPrice')) };
+  }
+
+  /**
+   * The account as Extended reports it: GET /user/positions (mark, liquidation, margin, unrealised
+   * PnL), GET /user/balance (equity, available; 404 when the balance is zero) and the market's
+   * hourly funding rate from GET /info/markets (marketStats), read at most every 5 minutes.
+   * Extended's position reports no funding paid: that stays null.
+   */
+  async accountView(): Promise<VenueAccountView> {
+    const [positions, balance, fundingRate] = await Promise.all([
+      this.rest('GET', `/user/positions?market=${encodeURIComponent(this.config.market)}`),
+      this.rest('GET', '/user/balance').catch((error: unknown) => {
+        if (error instanceof VenueOrderError && error.code === 404) return null;
+        throw error;
+      }),
+      this.fundingRate()
+    ]);
+    if (!Array.isArray(positions)) throw new FrameError('positions', positions);
+    const found = positions.find((p) => (p as { market?: unknown }).market === this.config.market);
+    const mine = found ? obj(found, 'position') : null;
+    const b = balance === null ? null : obj(balance, 'balance');
+    const optional = (value: unknown, field: string) => (value === undefined || value === null ? null : new Decimal(dec(value, field)));
+    const liquidation = mine ? optional(mine.liquidationPrice, 'position.liquidationPrice') : null;
+    return {
+      markPrice: mine ? optional(mine.markPrice, 'position.markPrice') : null,
+      unrealisedPnl: mine ? optional(mine.unrealisedPnl, 'position.unrealisedPnl') : null,
+      marginUsed: b ? optional(b.initialMargin, 'balance.initialMargin') : new Decimal(0),
+      available: b ? optional(b.availableForTrade, 'balance.availableForTrade') : new Decimal(0),
+      equity: b ? optional(b.equity, 'balance.equity') : new Decimal(0),
+      liquidationPrice: liquidation && liquidation.gt(0) ? liquidation : null,
+      fundingRate,
+      fundingAccrued: null
+    };
+  }
+
+  private funding: { rate: Decimal | null; at: number } | null = null;
+
+  private async fundingRate(): Promise<Decimal | null> {
+    if (this.funding && this.clock.now() - this.funding.at < 300_000) return this.funding.rate;
+    const markets = await this.rest('GET', `/info/markets?market=${encodeURIComponent(this.config.market)}`);
+    const market = Array.isArray(markets) ? markets.map((m) => obj(m, 'market')).find((m) => m.name === this.config.market) : undefined;
+    const stats = market?.marketStats === undefined ? undefined : obj(market.marketStats, 'marketStats');
+    const rate = stats?.fundingRate === undefined ? null : new Decimal(dec(stats.fundingRate, 'marketStats.fundingRate'));
+    this.funding = { rate, at: this.clock.now() };
+    return rate;
   }
 
   /** The account's balance; the venue answers 404 when it is zero. */

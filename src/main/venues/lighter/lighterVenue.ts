@@ -25,6 +25,7 @@ import {
   type Position,
   type PostOnlyRequest,
   type Venue,
+  type VenueAccountView,
   type VenueHealth
 } from '../../ports/venue';
 import { LIGHTER_TIERS } from '../../../shared/lighterTiers';
@@ -34,6 +35,7 @@ import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { RequestBudget } from '../common/requestBudget';
+import { dec } from '../common/frames';
 import type { LighterAdapterConfig } from './config';
 import { LighterBookSync } from './bookSync';
 import { LIGHTER_CANCEL_ALL, LIGHTER_ERROR, LIGHTER_ORDER_BOOKS_PATH, LIGHTER_ORDER_TYPE, LIGHTER_TIME_IN_FORCE } from './constants';
@@ -556,6 +558,50 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
     await this.txClient.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.immediate, time: 0, nonce }), 'cancel');
+  }
+
+  /**
+   * The account as Lighter reports it: one GET /account (position fields, collateral, available
+   * balance) and the market's funding rate from GET /funding-rates (the venue lists several
+   * exchanges there: ours is exchange "lighter"), read at most every 5 minutes. Both count against
+   * the request budget.
+   */
+  async accountView(): Promise<VenueAccountView> {
+    const body = await this.rest(`account?by=index&value=${this.config.accountIndex}`);
+    const account = (Array.isArray(body.accounts) ? body.accounts[0] : undefined) as Record<string, unknown> | undefined;
+    if (!account) throw new FrameError('accounts', body.accounts);
+    const marketId = (this.details as MarketDetails).marketId;
+    const positions = Array.isArray(account.positions) ? (account.positions as Array<Record<string, unknown>>) : [];
+    const mine = positions.find((p) => p.market_id === marketId);
+    const optional = (value: unknown, field: string) => (value === undefined || value === null ? null : new Decimal(dec(value, field)));
+    const collateral = optional(account.collateral, 'account.collateral');
+    const available = optional(account.available_balance, 'account.available_balance');
+    const flat = !mine || new Decimal(dec(mine.position ?? '0', 'position.position')).isZero();
+    const liquidation = flat ? null : optional(mine?.liquidation_price, 'position.liquidation_price');
+    return {
+      markPrice: null,
+      unrealisedPnl: flat ? null : optional(mine?.unrealized_pnl, 'position.unrealized_pnl'),
+      marginUsed: collateral && available ? collateral.minus(available) : null,
+      available,
+      equity: optional(account.total_asset_value, 'account.total_asset_value'),
+      liquidationPrice: liquidation && liquidation.gt(0) ? liquidation : null,
+      fundingRate: await this.fundingRate(),
+      fundingAccrued: flat ? null : optional(mine?.total_funding_paid_out, 'position.total_funding_paid_out')
+    };
+  }
+
+  private funding: { rate: Decimal | null; at: number } | null = null;
+
+  private async fundingRate(): Promise<Decimal | null> {
+    if (this.funding && this.clock.now() - this.funding.at < 300_000) return this.funding.rate;
+    const body = await this.rest('funding-rates');
+    const list = Array.isArray(body.funding_rates) ? (body.funding_rates as Array<Record<string, unknown>>) : [];
+    const marketId = (this.details as MarketDetails).marketId;
+    const mine = list.find((entry) => entry.market_id === marketId && entry.exchange === 'lighter');
+    // The rate comes as a JSON number: shown as received (a display figure, never traded on).
+    const rate = mine && (typeof mine.rate === 'number' || typeof mine.rate === 'string') ? new Decimal(String(mine.rate)) : null;
+    this.funding = { rate, at: this.clock.now() };
+    return rate;
   }
 
   // ------------------------------------------------------------------ the venue's record

@@ -82,6 +82,9 @@ test("book figures line up: every price at the venue's tick decimals, every size
   }
   const numeric = await page.evaluate(`getComputedStyle(document.querySelector('[data-testid="book-L"] td.price')).fontVariantNumeric`);
   expect(numeric).toContain('tabular-nums');
+  // Spreads carry their unit, and net figures say their fees are the configured estimate.
+  await expect(page.getByTestId('spreads')).toContainText('% of buy price');
+  await expect(page.getByTestId('spreads')).toContainText('net (est. fees)');
 });
 
 test('a click on a panel title folds it, the fold is kept across a reload, and a second click unfolds it', async ({ page }) => {

@@ -49,8 +49,11 @@ export const SpreadsPanel = memo(function SpreadsPanel() {
             <th className="num" title={meaningOf('spread (raw)')}>
               raw
             </th>
-            <th className="num" title={meaningOf('spread (net)')}>
-              net
+            <th
+              className="num"
+              title={`${meaningOf('spread (net)')} The fees are the configured schedule (est.), shown per venue in the venues panel; the fees actually paid are in the performance panel.`}
+            >
+              net (est. fees)
             </th>
             <th>legs</th>
           </tr>

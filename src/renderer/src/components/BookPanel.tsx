@@ -90,7 +90,7 @@ export const BookPanel = memo(function BookPanel({ venue, levels }: Props) {
           ))}
           <tr className="mid-row">
             <td colSpan={3}>
-              {bestBid ?? '-'} / {bestAsk ?? '-'}
+              {bestBid ? padDecimals(bestBid, priceDecimals) : '-'} / {bestAsk ? padDecimals(bestAsk, priceDecimals) : '-'}
             </td>
           </tr>
           {shownBids.map((level) => (

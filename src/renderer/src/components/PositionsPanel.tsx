@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { PositionView, VenueId } from '../../../shared/contract';
-import { clockTime, signed } from '../format';
+import { clockTime, padDecimals, signed } from '../format';
 import { useConsole } from '../store';
 
 const NAMES: Record<VenueId, string> = { L: 'Lighter', E: 'Extended' };
@@ -16,7 +16,8 @@ function Row({ label, value, title, testId, tone }: { label: string; value: stri
   );
 }
 
-function Card({ venue, p }: { venue: VenueId; p: PositionView }) {
+function Card({ venue, p, priceDecimals }: { venue: VenueId; p: PositionView; priceDecimals: number }) {
+  const price = (value: string | null) => (value === null ? '-' : padDecimals(value, priceDecimals));
   const dash = (value: string | null, suffix = '') => (value === null ? '-' : `${value}${suffix}`);
   const close = p.liquidationDistancePercent !== null && Number(p.liquidationDistancePercent) < 10;
   return (
@@ -36,8 +37,8 @@ function Card({ venue, p }: { venue: VenueId; p: PositionView }) {
       <table className="kv small">
         <tbody>
           <Row label="size" value={p.qty} testId={`position-${venue}-qty`} />
-          <Row label="entry" value={dash(p.entry)} />
-          <Row label="mark" value={dash(p.mark)} title="The book's mid, live" />
+          <Row label="entry" value={price(p.entry)} />
+          <Row label="mark" value={price(p.mark)} title="The book's mid, live" />
           <Row
             label="uPnL"
             value={signed(p.unrealisedPnl, 4)}
@@ -72,13 +73,15 @@ function Card({ venue, p }: { venue: VenueId; p: PositionView }) {
 /** A card per venue: what the position is, what it is worth now, how far from liquidation, what it costs to hold. */
 export const PositionsPanel = memo(function PositionsPanel() {
   const positions = useConsole((state) => state.snapshot?.positions);
+  const decimalsL = useConsole((state) => state.snapshot?.books.L?.priceDecimals ?? 0);
+  const decimalsE = useConsole((state) => state.snapshot?.books.E?.priceDecimals ?? 0);
   if (!positions) return <section className="panel" data-testid="positions" />;
   return (
     <section className="panel" data-testid="positions">
       <h2>Positions</h2>
       <div className="position-cards">
-        <Card venue="L" p={positions.L} />
-        <Card venue="E" p={positions.E} />
+        <Card venue="L" p={positions.L} priceDecimals={decimalsL} />
+        <Card venue="E" p={positions.E} priceDecimals={decimalsE} />
       </div>
     </section>
   );

@@ -231,7 +231,11 @@ test('a flatten that Extended refuses leaves an alarm saying what is still open,
   await expect(page.getByTestId('trade-message')).toContainText('filled 0.05');
   await expect(page.getByTestId('invE')).not.toHaveText(/^[+-]?0(\.0+)?$/);
   // Its hedge done first: a hedge on Extended would otherwise take the refusals meant for the flatten.
-  for (const id of ['unhedgedL', 'unhedgedE', 'legsInFlight']) await expect(page.getByTestId(id)).toHaveText(/^[+-]?0(\.0+)?$/);
+  // (Dust below minHedgeQty 0.01 may stay unhedged from earlier tests: the hedge engine leaves it.)
+  await expect(page.getByTestId('legsInFlight')).toHaveText(/^[+-]?0(\.0+)?$/);
+  for (const id of ['unhedgedL', 'unhedgedE']) {
+    await expect.poll(async () => Math.abs(Number(await page.getByTestId(id).textContent())), { timeout: 10_000 }).toBeLessThan(0.01);
+  }
 
   await page.getByTestId('fault-E-rejectOrders').click();
   await page.getByTestId('flatten').click();

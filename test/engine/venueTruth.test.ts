@@ -256,6 +256,47 @@ describe('flatten, exhaustion and manual orders', () => {
     expectExposureExplained(h);
   });
 
+  it('flatten trades nothing while the kill sweep cannot see the venues empty, and a second flatten meanwhile is refused', async () => {
+    const h = await quoting();
+    const maker = [...h.E.orders.values()][0]!;
+    h.E.fillResting(maker.clientId);
+    await h.settle(200);
+    await h.hedgerIdle();
+    const marketsBefore = markets(h.L.sent).length + markets(h.E.sent).length;
+    h.E.cancelFailure = new VenueOrderError('E', 'network', 'venue unreachable');
+    const first = h.host.command({ type: 'flatten', confirm: true });
+    await h.clock.advance(100);
+    // One at a time.
+    const second = await h.host.command({ type: 'flatten', confirm: true });
+    expect(second.ok).toBe(false);
+    if (!second.ok) expect(second.error.message).toContain('already running');
+    await h.clock.advance(11_000);
+    const answer = await first;
+    expect(answer.ok).toBe(false);
+    if (answer.ok) return;
+    expect(answer.error.message).toContain('kill sweep did not complete');
+    expect(markets(h.L.sent).length + markets(h.E.sent).length).toBe(marketsBefore);
+    expect(h.engine.snapshot().alarms.find((alarm) => alarm.kind === 'exposure_leak')?.actions?.[0]?.label).toBe('Flatten again');
+    h.E.cancelFailure = null;
+    await h.clock.advance(5000);
+  });
+
+  it('the trader cannot cancel a quote the venue has not confirmed resting (a cancel overtaking its create would free the slot)', async () => {
+    const h = harness({ latencyMs: 40 });
+    await h.boot(E_RICH);
+    await h.arm();
+    // The first quote is on its way (40 ms to the venue and back).
+    h.setE(...E_RICH.E);
+    await h.clock.advance(5);
+    const placing = h.engine.snapshot().orders.open.find((order) => order.state === 'pending');
+    expect(placing).toBeDefined();
+    const refused = await h.host.command({ type: 'cancelOrder', venue: placing!.venue, clientId: placing!.clientId });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toContain('not resting');
+    await h.settle(200);
+    expect(h.E.orders.size).toBe(1);
+  });
+
   it('a bounded wait for settlement resolves false on time and leaves no waiter behind', async () => {
     const h = await quoting({ latencyMs: 50 });
     h.L.lostAnswers = 1;

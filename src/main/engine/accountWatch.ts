@@ -42,8 +42,8 @@ export class AccountWatch {
   /** A fill changed the position: the next read comes within ACCOUNT_READ_AFTER_FILL_MS of the last. */
   filled(): void {
     if (this.stopped || !this.timer || this.reading) return;
-    const lastAt = Math.max(this.last.L?.at ?? 0, this.last.E?.at ?? 0);
-    const due = Math.max(lastAt + ACCOUNT_READ_AFTER_FILL_MS, this.clock.now() + 1000);
+    // From the last attempt, successful or not: failing reads (a 429) must not be retried on every fill.
+    const due = Math.max(this.lastAttemptAt + ACCOUNT_READ_AFTER_FILL_MS, this.clock.now() + 1000);
     if (due >= this.nextAt) return;
     this.clock.clearTimeout(this.timer);
     this.nextAt = due;
@@ -53,8 +53,11 @@ export class AccountWatch {
   private nextAt = Number.POSITIVE_INFINITY;
   private reading = false;
 
+  private lastAttemptAt = 0;
+
   private async read(): Promise<void> {
     this.reading = true;
+    this.lastAttemptAt = this.clock.now();
     await Promise.all(
       VENUES.map(async (venue) => {
         const read = this.venues[venue].accountView;

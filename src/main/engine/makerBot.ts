@@ -94,9 +94,13 @@ export class MakerBot {
     const tops = this.tops();
     if (!tops) return null;
     const { state } = this.ctx;
+    const scaled = this.scaledTops();
+    // A price too large for exact integers at the finer scale (never at today's markets): no decision on a guess.
+    if (!Number.isSafeInteger(scaled.bidL) || !Number.isSafeInteger(scaled.askL) || !Number.isSafeInteger(scaled.bidE) || !Number.isSafeInteger(scaled.askE))
+      return null;
     const evaluation = {
       tops,
-      spreads: calcSpreads(this.scaledTops(), this.ctx.params().enableTt),
+      spreads: calcSpreads(scaled, this.ctx.params().enableTt),
       inv: invSpread(state.inventoryDirection(), state.entry.L, state.entry.E)
     };
     this.lastEvaluation = evaluation;
@@ -456,6 +460,8 @@ export class MakerBot {
     const live = ctx.state.liveOrder;
     if (decision.direction === 'exit' && live?.direction === 'exit') {
       if (!(await this.cancelLive(`TT exit ${combo.key} replaces the maker exit`, null))) return;
+      // A kill, a disarm or a flatten may have begun while the cancel was on its way: send nothing then.
+      if (!ctx.quotingAllowed()) return;
     }
     this.flushUnsendable();
     this.ttPending = true;

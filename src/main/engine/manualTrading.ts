@@ -24,11 +24,14 @@ export interface ManualTradingDeps {
   journal: TradeJournal;
   registry: OrderRegistry;
   hedger: HedgeBot | null;
-  disarmAndCancel(reason: string): Promise<unknown>;
+  /** Disarms and sweeps; `problems` lists what kept the sweep from completing (empty when it did). */
+  disarmAndCancel(reason: string): Promise<{ problems: string[] }>;
 }
 
 /** How long flatten waits for hedge and TT legs in flight to settle before it refuses to guess. */
 export const FLATTEN_LEG_WAIT_MS = 10_000;
+/** How long a manual or flatten market order waits for the venue to settle it before it is reported unknown. */
+export const MARKET_SETTLE_WAIT_MS = 15_000;
 
 export class ManualTrading {
   constructor(private readonly deps: ManualTradingDeps) {}
@@ -57,8 +60,14 @@ export class ManualTrading {
     });
     // A refusal is an answer (nothing executed); a lost answer waits for the venue's record like any order.
     if (!sent.ok && !sent.unknown) throw sent.error;
-    const settled = await this.deps.registry.whenSettled(order);
-    return settled.countedFilled;
+    // Bounded: a flatten or a manual order must not hang on an answer that may never come; the
+    // registry keeps the order unknown and the reconciler settles it from the venue's record.
+    if (!(await this.deps.registry.whenSettledWithin(order, MARKET_SETTLE_WAIT_MS, this.deps.clock))) {
+      throw new Error(
+        `${purpose} order ${clientId} on ${venue}: outcome not known after ${MARKET_SETTLE_WAIT_MS / 1000} s (it may have executed; the venue's record will settle it)`
+      );
+    }
+    return order.countedFilled;
   }
 
   /**
@@ -90,6 +99,9 @@ export class ManualTrading {
    * held (it would re-open a leg) until the trader flattens again or hedges now.
    */
   async flatten(): Promise<CommandResult> {
+    // One at a time: a second flatten reading positions while the first one's orders are on their way would close twice.
+    if (this.flattening) return commandError('REJECTED', 'a flatten is already running: wait for its answer');
+    this.flattening = true;
     try {
       return await this.flattenHeld();
     } catch (error) {
@@ -97,19 +109,31 @@ export class ManualTrading {
       const message = `flatten failed: ${error instanceof Error ? error.message : String(error)}. The hedge engine is held: flatten again, or hedge now.`;
       this.raiseFlattenAlarm(message, 'Flatten again');
       return commandError('REJECTED', message);
+    } finally {
+      this.flattening = false;
     }
   }
 
+  private flattening = false;
+
   private async flattenHeld(): Promise<CommandResult> {
-    await this.deps.disarmAndCancel('flatten');
+    const kill = await this.deps.disarmAndCancel('flatten');
     await this.deps.hedger?.hold();
-    const legs = this.deps.registry.unsettled().filter((order) => order.legOn !== null);
+    if (kill.problems.length > 0) {
+      // Quotes may still rest and fill: closing now would trade against a moving position.
+      const message = `flatten stopped before trading: the kill sweep did not complete (${kill.problems.join('; ')}); quotes may still rest. The hedge engine is held: flatten again, or hedge now.`;
+      this.raiseFlattenAlarm(message, 'Flatten again');
+      return commandError('REJECTED', message);
+    }
+    // Every market order still in flight (hedge and TT legs, manual and flatten orders): it may
+    // still execute and change the positions flatten is about to read.
+    const legs = this.deps.registry.unsettled().filter((order) => order.purpose !== 'maker' && order.purpose !== 'adopted');
     const waits = await Promise.all(legs.map((order) => this.deps.registry.whenSettledWithin(order, FLATTEN_LEG_WAIT_MS, this.deps.clock)));
     const stuck = legs.filter((_, index) => !waits[index]);
     if (stuck.length > 0) {
       const which = stuck.map((order) => `${order.purpose} ${order.side} ${order.qty} on ${order.venue} (${order.state})`).join(', ');
       const message =
-        `flatten stopped before trading: ${stuck.length} leg(s) in flight not settled after ${FLATTEN_LEG_WAIT_MS / 1000} s: ${which}. ` +
+        `flatten stopped before trading: ${stuck.length} market order(s) in flight not settled after ${FLATTEN_LEG_WAIT_MS / 1000} s: ${which}. ` +
         'They may still execute, so closing the positions now could over-trade. The hedge engine is held: flatten again once they settle, or hedge now.';
       this.raiseFlattenAlarm(message, 'Flatten again');
       return commandError('REJECTED', message);

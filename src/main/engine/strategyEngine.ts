@@ -708,8 +708,18 @@ export class StrategyEngine implements Engine {
     if (order.purpose !== 'maker' && order.purpose !== 'adopted') {
       return commandError('REJECTED', `${order.purpose} order ${clientId} is a market order (IOC): it ends by itself`, { field: 'clientId', value: clientId });
     }
+    // Only an order the venue confirmed resting: a cancel overtaking a create still on its way (or
+    // one of unknown outcome) could free the maker's slot while the create lands and rests.
     const live = this.state.liveOrder;
-    if (live && live.venue === venue && live.clientId === clientId) {
+    const mine = live && live.venue === venue && live.clientId === clientId ? live : null;
+    if ((mine && mine.status !== 'live') || (order.state !== 'open' && order.state !== 'partially_filled')) {
+      const state = mine?.status ?? order.state;
+      return commandError('REJECTED', `order ${clientId} is ${state}, not resting: cancel it once the venue says it rests (or use KILL)`, {
+        field: 'clientId',
+        value: clientId
+      });
+    }
+    if (mine) {
       const cancelled = await this.maker.cancelLive('cancelled by the trader', null);
       this.listener?.changed();
       return cancelled

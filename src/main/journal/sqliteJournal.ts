@@ -425,11 +425,16 @@ export class SqliteJournal implements TradeJournal {
         lastId = Number(row.id);
       }
       rows += slice.length;
-      if (slice.length < EXPORT_SLICE || rows >= EXPORT_MAX_ROWS) break;
+      if (slice.length < EXPORT_SLICE) break;
+      if (rows >= EXPORT_MAX_ROWS) {
+        // Full: say so only when there is more.
+        const more = statement.all(lastId, from, to).length > 0;
+        return { rows, truncated: more, csv: lines.join('\n') };
+      }
       // Let the engine run between slices.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return { rows, truncated: rows >= EXPORT_MAX_ROWS, csv: lines.join('\n') };
+    return { rows, truncated: false, csv: lines.join('\n') };
   }
 
   history(limit: number): HistoryView {

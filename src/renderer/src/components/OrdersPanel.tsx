@@ -78,7 +78,8 @@ export const OrdersPanel = memo(function OrdersPanel() {
               <td>{status(order)}</td>
               <td data-testid="order-age">{age(order.sentAt, now)}</td>
               <td>
-                {(order.purpose === 'maker' || order.purpose === 'adopted') && (
+                {/* Only what the venue confirmed resting: a cancel overtaking a create on its way could leave it resting untracked. */}
+                {(order.purpose === 'maker' || order.purpose === 'adopted') && (order.state === 'open' || order.state === 'partially_filled') && (
                   <button
                     className="btn btn-small"
                     data-testid="order-cancel"

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startHeadlessHost, type RunningHost } from './headlessHost';
+import { sendManualOrder } from './consoleActions';
 
 // The open-orders table and the blotter, on the demo through the real adapters.
 let host: RunningHost;
@@ -129,12 +130,7 @@ test("position cards: size, entry, mark and PnL live, and the venue's margin, li
   }
   // Buy by hand on Lighter: the hedge engine sells it on Extended, a short there; the venues are
   // read again within 15 s of the fills.
-  await page.getByTestId('manual-venue').selectOption('L');
-  await page.getByTestId('manual-side').selectOption('buy');
-  await page.getByTestId('manual-qty').fill('0.05');
-  await page.getByTestId('manual-send').click();
-  if (await page.getByTestId('confirm-type').isVisible()) await page.getByTestId('confirm-type').fill('OVERRIDE');
-  await page.getByTestId('confirm-ok').click();
+  await sendManualOrder(page, 'L', 'buy', '0.05');
   await expect(page.getByTestId('trade-message')).toContainText('filled', { timeout: 10_000 });
   // Extended shows the short with its liquidation price and how far away it is; Lighter's cross
   // margin on the emulated 100,000 USDC has none for a position this small.

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHeadlessHost, type RunningHost } from './headlessHost';
+import { fillManualOrder, sendManualOrder } from './consoleActions';
 
 // The demo on the built-in emulators, through the real adapters: a low entry threshold and a
 // faster market so that quotes and fills come within seconds.
@@ -104,10 +105,7 @@ test('the kill switch, by click and by Ctrl+K, disarms and cancels live orders w
 test('a manual hedge goes out after confirmation and shows its fill', async ({ page }) => {
   await open(page);
   const before = await page.getByTestId('invL').textContent();
-  await page.getByTestId('manual-venue').selectOption('L');
-  await page.getByTestId('manual-side').selectOption('buy');
-  await page.getByTestId('manual-qty').fill('0.01');
-  await page.getByTestId('manual-send').click();
+  await fillManualOrder(page, 'L', 'buy', '0.01');
   await expect(page.getByTestId('confirm-dialog')).toContainText('BUY 0.01 on Lighter');
   await expect(page.getByTestId('confirm-details')).toContainText('estimated average price');
   // Earlier tests may have left a small net exposure: then the order needs the typed override too.
@@ -126,10 +124,7 @@ test('a manual hedge goes out after confirmation and shows its fill', async ({ p
 
 test('a manual order that would sweep the book shows its cost and exposure first, and needs a typed override', async ({ page }) => {
   await open(page);
-  await page.getByTestId('manual-venue').selectOption('L');
-  await page.getByTestId('manual-side').selectOption('buy');
-  await page.getByTestId('manual-qty').fill('1000');
-  await page.getByTestId('manual-send').click();
+  await fillManualOrder(page, 'L', 'buy', '1000');
   const details = page.getByTestId('confirm-details');
   await expect(details).toContainText('notional');
   await expect(details).toContainText('the book shown holds only');
@@ -222,12 +217,7 @@ test('a flatten that Extended refuses leaves an alarm saying what is still open,
   await open(page);
   // Positions on both venues: a manual buy on Lighter (the seed venue), which the hedge engine
   // offsets with a sell on Extended.
-  await page.getByTestId('manual-venue').selectOption('L');
-  await page.getByTestId('manual-side').selectOption('buy');
-  await page.getByTestId('manual-qty').fill('0.05');
-  await page.getByTestId('manual-send').click();
-  if (await page.getByTestId('confirm-type').isVisible()) await page.getByTestId('confirm-type').fill('OVERRIDE');
-  await page.getByTestId('confirm-ok').click();
+  await sendManualOrder(page, 'L', 'buy', '0.05');
   await expect(page.getByTestId('trade-message')).toContainText('filled 0.05');
   await expect(page.getByTestId('invE')).not.toHaveText(/^[+-]?0(\.0+)?$/);
   // Its hedge done first: a hedge on Extended would otherwise take the refusals meant for the flatten.

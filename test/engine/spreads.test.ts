@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
-import { calcNetSpreads, calcSpreads, COMBOS, exitThreshold, invSpread, Spread, thresholdOf } from '../../src/main/engine/spreads';
+import { calcNetSpreads, calcSpreads, COMBOS, exitThreshold, invSpread, PercentThreshold, Spread, thresholdOf } from '../../src/main/engine/spreads';
 import { toFees } from '../../src/main/engine/params';
 import { d } from '../helpers/engineHarness';
 
@@ -63,6 +63,18 @@ describe('comparing spreads exactly, on integers', () => {
       expect(spread.greaterThan(other)).toBe(new Decimal(spread.diff).times(other.base).gt(new Decimal(other.diff).times(spread.base)));
       expect(spread.format(4)).toBe(exact.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toString());
     }
+  });
+
+  it('an exit at exactly SPREAD_TP - INV does not qualify, with INV taken exactly (its decimal has 20 digits only)', () => {
+    // LE inventory bought on L at 3000, sold on E at 3002: INV = 200/3000 % = 1/15 %, whose decimal rounds up.
+    const inv = invSpread('LE', d('3000'), d('3002'));
+    expect(inv.toString()).toBe('0.066666666666666666667');
+    // An EL spread of exactly 1/30 % (diff 1 over 3000): 1/30 + 1/15 = 0.1 = SPREAD_TP, not over it.
+    const exit = new Spread(1, 3000);
+    expect(exit.exceeds(exitThreshold(d('0.1'), inv))).toBe(false);
+    expect(exit.exceeds(exitThreshold(d('0.0999999999999999999999999'), inv))).toBe(true);
+    // SPREAD_TP minus the 20-digit INV would have said yes.
+    expect(exit.exceeds(new PercentThreshold(d('0.1').minus(inv)))).toBe(true);
   });
 
   it('an exit threshold is SPREAD_TP minus INV, and a non-positive price qualifies for nothing', () => {

@@ -6,7 +6,6 @@ import Decimal from 'decimal.js';
 import type { ComboKey, Direction, Side, VenueId } from '../../shared/contract';
 import { HUNDRED, ONE, ZERO } from '../kernel/decimalMath';
 
-const TEN = new Decimal(10);
 import type { Fees } from './params';
 
 export interface Tops {
@@ -80,15 +79,38 @@ export class PercentThreshold {
   readonly scaleN: number;
   readonly safe: boolean;
 
-  constructor(readonly value: Decimal) {
-    const places = value.decimalPlaces();
-    this.units = BigInt(value.times(TEN.pow(places)).toFixed(0));
-    this.scale = 100n * 10n ** BigInt(places);
+  /**
+   * The threshold `value` (a decimal), or exactly `fraction.num / fraction.den` when given (den > 0;
+   * `value` is then only its display).
+   */
+  constructor(
+    readonly value: Decimal,
+    fraction?: { num: bigint; den: bigint }
+  ) {
+    if (fraction) {
+      this.units = fraction.num;
+      this.scale = 100n * fraction.den;
+    } else {
+      const places = value.decimalPlaces();
+      this.units = scaledBigInt(value, places);
+      this.scale = 100n * 10n ** BigInt(places);
+    }
     this.unitsN = Number(this.units);
     this.scaleN = Number(this.scale);
     this.safe = Number.isSafeInteger(this.unitsN) && Number.isSafeInteger(this.scaleN);
   }
 }
+
+/**
+ * A decimal as an exact integer count of 10^-places (places >= its decimal places). From its digits,
+ * not by multiplying: decimal.js rounds a product to 20 significant digits.
+ */
+function scaledBigInt(value: Decimal, places: number): bigint {
+  return BigInt(value.toFixed(places).replace('.', ''));
+}
+
+/** INV values as exact fractions (num / den percent), by the decimal invSpread returned for them. */
+const exactInv = new WeakMap<Decimal, { num: bigint; den: bigint }>();
 
 const thresholds = new WeakMap<Decimal, PercentThreshold>();
 
@@ -107,8 +129,20 @@ let lastExit: { spreadTp: Decimal; inv: Decimal; threshold: PercentThreshold } |
 /** An exit qualifies when spread + INV > SPREAD_TP, i.e. spread > SPREAD_TP − INV; INV changes only on fills. */
 export function exitThreshold(spreadTp: Decimal, inv: Decimal): PercentThreshold {
   if (lastExit && lastExit.spreadTp === spreadTp && lastExit.inv === inv) return lastExit.threshold;
-  lastExit = { spreadTp, inv, threshold: new PercentThreshold(spreadTp.minus(inv)) };
-  return lastExit.threshold;
+  // SPREAD_TP - INV exactly when INV's fraction is known (the decimal INV has 20 digits only):
+  // T / 10^r - N / D = (T D - N 10^r) / (10^r D).
+  const fraction = exactInv.get(inv);
+  let threshold: PercentThreshold;
+  if (fraction) {
+    const places = spreadTp.decimalPlaces();
+    const power = 10n ** BigInt(places);
+    threshold = new PercentThreshold(spreadTp.minus(inv), {
+      num: scaledBigInt(spreadTp, places) * fraction.den - fraction.num * power,
+      den: power * fraction.den
+    });
+  } else threshold = new PercentThreshold(spreadTp.minus(inv));
+  lastExit = { spreadTp, inv, threshold };
+  return threshold;
 }
 
 /** a · b > c · d, exactly, for integers (numbers while the products are safe, BigInt beyond). */
@@ -181,7 +215,7 @@ const NO_SPREAD = new Spread(0, 1);
 /** Decimal tops at one scale (the larger of their decimal places): exact. */
 export function scaleTops(tops: Tops): ScaledTops {
   const decimals = Math.max(tops.bidL.decimalPlaces(), tops.askL.decimalPlaces(), tops.bidE.decimalPlaces(), tops.askE.decimalPlaces());
-  const scaled = (value: Decimal) => Number(value.times(TEN.pow(decimals)).toFixed(0));
+  const scaled = (value: Decimal) => Number(scaledBigInt(value, decimals));
   return { bidL: scaled(tops.bidL), askL: scaled(tops.askL), bidE: scaled(tops.bidE), askE: scaled(tops.askE), decimals };
 }
 
@@ -235,8 +269,15 @@ export function invSpread(direction: Direction | null, entryL: Decimal, entryE: 
   // Entries change only on fills: the hot path asks again with the same values on every update.
   if (lastInv && lastInv.direction === direction && lastInv.entryL === entryL && lastInv.entryE === entryE) return lastInv.value;
   let value = ZERO;
-  if (direction === 'LE' && entryL.gt(0)) value = entryE.minus(entryL).div(entryL).times(HUNDRED);
-  else if (direction === 'EL' && entryE.gt(0)) value = entryL.minus(entryE).div(entryE).times(HUNDRED);
+  // (sell entry - buy entry) / buy entry x 100, kept exactly beside its 20-digit decimal.
+  const [sold, bought] = direction === 'LE' ? [entryE, entryL] : [entryL, entryE];
+  if (direction && bought.gt(0)) {
+    value = sold.minus(bought).div(bought).times(HUNDRED);
+    const places = Math.max(sold.decimalPlaces(), bought.decimalPlaces());
+    const x = scaledBigInt(sold, places);
+    const y = scaledBigInt(bought, places);
+    exactInv.set(value, { num: 100n * (x - y), den: y });
+  }
   lastInv = { direction, entryL, entryE, value };
   return value;
 }

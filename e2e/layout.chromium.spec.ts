@@ -34,6 +34,16 @@ for (const [width, height] of [
       const box = await page.getByTestId(id).boundingBox();
       expect(box && box.x >= 0 && box.x + box.width <= width && box.y >= 0 && box.y + box.height <= height, `${id} on screen`).toBe(true);
     }
+    // Scrolled to the bottom, KILL and Arm are still on top (header and status strip stick together).
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    for (const id of ['kill', 'arm-toggle']) {
+      const box = await page.getByTestId(id).boundingBox();
+      const onTop = await page.evaluate(
+        `document.elementFromPoint(${(box?.x ?? 0) + (box?.width ?? 0) / 2}, ${(box?.y ?? 0) + (box?.height ?? 0) / 2})?.closest('[data-testid="${id}"]') !== null`
+      );
+      expect(onTop, `${id} on top after scrolling`).toBe(true);
+    }
+    await page.evaluate('window.scrollTo(0, 0)');
     // Developer noise is not in the header (it lives in the venues panel).
     await expect(page.locator('header').getByTestId('heartbeat')).toHaveCount(0);
     await expect(page.getByTestId('health').getByTestId('heartbeat')).toContainText('snapshot #');
@@ -59,6 +69,11 @@ test('an alarm floats over the corner: the panels do not move and KILL stays unc
     overlay!.y < kill!.y + kill!.height &&
     kill!.y < overlay!.y + overlay!.height;
   expect(overlaps, 'the alarm overlay covers KILL').toBe(false);
+  // A confirmation opened while alarms show is above them: its buttons can be clicked.
+  await page.getByTestId('flatten').click();
+  await page.getByTestId('confirm-ok').click({ trial: true });
+  await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
   // Folded to a small tab, what was under it can be reached; a new alarm unfolds it.
   await page.getByTestId('alarms-hide').click();
   await expect(page.getByTestId('alarm')).toHaveCount(0);

@@ -116,62 +116,65 @@ export function App() {
           received)
         </div>
       )}
-      <header className="topbar">
-        <span className="brand">LX Hedge</span>
-        <span className={`badge mode-${(top.mode ?? 'unknown').toLowerCase()}`} data-testid="mode-badge">
-          {top.mode ?? '…'}
-        </span>
-        <span className={`conn conn-${connection}`} data-testid="connection">
-          {transport ?? '…'} {connection}
-        </span>
-        <label className="muted small">
-          levels{' '}
-          <select value={levels} onChange={(event) => setLevels(Number(event.target.value))} data-testid="levels">
-            {LEVEL_CHOICES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        {notifications === 'default' ? (
-          <button className="btn btn-small" onClick={() => void Notification.requestPermission().then(setNotifications)}>
-            Enable desktop alerts
-          </button>
-        ) : (
-          <span className="muted small" data-testid="desktop-alerts" title="Desktop notifications of new alarms (the browser's or the OS's setting)">
-            desktop alerts {notifications === 'granted' ? 'on' : notifications === 'denied' ? 'blocked' : 'unsupported'}
+      {/* Header and status strip stick together: KILL and Arm stay on screen however far the page scrolls. */}
+      <div className="sticky-top">
+        <header className="topbar">
+          <span className="brand">LX Hedge</span>
+          <span className={`badge mode-${(top.mode ?? 'unknown').toLowerCase()}`} data-testid="mode-badge">
+            {top.mode ?? '…'}
           </span>
-        )}
-        <button
-          className="btn btn-small"
-          data-testid="sound-toggle"
-          title="A tone when an alarm is raised"
-          onClick={() => {
-            setAlarmSound(!soundOn);
-            setSoundOn(!soundOn);
-          }}
-        >
-          alarm sound {soundOn ? 'on' : 'off'}
-        </button>
-        <span className="spacer" />
-        <button className="btn btn-small" data-testid="help" title="What the console's words mean, and the shortcuts (F1)" onClick={() => setHelpOpen(true)}>
-          ?
-        </button>
-        <span className={`state ${armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
-          {armed ? 'ARMED' : 'DISARMED'}
-        </span>
-        <span className={`state ${top.quoting ? 'state-armed' : 'state-off'}`} data-testid="quoting-state">
-          {top.quoting ? 'QUOTING' : `NOT QUOTING${top.blockedBy ? `: ${top.blockedBy}` : ''}`}
-        </span>
-        <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!top.ready}>
-          {armed ? 'Disarm' : 'Arm'}
-        </button>
-        <button className="btn btn-kill" data-testid="kill" title="Kill switch: disarm and cancel every live order (Ctrl+K)" onClick={() => void kill()}>
-          KILL
-        </button>
-      </header>
-      <StatusStrip />
+          <span className={`conn conn-${connection}`} data-testid="connection">
+            {transport ?? '…'} {connection}
+          </span>
+          <label className="muted small">
+            levels{' '}
+            <select value={levels} onChange={(event) => setLevels(Number(event.target.value))} data-testid="levels">
+              {LEVEL_CHOICES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          {notifications === 'default' ? (
+            <button className="btn btn-small" onClick={() => void Notification.requestPermission().then(setNotifications)}>
+              Enable desktop alerts
+            </button>
+          ) : (
+            <span className="muted small" data-testid="desktop-alerts" title="Desktop notifications of new alarms (the browser's or the OS's setting)">
+              desktop alerts {notifications === 'granted' ? 'on' : notifications === 'denied' ? 'blocked' : 'unsupported'}
+            </span>
+          )}
+          <button
+            className="btn btn-small"
+            data-testid="sound-toggle"
+            title="A tone when an alarm is raised"
+            onClick={() => {
+              setAlarmSound(!soundOn);
+              setSoundOn(!soundOn);
+            }}
+          >
+            alarm sound {soundOn ? 'on' : 'off'}
+          </button>
+          <span className="spacer" />
+          <button className="btn btn-small" data-testid="help" title="What the console's words mean, and the shortcuts (F1)" onClick={() => setHelpOpen(true)}>
+            ?
+          </button>
+          <span className={`state ${armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
+            {armed ? 'ARMED' : 'DISARMED'}
+          </span>
+          <span className={`state ${top.quoting ? 'state-armed' : 'state-off'}`} data-testid="quoting-state">
+            {top.quoting ? 'QUOTING' : `NOT QUOTING${top.blockedBy ? `: ${top.blockedBy}` : ''}`}
+          </span>
+          <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!top.ready}>
+            {armed ? 'Disarm' : 'Arm'}
+          </button>
+          <button className="btn btn-kill" data-testid="kill" title="Kill switch: disarm and cancel every live order (Ctrl+K)" onClick={() => void kill()}>
+            KILL
+          </button>
+        </header>
+        <StatusStrip />
+      </div>
       {killNote && (
         <div className={killNote.startsWith('KILLED') ? 'kill-note' : 'kill-note kill-note-bad'} data-testid="kill-note">
           {killNote}

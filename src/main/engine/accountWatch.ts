@@ -71,10 +71,12 @@ export class AccountWatch {
       })
     );
     this.reading = false;
+    // The next read is scheduled before the views are told: a listener that throws cannot stop the reads.
+    if (!this.stopped) {
+      this.nextAt = this.clock.now() + ACCOUNT_READ_MS;
+      this.timer = this.clock.setTimeout(() => void this.read(), ACCOUNT_READ_MS);
+    }
     this.changed();
-    if (this.stopped) return;
-    this.nextAt = this.clock.now() + ACCOUNT_READ_MS;
-    this.timer = this.clock.setTimeout(() => void this.read(), ACCOUNT_READ_MS);
   }
 
   /**

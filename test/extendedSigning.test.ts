@@ -18,7 +18,7 @@ import {
   type StarknetDomain
 } from '../src/main/venues/extended/signing';
 
-const vectors = JSON.parse(readFileSync(join(__dirname, '..', '..', 'shared', 'venues', 'extended', 'order_hash_vectors.json'), 'utf8'));
+const vectors = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'venues', 'extended', 'order_hash_vectors.json'), 'utf8'));
 const domains = vectors.domains as Record<string, StarknetDomain>;
 const hex = (value: bigint) => `0x${value.toString(16)}`;
 
@@ -100,7 +100,7 @@ describe('Extended order signing: order_hash_vectors.json', () => {
     expect(hex(message)).toBe(v.msgHash_hex);
     expect(signHash(message, v.private_key)).toEqual({ r: v.r, s: v.s });
     // The example request carries the same order: its amounts follow from qty, price and fee.
-    const request = JSON.parse(readFileSync(join(__dirname, '..', '..', 'shared', 'venues', 'extended', 'rest_order_create_request_postonly.json'), 'utf8'));
+    const request = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'venues', 'extended', 'rest_order_create_request_postonly.json'), 'utf8'));
     const computed = orderHashFields({
       side: request.side,
       qty: new Decimal(request.qty),

@@ -1,6 +1,6 @@
 /**
  * One book sync per venue, shared by the live adapters, replay and (later) paper trading: here
- * driven directly with the venues' own example messages (../shared/venues) and variations of them.
+ * driven directly with the venues' example messages (test/fixtures/venues) and variations of them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { parseExtendedBookFrame } from '../../src/main/venues/extended/parse';
 import { LighterBookSync } from '../../src/main/venues/lighter/bookSync';
 import { parseLighterFrame } from '../../src/main/venues/lighter/parse';
 
-const shared = (path: string) => readFileSync(join(__dirname, '..', '..', '..', 'shared', 'venues', path), 'utf8');
+const shared = (path: string) => readFileSync(join(__dirname, '..', 'fixtures', 'venues', path), 'utf8');
 const lighterBook = (text: string) => {
   const frame = parseLighterFrame(text, 0);
   if (frame.kind !== 'book') throw new Error('not a book frame');

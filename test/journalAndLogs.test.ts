@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JOURNAL_SCHEMA_VERSION, SqliteJournal } from '../src/main/journal/sqliteJournal';
+import { csvCell, JOURNAL_SCHEMA_VERSION, SqliteJournal } from '../src/main/journal/sqliteJournal';
 import { FileStrategyLogs } from '../src/main/log/strategyLogs';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'lx-journal-'));
@@ -29,9 +29,10 @@ describe('SqliteJournal', () => {
     const whole = await journal.exportCsv({ table: 'fills' });
     expect(whole.rows).toBe(12_000);
     expect(whole.truncated).toBe(false);
-    const lines = whole.csv.split('\n');
-    expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,order_id,fill_id');
-    expect(lines[1]).toBe('2026-11-24T00:00:00.000Z,E,sell,0.01,3000.5,maker,0.0000001,0,f0');
+    expect(whole.csv.endsWith('\n')).toBe(true);
+    const lines = whole.csv.trimEnd().split('\n');
+    expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,fee_estimated,order_id,fill_id,refused');
+    expect(lines[1]).toBe('2026-11-24T00:00:00.000Z,E,sell,0.01,3000.5,maker,0.0000001,reported,0,f0,');
     expect(lines).toHaveLength(12_001);
     // The second day only: [from, to).
     const second = await journal.exportCsv({ table: 'fills', from: day + 86_400_000, to: day + 2 * 86_400_000 });
@@ -199,9 +200,74 @@ describe('journal history views', () => {
       clientId: 'h2'
     });
     journal.flush();
-    expect(journal.roundTrips()).toEqual([{ openedAt: 1, closedAt: 4, fills: 4, pnl: '2.4', fees: '0.1' }]);
+    expect(journal.roundTrips()).toEqual([{ openedAt: 1, closedAt: 4, fills: 4, gross: '2.5', fees: '0.1', pnl: '2.4' }]);
     expect(journal.hedgeSlippage().map((row) => row.slippageBps)).toEqual(['-2', '1']);
     await journal.close();
+  });
+});
+
+describe('the journal keeps what the venues said, and its totals', () => {
+  it('round trips and their totals live in the journal: a reopened journal does not replay its fills', async () => {
+    const path = join(dir(), 'journal.sqlite');
+    const journal = new SqliteJournal(path, { flushMs: 60_000 });
+    const fill = (id: string, at: number, venue: 'L' | 'E', side: 'buy' | 'sell', price: string, fee?: string) =>
+      journal.fill({ id, at, venue, side, qty: '1', price, maker: true, orderId: id, fee, feeEstimated: fee === undefined });
+    fill('1', 1, 'L', 'buy', '3000', '0.3');
+    fill('2', 2, 'E', 'sell', '3010', '0.3');
+    fill('3', 3, 'L', 'sell', '3005', '0.3');
+    fill('4', 4, 'E', 'buy', '3006', '0.3');
+    expect(journal.history(10).totals).toMatchObject({ grossPnl: '9', fees: '1.2', realisedPnl: '7.8', roundTrips: 1 });
+    await journal.close();
+    // Rewrite history under the journal's feet: a replay would see it, the kept aggregate does not.
+    const { DatabaseSync } = await import('node:sqlite');
+    const raw = new DatabaseSync(path);
+    raw.exec("UPDATE fills SET price = '1' WHERE fill_id = '1'");
+    raw.close();
+    const reopened = new SqliteJournal(path, { flushMs: 60_000 });
+    expect(reopened.history(10).totals).toMatchObject({ grossPnl: '9', realisedPnl: '7.8', roundTrips: 1 });
+    // New fills after the reopen fold into the same aggregate.
+    reopened.fill({ id: '5', at: 5, venue: 'L', side: 'buy', qty: '1', price: '3000', maker: true, orderId: '5', fee: '0' });
+    reopened.fill({ id: '6', at: 6, venue: 'L', side: 'sell', qty: '1', price: '3002', maker: true, orderId: '6', fee: '0' });
+    const history = reopened.history(10);
+    expect(history.totals).toMatchObject({ grossPnl: '11', realisedPnl: '9.8', roundTrips: 2, fills: 6 });
+    expect(history.roundTrips.map((trip) => trip.pnl)).toEqual(['2', '7.8']);
+    await reopened.close();
+  });
+
+  it('a refused fill is kept, marked, and counted nowhere; estimated fees are marked; CSV cells cannot be formulas', async () => {
+    const journal = new SqliteJournal(join(dir(), 'journal.sqlite'), { flushMs: 60_000 });
+    journal.fill({ id: 'ok', at: 1, venue: 'E', side: 'sell', qty: '0.033', price: '3000', maker: true, orderId: '7', fee: '0.01', feeEstimated: true });
+    journal.fill({
+      id: 'bad',
+      at: 2,
+      venue: 'E',
+      side: 'sell',
+      qty: '20',
+      price: '3000',
+      maker: true,
+      orderId: '=HYPERLINK("http://x","y")',
+      refused: 'impossible: 20 filled of an order of 0.033'
+    });
+    const history = journal.history(10);
+    expect(history.fills.map((f) => [f.id, f.feeEstimated])).toEqual([['ok', true]]);
+    expect(history.totals.fills).toBe(1);
+    const csv = (await journal.exportCsv({ table: 'fills' })).csv.trimEnd().split('\n');
+    expect(csv[1]).toBe('1970-01-01T00:00:00.001Z,E,sell,0.033,3000,maker,0.01,estimated,7,ok,');
+    expect(csv[2]).toBe(
+      `1970-01-01T00:00:00.002Z,E,sell,20,3000,maker,,reported,"'=HYPERLINK(""http://x"",""y"")",bad,impossible: 20 filled of an order of 0.033`
+    );
+    await journal.close();
+  });
+
+  it('csvCell escapes formulas but leaves numbers, negative ones included', () => {
+    expect([csvCell('-1.5'), csvCell('+1'), csvCell('@SUM(A1)'), csvCell('-x'), csvCell('a,b'), csvCell(null)]).toEqual([
+      '-1.5',
+      "'+1",
+      "'@SUM(A1)",
+      "'-x",
+      '"a,b"',
+      ''
+    ]);
   });
 });
 

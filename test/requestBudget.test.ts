@@ -14,7 +14,7 @@ describe('RequestBudget: the venue counts a rolling window', () => {
     for (let i = 60; i < sentAt.length; i++) expect((sentAt[i] as number) - (sentAt[i - 60] as number)).toBeGreaterThan(60_000 - 1);
   });
 
-  it('serves cancels, then takers, then reads, then quotes; quotes never take the reserve', async () => {
+  it("serves a kill's first cancel-all, then takers, then cancels, then reads, then quotes; quotes never take the reserve", async () => {
     const clock = new ManualClock();
     const budget = new RequestBudget(clock, 10, 60_000, 2);
     const order: string[] = [];
@@ -23,15 +23,44 @@ describe('RequestBudget: the venue counts a rolling window', () => {
     await clock.advance(0);
     // Quotes stop at the reserve: 8 of 10 slots.
     expect(order).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7']);
-    go('taker', 'hedge');
-    go('cancel', 'kill');
-    await clock.advance(0);
-    expect(order.slice(8)).toEqual(['hedge', 'kill']);
+    go('cancel', 'sweep cancel-all');
     go('read', 'read');
-    go('cancel', 'cancel2');
+    go('taker', 'hedge');
+    go('kill', 'kill');
+    await clock.advance(0);
+    expect(order.slice(8)).toEqual(['sweep cancel-all', 'read']);
+    go('cancel', 'sweep cancel-all 2');
+    go('taker', 'hedge 2');
+    go('kill', 'kill 2');
     await clock.advance(61_000);
-    // When the window rolls, the waiting cancel goes before the read and the quotes.
-    expect(order.slice(10, 12)).toEqual(['cancel2', 'read']);
+    // When the window rolls: the kill first, then the hedges, then the sweep's later cancel-all.
+    expect(order.slice(10, 15)).toEqual(['kill', 'kill 2', 'hedge', 'hedge 2', 'sweep cancel-all 2']);
     expect(budget.headroom()).toBeLessThan(1);
+  });
+
+  it('a quote waiting for a slot can be withdrawn (a kill): it never goes out', async () => {
+    const clock = new ManualClock();
+    const budget = new RequestBudget(clock, 2, 60_000, 0);
+    await budget.take('quote');
+    await budget.take('quote');
+    const waiting = budget.take('quote');
+    const hedge = budget.take('taker');
+    expect(budget.withdraw('quote', 'kill')).toBe(1);
+    await expect(waiting).rejects.toThrow('withdrawn before sending: kill');
+    await clock.advance(61_000);
+    await expect(hedge).resolves.toBeUndefined();
+  });
+
+  it('counts a weighted limit beside the count (Lighter: 24,000 a minute, a GET 300)', async () => {
+    const clock = new ManualClock();
+    const budget = new RequestBudget(clock, 100, 60_000, 0);
+    budget.weightPerWindow = 1000;
+    const sent: number[] = [];
+    for (let i = 0; i < 5; i++) void budget.take('read', 300).then(() => sent.push(i));
+    await clock.advance(0);
+    expect(sent).toEqual([0, 1, 2]);
+    expect(budget.headroom()).toBeCloseTo(0.1);
+    await clock.advance(61_000);
+    expect(sent).toEqual([0, 1, 2, 3, 4]);
   });
 });

@@ -40,6 +40,12 @@ export type AlarmKind =
   | 'kill_incomplete'
   /** A venue reported a fill that cannot be true (size or price not positive, price far from the book): refused. */
   | 'bad_fill'
+  /** A hedge larger than any position the strategy builds (MAX_POSITION_VALUE + ORDER_VALUE): not sent, held for the trader. */
+  | 'hedge_held'
+  /** Unhedged exposure at or above minHedgeQty longer than HEDGE_ALARM_MS: names the refused or failed attempts. */
+  | 'hedge_delayed'
+  /** A fill or order on the account that this engine did not send (another bot, the web app): never counted. */
+  | 'foreign_activity'
   | 'internal';
 
 /** A next step offered on an alarm; the console confirms before sending the command. */
@@ -275,8 +281,10 @@ export interface RoundTripView {
   openedAt: number;
   closedAt: number;
   fills: number;
-  pnl: DecimalString;
+  /** Realised before fees, the fees, and net of them. */
+  gross: DecimalString;
   fees: DecimalString;
+  pnl: DecimalString;
 }
 
 export interface FillView {
@@ -289,6 +297,8 @@ export interface FillView {
   maker: boolean;
   orderId: string;
   fee: DecimalString | null;
+  /** True when the venue reported no fee and the configured rate was applied. */
+  feeEstimated: boolean;
 }
 
 export interface HedgeView {
@@ -312,7 +322,16 @@ export interface HistoryView {
   roundTrips: RoundTripView[];
   fills: FillView[];
   hedges: HedgeView[];
-  totals: { realisedPnl: DecimalString; fees: DecimalString; roundTrips: number; fills: number; hedges: number; avgSlippageBps: DecimalString | null };
+  /** Realised over closed round trips: gross, the fees, and net (realisedPnl = grossPnl - fees). */
+  totals: {
+    grossPnl: DecimalString;
+    realisedPnl: DecimalString;
+    fees: DecimalString;
+    roundTrips: number;
+    fills: number;
+    hedges: number;
+    avgSlippageBps: DecimalString | null;
+  };
 }
 
 /** What a viewer receives, in order: one snapshot first, then recent events, then live traffic. */

@@ -111,7 +111,7 @@ export const PARAM_SPECS = {
     env: 'STALE_BOOK_MS',
     min: 100,
     max: 600000,
-    default: 5000,
+    default: 1500,
     unit: 'ms',
     doc: 'A book not updated for this long is stale: quoting stops and live maker orders are cancelled.'
   },
@@ -131,7 +131,16 @@ export const PARAM_SPECS = {
     max: 60000,
     default: 100,
     unit: 'ms',
-    doc: 'Pause between two hedge attempts.'
+    doc: 'Pause between two hedge attempts (a refused hedge backs off from it, doubling up to 5 s).'
+  },
+  hedgeAlarmMs: {
+    kind: 'int',
+    env: 'HEDGE_ALARM_MS',
+    min: 100,
+    max: 600000,
+    default: 2000,
+    unit: 'ms',
+    doc: 'Unhedged at or above minHedgeQty for longer than this (both books ready) raises hedge_delayed.'
   }
 } as const satisfies Record<string, ParamSpec>;
 

@@ -234,14 +234,14 @@ describe('HedgeBot', () => {
     expect(h.engine.state.unhedged.E.toString()).toBe('0');
   });
 
-  it('retries 100 ms apart, then alarms, disarms and sends the Telegram message', async () => {
+  it('a refused hedge backs off (doubling from the retry delay), then alarms, disarms and sends the Telegram message', async () => {
     const { h, order } = await filledMaker({ params: { hedgeMaxRetries: 4, hedgeRetryDelayMs: 100 } });
     h.L.marketFailures = Array.from({ length: 10 }, () => new VenueOrderError('L', 'rejected', 'margin check failed', 21_700));
     h.E.fillResting(order.clientId);
-    await h.settle(1000);
+    await h.settle(2000);
     const attempts = markets(h.L.sent);
     expect(attempts).toHaveLength(4);
-    expect(attempts.map((attempt) => attempt.at - attempts[0]!.at)).toEqual([0, 100, 200, 300]);
+    expect(attempts.map((attempt) => attempt.at - attempts[0]!.at)).toEqual([0, 100, 300, 700]);
     const snapshot = h.engine.snapshot();
     expect(snapshot.alarms.map((alarm) => alarm.kind)).toContain('hedge_exhausted');
     expect(snapshot.safety.armed).toBe(false);

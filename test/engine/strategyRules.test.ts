@@ -165,9 +165,9 @@ describe('hedging rules', () => {
     h.E.fillResting(maker.clientId);
     await h.settle(1000);
     expect(h.engine.state.unhedged.E.toString()).toBe('-0.033');
-    // A resting order of an earlier run buys 0.02 on L: +0.02 unhedged on L.
-    h.L.restForeign({ clientId: '55', side: 'buy', price: d('2999.00'), qty: d('0.02') });
-    h.L.fillResting('55');
+    // The trader buys 0.02 on L by hand: +0.02 unhedged on L (the venue it traded).
+    h.L.marketFailures = [];
+    expect((await h.host.command({ type: 'manualHedge', venue: 'L', side: 'buy', qty: '0.02', confirm: true, overrideLimits: true })).ok).toBe(true);
     await h.settle();
     const before = { L: markets(h.L.sent).length, E: markets(h.E.sent).length };
     expect((await h.host.command({ type: 'hedgeUnhedged', confirm: true })).ok).toBe(true);

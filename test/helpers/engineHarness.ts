@@ -4,7 +4,7 @@ import { defaultParams, type StrategyParams } from '../../src/shared/params';
 import { SIM_MARKETS } from './simulatedMarket';
 import { ManualClock } from '../../src/main/kernel/clock';
 import { MemoryVenue } from '../../src/main/sim/memoryVenue';
-import { toFees } from '../../src/main/engine/params';
+import { toFees, type Fees } from '../../src/main/engine/params';
 import { MemoryJournal, MemoryLogs } from '../../src/main/ports/records';
 import { StrategyEngine } from '../../src/main/engine/strategyEngine';
 import type { Notifier } from '../../src/main/ports/notifier';
@@ -22,6 +22,11 @@ export interface HarnessOptions {
   latencyMs?: number;
   notifier?: Notifier;
   mode?: 'DEMO' | 'TESTNET' | 'MAINNET';
+  /** The configured fee schedule (none by default). */
+  fees?: Fees;
+  startupOpenOrders?: 'cancel' | 'adopt';
+  /** RECONCILE_MS (the engine's default when absent). */
+  reconcileMs?: number;
 }
 
 /** Levels around a top: 5 levels a side, `size` each, one tick apart. */
@@ -46,14 +51,18 @@ export function harness(options: HarnessOptions = {}) {
   const engine = new StrategyEngine({
     clock,
     mode: options.mode ?? 'DEMO',
-    params: { ...defaultParams(), ...options.params },
-    fees: ZERO_FEES,
+    // Books here are set by hand, far less often than a venue updates them: a book goes stale only
+    // where a test says so.
+    params: { ...defaultParams(), staleBookMs: 5000, ...options.params },
+    fees: options.fees ?? ZERO_FEES,
     venues: { L, E },
     logs,
     journal,
     notifier,
     seedUnhedgedOn: options.seedOn ?? 'L',
-    firstClientId: 1
+    firstClientId: 1,
+    startupOpenOrders: options.startupOpenOrders,
+    reconcileMs: options.reconcileMs
   });
   const host = new EngineHost(engine, { clock });
   const events: EngineEvent[] = [];

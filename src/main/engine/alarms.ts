@@ -33,6 +33,11 @@ export class AlarmCenter {
     return alarm;
   }
 
+  /** True while an alarm with this key is listed and not acknowledged. */
+  isActive(key: string): boolean {
+    return this.alarms.some((alarm) => !alarm.acknowledged && alarm.id.startsWith(`${key}#`));
+  }
+
   /** The condition behind the alarm with this key ended; true when an alarm was marked. */
   clear(key: string): boolean {
     const alarm = this.alarms.find((candidate) => !candidate.acknowledged && candidate.clearedAt === null && candidate.id.startsWith(`${key}#`));

@@ -7,9 +7,9 @@
  * where `legsInFlight` is the signed quantity hedge and TT legs still have to fill (a leg of unknown
  * outcome at its requested size): in strategy.md's words, net minus what the legs in flight will
  * take out. A leg is provisioned into `unhedged` when it is sent and its unfilled part given back
- * when the venue settles it, so an unknown hedge is never sent twice. Maker fills add to `unhedged`
- * on their venue (that is where exposure arose); every other fill that is not a leg (manual,
- * flatten, an order of an earlier run) goes to the seed venue. Anything left over is a leak: added
+ * when the venue settles it, so an unknown hedge is never sent twice. Maker fills, and the trader's
+ * manual and flatten orders, add to `unhedged` on their venue (that is where exposure arose); any
+ * other fill that is not a leg goes to the seed venue. Anything left over is a leak: added
  * to `unhedged` on the seed venue, written to the hedge log with its cause, and alarmed once it
  * reaches minHedgeQty.
  */
@@ -18,12 +18,18 @@ import type { VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
 import type { OrderRegistry, TrackedOrder } from './orderRegistry';
 import { signedQty } from './orderRegistry';
-import type { FillDelta } from '../ports/venue';
+import type { FillDelta, Position } from '../ports/venue';
 import { ZERO } from '../kernel/decimalMath';
 
 export class Exposure {
   /** Leaks found (a count the tests and the soak read). */
   leaks = 0;
+  /**
+   * Per venue, the part of `unhedged` no fill explains (leaks, reconcile corrections), not yet
+   * hedged: the hedge engine sends no automatic hedge for more of it than a position of the strategy
+   * could be (hedgeBot.ts); the trader's "hedge now" does.
+   */
+  readonly leaked: Record<VenueId, Decimal> = { L: ZERO, E: ZERO };
 
   constructor(
     private readonly ctx: EngineContext,
@@ -52,7 +58,12 @@ export class Exposure {
 
   /** A hedge or TT leg was sent: it counts at its requested size until the venue settles it. */
   provision(order: TrackedOrder): void {
-    if (order.legOn) this.add(order.legOn, signedQty(order.side, order.qty), `${order.purpose} leg ${order.venue} ${order.clientId} sent`);
+    if (!order.legOn) return;
+    this.add(order.legOn, signedQty(order.side, order.qty), `${order.purpose} leg ${order.venue} ${order.clientId} sent`);
+    // What the leg takes out of unhedged takes the unexplained part with it first.
+    const venue = order.legOn;
+    const left = this.leaked[venue].plus(signedQty(order.side, order.qty));
+    this.leaked[venue] = left.isZero() || left.isNeg() !== this.leaked[venue].isNeg() ? ZERO : left;
   }
 
   /** A leg settled: the part that did not fill goes back to unhedged. */
@@ -67,12 +78,42 @@ export class Exposure {
       );
   }
 
-  /** Routes one counted fill: legs are provisioned already, maker fills stay on their venue, the rest goes to the seed venue. */
+  /**
+   * Routes one counted fill: legs are provisioned already; maker fills, and the trader's manual and
+   * flatten orders, stay on the venue they traded (so any hedge goes to the other venue: a manual buy
+   * on E is never undone by a sell on E); the rest (an untracked taker fill) goes to the seed venue.
+   */
   fill(fill: FillDelta, order: TrackedOrder | undefined): void {
     if (order?.legOn) return;
     const maker = order ? order.purpose === 'maker' || order.purpose === 'adopted' : fill.maker;
     if (maker) this.add(fill.venue, fill.qty, `maker fill ${fill.id}`);
+    else if (order && (order.purpose === 'manual' || order.purpose === 'flatten')) this.add(fill.venue, fill.qty, `${order.purpose} order fill ${fill.id}`);
     else this.add(this.seedOn, fill.qty, `${order ? `${order.purpose} order` : 'untracked order'} fill ${fill.id} on ${fill.venue}`);
+  }
+
+  /**
+   * The venues' positions become the engine's (flatten read them after closing): inventory and entry
+   * set to each venue's figure (a venue that could not be read keeps ours), and unhedged rebuilt so
+   * the invariant holds: what is left open is unhedged on the venue that holds it (on the seed venue
+   * when both do), hedged only when the trader says so.
+   */
+  adopt(why: string, positions: Array<{ venue: VenueId; position: Position | null }>): void {
+    const { state } = this.ctx;
+    for (const { venue, position } of positions) {
+      if (position && !position.qty.eq(state.inv[venue]))
+        this.ctx.logs.hedge(
+          `${new Date(this.ctx.clock.now()).toISOString()} ${why}: ${venue} position adopted from the venue: ${position.qty} (ours ${state.inv[venue]})`
+        );
+      if (position) state.setPosition(venue, position);
+    }
+    const open = positions.filter(({ position }) => position && !position.qty.isZero()).map(({ venue }) => venue);
+    const target = open.length === 1 ? (open[0] as VenueId) : this.seedOn;
+    state.unhedged = { L: ZERO, E: ZERO };
+    state.unhedged[target] = state.inv.L.plus(state.inv.E).plus(this.registry.legsInFlight());
+    // Read from the venues just now: nothing of it is unexplained any more.
+    this.leaked.L = ZERO;
+    this.leaked.E = ZERO;
+    this.ctx.changed();
   }
 
   /** net + legsInFlight - (unhedged_L + unhedged_E): zero unless something escaped the books above. */
@@ -87,6 +128,7 @@ export class Exposure {
     if (gap.isZero()) return gap;
     this.leaks += 1;
     this.add(this.seedOn, gap, `LEAK: ${cause}`);
+    this.leaked[this.seedOn] = this.leaked[this.seedOn].plus(gap);
     const threshold = this.ctx.state.minHedgeQty;
     const message = `exposure not explained by fills and legs: ${gap} (${cause}); added to unhedged_${this.seedOn}`;
     this.ctx.log('warn', 'exposure', message);
@@ -101,6 +143,8 @@ export class Exposure {
     if (L.isZero() || E.isZero() || L.isNeg() === E.isNeg()) return;
     const [keep, drop]: [VenueId, VenueId] = L.abs().gte(E.abs()) ? ['L', 'E'] : ['E', 'L'];
     state.unhedged[keep] = state.unhedged[keep].plus(state.unhedged[drop]);
+    this.leaked[keep] = this.leaked[keep].plus(this.leaked[drop]);
+    this.leaked[drop] = ZERO;
     this.ctx.logs.hedge(
       `${new Date(this.ctx.clock.now()).toISOString()} netted unhedged_${drop} ${state.unhedged[drop]} into unhedged_${keep} = ${state.unhedged[keep]}`
     );

@@ -7,6 +7,7 @@
  * disarm, and a latch: no new automatic round until the trader hedges now or acknowledges.
  * Hedging goes on while disarmed.
  */
+import type Decimal from 'decimal.js';
 import type { Side, VenueId } from '../../shared/contract';
 import { sleep } from '../kernel/clock';
 import type { EngineContext } from './context';
@@ -17,6 +18,10 @@ import type { Notifier } from '../ports/notifier';
 import type { Exposure } from './exposure';
 import type { OrderRegistry } from './orderRegistry';
 import { trackedSend } from './trackedSend';
+
+/** A refused hedge waits at least this long before the next try, doubling up to the maximum. */
+const HEDGE_BACKOFF_BASE_MS = 100;
+const HEDGE_BACKOFF_MAX_MS = 5000;
 
 export class HedgeBot {
   private readonly running: Record<VenueId, Promise<void> | null> = { L: null, E: null };
@@ -109,6 +114,7 @@ export class HedgeBot {
     const to = otherVenue(from);
     const target = ctx.venues[to];
     let failedAttempts = 0;
+    let refusalsInRow = 0;
     let attempt = 0;
     while (this.shouldHedge(from)) {
       const params = ctx.params();
@@ -126,6 +132,17 @@ export class HedgeBot {
           `unhedged_${from} ${unhedged} below ${to} min size ${target.market.minSize} / min value ${target.market.minValue}: accumulating`
         );
         this.force[from] = false;
+        return;
+      }
+      // No automatic hedge larger than the position it neutralises could plausibly be. Exposure that
+      // fills explain (ours, the trader's manual orders, the positions read at start-up) is hedged
+      // whatever its size; exposure no fill explains (a leak, a reconcile correction) is hedged
+      // automatically only up to what one of the strategy's positions can be (MAX_POSITION_VALUE +
+      // ORDER_VALUE): beyond that, something is wrong that a trade would not fix, and the trader decides.
+      const leaked = this.exposure.leaked[from].abs().times(decisionPrice);
+      const cap = params.maxPositionValue.plus(params.orderValue);
+      if (!this.force[from] && leaked.gt(cap)) {
+        this.holdTooLarge(from, to, side, qty, leaked, cap);
         return;
       }
       attempt += 1;
@@ -179,18 +196,86 @@ export class HedgeBot {
 
       if (filled.gt(0) && !error) {
         failedAttempts = 0;
+        refusalsInRow = 0;
         this.force[from] = false;
         continue;
       }
       failedAttempts += 1;
       this.failures += 1;
+      this.noteFailure(from, `${new Date(at).toISOString().slice(11, 23)} ${side} ${qty} on ${to}: ${error ?? 'nothing filled'}`);
       if (failedAttempts >= params.hedgeMaxRetries) {
         await this.exhausted(from, to, error ?? 'nothing filled');
         return;
       }
-      await sleep(ctx.clock, params.hedgeRetryDelayMs);
+      // A refusal (margin, a rate limit, a venue rule) backs off like a refused quote, doubling up
+      // to 5 s: the same refusal 34 times a second helps nobody. A hedge that found no liquidity is
+      // tried again at the configured pace.
+      refusalsInRow = error ? refusalsInRow + 1 : 0;
+      const delay = error
+        ? Math.min(HEDGE_BACKOFF_MAX_MS, Math.max(params.hedgeRetryDelayMs, HEDGE_BACKOFF_BASE_MS) * 2 ** (refusalsInRow - 1))
+        : params.hedgeRetryDelayMs;
+      await sleep(ctx.clock, delay);
     }
     this.force[from] = false;
+  }
+
+  /**
+   * A hedge larger than any position the strategy could have built: not sent. The latch holds every
+   * automatic round, the engine disarms, and the trader hedges now (which sends it) or flattens.
+   */
+  private holdTooLarge(from: VenueId, to: VenueId, side: Side, qty: Decimal, unexplained: Decimal, cap: Decimal): void {
+    const ctx = this.ctx;
+    const message =
+      `Hedge of unhedged_${from} = ${ctx.state.unhedged[from]} (${side} ${qty} on ${to}) held: ${this.exposure.leaked[from].abs()} of it (worth ${unexplained.toDecimalPlaces(2)}) ` +
+      `is exposure no fill explains, more than any position the strategy builds (MAX_POSITION_VALUE + ORDER_VALUE = ${cap}). Not sent, disarmed. Check the venues' positions, then hedge now or flatten.`;
+    this.force[from] = false;
+    this.latched = true;
+    ctx.raiseAlarm('hedge_held', message, `hedge_held:${from}`, [
+      { label: 'Hedge now', command: 'hedgeUnhedged' },
+      { label: 'Flatten', command: 'flatten' }
+    ]);
+    ctx.log('error', 'hedge', message);
+    ctx.logs.hedge(`${new Date(ctx.clock.now()).toISOString()} HELD: ${message}`);
+    this.onExhausted?.(message);
+  }
+
+  /** Refused or failed attempts since the exposure on `from` reached minHedgeQty (the hedge_delayed alarm names them). */
+  private readonly failedSince: Record<VenueId, string[]> = { L: [], E: [] };
+  private readonly exposedSince: Record<VenueId, number | null> = { L: null, E: null };
+
+  private noteFailure(from: VenueId, line: string): void {
+    const list = this.failedSince[from];
+    list.push(line);
+    if (list.length > 20) list.splice(0, list.length - 20);
+  }
+
+  /**
+   * strategy.md `hedge_delayed`: unhedged at or above minHedgeQty for longer than HEDGE_ALARM_MS
+   * while both books are ready is an alarm naming each refused or failed attempt; it clears when the
+   * exposure is hedged. Called by the engine's safety tick.
+   */
+  checkDelayed(): void {
+    const ctx = this.ctx;
+    const now = ctx.clock.now();
+    const threshold = ctx.state.minHedgeQty;
+    for (const venue of VENUES) {
+      const exposed = threshold !== null && this.booksReady() && ctx.state.unhedged[venue].abs().gte(threshold);
+      if (!exposed) {
+        if (this.exposedSince[venue] !== null) ctx.clearAlarm(`hedge_delayed:${venue}`);
+        this.exposedSince[venue] = null;
+        this.failedSince[venue] = [];
+        continue;
+      }
+      const since = (this.exposedSince[venue] ??= now);
+      if (now - since < ctx.params().hedgeAlarmMs) continue;
+      const attempts = this.failedSince[venue];
+      const named = attempts.length === 0 ? 'no attempt answered yet' : `${attempts.length} attempt(s) refused or failed: ${attempts.slice(-5).join('; ')}`;
+      ctx.raiseAlarm(
+        'hedge_delayed',
+        `unhedged_${venue} = ${ctx.state.unhedged[venue]} has waited ${((now - since) / 1000).toFixed(1)} s for its hedge on ${otherVenue(venue)} (${this.latched ? 'hedging held: act on the alarm above' : named})`,
+        `hedge_delayed:${venue}`
+      );
+    }
   }
 
   private async exhausted(from: VenueId, to: VenueId, lastError: string): Promise<void> {

@@ -9,7 +9,7 @@
 import type Decimal from 'decimal.js';
 import type { DecisionView, VenueId } from '../../shared/contract';
 import type { EngineContext } from './context';
-import { countTtHits, decide, newDecisionMemory, type ActiveDecision, type DecideInput, type Decision, type DecisionMemory } from './decide';
+import { countTtHits, decide, newDecisionMemory, resetTtHits, type ActiveDecision, type DecideInput, type Decision, type DecisionMemory } from './decide';
 import { quantityFor, roundToBothSteps, roundToStep, withinFraction, ZERO } from '../kernel/decimalMath';
 import { marketWorstPrice } from './pricing';
 import { calcSpreads, COMBOS, invSpread, type ScaledTops, type SpreadSet, type Tops } from './spreads';
@@ -137,7 +137,13 @@ export class MakerBot {
   onBook(receivedAt: number): void {
     const evaluation = this.evaluate();
     const { state } = this.ctx;
-    if (!evaluation || !state.hedgeSeeded) return;
+    if (!state.hedgeSeeded) return;
+    if (!evaluation) {
+      // A book dropped (a resync, a disconnect): the updates before it are not consecutive with
+      // those after it, so no TT fires on hits from before the gap.
+      resetTtHits(this.memory);
+      return;
+    }
     const params = this.ctx.params();
     // A quote whose placement lost its answer may rest: nothing new until the venue settles it.
     const deciding = !(
@@ -348,6 +354,7 @@ export class MakerBot {
     const { latencyMs } = sent;
     if (sent.ok) {
       this.rejectsInRow = 0;
+      if (sent.value.venueOrderId) tracked.venueOrderId ??= sent.value.venueOrderId;
       if (ctx.state.liveOrder?.clientId === clientId && (order.status === 'placing' || order.status === 'unknown')) order.status = 'live';
       ctx.logs.maker(
         `${new Date(ctx.clock.now()).toISOString()} PLACE ${decision.combo} ${venueId} ${side} ${qty} @ ${price} post-only id ${clientId} -> accepted in ${latencyMs.toFixed(1)} ms (${decision.reason})`

@@ -11,6 +11,7 @@ import { roundToStep, ZERO } from '../kernel/decimalMath';
 import type { TradeJournal } from '../ports/records';
 import { VenueOrderError, type Venue } from '../ports/venue';
 import type { EngineContext } from './context';
+import type { Exposure } from './exposure';
 import type { HedgeBot } from './hedgeBot';
 import type { OrderRegistry } from './orderRegistry';
 import { marketWorstPrice } from './pricing';
@@ -23,6 +24,7 @@ export interface ManualTradingDeps {
   venues: Record<VenueId, Venue>;
   journal: TradeJournal;
   registry: OrderRegistry;
+  exposure: Exposure;
   hedger: HedgeBot | null;
   /** Disarms and sweeps; `problems` lists what kept the sweep from completing (empty when it did). */
   disarmAndCancel(reason: string): Promise<{ problems: string[] }>;
@@ -149,15 +151,14 @@ export class ManualTrading {
         results.push(`${venue} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    const left = await Promise.all(
-      VENUES.map((venue) =>
-        this.deps.venues[venue]
-          .loadPosition()
-          .then((p) => p.qty)
-          .catch(() => null)
-      )
+    const after = await Promise.all(VENUES.map((venue) => this.deps.venues[venue].loadPosition().catch(() => null)));
+    // The venues' positions become the engine's inventory, and unhedged is rebuilt from them: a
+    // stale picture would otherwise have the hedge engine "hedge" a difference flatten just closed.
+    this.deps.exposure.adopt(
+      'flatten',
+      VENUES.map((venue, index) => ({ venue, position: after[index] ?? null }))
     );
-    const open = VENUES.map((venue, index) => ({ venue, qty: left[index] ?? null })).filter((entry) => entry.qty === null || !entry.qty.isZero());
+    const open = VENUES.map((venue, index) => ({ venue, qty: after[index]?.qty ?? null })).filter((entry) => entry.qty === null || !entry.qty.isZero());
     this.deps.ctx.changed();
     if (open.length === 0) {
       this.deps.hedger?.unhold();

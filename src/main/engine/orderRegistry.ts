@@ -47,8 +47,18 @@ export interface TrackedOrder {
   /** Fills of this order counted by the engine (sum of |qty|). */
   countedFilled: Decimal;
   finalStatus: OrderStatus | null;
-  /** Clock ms: sent, became unknown, final status known, last look-up. */
+  /** The venue's own id for it, once a reply or a report gave it. */
+  venueOrderId?: string;
+  /** The average price of the filled part as the venue last reported it. */
+  reportedAvg?: Decimal;
+  /** Fetches of its trades from the venue (fills the stream did not bring), and how many answered. */
+  fillFetches: number;
+  fillFetchesAnswered: number;
+  /** The order's size is known (an earlier run's order listed without one is not): fills beyond it are impossible. */
+  sizeKnown: boolean;
+  /** Clock ms: sent, its send answered (or given up as unknown; null while the send is unanswered), became unknown, final status known, last look-up. */
   sentAt: number;
+  answeredAt: number | null;
   unknownSince: number | null;
   finalAt: number | null;
   lastLookupAt: number;
@@ -61,9 +71,9 @@ export interface TrackedOrder {
 
 export interface RegistryOptions {
   now(): number;
-  /** Called once when an order is settled: final status known and its fills counted (or the wait for them ran out). */
+  /** Called once when an order is settled: final status known and its fills counted. */
   onSettled(order: TrackedOrder): void;
-  /** How long a final status waits for its fills before the order is settled anyway. */
+  /** How long a final status waits for its fills on the stream before they are fetched from the venue. */
   fillWaitMs?: number;
   /** How many finished orders are remembered (so that late updates and fills are recognised). */
   finishedMemory?: number;
@@ -99,7 +109,12 @@ export class OrderRegistry {
     state?: TrackedState;
     reportedFilled?: Decimal;
     refPrice?: Decimal | null;
+    /** False for an order listed by the venue without its size. */
+    sizeKnown?: boolean;
   }): TrackedOrder {
+    const now = this.options.now();
+    // An order found on the venue (adopted, a stray) has been answered: the venue listed it.
+    const listed = order.state !== undefined && order.state !== 'pending';
     const tracked: TrackedOrder = {
       clientId: order.clientId,
       venue: order.venue,
@@ -116,17 +131,25 @@ export class OrderRegistry {
       // An adopted order's earlier fills are in the position already: counted.
       countedFilled: order.reportedFilled ?? ZERO,
       finalStatus: null,
-      sentAt: this.options.now(),
+      sizeKnown: order.sizeKnown ?? true,
+      sentAt: now,
+      answeredAt: listed ? now : null,
       unknownSince: null,
       finalAt: null,
       lastLookupAt: 0,
       cancelAccepted: false,
+      fillFetches: 0,
+      fillFetchesAnswered: 0,
       alarmed: false,
       detail: ''
     };
     this.live.set(this.key(order.venue, order.clientId), tracked);
+    if (order.purpose === 'maker' || order.purpose === 'adopted') this.restingTracked += 1;
     return tracked;
   }
+
+  /** Orders that may rest (maker quotes, adopted and stray orders) tracked so far: a kill sweep compares it. */
+  restingTracked = 0;
 
   /** A tracked order, or a settled one still remembered. */
   find(venue: VenueId, clientId: string): TrackedOrder | undefined {
@@ -141,6 +164,11 @@ export class OrderRegistry {
 
   get size(): number {
     return this.live.size;
+  }
+
+  /** The send came back (answered, refused, or given up as lost): from now on the venue's record can speak for it. */
+  answered(order: TrackedOrder): void {
+    order.answeredAt ??= this.options.now();
   }
 
   /** The venue accepted it. */
@@ -169,9 +197,11 @@ export class OrderRegistry {
    * The venue's record of an order (account stream or look-up). Ignored for settled orders (a stale
    * update after the final one adds nothing). Returns the order it applied to.
    */
-  report(report: Pick<OrderReport, 'venue' | 'clientId' | 'status' | 'filledQty'>): TrackedOrder | undefined {
+  report(report: Pick<OrderReport, 'venue' | 'clientId' | 'status' | 'filledQty' | 'venueOrderId' | 'avgPrice'>): TrackedOrder | undefined {
     const order = this.live.get(this.key(report.venue, report.clientId));
     if (!order) return undefined;
+    if (report.venueOrderId) order.venueOrderId ??= report.venueOrderId;
+    if (report.avgPrice && report.filledQty.gte(order.reportedFilled)) order.reportedAvg = report.avgPrice;
     if (report.filledQty.gt(order.reportedFilled)) order.reportedFilled = report.filledQty;
     if (isTerminal(report.status)) {
       if (order.state !== 'finished') {
@@ -192,25 +222,21 @@ export class OrderRegistry {
     order.countedFilled = order.countedFilled.plus(qty.abs());
     if (price) order.filledCost = order.filledCost.plus(qty.abs().times(price));
     if (order.countedFilled.gt(order.reportedFilled)) order.reportedFilled = order.countedFilled;
-    if (order.state === 'pending' || order.state === 'unknown') {
-      // A fill is the venue's word that the order exists.
-      order.state = 'partially_filled';
-      order.unknownSince = null;
-    }
+    // A fill is the venue's word that the order exists, not how it ended: an order of unknown outcome
+    // stays unknown (looked up, alarmed at the deadline) until the venue's order record says.
+    if (order.state === 'pending') order.state = 'partially_filled';
     this.trySettle(order);
   }
 
-  /** Settles orders whose final status has waited long enough for fills that never came. */
-  expireFillWaits(): TrackedOrder[] {
-    const late: TrackedOrder[] = [];
+  /**
+   * Orders whose final status has waited `fillWaitMs` for fills the venue reported and the stream
+   * has not brought: the engine fetches them from the venue's trades (the venue's filled wins).
+   */
+  awaitingFills(): TrackedOrder[] {
     const now = this.options.now();
-    for (const order of this.live.values()) {
-      if (order.state === 'finished' && order.finalAt !== null && now - order.finalAt >= (this.options.fillWaitMs ?? 5000)) {
-        late.push(order);
-        this.settle(order);
-      }
-    }
-    return late;
+    return [...this.live.values()].filter(
+      (order) => order.state === 'finished' && order.finalAt !== null && now - order.finalAt >= (this.options.fillWaitMs ?? 5000)
+    );
   }
 
   /** Resolves when the order is settled (at once when it already is). */

@@ -15,6 +15,7 @@ export interface EngineParams {
   staleBookMs: number;
   hedgeMaxRetries: number;
   hedgeRetryDelayMs: number;
+  hedgeAlarmMs: number;
 }
 
 export function toEngineParams(params: StrategyParams): EngineParams {
@@ -30,7 +31,8 @@ export function toEngineParams(params: StrategyParams): EngineParams {
     slippage: { L: new Decimal(params.slippageL), E: new Decimal(params.slippageE) },
     staleBookMs: params.staleBookMs,
     hedgeMaxRetries: params.hedgeMaxRetries,
-    hedgeRetryDelayMs: params.hedgeRetryDelayMs
+    hedgeRetryDelayMs: params.hedgeRetryDelayMs,
+    hedgeAlarmMs: params.hedgeAlarmMs
   };
 }
 

@@ -117,9 +117,12 @@ export class StrategyEngine implements Engine {
   private timer: TimerHandle | null = null;
   private stopped = false;
   private clientId: number;
+  private readonly firstClientId: number;
+  /** Orders found open at start-up (venue:clientId): cancelled or adopted, their late fills are ours. */
+  private readonly startupOrders = new Set<string>();
   private bookWaiters: Array<() => void> = [];
   private lastRealtimeAt = 0;
-  readonly counters = { bookUpdates: 0, makerFills: 0, fills: 0, duplicateFills: 0, badFills: 0, eventLoopLags: 0 };
+  readonly counters = { bookUpdates: 0, makerFills: 0, fills: 0, duplicateFills: 0, badFills: 0, foreignFills: 0, foreignActivity: 0, eventLoopLags: 0 };
   /** Resolves when start-up finished (or failed). */
   startupDone: Promise<void> = Promise.resolve();
 
@@ -128,6 +131,7 @@ export class StrategyEngine implements Engine {
     this.engineParams = toEngineParams(this.params);
     this.startedAt = options.clock.now();
     this.clientId = options.firstClientId ?? options.clock.now() * 10;
+    this.firstClientId = this.clientId;
     this.alarms = new AlarmCenter(options.clock, (alarm) => this.emit({ type: 'alarm', alarm }));
     this.ctx = {
       clock: options.clock,
@@ -152,7 +156,7 @@ export class StrategyEngine implements Engine {
     this.accountWatch = new AccountWatch(options.venues, options.clock, () => this.listener?.changed());
     this.maker = new MakerBot(this.ctx, this.registry, this.exposure, !this.params.ttOnly);
     this.hedger = this.params.ttOnly ? null : new HedgeBot(this.ctx, options.notifier, this.registry, this.exposure);
-    if (this.hedger) this.hedger.onExhausted = () => void this.disarmAndCancel('hedge retries exhausted');
+    if (this.hedger) this.hedger.onExhausted = (message) => void this.disarmAndCancel(message);
     this.maker.onRejectStorm = (message) => {
       this.raiseAlarm('order_rejected', message, 'reject_storm');
       void this.disarmAndCancel(message);
@@ -166,6 +170,7 @@ export class StrategyEngine implements Engine {
       quotingAllowed: () => this.blockedBy().length === 0,
       connected: (venue) => this.connected[venue],
       reported: (report) => this.maker.onOrderUpdate({ ...report, receivedAt: options.clock.now() }),
+      fill: (fill) => this.onFill(fill),
       afterChange: () => {
         this.hedger?.kick();
         this.listener?.changed();
@@ -177,6 +182,7 @@ export class StrategyEngine implements Engine {
       venues: options.venues,
       journal: options.journal,
       registry: this.registry,
+      exposure: this.exposure,
       hedger: this.hedger,
       disarmAndCancel: (reason) => this.disarmAndCancel(reason)
     });
@@ -304,7 +310,8 @@ export class StrategyEngine implements Engine {
           }
         },
         onConnection: (id, connected, detail) => this.onConnection(id, connected, detail),
-        onLog: (id, level, message) => this.log(level, `venue ${id}`, message)
+        onLog: (id, level, message) => this.log(level, `venue ${id}`, message),
+        onForeignActivity: (id, what) => this.foreignActivity(id, what)
       });
     }
   }
@@ -335,6 +342,7 @@ export class StrategyEngine implements Engine {
     const parts: string[] = [];
     const open = await Promise.all(VENUES.map((venue) => this.options.venues[venue].openOrders()));
     const found = open.flat();
+    for (const report of found) this.startupOrders.add(`${report.venue}:${report.clientId}`);
     if (found.length > 0 && (this.options.startupOpenOrders ?? 'cancel') === 'adopt') {
       for (const report of found) {
         this.registry.track({
@@ -343,6 +351,7 @@ export class StrategyEngine implements Engine {
           purpose: 'adopted',
           side: report.side ?? 'buy',
           qty: report.qty ?? report.filledQty,
+          sizeKnown: report.qty !== undefined,
           price: report.price ?? null,
           state: 'open',
           reportedFilled: report.filledQty
@@ -369,8 +378,32 @@ export class StrategyEngine implements Engine {
   }
 
   private onOrderUpdate(update: OrderUpdate): void {
+    const order = this.registry.find(update.venue, update.clientId);
+    if (order?.sizeKnown && update.filledQty.gt(order.qty)) {
+      // An update claiming more filled than the order's size is not believed for the size; its status still counts.
+      this.counters.badFills += 1;
+      this.raiseAlarm(
+        'bad_fill',
+        `${update.venue} reported order ${update.clientId} (${order.side} ${order.qty}) ${update.filledQty} filled: more than its size; the filled figure is refused, the venue's trades and position settle it.`,
+        `bad_fill:${update.venue}`
+      );
+      update = { ...update, filledQty: order.qty };
+    }
     this.registry.report(update);
     this.maker.onOrderUpdate(update);
+  }
+
+  /** The fee the venue reported for a fill, or the configured rate applied to it (marked estimated). */
+  private feeOf(fill: FillDelta): { fee: Decimal; estimated: boolean } {
+    if (fill.fee) return { fee: fill.fee, estimated: false };
+    const rates = this.options.fees[fill.venue];
+    return {
+      fee: fill.qty
+        .abs()
+        .times(fill.price)
+        .times(fill.maker ? rates.maker : rates.taker),
+      estimated: true
+    };
   }
 
   /**
@@ -388,6 +421,44 @@ export class StrategyEngine implements Engine {
     if (bid && ask && (fill.price.lt(bid.times('0.8')) || fill.price.gt(ask.times('1.2'))))
       return `price ${fill.price} more than 20 % outside the book ${bid}/${ask}`;
     return null;
+  }
+
+  /**
+   * Why a fill of an order the engine tracks cannot be true, or null. The registry knows the order's
+   * side and size: a frame that claims the other side, or more than the order's size, moves no money
+   * (one crafted frame must never make the hedge engine trade 20 ETH).
+   */
+  private impossibleForOrder(fill: FillDelta, order: TrackedOrder): string | null {
+    const side = fill.qty.isPos() ? 'buy' : 'sell';
+    if (side !== order.side) return `a ${side} fill of our ${order.side} order`;
+    const after = order.countedFilled.plus(fill.qty.abs());
+    if (order.sizeKnown && after.gt(order.qty)) return `${after} filled of an order of ${order.qty}`;
+    return null;
+  }
+
+  /** True when the order id is one of ours: tracked, found at start-up, or issued by this engine. */
+  private isOurs(venue: VenueId, orderId: string): boolean {
+    if (this.registry.find(venue, orderId) || this.startupOrders.has(`${venue}:${orderId}`)) return true;
+    if (!/^\d{1,16}$/.test(orderId)) return false;
+    const id = Number(orderId);
+    return id >= this.firstClientId && id < this.clientId;
+  }
+
+  /** A refused fill is kept in the journal, marked, and never counted; the venue's position settles what it was. */
+  private journalFill(fill: FillDelta, fee: { fee?: Decimal; estimated: boolean }, refused?: string): void {
+    this.options.journal.fill({
+      id: fill.id,
+      at: fill.receivedAt,
+      venue: fill.venue,
+      side: fill.qty.isNeg() ? 'sell' : 'buy',
+      qty: fill.qty.abs().toString(),
+      price: fill.price.toString(),
+      maker: fill.maker,
+      orderId: fill.orderId,
+      fee: fee.fee?.toString(),
+      feeEstimated: fee.estimated,
+      refused
+    });
   }
 
   private onFill(fill: FillDelta): void {
@@ -410,23 +481,41 @@ export class StrategyEngine implements Engine {
       this.fillsBeforeBaseline += 1;
       return;
     }
+    const order = this.registry.find(fill.venue, fill.orderId);
+    const impossible = order ? this.impossibleForOrder(fill, order) : null;
+    if (impossible) {
+      this.counters.badFills += 1;
+      this.journalFill(fill, { fee: fill.fee, estimated: false }, `impossible: ${impossible}`);
+      this.raiseAlarm(
+        'bad_fill',
+        `${fill.venue} reported a fill that cannot be ours (${impossible}): ${fill.id} qty ${fill.qty} @ ${fill.price}, order ${fill.orderId}; refused, not counted, nothing hedged. Reconciliation reads the venue's position.`,
+        `bad_fill:${fill.venue}`
+      );
+      this.listener?.changed();
+      return;
+    }
+    if (!order && !this.isOurs(fill.venue, fill.orderId)) {
+      // Another bot's or the web app's order on this account: never our exposure (strategy.md
+      // "Many markets"); the reconciler leaves its effect on the venue's position out.
+      this.counters.foreignFills += 1;
+      this.reconciler.foreign[fill.venue] = this.reconciler.foreign[fill.venue].plus(fill.qty);
+      this.journalFill(fill, { fee: fill.fee, estimated: false }, 'foreign: not an order of this engine');
+      this.raiseAlarm(
+        'foreign_activity',
+        `${fill.venue}: a fill of order ${fill.orderId}, which this engine did not send (another bot or the venue's web app on this account): ${fill.qty} @ ${fill.price}. Not counted and not hedged; ${this.reconciler.foreign[fill.venue]} of the venue's position is foreign.`,
+        `foreign:${fill.venue}`
+      );
+      this.listener?.changed();
+      return;
+    }
+    const fee = this.feeOf(fill);
+    const counted = fee.fee === fill.fee ? fill : { ...fill, fee: fee.fee };
     // On disk first: a fill the engine acted on is never missing from the journal after a crash.
-    this.options.journal.fill({
-      id: fill.id,
-      at: fill.receivedAt,
-      venue: fill.venue,
-      side: fill.qty.isNeg() ? 'sell' : 'buy',
-      qty: fill.qty.abs().toString(),
-      price: fill.price.toString(),
-      maker: fill.maker,
-      orderId: fill.orderId,
-      fee: fill.fee?.toString()
-    });
+    this.journalFill(counted, fee);
     this.counters.fills += 1;
     if (fill.maker) this.counters.makerFills += 1;
     this.reconciler.fillCount[fill.venue] += 1;
-    this.state.applyFill(fill);
-    const order = this.registry.find(fill.venue, fill.orderId);
+    this.state.applyFill(counted);
     this.exposure.fill(fill, order);
     if (order) this.registry.filled(order, fill.qty, fill.price);
     if (fill.maker && !this.hedger)
@@ -437,9 +526,26 @@ export class StrategyEngine implements Engine {
     this.listener?.changed();
   }
 
+  /**
+   * Activity of the account that is not this engine's (another market, an order it never sent):
+   * counted nowhere, shown, alarmed once per venue (the alarm's message keeps the latest).
+   */
+  private foreignActivity(venue: VenueId, what: string): void {
+    this.counters.foreignActivity += 1;
+    this.log('warn', `venue ${venue}`, `foreign activity: ${what}`);
+    if (this.alarms.isActive(`foreign:${venue}`)) return;
+    this.raiseAlarm(
+      'foreign_activity',
+      `${venue}: activity on the account that this engine did not send (another bot or the venue's web app): ${what}. Not counted and not hedged.`,
+      `foreign:${venue}`
+    );
+  }
+
   private onConnection(venue: VenueId, connected: boolean, detail: string): void {
     const was = this.connected[venue];
     this.connected[venue] = connected;
+    // Updates across an outage are not consecutive: TT hits start again.
+    if (!connected) resetTtHits(this.maker.memory);
     if (was && !connected) this.raiseAlarm('disconnect', `${venue} disconnected: ${detail}`, `disconnect:${venue}`);
     if (!was && connected) this.alarms.clear(`disconnect:${venue}`);
     // Back after an outage: what happened meanwhile is read from the venue's record.
@@ -462,6 +568,10 @@ export class StrategyEngine implements Engine {
     }
     if (!this.state.hedgeSeeded) reasons.push('start-up not finished');
     if (this.reconciler.sweeping) reasons.push('kill sweep in progress');
+    // Orders of an earlier run adopted at start-up are cancelled, and confirmed gone, before the
+    // maker's first quote: never two quotes.
+    const adopted = this.registry.unsettled().filter((order) => order.purpose === 'adopted').length;
+    if (adopted > 0) reasons.push(`cancelling ${adopted} adopted order${adopted === 1 ? '' : 's'} of an earlier run`);
     return reasons;
   }
 
@@ -479,6 +589,7 @@ export class StrategyEngine implements Engine {
       this.heartbeat += 1;
       this.safetyCheck();
       this.reconciler.tick();
+      this.hedger?.checkDelayed();
       this.writeRealtime();
       this.listener?.changed();
       this.scheduleTick();
@@ -625,6 +736,8 @@ export class StrategyEngine implements Engine {
         if (refused) return commandError('REJECTED', refused);
         this.state.armed = true;
         this.log('info', 'safety', 'armed');
+        // Arming hands the book to the maker: adopted orders of an earlier run go first.
+        for (const order of this.registry.unsettled()) if (order.purpose === 'adopted' && !order.cancelAccepted) void this.reconciler.cancelTracked(order);
         this.listener?.changed();
         const blocked = this.blockedBy();
         return { ok: true, message: blocked.length ? `armed; not quoting yet: ${blocked.join(', ')}` : 'armed and quoting' };
@@ -679,8 +792,9 @@ export class StrategyEngine implements Engine {
       }
       case 'ackAlarm': {
         if (!this.alarms.acknowledge(command.id)) return commandError('REJECTED', `no active alarm with id ${command.id}`, { field: 'id', value: command.id });
-        // Acknowledging an exhausted hedge is the trader's word that automatic rounds may resume.
-        if (command.id.startsWith('hedge_exhausted')) this.hedger?.release();
+        // Acknowledging an exhausted or held hedge is the trader's word that automatic rounds may
+        // resume (a hedge still too large is held again at once).
+        if (command.id.startsWith('hedge_exhausted') || command.id.startsWith('hedge_held')) this.hedger?.release();
         this.listener?.changed();
         return { ok: true, message: 'alarm acknowledged' };
       }

@@ -65,7 +65,10 @@ export async function trackedSend<T>(deps: SendDeps, request: SendRequest<T>): P
   try {
     const value = await promise;
     const latencyMs = clock.monotonic() - sentAt;
-    if (tracked) tracked.order.latencyMs = latencyMs;
+    if (tracked) {
+      tracked.order.latencyMs = latencyMs;
+      registry.answered(tracked.order);
+    }
     const { detail, filledQty } = request.replied(value);
     if (tracked?.answer === 'accepted') registry.accepted(tracked.order);
     else if (tracked && filledQty) {
@@ -75,7 +78,10 @@ export async function trackedSend<T>(deps: SendDeps, request: SendRequest<T>): P
     return { ok: true, value, latencyMs };
   } catch (error) {
     const latencyMs = clock.monotonic() - sentAt;
-    if (tracked) tracked.order.latencyMs = latencyMs;
+    if (tracked) {
+      tracked.order.latencyMs = latencyMs;
+      registry.answered(tracked.order);
+    }
     const unknown = outcomeUnknown(error);
     const detail = errorDetail(error);
     if (tracked) {

@@ -32,9 +32,10 @@ export interface RoundTrip {
   openedAt: number;
   closedAt: number;
   fills: number;
-  /** Realised PnL of both legs, fees deducted (quote units). */
-  pnl: string;
+  /** Realised PnL of both legs before fees, the fees, and the PnL net of them (quote units). */
+  gross: string;
   fees: string;
+  pnl: string;
 }
 
 export interface HedgeSlippage {
@@ -48,7 +49,7 @@ export interface HedgeSlippage {
   slippageBps: string;
 }
 
-export const JOURNAL_SCHEMA_VERSION = 1;
+export const JOURNAL_SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -65,8 +66,31 @@ const MIGRATIONS: Record<number, string> = {
       decision_price TEXT NOT NULL, avg_price TEXT, error TEXT, client_id TEXT NOT NULL);
     CREATE TABLE decisions (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL, combo TEXT, direction TEXT,
       venue TEXT, side TEXT, price TEXT, qty TEXT, reason TEXT NOT NULL, latency_ms REAL);
+  `,
+  // Each fill's fee says whether the venue reported it or the configured rate estimated it; a fill the
+  // engine refused (impossible for its order, foreign) is kept, marked, and counted nowhere. Round
+  // trips and their running totals live in the journal, so no query replays the history.
+  2: `
+    ALTER TABLE fills ADD COLUMN fee_estimated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fills ADD COLUMN refused TEXT;
+    CREATE TABLE round_trips (id INTEGER PRIMARY KEY, opened_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, fills INTEGER NOT NULL,
+      gross TEXT NOT NULL, fees TEXT NOT NULL, pnl TEXT NOT NULL);
+    CREATE TABLE trip_state (id INTEGER PRIMARY KEY CHECK (id = 1), last_fill_id INTEGER NOT NULL, state TEXT NOT NULL);
   `
 };
+
+/** The round-trip aggregate as persisted: positions per venue, the open trip, running totals. */
+interface TripState {
+  positions: Record<string, { qty: string; avgEntry: string }>;
+  open: { openedAt: number; fills: number; gross: string; fees: string } | null;
+  gross: string;
+  fees: string;
+  trips: number;
+}
+
+const EMPTY_TRIP_STATE: TripState = { positions: {}, open: null, gross: '0', fees: '0', trips: 0 };
+/** Fills folded into the round-trip aggregate per step (a large backlog after an upgrade never holds the loop for long). */
+const TRIP_SLICE = 5000;
 
 type Row = Record<string, string | number | null>;
 
@@ -77,15 +101,21 @@ const EXPORT_MAX_ROWS = 100_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 /** A decimal as a plain string: never "1e-7". */
 const plain = (text: string) => new Decimal(text).toFixed();
-const csvCell = (value: string | number | boolean | null) => {
-  const text = value === null ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * One CSV cell. Text that a spreadsheet would read as a formula (=, +, -, @, tab or CR first: a
+ * venue-supplied id `=HYPERLINK(...)`) gets a leading apostrophe, as OWASP advises; plain numbers
+ * (a negative PnL) stay numbers.
+ */
+export const csvCell = (value: string | number | boolean | null) => {
+  let text = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
 /** The exported columns of each table, and how each is written. */
 const EXPORTS: Record<'fills' | 'hedges' | 'orders', { columns: string[]; format(column: string, value: string | number | null): string | number | null }> = {
   fills: {
-    columns: ['at', 'venue', 'side', 'qty', 'price', 'maker', 'fee', 'order_id', 'fill_id'],
+    columns: ['at', 'venue', 'side', 'qty', 'price', 'maker', 'fee', 'fee_estimated', 'order_id', 'fill_id', 'refused'],
     format: (column, value) =>
       value === null
         ? null
@@ -95,9 +125,13 @@ const EXPORTS: Record<'fills' | 'hedges' | 'orders', { columns: string[]; format
             ? value === 1
               ? 'maker'
               : 'taker'
-            : ['qty', 'price', 'fee'].includes(column)
-              ? plain(String(value))
-              : value
+            : column === 'fee_estimated'
+              ? value === 1
+                ? 'estimated'
+                : 'reported'
+              : ['qty', 'price', 'fee'].includes(column)
+                ? plain(String(value))
+                : value
   },
   hedges: {
     columns: ['at', 'from_venue', 'venue', 'side', 'requested', 'filled', 'attempt', 'latency_ms', 'decision_price', 'avg_price', 'error', 'client_id'],
@@ -154,7 +188,9 @@ export class SqliteJournal implements TradeJournal {
     this.insert = {
       order: this.db.prepare('INSERT INTO orders (at, client_id, venue, kind, side, price, qty, purpose, combo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       reply: this.db.prepare('INSERT INTO replies (at, client_id, venue, ok, detail, latency_ms, filled_qty) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      fill: this.db.prepare('INSERT OR IGNORE INTO fills (fill_id, venue, at, side, qty, price, maker, order_id, fee) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      fill: this.db.prepare(
+        'INSERT OR IGNORE INTO fills (fill_id, venue, at, side, qty, price, maker, order_id, fee, fee_estimated, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+      ),
       hedge: this.db.prepare(
         'INSERT INTO hedges (at, from_venue, venue, side, requested, filled, attempt, latency_ms, decision_price, avg_price, error, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
       ),
@@ -162,7 +198,10 @@ export class SqliteJournal implements TradeJournal {
         'INSERT INTO decisions (at, action, combo, direction, venue, side, price, qty, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
       )
     };
-    this.timer = setInterval(() => this.flush(), options.flushMs ?? 200);
+    this.timer = setInterval(() => {
+      // The round trips follow the fills off the fill path (a fill is written at once, its trip later).
+      if (this.flush()) this.foldTrips();
+    }, options.flushMs ?? 200);
     this.timer.unref();
     if (options.retentionDays) {
       const days = options.retentionDays;
@@ -209,7 +248,19 @@ export class SqliteJournal implements TradeJournal {
    */
   fill(r: FillRecord): void {
     const write = () => {
-      const result = this.insert.fill.run(r.id, r.venue, r.at, r.side, r.qty, r.price, r.maker ? 1 : 0, r.orderId, r.fee ?? null);
+      const result = this.insert.fill.run(
+        r.id,
+        r.venue,
+        r.at,
+        r.side,
+        r.qty,
+        r.price,
+        r.maker ? 1 : 0,
+        r.orderId,
+        r.fee ?? null,
+        r.feeEstimated ? 1 : 0,
+        r.refused ?? null
+      );
       if (result.changes === 0) this.duplicatesIgnored += 1;
     };
     this.fillsQueued += 1;
@@ -320,59 +371,101 @@ export class SqliteJournal implements TradeJournal {
     return this.db.prepare(`SELECT * FROM ${table} ORDER BY id DESC LIMIT ?`).all(limit) as Row[];
   }
 
-  /** The round-trip aggregate, brought up to date with each call from the fills written since. */
-  private trips: {
-    lastId: number;
-    positions: Record<string, Position>;
-    open: { openedAt: number; fills: number; pnl: Decimal; fees: Decimal } | null;
-    done: RoundTrip[];
-    pnl: Decimal;
-    fees: Decimal;
-  } = {
-    lastId: 0,
-    positions: { L: { qty: ZERO, avgEntry: ZERO }, E: { qty: ZERO, avgEntry: ZERO } },
-    open: null,
-    done: [],
-    pnl: ZERO,
-    fees: ZERO
-  };
-
   /**
-   * Round trips from the journaled fills, in the order they were written: a round trip starts when
-   * either leg leaves flat and ends when both legs are flat again; its PnL is what both legs
-   * realised in between (average-cost method, fees deducted). Kept as a running aggregate: each
-   * call reads only the fills written since the last one, so its cost does not grow with history.
+   * Folds the fills written since the last fold into the round-trip aggregate, at most `TRIP_SLICE`
+   * of them, in one transaction with the aggregate's state (so a crash never counts a fill twice).
+   * A round trip starts when either leg leaves flat and ends when both legs are flat again; its PnL
+   * is what both legs realised in between (average-cost method) less the fees. Refused fills count
+   * nowhere. Returns true when it caught up.
    */
-  roundTrips(): RoundTrip[] {
-    const agg = this.trips;
-    const fills = this.db.prepare('SELECT id, venue, at, side, qty, price, fee FROM fills WHERE id > ? ORDER BY id').all(agg.lastId) as Array<{
-      id: number;
-      venue: string;
-      at: number;
-      side: string;
-      qty: string;
-      price: string;
-      fee: string | null;
-    }>;
-    for (const fill of fills) {
-      agg.lastId = fill.id;
-      const signed = new Decimal(fill.qty).times(fill.side === 'buy' ? 1 : -1);
-      const fee = new Decimal(fill.fee ?? '0');
-      const before = agg.positions[fill.venue] ?? { qty: ZERO, avgEntry: ZERO };
-      const next = positionAfterFill(before, signed, new Decimal(fill.price));
-      agg.positions[fill.venue] = { qty: next.qty, avgEntry: next.avgEntry };
-      agg.open ??= { openedAt: fill.at, fills: 0, pnl: ZERO, fees: ZERO };
-      agg.open.fills += 1;
-      agg.open.pnl = agg.open.pnl.plus(next.realised).minus(fee);
-      agg.open.fees = agg.open.fees.plus(fee);
-      if (Object.values(agg.positions).every((position) => position.qty.isZero())) {
-        agg.done.push({ openedAt: agg.open.openedAt, closedAt: fill.at, fills: agg.open.fills, pnl: agg.open.pnl.toString(), fees: agg.open.fees.toString() });
-        agg.pnl = agg.pnl.plus(agg.open.pnl);
-        agg.fees = agg.fees.plus(agg.open.fees);
-        agg.open = null;
+  foldTrips(): boolean {
+    if (this.closed) return true;
+    try {
+      const saved = this.db.prepare('SELECT last_fill_id, state FROM trip_state WHERE id = 1').get() as { last_fill_id: number; state: string } | undefined;
+      const lastId = saved?.last_fill_id ?? 0;
+      const fills = this.db
+        .prepare(`SELECT id, at, venue, side, qty, price, fee FROM fills WHERE id > ? ORDER BY id LIMIT ${TRIP_SLICE}`)
+        .all(lastId) as Array<{ id: number; at: number; venue: string; side: string; qty: string; price: string; fee: string | null }>;
+      if (fills.length === 0) return true;
+      const refused = new Set(
+        (this.db.prepare('SELECT id FROM fills WHERE id > ? AND id <= ? AND refused IS NOT NULL').all(lastId, fills.at(-1)!.id) as Array<{ id: number }>).map(
+          (row) => row.id
+        )
+      );
+      const state: TripState = saved ? (JSON.parse(saved.state) as TripState) : structuredClone(EMPTY_TRIP_STATE);
+      const positions: Record<string, Position> = {};
+      for (const [venue, p] of Object.entries(state.positions)) positions[venue] = { qty: new Decimal(p.qty), avgEntry: new Decimal(p.avgEntry) };
+      let open = state.open ? { ...state.open, gross: new Decimal(state.open.gross), fees: new Decimal(state.open.fees) } : null;
+      let gross = new Decimal(state.gross);
+      let fees = new Decimal(state.fees);
+      let trips = state.trips;
+      const closedTrips: Array<[number, number, number, string, string, string]> = [];
+      for (const fill of fills) {
+        if (refused.has(fill.id)) continue;
+        const signed = new Decimal(fill.qty).times(fill.side === 'buy' ? 1 : -1);
+        const fee = new Decimal(fill.fee ?? '0');
+        const before = positions[fill.venue] ?? { qty: ZERO, avgEntry: ZERO };
+        const next = positionAfterFill(before, signed, new Decimal(fill.price));
+        positions[fill.venue] = { qty: next.qty, avgEntry: next.avgEntry };
+        open ??= { openedAt: fill.at, fills: 0, gross: ZERO, fees: ZERO };
+        open.fills += 1;
+        open.gross = open.gross.plus(next.realised);
+        open.fees = open.fees.plus(fee);
+        if (Object.values(positions).every((position) => position.qty.isZero())) {
+          closedTrips.push([open.openedAt, fill.at, open.fills, open.gross.toString(), open.fees.toString(), open.gross.minus(open.fees).toString()]);
+          gross = gross.plus(open.gross);
+          fees = fees.plus(open.fees);
+          trips += 1;
+          open = null;
+        }
       }
+      const next: TripState = {
+        positions: Object.fromEntries(Object.entries(positions).map(([venue, p]) => [venue, { qty: p.qty.toString(), avgEntry: p.avgEntry.toString() }])),
+        open: open ? { ...open, gross: open.gross.toString(), fees: open.fees.toString() } : null,
+        gross: gross.toString(),
+        fees: fees.toString(),
+        trips
+      };
+      this.db.exec('BEGIN');
+      try {
+        const insert = this.db.prepare('INSERT INTO round_trips (opened_at, closed_at, fills, gross, fees, pnl) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const trip of closedTrips) insert.run(...trip);
+        this.db
+          .prepare(
+            'INSERT INTO trip_state (id, last_fill_id, state) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_fill_id = excluded.last_fill_id, state = excluded.state'
+          )
+          .run(fills.at(-1)!.id, JSON.stringify(next));
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+      return fills.length < TRIP_SLICE;
+    } catch (error) {
+      this.options.onError?.(`journal round trips: ${(error as Error).message}`, false);
+      return false;
     }
-    return agg.done;
+  }
+
+  /** Round trips, oldest first (the newest `limit`), brought up to date first (tests, the export). */
+  roundTrips(limit = 1_000_000): RoundTrip[] {
+    this.flush();
+    while (!this.foldTrips());
+    return this.tripRows(limit);
+  }
+
+  private tripRows(limit: number, from = 0, to = Number.MAX_SAFE_INTEGER): RoundTrip[] {
+    const rows = this.db
+      .prepare('SELECT opened_at, closed_at, fills, gross, fees, pnl FROM round_trips WHERE closed_at >= ? AND closed_at < ? ORDER BY id DESC LIMIT ?')
+      .all(from, to, limit) as Array<{ opened_at: number; closed_at: number; fills: number; gross: string; fees: string; pnl: string }>;
+    return rows
+      .reverse()
+      .map((row) => ({ openedAt: row.opened_at, closedAt: row.closed_at, fills: row.fills, gross: row.gross, fees: row.fees, pnl: row.pnl }));
+  }
+
+  private tripTotals(): TripState {
+    const saved = this.db.prepare('SELECT state FROM trip_state WHERE id = 1').get() as { state: string } | undefined;
+    return saved ? (JSON.parse(saved.state) as TripState) : EMPTY_TRIP_STATE;
   }
 
   /** Each filled hedge against the price seen when it was decided. */
@@ -407,9 +500,16 @@ export class SqliteJournal implements TradeJournal {
     const from = request.from ?? 0;
     const to = request.to ?? Number.MAX_SAFE_INTEGER;
     if (request.table === 'trips') {
-      const trips = this.roundTrips().filter((trip) => trip.closedAt >= from && trip.closedAt < to);
-      const lines = trips.map((trip) => [iso(trip.openedAt), iso(trip.closedAt), trip.fills, plain(trip.pnl), plain(trip.fees)].map(csvCell).join(','));
-      return { rows: trips.length, truncated: false, csv: [['opened_at', 'closed_at', 'fills', 'pnl', 'fees'].join(','), ...lines].join('\n') };
+      while (!this.foldTrips()) await new Promise((resolve) => setImmediate(resolve));
+      const trips = this.tripRows(EXPORT_MAX_ROWS, from, to);
+      const lines = trips.map((trip) =>
+        [iso(trip.openedAt), iso(trip.closedAt), trip.fills, plain(trip.gross), plain(trip.fees), plain(trip.pnl)].map(csvCell).join(',')
+      );
+      return {
+        rows: trips.length,
+        truncated: false,
+        csv: [['opened_at', 'closed_at', 'fills', 'gross', 'fees', 'net_pnl'].join(','), ...lines].join('\n') + '\n'
+      };
     }
     const spec = EXPORTS[request.table];
     const statement = this.db.prepare(
@@ -429,21 +529,26 @@ export class SqliteJournal implements TradeJournal {
       if (rows >= EXPORT_MAX_ROWS) {
         // Full: say so only when there is more.
         const more = statement.all(lastId, from, to).length > 0;
-        return { rows, truncated: more, csv: lines.join('\n') };
+        return { rows, truncated: more, csv: lines.join('\n') + '\n' };
       }
       // Let the engine run between slices.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return { rows, truncated: false, csv: lines.join('\n') };
+    return { rows, truncated: false, csv: lines.join('\n') + '\n' };
   }
 
+  /**
+   * The performance panel's history: the newest `limit` of each list and the running totals. Reads
+   * what is written; the aggregate is brought up to date by one slice at most (the timer does the rest).
+   */
   history(limit: number): HistoryView {
     this.flush();
-    const roundTrips = this.roundTrips();
+    this.foldTrips();
+    const roundTrips = this.tripRows(limit);
     const fills = (
-      this.db.prepare('SELECT fill_id, at, venue, side, qty, price, maker, order_id, fee FROM fills ORDER BY id DESC LIMIT ?').all(limit) as Array<
-        Record<string, string | number | null>
-      >
+      this.db
+        .prepare('SELECT fill_id, at, venue, side, qty, price, maker, order_id, fee, fee_estimated FROM fills WHERE refused IS NULL ORDER BY id DESC LIMIT ?')
+        .all(limit) as Array<Record<string, string | number | null>>
     ).map((row): FillView => ({
       id: String(row.fill_id),
       at: Number(row.at),
@@ -453,7 +558,8 @@ export class SqliteJournal implements TradeJournal {
       price: String(row.price),
       maker: row.maker === 1,
       orderId: String(row.order_id),
-      fee: row.fee === null ? null : String(row.fee)
+      fee: row.fee === null ? null : String(row.fee),
+      feeEstimated: row.fee_estimated === 1
     }));
     const hedges = (this.db.prepare('SELECT * FROM hedges ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, string | number | null>>).map(
       (row): HedgeView => {
@@ -479,17 +585,18 @@ export class SqliteJournal implements TradeJournal {
         };
       }
     );
-    const { pnl, fees } = this.trips;
+    const totals = this.tripTotals();
     const slippages = hedges.filter((h) => h.slippageBps !== null).map((h) => new Decimal(h.slippageBps as string));
     return {
-      roundTrips: roundTrips.slice(-limit).reverse(),
+      roundTrips: roundTrips.reverse(),
       fills,
       hedges,
       totals: {
-        realisedPnl: pnl.toString(),
-        fees: fees.toString(),
-        roundTrips: roundTrips.length,
-        fills: this.count('fills'),
+        grossPnl: totals.gross,
+        realisedPnl: new Decimal(totals.gross).minus(totals.fees).toString(),
+        fees: totals.fees,
+        roundTrips: totals.trips,
+        fills: (this.db.prepare('SELECT COUNT(*) AS n FROM fills WHERE refused IS NULL').get() as { n: number }).n,
         hedges: this.count('hedges'),
         avgSlippageBps: slippages.length
           ? slippages

@@ -2,6 +2,10 @@
 export class RecentIds {
   private readonly ids = new Set<string>();
   constructor(private readonly limit = 50_000) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
   /** True when the id is new (and records it). */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;

@@ -1,9 +1,9 @@
 import type Decimal from 'decimal.js';
-import type { OrderReport, OrderStatus, Side, VenueId } from './venue';
+import type { FillDelta, OrderReport, OrderStatus, Side, VenueId } from './venue';
 
 /**
  * The venue's record of our orders as a simulated venue keeps it (the in-memory venue, paper
- * trading): what `queryOrder` answers. Bounded: the oldest go first.
+ * trading): what `queryOrder` and `orderFills` answer. Bounded: the oldest go first.
  */
 export class LocalOrderRecord {
   private readonly reports = new Map<string, OrderReport>();
@@ -30,5 +30,19 @@ export class LocalOrderRecord {
   get(clientId: string): OrderReport | null {
     const report = this.reports.get(clientId);
     return report ? { ...report } : null;
+  }
+
+  private readonly fillsOf = new Map<string, FillDelta[]>();
+
+  /** A trade of one of our orders, as the venue's REST trades list it (same id as the stream's). */
+  addFill(fill: FillDelta): void {
+    const list = this.fillsOf.get(fill.orderId) ?? [];
+    list.push({ ...fill });
+    this.fillsOf.set(fill.orderId, list);
+    if (this.fillsOf.size > this.limit) this.fillsOf.delete(this.fillsOf.keys().next().value as string);
+  }
+
+  fills(clientId: string): FillDelta[] {
+    return (this.fillsOf.get(clientId) ?? []).map((fill) => ({ ...fill }));
   }
 }

@@ -26,8 +26,12 @@ export interface ReplyRecord {
   filledQty?: string;
 }
 
-/** A fill as journaled: the view's fields, the fee only when the venue reported one. */
-export type FillRecord = Omit<FillView, 'fee'> & { fee?: string };
+/**
+ * A fill as journaled: the view's fields; its fee as the venue reported it or as the configured rate
+ * estimated it (`feeEstimated`); `refused` says why the engine did not count it (impossible for its
+ * order, foreign), kept so that the journal holds everything the venues said.
+ */
+export type FillRecord = Omit<FillView, 'fee' | 'feeEstimated'> & { fee?: string; feeEstimated?: boolean; refused?: string };
 
 export interface HedgeRecord {
   at: number;

@@ -54,8 +54,12 @@ export interface OrderUpdate {
   filledQty: Decimal;
   /** Why it ended, e.g. "post-only would cross". */
   reason?: string;
+  /** The venue's own id for the order, when the update carries it. */
+  venueOrderId?: string;
   receivedAt: number;
 }
+
+export type CancelAllUrgency = 'kill' | 'sweep';
 
 export interface PostOnlyRequest {
   clientId: string;
@@ -93,7 +97,9 @@ export class VenueOrderError extends Error {
     readonly kind: OrderErrorKind,
     message: string,
     /** The venue's own error code, when it gave one. */
-    readonly code?: string | number
+    readonly code?: string | number,
+    /** The HTTP status of the answer, when it came over HTTP. */
+    readonly httpStatus?: number
   ) {
     super(`${venue}: ${kind}: ${message}`);
     this.name = 'VenueOrderError';
@@ -144,6 +150,8 @@ export interface VenueHandlers {
   onConnection(venue: VenueId, connected: boolean, detail: string): void;
   /** Problems worth showing: malformed frames, resyncs, rejects. */
   onLog(venue: VenueId, level: 'info' | 'warn' | 'error', message: string): void;
+  /** Activity of the account on a market this console does not trade (another bot, the web app): never ours, shown. */
+  onForeignActivity?(venue: VenueId, what: string): void;
 }
 
 export interface VenueHealth {
@@ -178,11 +186,21 @@ export interface Venue {
   sendMarket(request: MarketRequest): Promise<MarketResult>;
   /** Resolves when the venue accepted the cancel; `not_found` when no such order rests. */
   cancel(clientId: string): Promise<void>;
-  cancelAll(): Promise<void>;
+  /**
+   * Cancels every order of ours on the market (the venue may reach further: Lighter's cancel-all
+   * covers every market of the account). `kill`: a kill's first cancel-all, ahead of everything in
+   * the request budget; `sweep`: the sweep's later ones, behind hedges.
+   */
+  cancelAll(urgency?: CancelAllUrgency): Promise<void>;
   /** The venue's record of one order by our client id; null when the venue has none. */
   queryOrder(clientId: string): Promise<OrderReport | null>;
   /** Our open orders on the market, as the venue lists them. */
   openOrders(): Promise<OrderReport[]>;
+  /**
+   * The venue's trades of one order of ours (its REST record), as fills with the same ids the
+   * account stream gives them: a fill the stream lost is counted once when the engine fetches it.
+   */
+  orderFills(order: { clientId: string; venueOrderId?: string }): Promise<FillDelta[]>;
   /** The account as the venue reports it (margin, liquidation, funding); venues that report none leave it out. */
   accountView?(): Promise<VenueAccountView>;
 }

@@ -12,6 +12,7 @@ import { positionAfterFill } from '../kernel/position';
 import { LocalOrderRecord } from '../ports/orderRecord';
 import {
   VenueOrderError,
+  type FillDelta,
   type MarketInfo,
   type MarketRequest,
   type MarketResult,
@@ -81,6 +82,12 @@ export class MemoryVenue implements Venue {
   positionReadEarly = false;
   /** When set, queryOrder fails with this error (the venue's record cannot be read). */
   queryFailure: VenueOrderError | null = null;
+  /** The next N fills are in the venue's record (its trades) but never reach the stream. */
+  dropFills = 0;
+  /** A market order executes this long after it was sent (a taker delay, a queue); its answer comes then. */
+  marketDelayMs = 0;
+  /** A market order's fills reach the stream this long after its answer (or its lost answer). */
+  marketFillDelayMs = 0;
   /** The venue's record of every order, by client id (what queryOrder answers). */
   readonly record: LocalOrderRecord;
 
@@ -194,13 +201,33 @@ export class MemoryVenue implements Venue {
     this.reportFill(tradeId, side === 'buy' ? qty : qty.neg(), price, true, clientId, false);
   }
 
-  private reportFill(tradeId: string, signed: Decimal, price: Decimal, maker: boolean, orderId: string, duplicate: boolean): void {
+  private reportFill(tradeId: string, signed: Decimal, price: Decimal, maker: boolean, orderId: string, duplicate: boolean, streamDelayMs = 0): void {
     const { qty, avgEntry } = positionAfterFill(this.position, signed, price);
     this.position = { qty, avgEntry };
     const fill = { id: tradeId, venue: this.id, qty: signed, price, maker, orderId, receivedAt: this.options.clock.now() };
     this.fillsReported.push({ id: tradeId, qty: signed, price, maker });
+    this.record.addFill(fill);
+    if (this.dropFills > 0) {
+      this.dropFills -= 1;
+      return;
+    }
     const times = duplicate ? 2 : 1;
-    for (let i = 0; i < times; i++) this.h.onFill({ ...fill });
+    const stream = () => {
+      for (let i = 0; i < times; i++) this.h.onFill({ ...fill, receivedAt: this.options.clock.now() });
+    };
+    if (streamDelayMs > 0) this.options.clock.setTimeout(stream, streamDelayMs);
+    else stream();
+  }
+
+  /** Empties the book (a dropped feed: the next snapshot restores it) and tells the engine. */
+  dropBook(): void {
+    this.book.reset();
+    this.notifyBook();
+  }
+
+  /** Reports a fill of one of our orders as the venue would stream it (a forged or a foreign one, in tests). */
+  streamFill(fill: { id: string; qty: Decimal; price: Decimal; maker: boolean; orderId: string }): void {
+    this.h.onFill({ ...fill, venue: this.id, receivedAt: this.options.clock.now() });
   }
 
   // ---- Venue: orders ----
@@ -235,6 +262,7 @@ export class MemoryVenue implements Venue {
   async sendMarket(request: MarketRequest): Promise<MarketResult> {
     this.sent.push({ kind: 'market', at: this.options.clock.now(), request });
     await this.roundTrip();
+    if (this.marketDelayMs > 0) await sleep(this.options.clock, this.marketDelayMs);
     // Like both venues: an order below the minimum size or value is refused.
     if (request.qty.lt(this.market.minSize) || request.qty.times(request.worstPrice).lt(this.market.minValue)) {
       throw new VenueOrderError(
@@ -271,7 +299,7 @@ export class MemoryVenue implements Venue {
     if (filled.isZero()) return this.answer({ clientId: request.clientId, filledQty: ZERO });
     const avgPrice = cost.div(filled);
     const tradeId = `${this.id}-t${++this.tradeSeq}`;
-    this.reportFill(tradeId, request.side === 'buy' ? filled : filled.neg(), avgPrice, false, request.clientId, false);
+    this.reportFill(tradeId, request.side === 'buy' ? filled : filled.neg(), avgPrice, false, request.clientId, false, this.marketFillDelayMs);
     return this.answer({ clientId: request.clientId, filledQty: filled, avgPrice });
   }
 
@@ -302,6 +330,12 @@ export class MemoryVenue implements Venue {
     await this.roundTrip();
     if (this.queryFailure) throw this.queryFailure;
     return this.record.get(clientId);
+  }
+
+  async orderFills(order: { clientId: string }): Promise<FillDelta[]> {
+    await this.roundTrip();
+    if (this.queryFailure) throw this.queryFailure;
+    return this.record.fills(order.clientId);
   }
 
   async openOrders(): Promise<OrderReport[]> {

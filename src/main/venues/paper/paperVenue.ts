@@ -18,6 +18,7 @@ import { positionAfterFill, type Position } from '../../kernel/position';
 import { LocalOrderRecord } from '../../ports/orderRecord';
 import {
   VenueOrderError,
+  type FillDelta,
   type MarketInfo,
   type MarketRequest,
   type MarketResult,
@@ -185,7 +186,7 @@ export class PaperVenue implements Venue {
     const fee = qty.times(price).times(maker ? this.options.fees.maker : this.options.fees.taker);
     if (maker) this.stats.makerFills += 1;
     else this.stats.takerFills += 1;
-    this.handlers?.onFill({
+    const fill = {
       id: `${this.id}:paper:${++this.fillSeq}`,
       venue: this.id,
       qty: signed,
@@ -194,7 +195,9 @@ export class PaperVenue implements Venue {
       orderId: order.clientId,
       fee,
       receivedAt: this.options.clock.now()
-    });
+    };
+    this.record.addFill(fill);
+    this.handlers?.onFill(fill);
     const done = order.filled.gte(order.qty);
     if (done) this.resting.delete(order.clientId);
     if (maker) this.update(order.clientId, done ? 'filled' : 'partially_filled', order.filled);
@@ -278,6 +281,10 @@ export class PaperVenue implements Venue {
 
   async queryOrder(clientId: string): Promise<OrderReport | null> {
     return this.record.get(clientId);
+  }
+
+  async orderFills(order: { clientId: string }): Promise<FillDelta[]> {
+    return this.record.fills(order.clientId);
   }
 
   async openOrders(): Promise<OrderReport[]> {

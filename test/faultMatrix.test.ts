@@ -58,7 +58,6 @@ const SCENARIOS: Record<string, Scenario> = {
     holdMs: 3000
   },
   'orders of an earlier run resting at start-up': { inject: () => undefined, beforeStart: { earlierRunOrders: 2 } },
-  "empty dead man's switch replies": { inject: () => undefined, beforeStart: { emptyReplies: true }, holdMs: 1500 },
   'hedge rejected until retries run out': {
     inject: () => undefined,
     alarm: 'hedge_exhausted',

@@ -42,13 +42,16 @@ const ordersSent = () => emulators.market.exchanges.L.record.orders.length + emu
 
 describe('preflight', () => {
   it('passes on the demo identities, and sends no order', async () => {
-    const rows = [...(await (await lighter()).preflight()), ...(await extended().preflight(new Decimal(1000)))];
+    const rows = [...(await (await lighter()).preflight(new Decimal(1000))), ...(await extended().preflight(new Decimal(1000)))];
     expect(rows.filter((row) => row.status !== 'pass')).toEqual([]);
     expect(rows.map((row) => `${row.venue} ${row.check}`)).toEqual([
       'L REST reachable',
       'L clock skew',
       'L market',
       'L account and collateral',
+      'L account tier',
+      'L API key may take',
+      'L leverage',
       'L API key registered',
       'L nonce',
       'L WebSocket reachable',
@@ -67,8 +70,29 @@ describe('preflight', () => {
     expect(formatPreflight('DEMO', rows)).toContain('Ready: nothing failed.');
   });
 
+  it("Lighter's tier is read from accountLimits and compared with LIGHTER_ACCOUNT_TIER; a maker-only API key fails (it cannot hedge)", async () => {
+    const other = await startEmulators({ seed: 6, run: false, lighterUserTier: 'premium', lighterMakerOnlyKeys: [DEMO_LIGHTER.apiKeyIndex] });
+    try {
+      const signer = await loadWasmLighterSigner({ ...DEMO_LIGHTER, chainId: 300 });
+      const venue = new LighterVenue(
+        { restUrl: other.lighter.url, wsUrl: other.lighter.wsUrl, chainId: 300, symbol: 'ETH', ...DEMO_LIGHTER },
+        signer,
+        systemClock
+      );
+      const rows = byCheck(await venue.preflight(new Decimal(1000)));
+      expect(rows['account tier']).toMatchObject({ status: 'fail' });
+      expect(rows['account tier']?.detail).toContain('premium');
+      expect(rows['API key may take']).toMatchObject({ status: 'fail' });
+      expect(rows['API key may take']?.detail).toContain('maker-only');
+      // A sub-account is not called "Premium": the account row names master or sub-account only.
+      expect(rows['account and collateral']?.detail).toContain('master account');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('a Lighter API key index that is not registered fails the key check, with what to do', async () => {
-    const rows = byCheck(await (await lighter({ apiKeyIndex: 9 })).preflight());
+    const rows = byCheck(await (await lighter({ apiKeyIndex: 9 })).preflight(new Decimal(1000)));
     expect(rows['API key registered']).toMatchObject({ status: 'fail' });
     expect(rows['API key registered']?.detail).toContain('no API key 9');
     expect(rows['API key registered']?.fix).toContain('LIGHTER_API_KEY_INDEX');
@@ -91,7 +115,7 @@ describe('preflight', () => {
   });
 
   it('an unreachable venue fails at once and says where it looked', async () => {
-    const rows = await (await lighter({ restUrl: 'http://127.0.0.1:9' })).preflight();
+    const rows = await (await lighter({ restUrl: 'http://127.0.0.1:9' })).preflight(new Decimal(1000));
     expect(rows).toEqual([expect.objectContaining({ check: 'REST reachable', status: 'fail', fix: expect.stringContaining('LIGHTER_REST_URL') })]);
     const text = formatPreflight('TESTNET', rows);
     expect(text).toContain('FAIL  L  REST reachable');

@@ -7,7 +7,7 @@ import { API_KEY, HEADERS, post, signedOrder, startExtended } from '../helpers/e
 import { shapeDiff, shapeOf } from '../helpers/shape';
 import { openClient } from '../helpers/wsClient';
 
-const examples = join(__dirname, '..', '..', '..', 'shared', 'venues', 'extended');
+const examples = join(__dirname, '..', 'fixtures', 'venues', 'extended');
 const example = (name: string) => JSON.parse(readFileSync(join(examples, `${name}.json`), 'utf8')) as Record<string, unknown>;
 const expectShape = (name: string, actual: unknown) => expect(shapeDiff(shapeOf(example(name)), shapeOf(actual)), name).toEqual([]);
 
@@ -53,11 +53,14 @@ describe('Extended emulator: conformance with the example messages', () => {
     top.close();
   });
 
-  it('account stream: initial balance, positions and orders, then ORDER, TRADE and POSITION on a fill', async () => {
+  it('account stream: the opening state (ORDER, BALANCE, POSITION, flagged in data), then ORDER, TRADE, POSITION, BALANCE on a fill', async () => {
     const { emulator, exchange } = await setup();
     const ws = await accountStream(emulator);
-    expectShape('ws_account_balance', await ws.next(ofType('BALANCE')));
-    await ws.next(ofType('ORDER'));
+    await ws.next(ofType('POSITION'));
+    const opening = example('ws_account_opening').frames as Array<Record<string, unknown>>;
+    const first = ws.frames.slice(0, 3) as Array<Record<string, unknown>>;
+    expect(first.map((frame) => frame.type)).toEqual(['ORDER', 'BALANCE', 'POSITION']);
+    first.forEach((frame, index) => expect(shapeDiff(shapeOf(opening[index]), shapeOf(frame)), `opening ${index}`).toEqual([]));
     const placed = await post(`${emulator.url}/user/order`, restingBuy(exchange, 'mk-1'));
     expectShape('rest_order_create_response', placed.body);
     // The id is an int64 above 2^53 on the wire: exact in the raw text.
@@ -74,8 +77,11 @@ describe('Extended emulator: conformance with the example messages', () => {
     expect(order.data.orders[0]).toMatchObject({ status: 'PARTIALLY_FILLED', filledQty: '0.020' });
     const trade = await ws.next<{ data: { trades: Array<{ isTaker: boolean; side: string }> } }>(ofType('TRADE'), from);
     expectShape('ws_account_trade', trade);
-    expect(trade.data.trades[0]).toMatchObject({ isTaker: false, side: 'BUY', externalOrderId: 'mk-1' });
+    // The trade names its order by the venue's id only (python_sdk AccountTradeModel).
+    expect(trade.data.trades[0]).toMatchObject({ isTaker: false, side: 'BUY' });
+    expect(trade.data.trades[0]).not.toHaveProperty('externalOrderId');
     expectShape('ws_account_position', await ws.next(ofType('POSITION'), from));
+    expectShape('ws_account_balance', await ws.next(ofType('BALANCE'), from));
     ws.close();
   });
 
@@ -127,13 +133,37 @@ describe('Extended emulator: the checks a server can make', () => {
     ['a price off the tick', { price: '2000.05' }, 1124],
     ['a market order that is not IOC', { type: 'MARKET', postOnly: false }, 1139],
     ['a fee below the account rate', { fee: '0.0001', postOnly: false, timeInForce: 'IOC', price: '2000.0' }, 1128],
-    ['an expiry too far ahead', { expiryEpochMillis: Date.now() + 100 * 86_400_000 }, 1135],
-    ['a nonce above 2^31', { nonce: 2 ** 31 + 1 }, 1133]
+    ['an expiry too far ahead', { expiryEpochMillis: Date.now() + 100 * 86_400_000 }, 1135]
   ] as const)('refuses %s', async (_label, fields, code) => {
     const { emulator } = await setup();
     const order = signedOrder({ id: 'x', side: 'BUY', qty: '0.050', price: '2000.0', ...fields });
     const reply = await post(`${emulator.url}/user/order`, order);
     expect(reply.body).toMatchObject({ status: 'ERROR', error: { code } });
+  });
+
+  it("takes the nonces the venue's clients draw (the SDK's [0, 2^64), CCXT's seconds), refuses 2^64", async () => {
+    const { emulator, exchange } = await setup();
+    const bid = formatScaled((exchange.bestBid() as number) - 10, 1);
+    const wide = signedOrder({ id: 'n-wide', side: 'BUY', qty: '0.050', price: bid, nonce: 2 ** 31 + 1 });
+    expect((await post(`${emulator.url}/user/order`, wide)).status).toBe(200);
+    const beyond = { ...signedOrder({ id: 'n-beyond', side: 'BUY', qty: '0.050', price: bid }), nonce: (2n ** 64n).toString() };
+    expect((await post(`${emulator.url}/user/order`, beyond)).body).toMatchObject({ status: 'ERROR', error: { code: 1133 } });
+  });
+
+  it('checks a builder fee as part of the signed fee (CCXT and the SDK sign fee + builderFee)', async () => {
+    const { emulator, exchange } = await setup();
+    const bid = formatScaled((exchange.bestBid() as number) - 10, 1);
+    // Signed over fee + builder fee: accepted.
+    const signedTogether = {
+      ...signedOrder({ id: 'b-ok', side: 'BUY', qty: '0.050', price: bid, fee: '0.00035' }),
+      fee: '0.00025',
+      builderFee: '0.0001',
+      builderId: '257624'
+    };
+    expect((await post(`${emulator.url}/user/order`, signedTogether)).status).toBe(200);
+    // Signed over the fee alone, with a builder fee sent: the signature does not verify.
+    const signedApart = { ...signedOrder({ id: 'b-bad', side: 'BUY', qty: '0.050', price: bid, fee: '0.00025' }), builderFee: '0.0001', builderId: '257624' };
+    expect((await post(`${emulator.url}/user/order`, signedApart)).body).toMatchObject({ error: { code: 1101 } });
   });
 
   it('refuses a duplicate external id, a missing User-Agent or API key, and says 404 for a zero balance', async () => {
@@ -172,10 +202,12 @@ describe('Extended emulator: the checks a server can make', () => {
     expect((await fetch(`${emulator.url}/user/order/${venueId}`, { method: 'DELETE', headers: HEADERS })).status).toBe(200);
     expect((await fetch(`${emulator.url}/user/order?externalId=nope`, { method: 'DELETE', headers: HEADERS })).status).toBe(404);
     expect(exchange.orders.size).toBe(1);
-    await post(`${emulator.url}/user/deadmanswitch?countdownTime=0`, {});
+    await fetch(`${emulator.url}/user/deadmanswitch?countdownTime=0`, { method: 'POST', headers: HEADERS });
     expect(emulator.deadManArmed()).toBe(false);
     const armed = await fetch(`${emulator.url}/user/deadmanswitch?countdownTime=1`, { method: 'POST', headers: HEADERS });
     expect(armed.status).toBe(200);
+    // The venue answers the switch with an empty body (CCXT cancelAllOrdersAfter).
+    expect(await armed.text()).toBe('');
     expect(emulator.deadManArmed()).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(exchange.orders.size).toBe(0);

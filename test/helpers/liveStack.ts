@@ -6,7 +6,7 @@ import { systemClock } from '../../src/main/kernel/clock';
 import { MemoryLogs } from '../../src/main/ports/records';
 import { StrategyEngine } from '../../src/main/engine/strategyEngine';
 import { noNotifier, type Notifier } from '../../src/main/ports/notifier';
-import { DEMO_EXTENDED, DEMO_LIGHTER, type Emulators } from '../../src/main/emulator/emulators';
+import { DEMO_EXTENDED, DEMO_LIGHTER, DEMO_RATE_FACTOR, LIGHTER_STANDARD_LIMIT, type Emulators } from '../../src/main/emulator/emulators';
 import { EngineHost } from '../../src/main/host/engineHost';
 import { SqliteJournal } from '../../src/main/journal/sqliteJournal';
 import { ExtendedVenue } from '../../src/main/venues/extended/extendedVenue';
@@ -32,7 +32,9 @@ export async function liveEngine(
       chainId: 300,
       symbol: 'ETH',
       ...DEMO_LIGHTER,
-      requestsPerMinute: options.lighterRequestsPerMinute ?? 100_000,
+      // The emulators count Lighter's Standard limit ten times faster (an accelerated market): so does the adapter.
+      requestsPerMinute: options.lighterRequestsPerMinute ?? LIGHTER_STANDARD_LIMIT.perMinute * DEMO_RATE_FACTOR,
+      weightPerMinute: LIGHTER_STANDARD_LIMIT.weightPerMinute * DEMO_RATE_FACTOR,
       staleBookMs: 3000
     },
     signer,

@@ -9,7 +9,8 @@ export function recordingHandlers() {
     orders: [] as OrderUpdate[],
     positions: [] as Position[],
     connections: [] as Array<{ connected: boolean; detail: string }>,
-    logs: [] as string[]
+    logs: [] as string[],
+    foreign: [] as string[]
   };
   const handlers: VenueHandlers = {
     onBook: () => void (record.books += 1),
@@ -20,7 +21,8 @@ export function recordingHandlers() {
     onOrderUpdate: (update) => void record.orders.push(update),
     onPosition: (_venue, position) => void record.positions.push(position),
     onConnection: (_venue, connected, detail) => void record.connections.push({ connected, detail }),
-    onLog: (_venue, level, message) => void record.logs.push(`${level} ${message}`)
+    onLog: (_venue, level, message) => void record.logs.push(`${level} ${message}`),
+    onForeignActivity: (_venue, what) => void record.foreign.push(what)
   };
   return { record, handlers };
 }

@@ -5,7 +5,8 @@ import { WebSocketServer } from 'ws';
 import { systemClock } from '../../src/main/kernel/clock';
 import { formatScaled } from '../../src/main/emulator/marketModel';
 import { ExtendedVenue } from '../../src/main/venues/extended/extendedVenue';
-import { API_KEY, PRIVATE_KEY, VAULT, post, signedOrder, startExtended } from '../helpers/extendedEmulator';
+import { API_KEY, HEADERS, PRIVATE_KEY, STARK_KEY, VAULT, post, signedOrder, startExtended } from '../helpers/extendedEmulator';
+import { fixture } from '../helpers/fixtures';
 import { recordingHandlers } from '../helpers/recordingHandlers';
 import { waitFor } from '../helpers/waitFor';
 
@@ -14,8 +15,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; processingMs?: number; accountStaleMs?: number } = {}) {
-  const env = await startExtended({ snapshotEveryMs: options.snapshotEveryMs, ...(options.processingMs ? { processingMs: options.processingMs } : {}) });
+async function connected(options: { wsUrl?: string; snapshotEveryMs?: number; processingMs?: number; accountStaleMs?: number; pageSize?: number } = {}) {
+  const env = await startExtended({
+    snapshotEveryMs: options.snapshotEveryMs,
+    pageSize: options.pageSize,
+    ...(options.processingMs ? { processingMs: options.processingMs } : {})
+  });
   cleanups.push(() => env.emulator.stop());
   const venue = new ExtendedVenue(
     {
@@ -103,18 +108,22 @@ describe('Extended adapter against the emulator', () => {
     ]);
   });
 
-  it('partial fills of a post-only give maker deltas; a repeated ORDER update counts once', async () => {
-    const { venue, exchange, record, faults } = await connected();
+  it('partial fills of a post-only give maker fills with the venue trade id and fee; a repeated TRADE counts once', async () => {
+    const { venue, exchange, record, faults, emulator } = await connected();
     await venue.placePostOnly({ clientId: 'mk-3', side: 'sell', price: price(exchange.bestAsk()).plus('2'), qty: new Decimal('0.05') });
     await waitFor(() => exchange.orders.size === 1, 'the quote resting');
     faults.set({ duplicateFills: true });
     exchange.fillResting('mk-3', 20);
     exchange.fillResting('mk-3', 10);
-    await waitFor(() => record.makerFills.length === 2 && venue.stats.repeatedUpdates >= 1, 'two maker deltas and the repeats');
+    await waitFor(() => record.makerFills.length === 2 && venue.stats.duplicateTrades >= 1, 'two maker deltas and the repeats');
     expect(record.makerFills.map((f) => f.qty.toString())).toEqual(['-0.02', '-0.01']);
     expect(record.fills).toHaveLength(2);
     expect(record.makerFills.every((f) => f.maker && f.orderId === 'mk-3')).toBe(true);
     expect(record.makerFills[0]!.price.toString()).toBe(price(exchange.record.orders[0]!.price).toString());
+    // One identity with the REST record: the venue's trade id; the fee as the venue charged it.
+    const rest = (await (await fetch(`${emulator.url}/user/trades?market=ETH-USD`, { headers: HEADERS })).text()).match(/"id":(\d+)/g) ?? [];
+    expect(record.makerFills.map((f) => `"id":${f.id.slice('E:'.length)}`).sort()).toEqual([...rest].sort());
+    expect(record.makerFills.every((f) => f.fee?.isZero())).toBe(true);
   });
 
   it('reports a post-only that would cross as cancelled with the venue reason', async () => {
@@ -261,8 +270,8 @@ describe('Extended adapter: outcomes the venue must settle', () => {
   });
 
   it("an empty reply of the dead man's switch is success: no false alarm on refresh or cancel-all", async () => {
-    const { venue, faults, exchange, record } = await connected();
-    faults.set({ emptyReplies: true });
+    // The emulator answers the switch with an empty body, as the venue does (CCXT cancelAllOrdersAfter).
+    const { venue, exchange, record } = await connected();
     await venue.placePostOnly({ clientId: 'mk-dms', side: 'buy', price: price(exchange.bestBid()).minus('1'), qty: new Decimal('0.05') });
     await venue.cancelAll();
     expect(record.logs.filter((line) => line.includes("dead man's switch"))).toEqual([]);
@@ -300,13 +309,18 @@ describe('Extended adapter: outcomes the venue must settle', () => {
             averagePrice: '3000',
             side: 'SELL',
             type: 'LIMIT',
-            postOnly: true
+            postOnly: true,
+            qty: '0.1',
+            price: '3000.0'
           }
         ]
       }
     };
+    const orders = record.orders.length;
     (venue as unknown as { onAccountFrame(text: string, at: number): void }).onAccountFrame(JSON.stringify(stale), Date.now());
     expect(record.fills.length).toBe(fills);
+    expect(record.orders.length).toBe(orders);
+    expect(venue.stats.malformedFrames).toBe(0);
   });
 });
 
@@ -324,7 +338,7 @@ describe('Extended adapter: a half-open account socket', () => {
 });
 
 describe('Extended adapter: the account stream says which frames are its opening state', () => {
-  it('an update that comes before the opening state (isSnapshot false) is counted, not taken for the baseline', async () => {
+  it('the flag sits inside data: an ORDER update flagged not a snapshot before the opening state is an update, not the baseline', async () => {
     const { venue, record } = await connected();
     const adapter = venue as unknown as { awaitingOrderState: boolean; ordersBaselined: boolean; onAccountFrame(text: string, at: number): void };
     // As right after connecting at start, before the opening state arrived.
@@ -332,8 +346,8 @@ describe('Extended adapter: the account stream says which frames are its opening
     adapter.ordersBaselined = false;
     const update = {
       type: 'ORDER',
-      isSnapshot: false,
       data: {
+        isSnapshot: false,
         orders: [
           {
             id: 7,
@@ -341,20 +355,112 @@ describe('Extended adapter: the account stream says which frames are its opening
             market: 'ETH-USD',
             status: 'PARTIALLY_FILLED',
             filledQty: '0.02',
-            averagePrice: '3000.0',
             side: 'BUY',
             type: 'LIMIT',
             postOnly: true,
-            price: '3000.0'
+            price: '3000.0',
+            qty: '0.05'
           }
         ]
-      }
+      },
+      ts: 1,
+      seq: 1
     };
     adapter.onAccountFrame(JSON.stringify(update), Date.now());
-    expect(record.fills.map((fill) => [fill.orderId, fill.qty.toString()])).toEqual([['mk-early', '0.02']]);
-    // The opening state that follows is the baseline.
-    const opening = { type: 'ORDER', isSnapshot: true, data: { orders: [] } };
-    adapter.onAccountFrame(JSON.stringify(opening), Date.now());
-    expect(record.fills).toHaveLength(1);
+    expect(record.orders.map((order) => [order.clientId, order.status, order.filledQty.toString()])).toEqual([['mk-early', 'partially_filled', '0.02']]);
+    // The opening state that follows (the live venue's shape) is the baseline: no update from it.
+    const opening = fixture<{ frames: unknown[] }>('extended', 'ws_account_opening');
+    for (const frame of opening.frames) adapter.onAccountFrame(JSON.stringify(frame), Date.now());
+    expect(adapter.ordersBaselined).toBe(true);
+    expect(record.orders).toHaveLength(1);
+  });
+});
+
+describe('Extended adapter: the variants the venue produces', () => {
+  it("an IOC's final ORDER frame without filledQty keeps the fills counted: the hedge is not given back", async () => {
+    const { venue, exchange, faults, record } = await connected();
+    faults.set({ finalWithoutFilledQty: true });
+    const result = await venue.sendMarket({ clientId: 'hg-nofq', side: 'buy', qty: new Decimal('0.02'), worstPrice: price(exchange.bestAsk()).plus('5') });
+    expect(result.filledQty.toString()).toBe('0.02');
+    expect(record.fills.filter((fill) => fill.orderId === 'hg-nofq').map((fill) => fill.qty.toString())).toEqual(['0.02']);
+  });
+
+  it('a TP/SL order of the web app (price null) is not ours: open orders list without it, and it is shown as foreign', async () => {
+    const { venue, exchange, faults, record } = await connected();
+    await venue.placePostOnly({ clientId: 'mk-tp', side: 'buy', price: price(exchange.bestBid()).minus('3'), qty: new Decimal('0.02') });
+    await waitFor(() => exchange.orders.size === 1, 'our quote');
+    faults.set({ tpslOrder: true });
+    expect((await venue.openOrders()).map((order) => order.clientId)).toEqual(['mk-tp']);
+    await waitFor(() => record.foreign.length > 0, 'the foreign order shown');
+    expect(record.foreign[0]).toContain('TPSL');
+  });
+
+  it('POSITION frames of another market say nothing of ours', async () => {
+    const { venue, exchange, faults, record } = await connected();
+    faults.set({ foreignPositions: true });
+    await venue.sendMarket({ clientId: 'hg-pos', side: 'sell', qty: new Decimal('0.03'), worstPrice: price(exchange.bestBid()).minus('5') });
+    await waitFor(() => record.positions.some((position) => !position.qty.isZero()), 'our position frame');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The opening state said flat; after the fill only ours is heard, the BTC-USD frames change nothing.
+    const after = record.positions.slice(record.positions.findIndex((position) => !position.qty.isZero()));
+    expect(after.map((position) => position.qty.toString())).toEqual(['-0.03']);
+  });
+
+  it('a cancel of an order already gone, refused with a code that is not 404, is "not found" once the record says it ended', async () => {
+    const { venue, exchange, faults } = await connected();
+    faults.set({ cancelGoneAsRejection: true });
+    await venue.placePostOnly({ clientId: 'mk-gone', side: 'sell', price: price(exchange.bestAsk()).plus('2'), qty: new Decimal('0.02') });
+    await waitFor(() => exchange.orders.size === 1, 'resting');
+    exchange.fillResting('mk-gone');
+    await expect(venue.cancel('mk-gone')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('a zero balance is HTTP 404, whatever code its envelope carries', async () => {
+    const env = await startExtended({
+      account: { accountId: 1, apiKey: API_KEY, starkKey: STARK_KEY, vault: VAULT, balance: '0', makerFeeRate: '0', takerFeeRate: '0.00025' }
+    });
+    cleanups.push(() => env.emulator.stop());
+    const venue = new ExtendedVenue(
+      { restUrl: env.emulator.url, wsUrl: env.emulator.wsUrl, market: 'ETH-USD', apiKey: API_KEY, starkPrivateKey: PRIVATE_KEY, vault: VAULT },
+      systemClock
+    );
+    expect((await venue.loadBalance()).toString()).toBe('0');
+  });
+
+  it('trades made while the account stream was down are read page by page (cursor), each once', async () => {
+    const { venue, faults, exchange, record } = await connected({ pageSize: 2 });
+    await venue.placePostOnly({ clientId: 'mk-pages', side: 'buy', price: price(exchange.bestBid()).minus('1'), qty: new Decimal('0.05') });
+    await waitFor(() => exchange.orders.has('mk-pages'), 'resting');
+    exchange.fillResting('mk-pages', 10);
+    await waitFor(() => record.fills.length === 1, 'the first fill, streamed');
+    faults.set({ accountDownMs: 1000 });
+    faults.drop('account');
+    await waitFor(() => !venue.health().connected, 'the account stream down');
+    for (let i = 0; i < 5; i++) exchange.fillResting('mk-pages', 5);
+    await waitFor(() => record.fills.length === 6, 'five fills recovered over three pages', 8000);
+    expect(record.fills.map((fill) => fill.qty.toString())).toEqual(['0.01', '0.005', '0.005', '0.005', '0.005', '0.005']);
+    expect(new Set(record.fills.map((fill) => fill.id)).size).toBe(6);
+  });
+
+  it('ids as JSON strings, DELTA levels without c: the book and the fills are the same', async () => {
+    const { venue, faults, exchange, record, market } = await connected();
+    faults.set({ idsAsStrings: true, deltaWithoutC: true });
+    const ack = await venue.placePostOnly({ clientId: 'mk-str', side: 'sell', price: price(exchange.bestAsk()).plus('2'), qty: new Decimal('0.02') });
+    expect(ack.venueOrderId).toMatch(/^\d{19}$/);
+    await waitFor(() => exchange.orders.size === 1, 'resting');
+    exchange.fillResting('mk-str', 10);
+    await waitFor(() => record.fills.some((fill) => fill.orderId === 'mk-str'), 'the fill by its string ids');
+    for (let i = 0; i < 10; i++) market.step();
+    await waitFor(() => adapterTops(venue) === venueTops(exchange.book()), 'the book from q changes alone');
+  });
+
+  it('an HTML error page answering a create is unknown (it may have gone through); HTTP 200 with status ERROR is an error', async () => {
+    const { venue, exchange, faults } = await connected();
+    faults.set({ htmlErrors: 1 });
+    await expect(
+      venue.placePostOnly({ clientId: 'mk-html', side: 'buy', price: price(exchange.bestBid()).minus('3'), qty: new Decimal('0.02') })
+    ).rejects.toMatchObject({ kind: 'unknown', httpStatus: 503 });
+    faults.set({ ok200Errors: 1 });
+    await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'rejected', httpStatus: 200 });
   });
 });

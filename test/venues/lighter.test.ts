@@ -212,13 +212,17 @@ describe('Lighter adapter against the emulator', () => {
     const orders = [1, 2, 3, 4, 5, 6].map((i) =>
       venue.placePostOnly({ clientId: `1700000000010${i}`, side: 'buy', price: bid.minus(i), qty: new Decimal('0.01') })
     );
+    const settled = Promise.allSettled(orders);
     await waitFor(() => txs.length === 5, 'the quotes the window allows');
     const kill = venue.cancelAll();
-    // The cancel-all takes the reserved slot at once; the sixth quote waits for the window to roll.
+    // The cancel-all takes the reserved slot at once; the sixth quote, still waiting for a slot, is
+    // withdrawn: it never leaves, so it cannot rest after the kill.
     await kill;
     expect(txs.map((tx) => tx.txType)).toEqual([14, 14, 14, 14, 14, 16]);
     expect(venue.health().rateLimitHeadroom).toBe(0);
-    void Promise.allSettled(orders);
+    const outcomes = await settled;
+    expect(outcomes.slice(0, 5).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    expect(outcomes[5]).toMatchObject({ status: 'rejected', reason: { kind: 'rejected', message: expect.stringContaining('withdrawn before sending') } });
   });
 
   it('surfaces 429 as a typed error and counts it', async () => {
@@ -336,6 +340,16 @@ describe('Lighter adapter: bad input from the stream', () => {
   });
 });
 
+/** A scripted venue confirms the account channels as the real one does: a `subscribed/...` snapshot each. */
+function confirmSubscription(socket: { send(text: string): void }, frame: { type: string; channel?: string }, trades = false): void {
+  if (frame.type !== 'subscribe' || !frame.channel) return;
+  const [name] = frame.channel.split('/');
+  const channel = frame.channel.replace('/', ':');
+  if (name === 'account_all_orders') socket.send(JSON.stringify({ type: 'subscribed/account_all_orders', channel, orders: {} }));
+  if (name === 'account_all_positions') socket.send(JSON.stringify({ type: 'subscribed/account_all_positions', channel, positions: {}, shares: [] }));
+  if (trades && name === 'account_all_trades') socket.send(JSON.stringify({ type: 'subscribed/account_all_trades', channel, total_volume: 0 }));
+}
+
 describe('Lighter adapter: outcomes the venue must settle', () => {
   it('an accepted IOC whose final status was lost with the account stream is handed over as unknown; its replayed trade is one fill', async () => {
     // A scripted stream: the book, a tx ack and nothing else for the IOC, then the account socket
@@ -344,13 +358,14 @@ describe('Lighter adapter: outcomes the venue must settle', () => {
     await new Promise((resolve) => wss.once('listening', resolve));
     cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
     const port = (wss.address() as AddressInfo).port;
-    const snapshot = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'venues', 'lighter', 'ws_order_book_snapshot.json'), 'utf8');
+    const snapshot = readFileSync(join(__dirname, '..', 'fixtures', 'venues', 'lighter', 'ws_order_book_snapshot.json'), 'utf8');
     const coi = 17000000000901;
     let tradeSubscribes = 0;
     wss.on('connection', (socket) => {
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as { type: string; channel?: string; data?: { id: string } };
         if (frame.type === 'subscribe' && frame.channel === 'order_book/0') socket.send(snapshot);
+        confirmSubscription(socket, frame);
         if (frame.type === 'subscribe' && frame.channel === `account_all_trades/${ACCOUNT}`) {
           tradeSubscribes += 1;
           const trades =
@@ -511,21 +526,34 @@ describe('Lighter emulator: account tier delays', () => {
 });
 
 describe('Lighter adapter: an account that sends nothing', () => {
-  it('counts as connected once subscribed: an empty account may send no data frame, and the bot must still quote', async () => {
-    // A stream that answers the book and stays silent on every account channel.
+  it('counts as connected once every account subscription is confirmed: an empty account (empty snapshots) quotes', async () => {
+    // A stream that answers the book and confirms each account channel with an empty snapshot.
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => wss.once('listening', resolve));
     cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
     const port = (wss.address() as AddressInfo).port;
-    const snapshot = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'venues', 'lighter', 'ws_order_book_snapshot.json'), 'utf8');
+    const snapshot = readFileSync(join(__dirname, '..', 'fixtures', 'venues', 'lighter', 'ws_order_book_snapshot.json'), 'utf8');
     wss.on('connection', (socket) => {
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as { type: string; channel?: string };
         if (frame.type === 'subscribe' && frame.channel === 'order_book/0') socket.send(snapshot);
+        confirmSubscription(socket, frame, true);
       });
     });
     const { venue } = await connected({ wsUrl: `ws://127.0.0.1:${port}` });
     await waitFor(() => venue.book.ready, 'the book');
-    await waitFor(() => venue.health().connected, 'connected without an account data frame', 3000);
+    await waitFor(() => venue.health().connected, 'connected on the confirmations alone', 3000);
   });
+
+  it('a refused account subscription leaves the venue not connected (no quoting without a fill stream), then subscribes again', async () => {
+    const { venue, faults } = await connected();
+    faults.set({ refuseSubscriptions: 1 });
+    faults.drop('account');
+    await waitFor(() => !venue.health().connected, 'down');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The socket is back, the refused channel is not confirmed: not connected.
+    expect(venue.health().connected).toBe(false);
+    expect(venue.stats.subscriptionRefusals).toBe(1);
+    await waitFor(() => venue.health().connected, 'connected after subscribing again', 8000);
+  }, 15_000);
 });

@@ -1,5 +1,5 @@
 /**
- * The parsers on the venues' own example messages (../shared/venues), directly: what each message
+ * The parsers on the venues' example messages (test/fixtures/venues), directly: what each message
  * means to the adapter, field by field.
  */
 import { readFileSync } from 'node:fs';
@@ -10,8 +10,7 @@ import { extendedMarketFrom, parseExtendedBookFrame } from '../../src/main/venue
 import { lighterMarketFrom, parseLighterFrame } from '../../src/main/venues/lighter/parse';
 import { parseLosslessJson } from '../../src/main/venues/common/losslessJson';
 
-const example = (venue: 'lighter' | 'extended', name: string) =>
-  readFileSync(join(__dirname, '..', '..', '..', 'shared', 'venues', venue, `${name}.json`), 'utf8');
+const example = (venue: 'lighter' | 'extended', name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'venues', venue, `${name}.json`), 'utf8');
 
 describe('Lighter parser on the example messages', () => {
   const parse = (name: string) => parseLighterFrame(example('lighter', name), 0);
@@ -20,7 +19,10 @@ describe('Lighter parser on the example messages', () => {
     expect(parse('ws_connected')).toEqual({ kind: 'connected' });
     expect(parse('ws_ping_from_server')).toEqual({ kind: 'ping' });
     expect(parse('ws_sendtx_response_ok')).toMatchObject({ kind: 'tx', id: 'mk-1795000000001', ok: true });
-    expect(parse('ws_sendtx_response_error')).toMatchObject({ kind: 'error', code: 21104, message: 'invalid nonce', id: 'mk-1795000000002' });
+    // A refused tx: on its own type with the venue's code (an answer), or an error frame without the tx's id.
+    expect(parse('ws_sendtx_response_refused')).toMatchObject({ kind: 'tx', ok: false, code: 21104, message: 'invalid nonce', id: 'mk-1795000000002' });
+    expect(parse('ws_sendtx_response_error')).toEqual({ kind: 'error', id: undefined, code: 21104, message: 'invalid nonce' });
+    expect(parseLighterFrame('{"type":"error","code":30009,"message":"rate limited"}', 0)).toMatchObject({ kind: 'error', code: 30009 });
     expect(parse('ws_error_frame')).toMatchObject({ kind: 'error', code: 30005 });
   });
 
@@ -31,6 +33,30 @@ describe('Lighter parser on the example messages', () => {
     expect(update).toMatchObject({ kind: 'book', snapshot: false, nonce: 4037957053, beginNonce: 4037957034 });
     // A zero size removes the level.
     if (update.kind === 'book') expect(update.asks).toContainEqual({ price: '3012.47', size: '0.0000' });
+  });
+
+  it("account frames keep our market only: keyed by market or a flat list, the others counted as foreign; a trade's fee rates", () => {
+    const trade = (market: number, id: number, fee?: number) => ({
+      trade_id: id,
+      market_id: market,
+      size: '0.0100',
+      price: '3000.00',
+      usd_amount: '30.000000',
+      ask_account_id: 1,
+      bid_account_id: 2,
+      is_maker_ask: true,
+      ...(fee === undefined ? {} : { taker_fee: fee })
+    });
+    const flat = parseLighterFrame(JSON.stringify({ type: 'update/account_all_trades', trades: [trade(0, 1, 280), trade(1, 2)] }), 0);
+    expect(flat).toMatchObject({ kind: 'trades', foreign: 1, trades: [{ tradeId: '1', marketId: 0, takerFee: 280, makerFee: 0, usdAmount: '30.000000' }] });
+    const keyed = parseLighterFrame(JSON.stringify({ type: 'update/account_all_trades', trades: { '0': [trade(0, 3)], '1': [trade(1, 4), trade(1, 5)] } }), 0);
+    expect(keyed).toMatchObject({ kind: 'trades', foreign: 2, trades: [{ tradeId: '3' }] });
+    // The subscription's snapshot may carry volumes only.
+    expect(parseLighterFrame(JSON.stringify({ type: 'subscribed/account_all_trades', total_volume: 0 }), 0)).toMatchObject({
+      kind: 'trades',
+      snapshot: true,
+      trades: []
+    });
   });
 
   it('account trades, orders and positions of our market', () => {

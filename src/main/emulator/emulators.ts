@@ -60,12 +60,32 @@ export interface EmulatorsOptions {
   extendedPort?: number;
   /** Lighter's account-tier delays, as the venue applies them (the demo: its configured tier). */
   lighterTierDelays?: { makerMs: number; takerMs: number; cancelMs: number };
+  /**
+   * Lighter's rate limit for the account (Standard: 60 requests and 24,000 weight a rolling minute),
+   * counted `rateFactor` times faster for an accelerated market (default DEMO_RATE_FACTOR); null: none.
+   */
+  lighterRequestLimit?: { perMinute: number; weightPerMinute: number } | null;
+  rateFactor?: number;
+  /** Lighter's fee rates of the account in millionths of a trade's value (Standard: none). */
+  lighterFeeRates?: { maker: number; taker: number };
+  /** More API keys registered on the Lighter account (CCXT signs with 254 by default). */
+  lighterExtraApiKeys?: number[];
+  /** The tier Lighter's accountLimits reports (std by default), and its maker-only API keys. */
+  lighterUserTier?: string;
+  lighterMakerOnlyKeys?: number[];
+  /** The Extended signing domain's chain (SN_SEPOLIA by default; CCXT signs for SN_MAIN unless told). */
+  extendedChainId?: 'SN_SEPOLIA' | 'SN_MAIN';
   /** Start the market clock (false: tests step the market themselves). */
   run?: boolean;
   /** Other identities than the demo ones (tests with made-up keys). */
   lighterAccount?: { accountIndex: number; apiKeyIndex: number };
   extendedAccount?: { apiKey: string; starkPrivateKey: string; vault: number };
 }
+
+/** The demo's market runs accelerated: rate limits are counted this many times faster. */
+export const DEMO_RATE_FACTOR = 10;
+/** Lighter's Standard limit per rolling minute: requests (REST and txs) and weight. */
+export const LIGHTER_STANDARD_LIMIT = { perMinute: 60, weightPerMinute: 24_000 };
 
 export interface Emulators {
   market: EmulatorMarket;
@@ -83,12 +103,16 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     exchange: market.exchanges.L,
     market: LIGHTER_MARKET,
     accountIndex: options.lighterAccount?.accountIndex ?? DEMO_LIGHTER.accountIndex,
-    apiKeys: [options.lighterAccount?.apiKeyIndex ?? DEMO_LIGHTER.apiKeyIndex],
+    apiKeys: [options.lighterAccount?.apiKeyIndex ?? DEMO_LIGHTER.apiKeyIndex, ...(options.lighterExtraApiKeys ?? [])],
     clock,
     faults: faults.L,
     host: options.host,
     port: options.lighterPort,
-    tierDelays: options.lighterTierDelays
+    tierDelays: options.lighterTierDelays,
+    requestLimit: requestLimit(options),
+    feeRates: options.lighterFeeRates,
+    userTier: options.lighterUserTier,
+    makerOnlyKeys: options.lighterMakerOnlyKeys
   });
   const extended = new ExtendedEmulator({
     exchange: market.exchanges.E,
@@ -97,7 +121,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     faults: faults.E,
     host: options.host,
     port: options.extendedPort,
-    domain: { name: 'Perpetuals', version: 'v0', chainId: 'SN_SEPOLIA', revision: 1 },
+    domain: { name: 'Perpetuals', version: 'v0', chainId: options.extendedChainId ?? 'SN_SEPOLIA', revision: 1 },
     account: {
       accountId: DEMO_EXTENDED.accountId,
       apiKey: options.extendedAccount?.apiKey ?? DEMO_EXTENDED.apiKey,
@@ -123,4 +147,11 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
       await Promise.all([lighter.stop(), extended.stop()]);
     }
   };
+}
+
+function requestLimit(options: EmulatorsOptions): { perMinute: number; weightPerMinute: number } | undefined {
+  if (options.lighterRequestLimit === null) return undefined;
+  const base = options.lighterRequestLimit ?? LIGHTER_STANDARD_LIMIT;
+  const factor = options.rateFactor ?? DEMO_RATE_FACTOR;
+  return { perMinute: base.perMinute * factor, weightPerMinute: base.weightPerMinute * factor };
 }

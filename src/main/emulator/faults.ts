@@ -34,17 +34,49 @@ export const faultSettingsSchema = z
     ackDelayMs: z.number().int().min(0).max(120_000),
     /** After account streams are dropped, new stream connections are refused for this long (fills meanwhile only in REST). */
     accountDownMs: z.number().int().min(0).max(600_000),
-    /** Extended: 2xx answers of the dead man's switch with an empty body, as the real venue gives them. */
-    emptyReplies: z.boolean(),
+
     /** Half-open connections: nothing reaches the clients any more, not even pongs (the sockets stay open). */
     halfOpen: z.boolean(),
     /** Rest N post-only orders of "an earlier run" at the top of the book now (one-shot; reads back 0). */
-    earlierRunOrders: z.number().int().min(0).max(100)
+    earlierRunOrders: z.number().int().min(0).max(100),
+    /** What the venue's REST record (orders, trades) shows lags the matching by this long: a fill is on the stream first. */
+    restRecordDelayMs: z.number().int().min(0).max(60_000),
+    /** Extended: final ORDER frames leave filledQty and averagePrice out (both are optional in the SDK's model). */
+    finalWithoutFilledQty: z.boolean(),
+    /** Extended: rest one TP/SL order (type TPSL, price null), placed "in the web app", on the account now (one-shot). */
+    tpslOrder: z.boolean(),
+    /** Extended: a POSITION frame of another market of the account follows each of ours. */
+    foreignPositions: z.boolean(),
+    /** Extended: DELTA levels without `c` (the absolute size): q is the change. */
+    deltaWithoutC: z.boolean(),
+    /** Extended: ids as JSON strings instead of numbers (the venue sends both forms). */
+    idsAsStrings: z.boolean(),
+    /** Extended: the next N REST answers are HTTP 200 with status ERROR. */
+    ok200Errors: z.number().int().min(0).max(100_000),
+    /** Extended: the next N REST answers are an HTML page (a CDN or WAF in front: 403 or 503). */
+    htmlErrors: z.number().int().min(0).max(100_000),
+    /** Extended: a cancel of an order that no longer rests is refused with an undocumented code (HTTP 400), not 404. */
+    cancelGoneAsRejection: z.boolean(),
+    /** Lighter: a refused WS tx comes back as an error frame without the tx's id (else as jsonapi/sendtx with its code). */
+    idlessTxErrors: z.boolean(),
+    /** Lighter: "invalid nonce" comes as {"code":400,"message":"invalid nonce"} (else as 21104). */
+    nonceErrorAs400: z.boolean(),
+    /** Lighter: account channel updates are flat lists instead of objects keyed by market. */
+    flatLists: z.boolean(),
+    /** Lighter: a trade of another market of the account now (one-shot). */
+    foreignTrade: z.boolean(),
+    /** Lighter: every public trade push repeats the trades of the previous one. */
+    repeatPublicTrades: z.boolean(),
+    /** Lighter: a scheduled cancel-all while one is queued is refused (21712). */
+    refuseSecondCancelAll: z.boolean(),
+    /** Lighter: the next N account subscriptions are refused (20013, as for a bad token). */
+    refuseSubscriptions: z.number().int().min(0).max(100_000)
   })
   .strict();
 
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
-export type CountedFault = 'skipSequence' | 'rejectOrders' | 'rejectTakerOrders' | 'rateLimit' | 'restErrors' | 'lostAcks';
+export type CountedFault =
+  'skipSequence' | 'rejectOrders' | 'rejectTakerOrders' | 'rateLimit' | 'restErrors' | 'lostAcks' | 'ok200Errors' | 'htmlErrors' | 'refuseSubscriptions';
 export type DropTarget = 'all' | 'book' | 'account';
 
 export function noFaults(): FaultSettings {
@@ -63,9 +95,24 @@ export function noFaults(): FaultSettings {
     lostAcks: 0,
     ackDelayMs: 0,
     accountDownMs: 0,
-    emptyReplies: false,
     halfOpen: false,
-    earlierRunOrders: 0
+    earlierRunOrders: 0,
+    restRecordDelayMs: 0,
+    finalWithoutFilledQty: false,
+    tpslOrder: false,
+    foreignPositions: false,
+    deltaWithoutC: false,
+    idsAsStrings: false,
+    ok200Errors: 0,
+    htmlErrors: 0,
+    cancelGoneAsRejection: false,
+    idlessTxErrors: false,
+    nonceErrorAs400: false,
+    flatLists: false,
+    foreignTrade: false,
+    repeatPublicTrades: false,
+    refuseSecondCancelAll: false,
+    refuseSubscriptions: 0
   };
 }
 
@@ -77,6 +124,8 @@ export class Faults {
   onEarlierRunOrders: ((count: number) => void) | null = null;
   /** Set by the server: sends `count` junk frames on every stream now. */
   onJunk: ((count: number) => void) | null = null;
+  /** Set by the server: one-shot faults that act at once (a TP/SL order, a foreign trade). */
+  onOneShot: ((name: 'tpslOrder' | 'foreignTrade') => void) | null = null;
 
   /** Junk frames on every open stream: not JSON, JSON of no known shape (a flood, or a broken proxy). */
   junk(count: number): void {
@@ -91,6 +140,11 @@ export class Faults {
       throw new TypeError(`faults.${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
     }
     this.settings = { ...this.settings, ...parsed.data };
+    for (const name of ['tpslOrder', 'foreignTrade'] as const) {
+      if (!this.settings[name]) continue;
+      this.settings = { ...this.settings, [name]: false };
+      this.onOneShot?.(name);
+    }
     if (this.settings.earlierRunOrders > 0) {
       const count = this.settings.earlierRunOrders;
       this.settings = { ...this.settings, earlierRunOrders: 0 };

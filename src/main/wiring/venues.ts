@@ -10,10 +10,10 @@ import Decimal from 'decimal.js';
 import { ExtendedPublicFeed } from '../venues/extended/publicFeed';
 import { LighterPublicFeed } from '../venues/lighter/publicFeed';
 import { PaperVenue } from '../venues/paper/paperVenue';
-import { LIGHTER_TIERS } from '../../shared/lighterTiers';
+import { LIGHTER_TIERS, LIGHTER_WEIGHT_PER_MINUTE } from '../../shared/lighterTiers';
 import type { PreflightRow } from '../ports/preflight';
 import type { Venue } from '../ports/venue';
-import { DEMO_EXTENDED, DEMO_LIGHTER, startEmulators, type Emulators } from '../emulator/emulators';
+import { DEMO_EXTENDED, DEMO_LIGHTER, DEMO_RATE_FACTOR, startEmulators, type Emulators } from '../emulator/emulators';
 import { extendedEndpoints } from '../venues/extended/config';
 import { ExtendedVenue } from '../venues/extended/extendedVenue';
 import { publicKeyOf } from '../venues/extended/signing';
@@ -68,7 +68,9 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
       clock,
       seed: config.demo.seed,
       speed: config.demo.speed,
-      lighterTierDelays: { makerMs: tier.makerDelayMs, takerMs: tier.takerDelayMs, cancelMs: tier.cancelDelayMs }
+      lighterTierDelays: { makerMs: tier.makerDelayMs, takerMs: tier.takerDelayMs, cancelMs: tier.cancelDelayMs },
+      lighterRequestLimit: { perMinute: tier.requestsPerMinute, weightPerMinute: LIGHTER_WEIGHT_PER_MINUTE },
+      lighterFeeRates: { maker: feeTicks(tier.makerFee), taker: feeTicks(tier.takerFee) }
     });
     lighter = { restUrl: emulators.lighter.url, wsUrl: emulators.lighter.wsUrl, chainId: 300, ...DEMO_LIGHTER };
     extended = { restUrl: emulators.extended.url, wsUrl: emulators.extended.wsUrl, ...DEMO_EXTENDED };
@@ -102,21 +104,28 @@ export async function buildVenues(config: AppConfig, clock: Clock): Promise<Buil
     apiKeyIndex: lighter.apiKeyIndex,
     chainId: lighter.chainId
   });
-  // The emulators enforce no budget of their own: the demo runs at ten times the Standard tier so
-  // that an accelerated market is not throttled by a limit that is not there.
-  const requestsPerMinute = config.network === 'demo' ? config.lighter.requestsPerMinute * 10 : config.lighter.requestsPerMinute;
+  // The demo's market runs accelerated: the Lighter emulator counts the rate limit of the tier at ten
+  // times its rate, and the adapter keeps to the same.
+  const demoFactor = config.network === 'demo' ? DEMO_RATE_FACTOR : 1;
+  const requestsPerMinute = config.lighter.requestsPerMinute * demoFactor;
+  const weightPerMinute = LIGHTER_WEIGHT_PER_MINUTE * demoFactor;
   const L = new LighterVenue(
-    { ...lighter, symbol: config.lighter.market, requestsPerMinute, tier: config.lighter.tier, recordPath: recordPath('lighter') },
+    { ...lighter, symbol: config.lighter.market, requestsPerMinute, weightPerMinute, tier: config.lighter.tier, recordPath: recordPath('lighter') },
     signer,
     clock
   );
   const E = new ExtendedVenue({ ...extended, market: config.extended.market, recordPath: recordPath('extended') }, clock);
   return {
     venues: { L, E },
-    preflight: async (maxPositionValue) => [...(await L.preflight()), ...(await E.preflight(maxPositionValue))],
+    preflight: async (maxPositionValue) => [...(await L.preflight(maxPositionValue)), ...(await E.preflight(maxPositionValue))],
     emulators,
     stop: async () => {
       await emulators?.stop();
     }
   };
+}
+
+/** A fee rate (fraction) in Lighter's millionths. */
+function feeTicks(rate: string): number {
+  return new Decimal(rate).times(1_000_000).round().toNumber();
 }

@@ -35,7 +35,8 @@ export interface SignedOrderInput {
   price: string;
   fee: string;
   expiryEpochMillis: number;
-  nonce: number;
+  /** A decimal string: the SDK draws it in [0, 2^64). */
+  nonce: string;
   vault: number;
   l2: { syntheticId: string; syntheticResolution: number; collateralId: string; collateralResolution: number };
   domain: { name: string; version: string; chainId: string; revision: number };
@@ -68,7 +69,7 @@ export function orderSignatureValid(official: OfficialHasher, order: SignedOrder
       order.l2.collateralId,
       fee,
       expiration,
-      String(order.nonce),
+      order.nonce,
       order.starkKey,
       order.domain.name,
       order.domain.version,

@@ -1,6 +1,8 @@
 /**
  * The Extended emulator: REST under /api/v1 and the streams under /stream.extended.exchange/v1,
- * speaking Extended's protocol as ../shared/venues/extended.md describes it. It verifies each
+ * speaking Extended's protocol as the venue's own code shows it (x10xchange/python_sdk's models and
+ * stream client, CCXT's extended and pro code; docs/emulators.md lists each shape and its source),
+ * the worst plausible variant where the venue's behaviour varies. It verifies each
  * order's Stark signature over the order hash it recomputes from the order's own fields (with
  * the same directional rounding the venue applies), and refuses a bad one with 1101. Ids are
  * int64 values above 2^53 on the wire, as the venue's are. The signature check uses Extended's own
@@ -65,6 +67,8 @@ export interface ExtendedEmulatorOptions {
   /** Longest expiry accepted (90 days on mainnet, 28 on testnet). */
   maxExpiryDays?: number;
   processingMs?: number;
+  /** Rows a page of a paginated list holds at most (the venue: 100). */
+  pageSize?: number;
 }
 
 class ExtendedError extends Error {
@@ -105,6 +109,9 @@ export class ExtendedEmulator {
     options.faults.onJunk = (count) => {
       for (const session of this.sessions) for (let i = 0; i < count; i++) session.socket.send(JUNK_FRAMES[i % JUNK_FRAMES.length] as string);
     };
+    options.faults.onOneShot = (name) => {
+      if (name === 'tpslOrder') this.restTpslOrder();
+    };
     options.faults.onDrop = (which) => {
       if (which !== 'book') this.refuseStreamsUntil = options.clock.now() + options.faults.settings.accountDownMs;
       for (const session of this.sessions) {
@@ -120,10 +127,11 @@ export class ExtendedEmulator {
             this.sendSnapshot(session);
             continue;
           }
+          const withoutC = options.faults.settings.deltaWithoutC;
           const level = (change: (typeof changes)[number]) => ({
             p: this.price(change.price),
             q: formatScaled(change.after - change.before, this.market.sizeDecimals),
-            c: this.size(change.after)
+            ...(withoutC ? {} : { c: this.size(change.after) })
           });
           this.sendSeq(session, {
             ts: this.now(),
@@ -132,15 +140,30 @@ export class ExtendedEmulator {
           });
         }
       },
-      order: (order) => this.account('ORDER', { orders: [this.orderJson(order)] }, order.filled > 0),
+      order: (order) => this.account('ORDER', { orders: [this.orderJson(order, true)] }, order.filled > 0),
       trade: (trade) => {
         this.recentTrades.push(trade);
-        if (this.recentTrades.length > 200) this.recentTrades.shift();
+        if (this.recentTrades.length > 5000) this.recentTrades.shift();
         this.account('TRADE', { trades: [this.tradeJson(trade)] }, true);
       },
-      position: () => this.account('POSITION', { positions: [this.positionJson('ws')] }, false),
+      position: () => {
+        this.account('POSITION', { positions: [this.positionJson()] }, false);
+        // Balance and equity move with every fill (CCXT's watchBalance waits for these).
+        this.account('BALANCE', { balance: this.balanceJson() }, false);
+        if (options.faults.settings.foreignPositions) this.account('POSITION', { positions: [this.foreignPositionJson()] }, false);
+      },
       // The public trades stream (extended.md: /publicTrades/{market}): {ts, data: [{m, S, tT, T, p, q, i}], seq}.
       publicTrade: (trade) => {
+        this.publicTrades.push({
+          i: trade.id,
+          m: this.market.name,
+          S: trade.aggressor === 'buy' ? 'BUY' : 'SELL',
+          tT: 'TRADE',
+          T: trade.at,
+          p: this.price(trade.price),
+          q: this.size(trade.qty)
+        });
+        if (this.publicTrades.length > 200) this.publicTrades.shift();
         for (const session of this.sessions) {
           if (session.kind !== 'trades') continue;
           this.sendSeq(session, {
@@ -241,17 +264,22 @@ export class ExtendedEmulator {
     }
     // The public trades stream starts with the next trade.
     if (kind === 'trades') return;
-    // The account stream opens with the full current state: balance, positions, open orders. (The
-    // documented examples carry no isSnapshot flag, so neither does the emulator; the adapter uses
-    // the flag when a venue sends it.)
-    this.sendSeq(session, { type: 'BALANCE', data: { balance: this.balanceJson() }, ts: this.now() });
-    this.sendSeq(session, { type: 'POSITION', data: { positions: this.positionsNow('ws') }, ts: this.now() });
-    this.sendSeq(session, {
-      type: 'ORDER',
-      data: { orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) },
-      ts: this.now()
-    });
+    // The account stream opens with the current state as the live venue sends it: ORDER, then
+    // BALANCE, then POSITION, one ts, each flagged data.isSnapshot (a public capture of the live
+    // stream; python_sdk's stream models). Empty lists are sent; there is no TRADE snapshot.
+    const ts = this.now();
+    this.sendSeq(session, { type: 'ORDER', data: { isSnapshot: true, orders: this.openOrdersJson() }, ts });
+    this.sendSeq(session, { type: 'BALANCE', data: { isSnapshot: true, balance: this.balanceJson() }, ts });
+    this.sendSeq(session, { type: 'POSITION', data: { isSnapshot: true, positions: this.positionsNow() }, ts });
   }
+
+  /** Open orders: ours, and the TP/SL orders "of the web app" (price null). */
+  private openOrdersJson() {
+    return [...[...this.options.exchange.orders.values()].map((order) => this.orderJson(order)), ...this.tpslOrders];
+  }
+
+  /** TP/SL orders placed "in the web app" (the tpslOrder fault): they rest, and carry no price. */
+  private readonly tpslOrders: Array<Record<string, unknown>> = [];
 
   private write(session: StreamSession, text: string): void {
     const delay = this.options.faults.settings.delayMs;
@@ -327,7 +355,8 @@ export class ExtendedEmulator {
 
   // ---------------------------------------------------------------- JSON models
 
-  private orderJson(order: ExchangeOrder) {
+  /** One of our orders as the venue states it; `final` frames may leave the filled figures out (a fault). */
+  private orderJson(order: ExchangeOrder, stream = false) {
     const status =
       order.state === 'open'
         ? order.filled > 0
@@ -338,14 +367,10 @@ export class ExtendedEmulator {
           : order.state === 'rejected'
             ? 'REJECTED'
             : 'CANCELLED';
-    const reason =
-      order.reason === 'post_only'
-        ? 'POST_ONLY_FAILED'
-        : order.reason === 'ioc_remainder'
-          ? 'NO_LIQUIDITY'
-          : order.reason === 'cancelled'
-            ? 'CANCELLED_BY_USER'
-            : undefined;
+    // Values of python_sdk's OrderStatusReason (a closed enum: no reason for a cancel by the owner).
+    const reason = order.reason === 'post_only' ? 'POST_ONLY_FAILED' : order.reason === 'ioc_remainder' ? 'NO_LIQUIDITY' : undefined;
+    const final = order.state !== 'open';
+    const withoutFilled = stream && final && this.options.faults.settings.finalWithoutFilledQty;
     const average =
       order.filled > 0
         ? new Decimal(order.filledNotional)
@@ -354,7 +379,7 @@ export class ExtendedEmulator {
             .toString()
         : '0';
     return {
-      id: venueId(order.orderId),
+      id: this.id(venueId(order.orderId)),
       accountId: this.options.account.accountId,
       externalId: order.clientId,
       market: this.market.name,
@@ -363,9 +388,8 @@ export class ExtendedEmulator {
       status,
       ...(reason && order.state !== 'open' && order.state !== 'filled' ? { statusReason: reason } : {}),
       price: this.price(order.price),
-      averagePrice: average,
+      ...(withoutFilled ? {} : { averagePrice: average, filledQty: this.size(order.filled) }),
       qty: this.size(order.qty),
-      filledQty: this.size(order.filled),
       payedFee: '0',
       reduceOnly: order.reduceOnly,
       postOnly: order.tif === 'post_only',
@@ -381,12 +405,13 @@ export class ExtendedEmulator {
     const price = new Decimal(`${trade.price}e-${this.market.priceDecimals}`);
     const qty = new Decimal(`${trade.qty}e-${this.market.sizeDecimals}`);
     const rate = new Decimal(trade.maker ? this.options.account.makerFeeRate : this.options.account.takerFeeRate);
+    // python_sdk's AccountTradeModel: the venue's order id only, no external id (CCXT shows one on
+    // the stream; the SDK's model wins, and an adapter must map the venue's id back itself).
     return {
-      id: ID_BASE + 50_000_000_000n + BigInt(trade.tradeId),
+      id: this.id(ID_BASE + 50_000_000_000n + BigInt(trade.tradeId)),
       accountId: this.options.account.accountId,
       market: this.market.name,
-      orderId: venueId(trade.orderId),
-      externalOrderId: trade.clientId,
+      orderId: this.id(venueId(trade.orderId)),
       side: trade.side === 'buy' ? 'BUY' : 'SELL',
       price: fixed(price),
       qty: fixed(qty),
@@ -398,14 +423,15 @@ export class ExtendedEmulator {
     };
   }
 
-  private positionJson(flavour: 'ws' | 'rest') {
+  /** The position (python_sdk PositionModel: status, createdAt and updatedAt required, on REST and the stream alike). */
+  private positionJson(rest = false) {
     const { qty, avgEntry } = this.options.exchange.position;
     const mark = this.markPrice();
-    const times = flavour === 'ws' ? { createdAt: this.now(), updatedAt: this.now() } : { createdTime: this.now(), updatedTime: this.now() };
     return {
-      id: ID_BASE + 7n,
+      id: this.id(ID_BASE + 7n),
       accountId: this.options.account.accountId,
       market: this.market.name,
+      status: qty.isZero() ? 'CLOSED' : 'OPENED',
       side: qty.isNeg() ? 'SHORT' : 'LONG',
       leverage: '5',
       size: qty.abs().toString(),
@@ -416,14 +442,35 @@ export class ExtendedEmulator {
       margin: qty.abs().times(mark).div(5).toFixed(2),
       unrealisedPnl: qty.times(mark.minus(avgEntry)).toFixed(4),
       realisedPnl: '0',
-      ...(flavour === 'ws' ? { adl: 1 } : { adl: '0', maxPositionSize: qty.abs().toString() }),
-      ...times
+      adl: 1,
+      ...(rest ? { maxPositionSize: qty.abs().toString() } : {}),
+      createdAt: this.now(),
+      updatedAt: this.now()
     };
   }
 
-  /** Open positions: an empty list when flat (REST); the stream reports a closed one with size 0. */
-  private positionsNow(flavour: 'ws' | 'rest') {
-    return this.options.exchange.position.qty.isZero() ? [] : [this.positionJson(flavour)];
+  /** A position of another market of the account (the foreignPositions fault): nothing to do with ours. */
+  private foreignPositionJson() {
+    return {
+      ...this.positionJson(),
+      id: this.id(ID_BASE + 8n),
+      market: 'BTC-USD',
+      status: 'OPENED',
+      side: 'LONG',
+      size: '0.5',
+      openPrice: '97000',
+      markPrice: '97010'
+    };
+  }
+
+  /** Open positions: an empty list when flat (REST and the opening state); a position that closes is streamed CLOSED. */
+  private positionsNow(rest = false) {
+    return this.options.exchange.position.qty.isZero() ? [] : [this.positionJson(rest)];
+  }
+
+  /** An int64 id as the venue writes it: a JSON number, or a string (the idsAsStrings fault). */
+  private id(value: bigint): bigint | string {
+    return this.options.faults.settings.idsAsStrings ? value.toString() : value;
   }
 
   /**
@@ -445,7 +492,7 @@ export class ExtendedEmulator {
     return new Decimal(bid + ask).div(2).div(10 ** this.market.priceDecimals);
   }
 
-  private balanceJson() {
+  private balanceJson(stream = true) {
     const balance = new Decimal(this.options.account.balance);
     const { qty, avgEntry } = this.options.exchange.position;
     const mark = this.markPrice();
@@ -455,6 +502,8 @@ export class ExtendedEmulator {
     return {
       collateralName: 'USD',
       balance: balance.toFixed(6),
+      // The live stream's BALANCE carries a status (a public capture); the REST answer does not.
+      ...(stream ? { status: 'ACTIVE' } : {}),
       equity: equity.toFixed(6),
       availableForTrade: equity.minus(margin).toFixed(6),
       availableForWithdrawal: equity.minus(margin).toFixed(6),
@@ -474,6 +523,10 @@ export class ExtendedEmulator {
     const ask = this.options.exchange.bestAsk();
     return {
       name: m.name,
+      // Required by python_sdk's MarketModel (newest).
+      type: 'PERPETUAL',
+      isRfq: false,
+      isOffHours: false,
       category: 'L1',
       assetName: m.assetName,
       assetPrecision: m.sizeDecimals,
@@ -522,7 +575,7 @@ export class ExtendedEmulator {
 
   // ---------------------------------------------------------------- orders
 
-  private placeOrder(body: unknown): { id: bigint; externalId: string } {
+  private placeOrder(body: unknown): { id: bigint | string; externalId: string } {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ExtendedError(1133, 'Invalid order parameters');
     const o = body as Record<string, unknown>;
     const text = (key: string) => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
@@ -561,9 +614,14 @@ export class ExtendedEmulator {
     ) {
       throw new ExtendedError(1135, 'Invalid order expiration');
     }
-    const nonceText = text('nonce');
-    const nonce = nonceText && /^\d{1,10}$/.test(nonceText) ? Number(nonceText) : NaN;
-    if (!(nonce >= 1 && nonce <= 2 ** 31)) throw new ExtendedError(1133, 'Invalid order parameters: nonce');
+    // The SDK draws nonces in [0, 2^64) (x10/utils/nonce.py), the TS examples in [0, 2^31), CCXT uses seconds.
+    const nonce = text('nonce');
+    if (!nonce || !/^\d{1,20}$/.test(nonce) || BigInt(nonce) >= 2n ** 64n) throw new ExtendedError(1133, 'Invalid order parameters: nonce');
+    // A builder fee, when sent, is signed together with the fee (CCXT and python_sdk sign fee + builderFee).
+    const builderFeeText = text('builderFee');
+    if (builderFeeText !== undefined && (!DECIMAL_RE.test(builderFeeText) || builderFeeText.startsWith('-') || text('builderId') === undefined))
+      throw new ExtendedError(1128, 'Invalid trading fees: builderFee');
+    const signedFee = builderFeeText === undefined ? feeText : new Decimal(feeText).plus(builderFeeText).toString();
     const settlement = o.settlement as { signature?: { r?: unknown; s?: unknown }; starkKey?: unknown; collateralPosition?: unknown } | undefined;
     if (!settlement || typeof settlement !== 'object') throw new ExtendedError(1101, 'Invalid Starknet signature');
     if (typeof settlement.starkKey !== 'string' || BigInt(settlement.starkKey) !== BigInt(this.options.account.starkKey)) {
@@ -587,7 +645,7 @@ export class ExtendedEmulator {
         side,
         qty: qtyText,
         price: priceText,
-        fee: feeText,
+        fee: signedFee,
         expiryEpochMillis: expiry as number,
         nonce,
         vault: this.options.account.vault,
@@ -614,7 +672,7 @@ export class ExtendedEmulator {
     // Accepted: the order id is known now, the matching follows asynchronously.
     const orderId = this.options.exchange.reserveOrderId();
     this.later(this.options.processingMs ?? 2, () => this.options.exchange.submit(input, orderId));
-    return { id: venueId(orderId), externalId };
+    return { id: this.id(venueId(orderId)), externalId };
   }
 
   private cancelOne(id: string): boolean {
@@ -638,6 +696,18 @@ export class ExtendedEmulator {
       if (faults.settings.slowRestMs > 0) await new Promise<void>((resolve) => this.later(faults.settings.slowRestMs, resolve));
       if (faults.take('rateLimit')) throw new ExtendedError(429, 'Too many requests', 429);
       if (faults.take('restErrors')) throw new ExtendedError(1006, 'Unhandled error', 500);
+      if (faults.take('htmlErrors')) {
+        // A CDN or WAF in front of the venue answers with its own page, not the venue's JSON.
+        const status = this.htmlPages++ % 2 === 0 ? 503 : 403;
+        const page = `<html><head><title>${status}</title></head><body><h1>${status === 503 ? 'Service Temporarily Unavailable' : 'Forbidden'}</h1></body></html>`;
+        response.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
+        response.end(page);
+        return;
+      }
+      if (faults.take('ok200Errors')) {
+        sendJson(response, 200, { status: 'ERROR', error: { code: 1006, message: 'Internal error' } });
+        return;
+      }
       const path = url.pathname.replace(/^\/api\/v1/, '');
       if (path.startsWith('/user/') && request.headers['x-api-key'] !== this.options.account.apiKey) throw new ExtendedError(401, 'Unauthorized', 401);
       const ok = (data: unknown) => sendJson(response, 200, { status: 'OK', data });
@@ -648,10 +718,40 @@ export class ExtendedEmulator {
         return ok([this.marketJson()]);
       }
       if (route === 'GET /info/starknet') return ok(this.options.domain);
-      if (route === 'GET /user/positions') return ok(this.positionsNow('rest'));
+      // What CCXT's loadMarkets reads besides the markets (fetchCurrencies).
+      if (route === 'GET /info/assets') return ok(this.assetsJson());
+      const marketPath = /^\/info\/markets\/([^/]+)\/(stats|orderbook|trades)$/.exec(path);
+      if (request.method === 'GET' && marketPath) {
+        if (decodeURIComponent(marketPath[1] as string) !== this.market.name) throw new ExtendedError(1001, 'Market not found', 404);
+        if (marketPath[2] === 'stats') return ok(this.marketJson().marketStats);
+        if (marketPath[2] === 'orderbook') {
+          const { bids, asks } = this.options.exchange.book();
+          const level = ([price, size]: [number, number]) => ({ qty: this.size(size), price: this.price(price) });
+          return ok({ market: this.market.name, bid: bids.map(level), ask: asks.map(level) });
+        }
+        return ok(this.publicTrades.slice(-100).reverse());
+      }
+      if (route === 'GET /user/positions') return ok(this.positionsNow(true));
+      if (route === 'GET /user/spot/balances') {
+        const balance = this.balanceJson();
+        return ok([
+          {
+            accountId: this.options.account.accountId,
+            asset: 'USD',
+            balance: balance.balance,
+            indexPrice: '1',
+            notionalValue: balance.balance,
+            contributionFactor: '1',
+            equityContribution: balance.equity,
+            availableToWithdraw: balance.availableForWithdrawal,
+            updatedAt: this.now()
+          }
+        ]);
+      }
       if (route === 'GET /user/balance') {
-        if (new Decimal(this.options.account.balance).isZero()) throw new ExtendedError(404, 'Balance not found', 404);
-        return ok(this.balanceJson());
+        // HTTP 404 when the balance is zero; the envelope's code is not documented (not 404 here).
+        if (new Decimal(this.options.account.balance).isZero()) throw new ExtendedError(1604, 'Balance not found', 404);
+        return ok(this.balanceJson(false));
       }
       if (route === 'GET /user/fees') {
         return ok([
@@ -670,15 +770,43 @@ export class ExtendedEmulator {
       if (route === 'GET /user/leverage') {
         return ok([{ market: this.market.name, leverage: this.options.account.leverage ?? '5' }]);
       }
-      if (route === 'GET /user/orders') return ok([...this.options.exchange.orders.values()].map((order) => this.orderJson(order)));
-      // REST trades carry the venue's order id, not ours (python_sdk AccountTradeModel has no external id).
-      if (route === 'GET /user/trades') return ok(this.recentTrades.map((trade) => ({ ...this.tradeJson(trade), externalOrderId: undefined })));
+      if (route === 'GET /user/orders') return ok(this.openOrdersJson());
+      // The record lags the matching by restRecordDelayMs (a fault): a fill is on the stream before it is here.
+      const recorded = this.now() - faults.settings.restRecordDelayMs;
+      // Trades, newest first, paged: at most `limit` (100) a page, the next page after `cursor` (a trade id).
+      if (route === 'GET /user/trades') {
+        const trades = this.recentTrades.filter((trade) => trade.at <= recorded).reverse();
+        return this.page(
+          response,
+          trades,
+          (trade) => ID_BASE + 50_000_000_000n + BigInt(trade.tradeId),
+          (trade) => this.tradeJson(trade),
+          url
+        );
+      }
+      if (route === 'GET /user/orders/history') {
+        const finished = this.options.exchange.record.orders.filter((order) => order.state !== 'open' && order.updatedAt <= recorded).reverse();
+        return this.page(
+          response,
+          finished,
+          (order) => venueId(order.orderId),
+          (order) => this.orderJson(order),
+          url
+        );
+      }
       const byExternal = /^\/user\/orders\/external\/(.+)$/.exec(path);
       if (request.method === 'GET' && byExternal) {
         const externalId = decodeURIComponent(byExternal[1] as string);
-        const found = this.options.exchange.record.orders.filter((order) => order.clientId === externalId);
+        const found = this.options.exchange.record.orders.filter((order) => order.clientId === externalId && order.createdAt <= recorded);
         if (found.length === 0) throw new ExtendedError(1142, 'Order not found', 404);
         return ok(found.map((order) => this.orderJson(order)));
+      }
+      const byVenueId = /^\/user\/orders\/(\d+)$/.exec(path);
+      if (request.method === 'GET' && byVenueId) {
+        const internal = BigInt(byVenueId[1] as string) - ID_BASE;
+        const found = this.options.exchange.record.orders.find((order) => BigInt(order.orderId) === internal && order.createdAt <= recorded);
+        if (!found) throw new ExtendedError(1142, 'Order not found', 404);
+        return ok(this.orderJson(found));
       }
       if (route === 'POST /user/order') {
         let body: unknown;
@@ -696,16 +824,20 @@ export class ExtendedEmulator {
         if (faults.settings.ackDelayMs > 0) await new Promise<void>((resolve) => this.later(faults.settings.ackDelayMs, resolve));
         return ok(placed);
       }
+      // A cancel of an order that no longer rests: 404 (the venue's code for it is undocumented), or a
+      // plain refusal with another code (the cancelGoneAsRejection fault).
+      const gone = () =>
+        faults.settings.cancelGoneAsRejection ? new ExtendedError(1600, 'Order cannot be cancelled', 400) : new ExtendedError(1142, 'Order not found', 404);
       if (route === 'DELETE /user/order') {
         const externalId = url.searchParams.get('externalId');
-        if (!externalId || !this.cancelOne(externalId)) throw new ExtendedError(1142, 'Order not found', 404);
+        if (!externalId || !this.cancelOne(externalId)) throw gone();
         return ok(null);
       }
       const byId = /^\/user\/order\/(\d+)$/.exec(path);
       if (request.method === 'DELETE' && byId) {
         const internal = BigInt(byId[1] as string) - ID_BASE;
         const order = [...this.options.exchange.orders.values()].find((candidate) => BigInt(candidate.orderId) === internal);
-        if (!order || !this.cancelOne(order.clientId)) throw new ExtendedError(1142, 'Order not found', 404);
+        if (!order || !this.cancelOne(order.clientId)) throw gone();
         return ok(null);
       }
       if (route === 'POST /user/order/massCancel') {
@@ -721,6 +853,8 @@ export class ExtendedEmulator {
         }
         const exchange = this.options.exchange;
         const everything = cancelAll === true || (Array.isArray(markets) && markets.includes(this.market.name));
+        // A mass cancel of the market takes the web app's TP/SL orders with it.
+        if (everything) this.tpslOrders.length = 0;
         for (const order of [...exchange.orders.values()]) {
           const byExternal = Array.isArray(externalOrderIds) && externalOrderIds.includes(order.clientId);
           const byVenue = Array.isArray(orderIds) && orderIds.some((id) => BigInt(String(id)) === venueId(order.orderId));
@@ -733,12 +867,10 @@ export class ExtendedEmulator {
         if (!Number.isSafeInteger(countdown) || countdown < 0) throw new ExtendedError(1133, 'Invalid countdownTime');
         if (this.deadManTimer) this.options.clock.clearTimeout(this.deadManTimer);
         this.deadManTimer = countdown === 0 ? null : this.options.clock.setTimeout(() => this.options.exchange.cancelAll(), countdown * 1000);
-        if (faults.settings.emptyReplies) {
-          response.writeHead(200, { 'Content-Length': '0' });
-          response.end();
-          return;
-        }
-        return ok(null);
+        // The venue answers with an empty body (CCXT cancelAllOrdersAfter: "an empty string body").
+        response.writeHead(200, { 'Content-Length': '0' });
+        response.end();
+        return;
       }
       throw new ExtendedError(404, 'Not found', 404);
     } catch (caught) {
@@ -748,5 +880,86 @@ export class ExtendedEmulator {
 
   deadManArmed(): boolean {
     return this.deadManTimer !== null;
+  }
+
+  private htmlPages = 0;
+
+  /**
+   * A page of a list, newest first: `limit` (1..100, default 100) rows after the row whose id is
+   * `cursor`, and `pagination.cursor` naming the last row when more may follow.
+   */
+  private page<T>(response: ServerResponse, rows: T[], idOf: (row: T) => bigint, json: (row: T) => unknown, url: URL): void {
+    const limit = Math.min(this.options.pageSize ?? 100, Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100));
+    const cursorText = url.searchParams.get('cursor');
+    const start = cursorText && /^\d+$/.test(cursorText) ? rows.findIndex((row) => idOf(row) === BigInt(cursorText)) + 1 : 0;
+    const slice = rows.slice(start, start + limit);
+    const last = slice.at(-1);
+    sendJson(response, 200, {
+      status: 'OK',
+      data: slice.map(json),
+      pagination: { cursor: last === undefined || start + limit >= rows.length ? null : idOf(last), count: slice.length }
+    });
+  }
+
+  /** Assets as GET /info/assets lists them (CCXT's fetchCurrencies): the collateral and the market's asset. */
+  private assetsJson() {
+    const l2 = this.market.l2Config;
+    return [
+      {
+        id: 1,
+        name: 'USD',
+        symbol: 'USD',
+        precision: 6,
+        isActive: true,
+        isCollateral: true,
+        canBeUsedAsCollateral: true,
+        starkexId: l2.collateralId,
+        starkexResolution: l2.collateralResolution,
+        l1Id: '0x0000000000000000000000000000000000000001',
+        l1Resolution: 1_000_000
+      },
+      {
+        id: 2,
+        name: this.market.assetName,
+        symbol: this.market.assetName,
+        precision: this.market.sizeDecimals,
+        isActive: true,
+        isCollateral: false,
+        canBeUsedAsCollateral: false,
+        starkexId: l2.syntheticId,
+        starkexResolution: l2.syntheticResolution,
+        l1Id: '0x0000000000000000000000000000000000000002',
+        l1Resolution: 1_000_000
+      }
+    ];
+  }
+
+  /** The market's public trades (ours included), as /info/markets/{m}/trades lists them. */
+  private readonly publicTrades: Array<{ i: number; m: string; S: string; tT: string; T: number; p: string; q: string }> = [];
+
+  /** A TP/SL order "placed in the web app" rests on the account: price null, type TPSL. */
+  private restTpslOrder(): void {
+    const mark = this.markPrice();
+    const order = {
+      id: this.id(ID_BASE + 90_000_000_000n + BigInt(this.tpslOrders.length)),
+      accountId: this.options.account.accountId,
+      externalId: `web-${this.tpslOrders.length + 1}`,
+      market: this.market.name,
+      type: 'TPSL',
+      side: 'SELL',
+      status: 'UNTRIGGERED',
+      price: null,
+      qty: '0.050',
+      reduceOnly: true,
+      postOnly: false,
+      timeInForce: 'GTT',
+      tpSlType: 'POSITION',
+      takeProfit: { triggerPrice: mark.times('1.1').toFixed(1), triggerPriceType: 'LAST', price: mark.times('1.1').toFixed(1), priceType: 'MARKET' },
+      createdTime: this.now(),
+      updatedTime: this.now(),
+      expireTime: this.now() + 86_400_000
+    };
+    this.tpslOrders.push(order);
+    this.account('ORDER', { orders: [order] }, false);
   }
 }

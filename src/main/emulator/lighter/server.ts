@@ -1,6 +1,8 @@
 /**
  * The Lighter emulator: REST under /api/v1 and the WebSocket /stream, speaking Lighter's protocol
- * as ../shared/venues/lighter.md describes it (paths, channels, message shapes, error codes).
+ * as the venue's own code shows it (the zklighter-perps openapi.json every REST answer is checked
+ * against, lighter-python's WsClient and asyncapi.json, CCXT's lighter code; docs/emulators.md lists
+ * each shape and its source), the worst plausible variant where the venue's behaviour varies.
  * It checks what a server can check without the signer: tx structure, integer scaling, nonce
  * sequencing per API key, auth token format and expiry. Signatures are checked for their form
  * (80 bytes, base64) only: no verifier for Lighter's Schnorr scheme exists outside the venue.
@@ -62,6 +64,17 @@ export interface LighterEmulatorOptions {
   processingMs?: number;
   /** The account tier's delays before an order or cancel takes effect (none when absent). */
   tierDelays?: { makerMs: number; takerMs: number; cancelMs: number };
+  /**
+   * The account's rate limit, as the venue counts it per rolling minute: requests (Standard 60,
+   * REST and WS txs together) and weight (24,000: a GET weighs 300, a tx 6, trades 600). Past it: 429.
+   */
+  requestLimit?: { perMinute: number; weightPerMinute: number };
+  /** The account's fee rates in millionths of a trade's value (trades carry them; a zero one is left out). */
+  feeRates?: { maker: number; taker: number };
+  /** API key indexes that are maker-only (getMakerOnlyApiKeys): the venue refuses their taker orders. */
+  makerOnlyKeys?: number[];
+  /** What accountLimits reports as the tier (std, premium...). */
+  userTier?: string;
 }
 
 class LighterError extends Error {
@@ -79,6 +92,8 @@ interface Session {
   channels: Set<string>;
   lastPongAt: number;
   heldFill: string | null;
+  /** The last public trades pushed (the repeatPublicTrades fault sends them again). */
+  lastPublicTrades: unknown[];
 }
 
 export class LighterEmulator {
@@ -86,6 +101,10 @@ export class LighterEmulator {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024, autoPong: false });
   private readonly sessions = new Set<Session>();
   private readonly nonces = new Map<number, number>();
+  /** Nonces used with the skip-nonce flag, per key: each once. */
+  private readonly skippedNonces = new Map<number, Set<number>>();
+  /** The market's last public trades (subscribed/trade carries them; /recentTrades lists them). */
+  private readonly publicTrades: Array<Record<string, unknown>> = [];
   private bookNonce = 4_037_957_000;
   private offset = 41_692_800;
   private blockHeight = 104_388_000;
@@ -103,6 +122,9 @@ export class LighterEmulator {
     options.faults.onJunk = (count) => {
       for (const session of this.sessions) for (let i = 0; i < count; i++) session.socket.send(JUNK_FRAMES[i % JUNK_FRAMES.length] as string);
     };
+    options.faults.onOneShot = (name) => {
+      if (name === 'foreignTrade') this.foreignTrade();
+    };
     options.faults.onDrop = (which) => {
       if (which !== 'book') this.refuseStreamsUntil = options.clock.now() + options.faults.settings.accountDownMs;
       for (const session of this.sessions) {
@@ -117,29 +139,39 @@ export class LighterEmulator {
         const asks = changes.filter((c) => c.side === 'ask').map((c) => this.level(c.price, c.after));
         this.broadcast(`order_book:${this.market.marketId}`, () => this.bookMessage('update/order_book', bids, asks));
       },
-      order: (order) => this.broadcast(`account_all_orders:${options.accountIndex}`, () => this.ordersMessage('update', [order])),
+      order: (order) => {
+        this.broadcast(`account_all_orders:${options.accountIndex}`, () => this.ordersMessage('update', [order]));
+        this.broadcast(`account_orders:${this.market.marketId}:${options.accountIndex}`, () => this.marketOrdersMessage('update', [order]));
+      },
       trade: (trade) => {
         this.recentTrades.push(trade);
         if (this.recentTrades.length > 50) this.recentTrades.shift();
         this.broadcastFill(`account_all_trades:${options.accountIndex}`, this.tradesMessage('update', [trade]));
       },
       position: () => this.broadcast(`account_all_positions:${options.accountIndex}`, () => this.positionsMessage('update')),
-      publicTrade: (trade) =>
-        this.broadcast(`trade:${this.market.marketId}`, () => ({
-          type: 'update/trade',
-          channel: `trade:${this.market.marketId}`,
-          trades: [
-            {
-              trade_id: trade.id,
-              market_id: this.market.marketId,
-              type: 'trade',
-              size: formatScaled(trade.qty, this.market.sizeDecimals),
-              price: formatScaled(trade.price, this.market.priceDecimals),
-              is_maker_ask: trade.aggressor === 'buy',
-              timestamp: trade.at
-            }
-          ]
-        }))
+      publicTrade: (trade) => {
+        const json = {
+          trade_id: trade.id,
+          trade_id_str: String(trade.id),
+          market_id: this.market.marketId,
+          type: 'trade',
+          size: formatScaled(trade.qty, this.market.sizeDecimals),
+          price: formatScaled(trade.price, this.market.priceDecimals),
+          usd_amount: formatScaled(trade.qty * trade.price, this.market.sizeDecimals + this.market.priceDecimals).replace(/(\.\d{6})\d*$/, '$1'),
+          is_maker_ask: trade.aggressor === 'buy',
+          timestamp: trade.at
+        };
+        this.publicTrades.push(json);
+        if (this.publicTrades.length > 100) this.publicTrades.shift();
+        const channel = `trade:${this.market.marketId}`;
+        for (const session of this.sessions) {
+          if (!session.channels.has(channel)) continue;
+          // A later push may repeat trades already sent (the repeatPublicTrades fault): clients dedupe by trade id.
+          const trades = this.options.faults.settings.repeatPublicTrades ? [...session.lastPublicTrades, json] : [json];
+          session.lastPublicTrades = [json];
+          this.send(session, { type: 'update/trade', channel, nonce: this.bookNonce, trades, liquidation_trades: [] });
+        }
+      }
     });
   }
 
@@ -223,7 +255,6 @@ export class LighterEmulator {
               : order.state === 'rejected'
                 ? 'canceled-margin-not-allowed'
                 : 'canceled';
-    const seconds = (ms: number) => Math.floor(ms / 1000);
     return {
       order_index: order.orderId,
       client_order_index: Number(order.clientId),
@@ -254,18 +285,29 @@ export class LighterEmulator {
       to_trigger_order_id_0: '0',
       to_trigger_order_id_1: '0',
       to_cancel_order_id_0: '0',
+      integrator_fee_collector_index: '0',
+      integrator_taker_fee: '0',
+      integrator_maker_fee: '0',
+      order_flags: 0,
       block_height: this.blockHeight,
-      timestamp: seconds(order.updatedAt),
-      created_at: seconds(order.createdAt),
-      updated_at: seconds(order.updatedAt)
+      // Milliseconds (NautilusTrader's fixtures of the live venue), transaction_time in microseconds.
+      timestamp: order.updatedAt,
+      created_at: order.createdAt,
+      updated_at: order.updatedAt,
+      transaction_time: order.updatedAt * 1000
     };
+  }
+
+  /** Entries of an account channel: keyed by market (as the docs show), or a flat list (the flatLists fault; asyncapi allows it). */
+  private byMarket(entries: unknown[], marketId = this.market.marketId): unknown {
+    return this.options.faults.settings.flatLists ? entries : { [String(marketId)]: entries };
   }
 
   private ordersMessage(kind: 'subscribed' | 'update', orders: ExchangeOrder[]) {
     return {
       type: `${kind}/account_all_orders`,
       channel: `account_all_orders:${this.options.accountIndex}`,
-      orders: { [String(this.market.marketId)]: orders.map((order) => this.orderJson(order)) }
+      orders: this.byMarket(orders.map((order) => this.orderJson(order)))
     };
   }
 
@@ -279,9 +321,15 @@ export class LighterEmulator {
     const sizeBefore = before.qty.toFixed(m.sizeDecimals);
     const entryQuoteBefore = before.qty.abs().times(before.avgEntry).toFixed(6);
     this.blockHeight += 1;
+    // Fee rates in millionths of the value, our side's; the venue leaves a zero one out.
+    const rates = this.options.feeRates ?? { maker: 0, taker: 0 };
+    const makerRate = trade.maker ? rates.maker : 0;
+    const takerRate = trade.maker ? 0 : rates.taker;
     return {
       trade_id: trade.tradeId,
       trade_id_str: String(trade.tradeId),
+      ...(takerRate ? { taker_fee: takerRate } : {}),
+      ...(makerRate ? { maker_fee: makerRate } : {}),
       tx_hash: txHash(`trade:${trade.tradeId}`),
       type: 'trade',
       market_id: m.marketId,
@@ -289,9 +337,13 @@ export class LighterEmulator {
       price: formatScaled(trade.price, m.priceDecimals),
       usd_amount: formatScaled(trade.qty * trade.price, m.sizeDecimals + m.priceDecimals).replace(/(\.\d{6})\d*$/, '$1'),
       ask_id: weAreAsk ? trade.orderId : trade.counterOrderId,
+      ask_id_str: String(weAreAsk ? trade.orderId : trade.counterOrderId),
       bid_id: weAreAsk ? trade.counterOrderId : trade.orderId,
+      bid_id_str: String(weAreAsk ? trade.counterOrderId : trade.orderId),
       ask_client_id: weAreAsk ? Number(trade.clientId) : 0,
+      ask_client_id_str: weAreAsk ? trade.clientId : '0',
       bid_client_id: weAreAsk ? 0 : Number(trade.clientId),
+      bid_client_id_str: weAreAsk ? '0' : trade.clientId,
       ask_account_id: weAreAsk ? us : MARKET_ACCOUNT,
       bid_account_id: weAreAsk ? MARKET_ACCOUNT : us,
       is_maker_ask: makerIsAsk,
@@ -303,16 +355,34 @@ export class LighterEmulator {
       taker_initial_margin_fraction_before: 500,
       maker_position_size_before: trade.maker ? sizeBefore : '0.0000',
       maker_entry_quote_before: trade.maker ? entryQuoteBefore : '0.000000',
-      maker_initial_margin_fraction_before: 500
+      maker_initial_margin_fraction_before: 500,
+      taker_position_sign_changed: false,
+      maker_position_sign_changed: false,
+      ask_account_pnl: '0',
+      bid_account_pnl: '0',
+      integrator_taker_fee: 0,
+      integrator_taker_fee_collector_index: 0,
+      integrator_maker_fee: 0,
+      integrator_maker_fee_collector_index: 0,
+      taker_allocated_margin_usdc_before: 0,
+      taker_allocated_margin_usdc_after: 0,
+      maker_allocated_margin_usdc_before: 0,
+      maker_allocated_margin_usdc_after: 0
     };
   }
 
+  /**
+   * account_all_trades: updates carry the new trades; the subscription's snapshot carries the
+   * volumes only (the official front end's type; a snapshot with trades is not promised), so fills
+   * made while a socket was down are not replayed.
+   */
   private tradesMessage(kind: 'subscribed' | 'update', trades: ExchangeTrade[]) {
-    const volume = trades.reduce((sum, trade) => sum + (trade.qty * trade.price) / 10 ** (this.market.sizeDecimals + this.market.priceDecimals), 0);
+    const all = this.options.exchange.record.trades;
+    const volume = all.reduce((sum, trade) => sum + (trade.qty * trade.price) / 10 ** (this.market.sizeDecimals + this.market.priceDecimals), 0);
     return {
       type: `${kind}/account_all_trades`,
       channel: `account_all_trades:${this.options.accountIndex}`,
-      trades: { [String(this.market.marketId)]: trades.map((trade) => this.tradeJson(trade)) },
+      ...(kind === 'update' ? { trades: this.byMarket(trades.map((trade) => this.tradeJson(trade))) } : {}),
       total_volume: volume,
       monthly_volume: volume,
       weekly_volume: volume,
@@ -355,7 +425,7 @@ export class LighterEmulator {
   // ---------------------------------------------------------------- websocket
 
   private attach(socket: WebSocket): void {
-    const session: Session = { socket, channels: new Set(), lastPongAt: this.options.clock.now(), heldFill: null };
+    const session: Session = { socket, channels: new Set(), lastPongAt: this.options.clock.now(), heldFill: null, lastPublicTrades: [] };
     this.sessions.add(session);
     socket.on('close', () => this.sessions.delete(session));
     socket.on('error', () => this.sessions.delete(session));
@@ -429,7 +499,8 @@ export class LighterEmulator {
       case 'unsubscribe': {
         const channel = typeof frame.channel === 'string' ? frame.channel.replace('/', ':') : '';
         session.channels.delete(channel);
-        this.send(session, { type: `unsubscribed/${channel.split(':')[0]}`, channel });
+        // As CCXT and the official front end read it.
+        this.send(session, { type: 'unsubscribed', channel });
         return;
       }
       case 'jsonapi/sendtx':
@@ -443,6 +514,19 @@ export class LighterEmulator {
 
   private subscribe(session: Session, rawChannel: unknown, auth: unknown): void {
     const channel = typeof rawChannel === 'string' ? rawChannel : '';
+    const byMarket = /^account_orders\/(\d+)\/(\d+)$/.exec(channel);
+    if (byMarket) {
+      // One market's orders of the account (CCXT's watchOrders(symbol)); auth required.
+      const [, marketId, account] = byMarket as unknown as [string, string, string];
+      const problem = Number(marketId) === this.market.marketId ? this.checkAuth(auth, Number(account)) : 'invalid market';
+      if (problem) {
+        this.wsError(session, 20013, problem);
+        return;
+      }
+      session.channels.add(`account_orders:${marketId}:${account}`);
+      this.send(session, this.marketOrdersMessage('subscribed', [...this.options.exchange.orders.values()]));
+      return;
+    }
     const match = /^(order_book|trade|account_all_trades|account_all_orders|account_all_positions)\/(\d+)$/.exec(channel);
     if (!match) {
       this.wsError(session, 30005, 'Invalid Channel');
@@ -461,7 +545,14 @@ export class LighterEmulator {
         return;
       }
       session.channels.add(key);
-      this.send(session, { type: 'subscribed/trade', channel: `trade:${id}`, trades: [] });
+      // The subscription carries recent trades (lighter-python WSTradeUpdate; NautilusTrader's fixture): history, not news.
+      this.send(session, {
+        type: 'subscribed/trade',
+        channel: `trade:${id}`,
+        nonce: this.bookNonce,
+        trades: this.publicTrades.slice(-20),
+        liquidation_trades: []
+      });
       return;
     }
     if (name === 'order_book') {
@@ -483,9 +574,15 @@ export class LighterEmulator {
       );
       return;
     }
-    const problem = this.checkAuth(auth, Number(id));
-    if (problem) {
-      this.wsError(session, 20013, problem);
+    // account_all_trades needs no auth (lighter-python's WsClient; CCXT sends none); the others do.
+    const problem =
+      name === 'account_all_trades' && auth === undefined
+        ? Number(id) === this.options.accountIndex
+          ? null
+          : 'unknown account'
+        : this.checkAuth(auth, Number(id));
+    if (problem || this.options.faults.take('refuseSubscriptions')) {
+      this.wsError(session, 20013, problem ?? 'invalid auth: subscription refused');
       return;
     }
     session.channels.add(key);
@@ -532,7 +629,7 @@ export class LighterEmulator {
     const data = (frame.data ?? {}) as Record<string, unknown>;
     const id = data.id;
     try {
-      if (this.options.faults.take('rateLimit')) throw new LighterError(23000, 'Too Many Requests', 429);
+      if (this.options.faults.take('rateLimit') || !this.withinLimit(6)) throw new LighterError(23000, 'Too Many Requests', 429);
       if (frame.type === 'jsonapi/sendtx') {
         const txInfo = typeof data.tx_info === 'string' ? data.tx_info : JSON.stringify(data.tx_info);
         const hash = this.sendTx(data.tx_type, txInfo);
@@ -550,9 +647,17 @@ export class LighterEmulator {
         this.send(session, { type: 'jsonapi/sendtxbatch', code: 200, id, tx_hash: hashes, predicted_execution_time_ms: this.options.clock.now() + 200 });
       }
     } catch (error) {
-      const e = error instanceof LighterError ? error : new LighterError(21501, 'invalid tx info');
-      this.wsError(session, e.code, e.message, id);
+      const e = this.answerError(error instanceof LighterError ? error : new LighterError(21501, 'invalid tx info'));
+      // A refused tx comes back as jsonapi/sendtx with its code (asyncapi TxResponse), or as an
+      // error frame with no id at all (the idlessTxErrors fault): both are answers.
+      if (this.options.faults.settings.idlessTxErrors) this.wsError(session, e.code, e.message);
+      else this.send(session, { type: frame.type, ...(id === undefined ? {} : { id }), code: e.code, message: e.message });
     }
+  }
+
+  /** "invalid nonce" comes as 21104, or as {"code":400,"message":"invalid nonce"} (the nonceErrorAs400 fault, as lighter-python#60 saw it). */
+  private answerError(e: LighterError): LighterError {
+    return e.code === 21104 && this.options.faults.settings.nonceErrorAs400 ? new LighterError(400, 'invalid nonce', 400) : e;
   }
 
   // ---------------------------------------------------------------- transactions
@@ -629,7 +734,16 @@ export class LighterEmulator {
     const expectedNonce = this.nonces.get(apiKey);
     if (expectedNonce === undefined) throw new LighterError(21136, 'invalid PublicKey, update the sdk');
     if (int('ExpiredAt') <= this.options.clock.now()) throw new LighterError(21501, 'invalid tx info: tx expired');
-    if (int('Nonce') !== expectedNonce) throw new LighterError(21104, 'invalid nonce');
+    // L2TxAttributes {"4": 1} is the signer's skip-nonce flag (CCXT sets it on every tx): any nonce
+    // not used before by the key is taken, and the sequence is left alone.
+    const attributes = (info.L2TxAttributes ?? {}) as Record<string, unknown>;
+    const skipNonce = attributes['4'] === 1;
+    if (skipNonce) {
+      const used = this.skippedNonces.get(apiKey) ?? new Set<number>();
+      if (used.has(int('Nonce'))) throw new LighterError(21104, 'invalid nonce');
+      used.add(int('Nonce'));
+      this.skippedNonces.set(apiKey, used);
+    } else if (int('Nonce') !== expectedNonce) throw new LighterError(21104, 'invalid nonce');
 
     let effect: () => void;
     if (type === LIGHTER_TX.createOrder) effect = this.checkCreate(info, int);
@@ -638,7 +752,7 @@ export class LighterEmulator {
 
     // Accepted: the nonce is consumed, the effect follows once "sequenced", after the account tier's
     // delay (Standard: takers 300 ms, makers and cancels 200 ms).
-    this.nonces.set(apiKey, expectedNonce + 1);
+    if (!skipNonce) this.nonces.set(apiKey, expectedNonce + 1);
     const tier = this.options.tierDelays;
     const tierDelay = !tier ? 0 : type === LIGHTER_TX.createOrder ? (int('TimeInForce') === 0 ? tier.takerMs : tier.makerMs) : tier.cancelMs;
     if (immediate && tierDelay === 0) effect();
@@ -682,6 +796,7 @@ export class LighterEmulator {
       expiresAt: expiry,
       meta: { nonce: int('Nonce'), apiKey: int('ApiKeyIndex') }
     };
+    if (tif === 0 && (this.options.makerOnlyKeys ?? []).includes(int('ApiKeyIndex'))) throw new LighterError(21740, 'api key is maker only');
     if (this.options.faults.take('rejectOrders')) throw new LighterError(21739, 'not enough margin');
     if (tif === 0 && this.options.faults.take('rejectTakerOrders')) throw new LighterError(21739, 'not enough margin');
     void info;
@@ -715,10 +830,17 @@ export class LighterEmulator {
     if (tif === 1) {
       const now = this.options.clock.now();
       if (time < now + 5 * 60_000 || time > now + 15 * 86_400_000) throw new LighterError(21711, 'invalid expiry');
+      // A venue may refuse a second schedule while one is queued (21712 is in CCXT's table).
+      if (this.options.faults.settings.refuseSecondCancelAll && this.scheduledCancelAllAt !== null)
+        throw new LighterError(21712, 'cancel all already scheduled');
       return () => {
         if (this.cancelAllTimer) this.options.clock.clearTimeout(this.cancelAllTimer);
         this.scheduledCancelAllAt = time;
-        this.cancelAllTimer = this.options.clock.setTimeout(() => this.options.exchange.cancelAll(), time - this.options.clock.now());
+        this.cancelAllTimer = this.options.clock.setTimeout(() => {
+          this.scheduledCancelAllAt = null;
+          this.cancelAllTimer = null;
+          this.options.exchange.cancelAll();
+        }, time - this.options.clock.now());
       };
     }
     if (tif === 2) {
@@ -742,16 +864,128 @@ export class LighterEmulator {
       }
       const faults = this.options.faults;
       if (faults.settings.slowRestMs > 0) await new Promise<void>((resolve) => this.later(faults.settings.slowRestMs, resolve));
-      if (faults.take('rateLimit')) throw new LighterError(23000, 'Too Many Requests', 429);
+      if (faults.take('rateLimit') || !this.withinLimit(restWeight(url.pathname))) throw new LighterError(23000, 'Too Many Requests', 429);
       if (faults.take('restErrors')) throw new LighterError(29500, 'internal server error', 500);
       const route = `${request.method} ${url.pathname}`;
       const q = url.searchParams;
+      // Private reads take the auth token as the `authorization` header, or the `auth` or
+      // `authorization` query parameter (the openapi declares both; lighter-python sends the latter).
+      const auth = request.headers.authorization ?? q.get('authorization') ?? q.get('auth') ?? undefined;
+      const authed = (account: number) => {
+        const problem = this.checkAuth(auth, account);
+        if (problem) throw new LighterError(20013, problem, 401);
+      };
+      // The venue's record lags its matching by restRecordDelayMs (a fault): a fill is on the stream first.
+      const recorded = this.options.clock.now() - faults.settings.restRecordDelayMs;
       switch (route) {
+        case 'GET /':
+          sendJson(response, 200, { status: 200, network_id: 1, timestamp: Math.floor(this.options.clock.now() / 1000) });
+          return;
+        case 'GET /api/v1/assetDetails':
+          sendJson(response, 200, { code: 200, asset_details: this.assetsJson() });
+          return;
+        case 'GET /api/v1/orderBookOrders': {
+          const limit = Number(q.get('limit'));
+          if (Number(q.get('market_id')) !== this.market.marketId) throw new LighterError(21602, 'invalid market index');
+          if (!Number.isSafeInteger(limit) || limit < 1 || limit > 250) throw new LighterError(21501, 'invalid limit');
+          const { bids, asks } = this.options.exchange.book();
+          const side = (levels: Array<[number, number]>, start: number) =>
+            levels.slice(0, limit).map(([price, size], i) => ({
+              order_index: start + i,
+              order_id: String(start + i),
+              owner_account_index: MARKET_ACCOUNT,
+              initial_base_amount: formatScaled(size, this.market.sizeDecimals),
+              remaining_base_amount: formatScaled(size, this.market.sizeDecimals),
+              price: formatScaled(price, this.market.priceDecimals),
+              order_expiry: this.options.clock.now() + 86_400_000,
+              transaction_time: this.options.clock.now() * 1000
+            }));
+          sendJson(response, 200, { code: 200, total_asks: asks.length, asks: side(asks, 1_000_000), total_bids: bids.length, bids: side(bids, 2_000_000) });
+          return;
+        }
+        case 'GET /api/v1/recentTrades': {
+          const limit = Number(q.get('limit'));
+          if (Number(q.get('market_id')) !== this.market.marketId) throw new LighterError(21602, 'invalid market index');
+          if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new LighterError(21501, 'invalid limit');
+          sendJson(response, 200, {
+            code: 200,
+            trades: this.publicTrades
+              .slice(-limit)
+              .reverse()
+              .map((trade) => this.publicTradeRecord(trade))
+          });
+          return;
+        }
+        case 'GET /api/v1/trades': {
+          // The account's trades (auth), newest first, paged by next_cursor; by order_index, by market.
+          const limit = Number(q.get('limit'));
+          if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new LighterError(21501, 'invalid limit');
+          if (!['block_height', 'timestamp', 'trade_id'].includes(q.get('sort_by') ?? '')) throw new LighterError(21501, 'invalid sort_by');
+          const account = Number(q.get('account_index') ?? -1);
+          authed(account);
+          const marketId = q.get('market_id');
+          if (marketId !== null && marketId !== '255' && Number(marketId) !== this.market.marketId) {
+            sendJson(response, 200, { code: 200, trades: [] });
+            return;
+          }
+          const orderIndex = q.get('order_index');
+          const all = this.options.exchange.record.trades
+            .filter((trade) => trade.at <= recorded && (orderIndex === null || String(trade.orderId) === orderIndex))
+            .reverse();
+          const cursor = q.get('cursor');
+          const start = cursor ? all.findIndex((trade) => String(trade.tradeId) === cursor) + 1 : 0;
+          const page = all.slice(start, start + limit);
+          const more = start + limit < all.length;
+          sendJson(response, 200, {
+            code: 200,
+            trades: page.map((trade) => this.tradeJson(trade)),
+            ...(more ? { next_cursor: String(page.at(-1)?.tradeId) } : {})
+          });
+          return;
+        }
+        case 'GET /api/v1/accountOrders': {
+          // By client order index (comma-separated), open and finished alike.
+          const account = Number(q.get('account_index') ?? this.options.accountIndex);
+          authed(account);
+          const wanted = new Set((q.get('client_order_indexes') ?? '').split(',').filter((text) => /^\d+$/.test(text)));
+          if (wanted.size === 0) throw new LighterError(21501, 'invalid client_order_indexes');
+          const found = this.options.exchange.record.orders.filter((order) => wanted.has(order.clientId) && order.createdAt <= recorded);
+          sendJson(response, 200, { code: 200, orders: found.map((order) => this.orderJson(order)) });
+          return;
+        }
+        case 'GET /api/v1/accountLimits': {
+          const account = Number(q.get('account_index'));
+          authed(account);
+          const tier = this.options.userTier ?? 'std';
+          sendJson(response, 200, {
+            code: 200,
+            max_llp_percentage: 25,
+            max_llp_amount: '0',
+            user_tier: tier,
+            user_tier_name: tier === 'std' ? 'standard' : tier,
+            can_create_public_pool: false,
+            current_maker_fee_tick: this.options.feeRates?.maker ?? 0,
+            current_taker_fee_tick: this.options.feeRates?.taker ?? 0,
+            leased_lit: '0',
+            effective_lit_stakes: '0'
+          });
+          return;
+        }
+        case 'GET /api/v1/getMakerOnlyApiKeys': {
+          const account = Number(q.get('account_index'));
+          authed(account);
+          sendJson(response, 200, { code: 200, api_key_indexes: this.options.makerOnlyKeys ?? [] });
+          return;
+        }
         case 'GET /api/v1/orderBooks':
           sendJson(response, 200, { code: 200, order_books: this.marketsFor(q.get('market_id')).map(() => this.orderBookInfo()) });
           return;
         case 'GET /api/v1/orderBookDetails':
-          sendJson(response, 200, { code: 200, order_book_details: this.marketsFor(q.get('market_id')).map(() => this.orderBookDetails()) });
+          sendJson(response, 200, {
+            code: 200,
+            order_book_details: this.marketsFor(q.get('market_id')).map(() => this.orderBookDetails()),
+            spot_order_book_details: []
+          });
           return;
         case 'GET /api/v1/funding-rates':
           // As the venue answers: every market of several exchanges, rates as JSON numbers (per hour).
@@ -779,8 +1013,7 @@ export class LighterEmulator {
           return;
         }
         case 'GET /api/v1/accountActiveOrders': {
-          const problem = this.checkAuth(request.headers.authorization ?? q.get('auth'), Number(q.get('account_index')));
-          if (problem) throw new LighterError(20013, problem, 401);
+          authed(Number(q.get('account_index')));
           sendJson(response, 200, { code: 200, orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) });
           return;
         }
@@ -804,12 +1037,11 @@ export class LighterEmulator {
         }
         case 'GET /api/v1/accountInactiveOrders': {
           // Finished orders, newest first, `limit` (1..100) at most, as lighter-python's OrderApi pages them.
-          const problem = this.checkAuth(request.headers.authorization ?? q.get('auth'), Number(q.get('account_index')));
-          if (problem) throw new LighterError(20013, problem, 401);
+          authed(Number(q.get('account_index')));
           const limit = Number(q.get('limit'));
           if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new LighterError(21501, 'invalid limit');
           const finished = this.options.exchange.record.orders
-            .filter((order) => order.state !== 'open')
+            .filter((order) => order.state !== 'open' && order.updatedAt <= recorded)
             .slice(-limit)
             .reverse();
           sendJson(response, 200, { code: 200, next_cursor: '', orders: finished.map((order) => this.orderJson(order)) });
@@ -818,7 +1050,12 @@ export class LighterEmulator {
         case 'POST /api/v1/sendTx': {
           const form = parseForm(request.headers['content-type'], await readBody(request));
           if (form.tx_type === undefined || form.tx_info === undefined) throw new LighterError(21501, 'invalid tx info');
-          const hash = this.sendTx(form.tx_type, form.tx_info);
+          let hash: string;
+          try {
+            hash = this.sendTx(form.tx_type, form.tx_info);
+          } catch (error) {
+            throw error instanceof LighterError ? this.answerError(error) : error;
+          }
           if (Number(form.tx_type) === LIGHTER_TX.createOrder && faults.take('lostAcks')) {
             // Executed, but the connection dies before the answer.
             request.socket.destroy();
@@ -832,14 +1069,20 @@ export class LighterEmulator {
             message: '{"ratelimit": "didn\'t use volume quota"}',
             tx_hash: hash,
             predicted_execution_time_ms: this.options.clock.now() + 200,
-            volume_quota_remaining: null
+            volume_quota_remaining: 0
           });
           return;
         }
         case 'POST /api/v1/sendTxBatch': {
           const form = parseForm(request.headers['content-type'], await readBody(request));
           const hashes = this.sendBatch(form.tx_types, form.tx_infos);
-          sendJson(response, 200, { code: 200, message: '', tx_hash: hashes, predicted_execution_time_ms: this.options.clock.now() + 200 });
+          sendJson(response, 200, {
+            code: 200,
+            message: '',
+            tx_hash: hashes,
+            predicted_execution_time_ms: this.options.clock.now() + 200,
+            volume_quota_remaining: 0
+          });
           return;
         }
         default:
@@ -849,6 +1092,126 @@ export class LighterEmulator {
       const e = error instanceof LighterError ? error : new LighterError(21501, `invalid request: ${(error as Error).message}`);
       sendJson(response, e.httpStatus, { code: e.code, message: e.message });
     }
+  }
+
+  /** Send times and weights of the rolling minute (the account's rate limit). */
+  private readonly requests: Array<{ at: number; weight: number }> = [];
+
+  /** Counts a request against the account's limit; false when it is over (the venue answers 429). */
+  private withinLimit(weight: number): boolean {
+    const limit = this.options.requestLimit;
+    if (!limit) return true;
+    const now = this.options.clock.now();
+    while (this.requests.length > 0 && (this.requests[0] as { at: number }).at <= now - 60_000) this.requests.shift();
+    const weightUsed = this.requests.reduce((sum, entry) => sum + entry.weight, 0);
+    if (this.requests.length + 1 > limit.perMinute || weightUsed + weight > limit.weightPerMinute) return false;
+    this.requests.push({ at: now, weight });
+    return true;
+  }
+
+  private assetsJson() {
+    const asset = (asset_id: number, symbol: string, decimals: number) => ({
+      asset_id,
+      symbol,
+      l1_decimals: decimals,
+      decimals,
+      min_transfer_amount: '1.000000',
+      min_withdrawal_amount: '1.000000',
+      margin_mode: asset_id === 3 ? 'enabled' : 'disabled',
+      index_price: asset_id === 3 ? '1.000000' : this.markPrice().toFixed(2),
+      price_decimals: 6,
+      l1_address: '0x0000000000000000000000000000000000000001',
+      loan_to_value: '0',
+      liquidation_threshold: '0',
+      liquidation_factor: '0',
+      liquidation_fee: '0',
+      global_supply_cap: '0',
+      user_supply_cap: '0',
+      total_supplied: '0',
+      multiplier: '1'
+    });
+    return [asset(3, 'USDC', 6), asset(1, this.market.symbol, this.market.sizeDecimals)];
+  }
+
+  /** A public trade as GET recentTrades lists it (the Trade schema, accounts of the market's flow). */
+  private publicTradeRecord(trade: Record<string, unknown>) {
+    return {
+      ...trade,
+      tx_hash: txHash(`public:${String(trade.trade_id)}`),
+      ask_id: 0,
+      bid_id: 0,
+      ask_client_id: 0,
+      ask_client_id_str: '0',
+      bid_client_id: 0,
+      bid_client_id_str: '0',
+      ask_account_id: MARKET_ACCOUNT,
+      bid_account_id: MARKET_ACCOUNT + 1,
+      block_height: this.blockHeight,
+      transaction_time: Number(trade.timestamp) * 1000,
+      taker_position_size_before: '0',
+      taker_entry_quote_before: '0',
+      taker_initial_margin_fraction_before: 0,
+      taker_position_sign_changed: false,
+      maker_position_size_before: '0',
+      maker_entry_quote_before: '0',
+      maker_initial_margin_fraction_before: 0,
+      maker_position_sign_changed: false,
+      ask_account_pnl: '0',
+      bid_account_pnl: '0',
+      integrator_taker_fee: 0,
+      integrator_taker_fee_collector_index: 0,
+      integrator_maker_fee: 0,
+      integrator_maker_fee_collector_index: 0,
+      taker_allocated_margin_usdc_before: 0,
+      taker_allocated_margin_usdc_after: 0,
+      maker_allocated_margin_usdc_before: 0,
+      maker_allocated_margin_usdc_after: 0
+    };
+  }
+
+  /** account_orders/{market}/{account}: one market's orders of the account. */
+  private marketOrdersMessage(kind: 'subscribed' | 'update', orders: ExchangeOrder[]) {
+    return {
+      type: `${kind}/account_orders`,
+      channel: `account_orders:${this.market.marketId}:${this.options.accountIndex}`,
+      account: this.options.accountIndex,
+      nonce: this.bookNonce,
+      orders: { [String(this.market.marketId)]: orders.map((order) => this.orderJson(order)) }
+    };
+  }
+
+  /**
+   * A trade of another market of the account (another bot, the web app; the foreignTrade fault):
+   * it arrives on the account channel like ours, keyed by its own market (or in the flat list).
+   */
+  private foreignTrade(): void {
+    const foreignMarket = this.market.marketId + 1;
+    const trade = {
+      trade_id: 9_000_000 + this.requests.length,
+      trade_id_str: String(9_000_000 + this.requests.length),
+      tx_hash: txHash(`foreign:${this.options.clock.now()}`),
+      type: 'trade',
+      market_id: foreignMarket,
+      size: '0.01000',
+      price: '97000.0',
+      usd_amount: '970.000000',
+      ask_id: 1,
+      bid_id: 2,
+      ask_client_id: 0,
+      bid_client_id: 777,
+      ask_account_id: MARKET_ACCOUNT,
+      bid_account_id: this.options.accountIndex,
+      is_maker_ask: true,
+      block_height: this.blockHeight,
+      timestamp: this.options.clock.now(),
+      transaction_time: this.options.clock.now() * 1000
+    };
+    const channel = `account_all_trades:${this.options.accountIndex}`;
+    this.broadcastFill(channel, {
+      type: 'update/account_all_trades',
+      channel,
+      trades: this.options.faults.settings.flatLists ? [trade] : { [String(foreignMarket)]: [trade] }
+    });
   }
 
   private marketsFor(marketId: string | null): number[] {
@@ -942,7 +1305,7 @@ export class LighterEmulator {
       index: this.options.accountIndex,
       account_index: this.options.accountIndex,
       l1_address: '0x0000000000000000000000000000000000000001',
-      cancel_all_time: 0,
+      cancel_all_time: this.scheduledCancelAllAt ?? 0,
       total_order_count: this.options.exchange.orders.size,
       total_isolated_order_count: 0,
       pending_order_count: 0,
@@ -958,6 +1321,16 @@ export class LighterEmulator {
       shares: []
     };
   }
+}
+
+/** The weight of a REST request in the venue's weighted limit (apidocs "Rate limits"). */
+function restWeight(path: string): number {
+  const route = path.replace(/^\/api\/v1\//, '');
+  if (route === 'sendTx' || route === 'sendTxBatch' || route === 'nextNonce') return 6;
+  if (route === 'accountInactiveOrders') return 100;
+  if (route === 'apikeys') return 150;
+  if (route === 'trades' || route === 'recentTrades') return 600;
+  return 300;
 }
 
 /** A 40-byte hex hash, like Lighter's tx hashes (deterministic for the same input). */

@@ -17,6 +17,7 @@ import type { Clock, TimerHandle } from '../../kernel/clock';
 import { roundPriceToTick } from '../../kernel/decimalMath';
 import {
   VenueOrderError,
+  type FillDelta,
   type MarketInfo,
   type MarketRequest,
   type MarketResult,
@@ -25,6 +26,7 @@ import {
   type OrderStatus,
   type Position,
   type PostOnlyRequest,
+  type CancelAllUrgency,
   type Venue,
   type VenueAccountView
 } from '../../ports/venue';
@@ -37,35 +39,69 @@ import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
 import { RequestBudget, type RequestPriority } from '../common/requestBudget';
-import { FrameError, dec, int, obj, str } from '../common/frames';
+import { FrameError, dec, int, obj, positiveDec, str } from '../common/frames';
+import { RecentIds } from '../../kernel/recentIds';
 import type { ExtendedAdapterConfig } from './config';
 import { ExtendedBookSync } from './bookSync';
 import { EXTENDED_FINAL_STATUS, EXTENDED_MARKET_BAND, EXTENDED_ORDER_TYPE } from './constants';
 import { extendedMarketFrom, parseExtendedBookFrame, type ExtendedBookFrame } from './parse';
 import { publicKeyOf, type L2Config, type StarknetDomain } from './signing';
 
-/** One of our orders as the venue states it, whichever way it came. */
+/** One of our orders as the venue states it (stream or REST). */
 interface ExtendedOrderState {
   venueId: string;
   clientId: string;
   status: string;
-  /** Cumulative filled size and its average price (0 when none). */
-  filled: Decimal;
-  average: Decimal;
+  /** Cumulative filled size and its average price; null where the venue left them out (both are optional). */
+  filled: Decimal | null;
+  average: Decimal | null;
   side: string;
-  /** The order's limit price, read only when the average is missing. */
-  price: () => Decimal;
-  postOnlyLimit: boolean;
+  /** Null for TP/SL orders (the venue sends null). */
+  price: Decimal | null;
+  qty: Decimal;
   reason?: string;
 }
 
 const TERMINAL: Record<string, OrderStatus> = EXTENDED_FINAL_STATUS;
+/** GET /user/balance answers HTTP 404 when the balance is zero (whatever code its envelope carries). */
+const zeroBalance = (error: unknown): boolean => error instanceof VenueOrderError && error.httpStatus === 404;
 
-interface OrderState {
-  filled: Decimal;
-  /** Average price of the filled part so far. */
-  average: Decimal;
-  postOnlyLimit: boolean;
+/** How long a trade of an order whose venue id is not known yet waits for it. */
+const UNMAPPED_TRADE_WAIT_MS = 2000;
+
+/** A venue id (int64): a JSON number (exact, lossless parse) or a string of digits. */
+function idText(value: unknown, field: string): string {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'bigint') return value.toString();
+  throw new FrameError(field, value);
+}
+
+/** A trade of the account (python_sdk AccountTradeModel: all fields required; no external id, CCXT shows one on the stream). */
+interface ExtendedTrade {
+  id: string;
+  market: string;
+  orderId: string;
+  externalOrderId?: string;
+  side: string;
+  price: Decimal;
+  qty: Decimal;
+  fee: Decimal;
+  isTaker: boolean;
+}
+
+function parseExtendedTrade(t: Record<string, unknown>, i: number): ExtendedTrade {
+  return {
+    id: idText(t.id, `trades[${i}].id`),
+    market: str(t.market, `trades[${i}].market`),
+    orderId: idText(t.orderId, `trades[${i}].orderId`),
+    externalOrderId: typeof t.externalOrderId === 'string' ? t.externalOrderId : typeof t.externalId === 'string' ? t.externalId : undefined,
+    side: str(t.side, `trades[${i}].side`),
+    price: new Decimal(positiveDec(t.price, `trades[${i}].price`)),
+    qty: new Decimal(positiveDec(t.qty, `trades[${i}].qty`)),
+    fee: new Decimal(dec(t.fee, `trades[${i}].fee`)),
+    isTaker: t.isTaker === true
+  };
 }
 
 interface PendingMarket {
@@ -88,9 +124,9 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   private accountSocket: ReconnectingSocket | null = null;
   private tradesSocket: ReconnectingSocket | null = null;
   private bookSync: ExtendedBookSync = new ExtendedBookSync(this.book);
-  /** Per order (keyed by our external id, else the venue id): what has been counted. */
-  private readonly orders = new Map<string, OrderState>();
-  /** The venue's order id -> our external id (from the create reply and the stream): REST trades carry only the former. */
+  /** Per order not yet final (keyed by our external id): the cumulative filled size the venue reported. */
+  private readonly reportedFilled = new Map<string, Decimal>();
+  /** The venue's order id -> our external id (from the create reply and the stream): trades carry only the former. */
   private readonly clientIdOf = new Map<string, string>();
   /** Orders seen at their final status, remembered so that a stale update after it adds nothing. */
   private readonly finishedOrders = new Map<string, Decimal>();
@@ -106,6 +142,9 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     reconnectsForGaps: 0,
     rateLimited: 0,
     repeatedUpdates: 0,
+    duplicateTrades: 0,
+    foreignActivity: 0,
+    tradesCaughtUp: 0,
     lastOrderLatencyMs: undefined as number | undefined
   };
 
@@ -175,6 +214,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   private positionOf(p: Record<string, unknown>): Position {
+    // A position the venue says is CLOSED is flat, whatever size it still shows.
+    if (p.status === 'CLOSED') return { qty: new Decimal(0), avgEntry: new Decimal(0) };
     const size = new Decimal(dec(p.size, 'position.size'));
     const side = str(p.side, 'position.side');
     return { qty: side === 'SHORT' ? size.neg() : size, avgEntry: size.isZero() ? new Decimal(0) : new Decimal(dec(p.openPrice, 'position.openPrice')) };
@@ -190,7 +231,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     const [positions, balance, fundingRate] = await Promise.all([
       this.rest('GET', `/user/positions?market=${encodeURIComponent(this.config.market)}`),
       this.rest('GET', '/user/balance').catch((error: unknown) => {
-        if (error instanceof VenueOrderError && error.code === 404) return null;
+        if (zeroBalance(error)) return null;
         throw error;
       }),
       this.fundingRate()
@@ -231,7 +272,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       const data = obj(await this.rest('GET', '/user/balance'), 'balance');
       return new Decimal(dec(data.balance, 'balance.balance'));
     } catch (error) {
-      if (error instanceof VenueOrderError && error.code === 404) return new Decimal(0);
+      if (zeroBalance(error)) return new Decimal(0);
       throw error;
     }
   }
@@ -240,6 +281,9 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   async start(): Promise<void> {
     await this.loadMarket();
+    // A start-up step tried again calls start again: the streams of the earlier try go first (two
+    // book sockets feeding one book would look like a stream of sequence gaps).
+    this.closeStreams();
     this.bookSocket = new ReconnectingSocket({
       name: 'E.book',
       url: `${this.config.wsUrl}/orderbooks/${encodeURIComponent(this.config.market)}`,
@@ -290,9 +334,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.deadManArmed = false;
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
-    this.bookSocket?.stop();
-    this.accountSocket?.stop();
-    this.tradesSocket?.stop();
+    this.closeStreams();
     for (const [id, pending] of this.pendingMarkets) {
       // Accepted by the venue, final status not yet seen: it may have filled.
       pending.reject(new VenueOrderError('E', 'unknown', 'adapter stopped before the order settled'));
@@ -303,6 +345,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   protected forgetBook(): void {
     this.bookSync.reset();
+  }
+
+  private closeStreams(): void {
+    for (const socket of [this.bookSocket, this.accountSocket, this.tradesSocket]) socket?.stop();
+    this.bookSocket = this.accountSocket = this.tradesSocket = null;
   }
 
   private malformed(stream: string, error: unknown, text: string): void {
@@ -342,174 +389,231 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       const frame = obj(parseLosslessJson(text), 'frame');
       const type = str(frame.type, 'type');
       const data = obj(frame.data ?? {}, 'data');
+      // The live stream carries the flag inside `data` (python_sdk's stream models, a live capture);
+      // older frames put it at the top or not at all: then the first ORDER frame after connecting is the state.
+      const flag = typeof data.isSnapshot === 'boolean' ? data.isSnapshot : typeof frame.isSnapshot === 'boolean' ? frame.isSnapshot : null;
       if (type === 'ORDER') {
         const orders = data.orders;
         if (!Array.isArray(orders)) throw new FrameError('data.orders', orders);
-        // The stream says which frames are the state it opens with (isSnapshot); without the flag,
-        // the first ORDER frame after connecting is that state.
-        const initialState = typeof frame.isSnapshot === 'boolean' ? frame.isSnapshot : this.awaitingOrderState;
+        const initialState = flag ?? this.awaitingOrderState;
         this.awaitingOrderState = false;
+        const parsed = orders.map((raw, i) => this.parseOrder(obj(raw, `orders[${i}]`), i));
         if (initialState && !this.ordersBaselined) {
-          // At start the fills already made on open orders are in the REST position: baseline
-          // them without counting. After a reconnect the state is compared with what we knew,
-          // so fills made while we were away count once.
+          // At start the fills already made on open orders are in the REST position: the state is a
+          // baseline (the venue id of each order learnt, so their later trades find our id).
           this.ordersBaselined = true;
-          for (const [i, raw] of orders.entries()) {
-            const order = obj(raw, `orders[${i}]`);
-            const clientId = typeof order.externalId === 'string' ? order.externalId : String(order.id);
-            this.orders.set(clientId, {
-              filled: new Decimal(dec(order.filledQty ?? '0', 'order.filledQty')),
-              average: new Decimal(dec(order.averagePrice ?? '0', 'order.averagePrice')),
-              postOnlyLimit: order.type === EXTENDED_ORDER_TYPE.limit && order.postOnly === true
-            });
-          }
+          for (const order of parsed) if (order) this.rememberVenueId(order.venueId, order.clientId);
           return;
         }
-        for (const [i, order] of orders.entries()) this.onOrder(obj(order, `orders[${i}]`), receivedAt);
-        // After a reconnect the state lists open orders only: orders that filled while we were
-        // away are found in the account's recent trades.
-        if (initialState) void this.reconcileFromTrades(receivedAt);
+        for (const order of parsed) if (order) this.applyOrderState(order, receivedAt);
+        // After a reconnect: the trades made while we were away, from the venue's REST record.
+        if (initialState) void this.catchUpTrades();
+      } else if (type === 'TRADE') {
+        const trades = data.trades;
+        if (!Array.isArray(trades)) throw new FrameError('data.trades', trades);
+        for (const [i, raw] of trades.entries()) this.onTrade(parseExtendedTrade(obj(raw, `trades[${i}]`), i), receivedAt);
       } else if (type === 'POSITION') {
         const positions = data.positions;
         if (!Array.isArray(positions)) throw new FrameError('data.positions', positions);
-        const mine = positions.find((p) => (p as { market?: unknown }).market === this.config.market);
-        this.h.onPosition('E', mine ? this.positionOf(obj(mine, 'position')) : { qty: new Decimal(0), avgEntry: new Decimal(0) });
+        const mine = positions.map((p, i) => obj(p, `positions[${i}]`)).find((p) => p.market === this.config.market);
+        // A frame about another market says nothing of ours; the opening state without ours means flat.
+        if (mine) this.h.onPosition('E', this.positionOf(mine));
+        else if (flag === true) this.h.onPosition('E', { qty: new Decimal(0), avgEntry: new Decimal(0) });
       }
-      // TRADE and BALANCE carry nothing the engine needs beyond ORDER and POSITION.
+      // BALANCE carries nothing the engine needs.
     } catch (error) {
       this.malformed('account', error, text);
     }
   }
 
-  /** An ORDER frame of the account stream: parsed (each field named in its error), then applied. */
-  private onOrder(o: Record<string, unknown>, receivedAt: number): void {
-    if (o.market !== this.config.market) return;
-    const venueId = String(o.id);
-    this.applyOrderState(
-      {
-        venueId,
-        clientId: typeof o.externalId === 'string' ? o.externalId : (this.clientIdOf.get(venueId) ?? venueId),
-        status: str(o.status, 'order.status'),
-        filled: new Decimal(dec(o.filledQty ?? '0', 'order.filledQty')),
-        average: new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice')),
-        side: str(o.side, 'order.side'),
-        price: () => new Decimal(dec(o.price, 'order.price')),
-        postOnlyLimit: o.type === EXTENDED_ORDER_TYPE.limit && o.postOnly === true,
-        reason: typeof o.statusReason === 'string' ? o.statusReason : undefined
-      },
-      receivedAt
-    );
+  /**
+   * An order of the account stream or of a REST list, parsed (each field named in its error); null
+   * for an order that is not ours to track: another market's, or one this engine never sends (a
+   * TP/SL or conditional order placed in the web app, whose price is null).
+   */
+  private parseOrder(o: Record<string, unknown>, i: number): ExtendedOrderState | null {
+    if (o.market !== this.config.market) return null;
+    const type = str(o.type, `orders[${i}].type`);
+    const venueId = idText(o.id, `orders[${i}].id`);
+    const externalId = typeof o.externalId === 'string' ? o.externalId : undefined;
+    if (type !== EXTENDED_ORDER_TYPE.limit && type !== EXTENDED_ORDER_TYPE.market) {
+      this.foreignActivity(`a ${type} order ${venueId} on ${this.config.market} (not one this engine sends)`);
+      return null;
+    }
+    return {
+      venueId,
+      clientId: externalId ?? this.clientIdOf.get(venueId) ?? venueId,
+      status: str(o.status, `orders[${i}].status`),
+      // filledQty is optional (python_sdk OpenOrderModel): absent says nothing about what filled.
+      filled: o.filledQty === undefined || o.filledQty === null ? null : new Decimal(dec(o.filledQty, `orders[${i}].filledQty`)),
+      average: o.averagePrice === undefined || o.averagePrice === null ? null : new Decimal(dec(o.averagePrice, `orders[${i}].averagePrice`)),
+      side: str(o.side, `orders[${i}].side`),
+      price: o.price === undefined || o.price === null ? null : new Decimal(dec(o.price, `orders[${i}].price`)),
+      qty: new Decimal(dec(o.qty, `orders[${i}].qty`)),
+      reason: typeof o.statusReason === 'string' ? o.statusReason : undefined
+    };
   }
 
   /**
-   * The venue's state of one of our orders (from the stream, or from REST trades after an
-   * outage): reported as an order update, and the growth of its cumulative filled size as a fill.
+   * The venue's state of one of our orders: an order update (status and cumulative filled size).
+   * Fills come from TRADE frames (with their ids and fees); this only states how the order stands.
    */
   private applyOrderState(order: ExtendedOrderState, receivedAt: number): void {
-    const { venueId, clientId, status, filled, average, side } = order;
+    const { venueId, clientId, status } = order;
     this.rememberVenueId(venueId, clientId);
     this.noteSeen(clientId);
-    const finishedAt = this.finishedOrders.get(clientId);
-    if (finishedAt !== undefined) {
+    if (this.finishedOrders.has(clientId)) {
       // Already final: a stale or repeated update (PARTIALLY_FILLED after FILLED) adds nothing.
       this.stats.repeatedUpdates += 1;
       return;
     }
-    const known = this.orders.get(clientId) ?? { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: order.postOnlyLimit };
-    // Fill deltas come from the change of the cumulative filledQty: a repeated or replayed update
-    // with the same filledQty adds nothing.
-    if (filled.gt(known.filled)) {
-      const delta = filled.minus(known.filled);
-      const price = average.gt(0) ? average.times(filled).minus(known.average.times(known.filled)).div(delta) : order.price();
-      const fill = {
-        id: `E:${venueId}:${filled.toString()}`,
-        venue: 'E' as const,
-        qty: side === 'SELL' ? delta.neg() : delta,
-        price,
-        maker: known.postOnlyLimit,
-        orderId: clientId,
-        receivedAt
-      };
-      known.filled = filled;
-      known.average = average;
-      this.orders.set(clientId, known);
-      this.h.onFill(fill);
-    } else if (filled.lt(known.filled) || (filled.eq(known.filled) && filled.gt(0) && status === 'PARTIALLY_FILLED')) {
-      this.stats.repeatedUpdates += 1;
-    } else {
-      this.orders.set(clientId, known);
-    }
+    // A frame without filledQty (it is optional) keeps what was known before (reported, or traded);
+    // a lower figure than before is a stale frame: the cumulative figure never goes back.
+    const traded = this.tradedFilled.get(clientId) ?? new Decimal(0);
+    const reported = this.reportedFilled.get(clientId) ?? new Decimal(0);
+    const known = traded.gt(reported) ? traded : reported;
+    const filled = order.filled && order.filled.gt(known) ? order.filled : known;
+    this.reportedFilled.set(clientId, filled);
     const terminal = TERMINAL[status];
     const engineStatus: OrderStatus = terminal ?? (filled.gt(0) ? 'partially_filled' : 'open');
-    this.h.onOrderUpdate({
-      venue: 'E',
-      clientId,
-      status: engineStatus,
-      filledQty: filled,
-      reason: order.reason,
-      receivedAt
-    });
+    this.h.onOrderUpdate({ venue: 'E', clientId, venueOrderId: venueId, status: engineStatus, filledQty: filled, reason: order.reason, receivedAt });
     if (terminal) {
-      this.orders.delete(clientId);
+      this.reportedFilled.delete(clientId);
+      this.tradedFilled.delete(clientId);
       this.finishedOrders.set(clientId, filled);
       if (this.finishedOrders.size > 20_000) this.finishedOrders.delete(this.finishedOrders.keys().next().value as string);
       const pending = this.pendingMarkets.get(clientId);
       if (pending) {
         this.pendingMarkets.delete(clientId);
         if (pending.timer) this.clock.clearTimeout(pending.timer);
-        pending.resolve({ clientId, filledQty: filled, avgPrice: filled.gt(0) ? average : undefined });
+        pending.resolve({ clientId, filledQty: filled, avgPrice: filled.gt(0) && order.average?.gt(0) ? order.average : undefined });
       }
     }
-    if (this.orders.size > 10_000) this.orders.delete(this.orders.keys().next().value as string);
+    if (this.reportedFilled.size > 10_000) this.reportedFilled.delete(this.reportedFilled.keys().next().value as string);
+  }
+
+  /** A trade of ours as a fill, with the venue's trade id and fee (one identity with REST /user/trades). */
+  private fillOf(trade: ExtendedTrade, clientId: string, receivedAt: number): FillDelta {
+    return {
+      id: `E:${trade.id}`,
+      venue: 'E',
+      qty: trade.side === 'SELL' ? trade.qty.neg() : trade.qty,
+      price: trade.price,
+      maker: !trade.isTaker,
+      orderId: clientId,
+      fee: trade.fee,
+      receivedAt
+    };
   }
 
   /**
-   * Fills missed during a disconnect: for every order we still track, the sum of its trades in
-   * GET /user/trades beyond what we counted becomes a fill delta (so nothing is counted twice).
+   * A TRADE of the account: a fill, counted once by its trade id. Its order is named by the venue's
+   * id only (python_sdk's trade model has no external id): a trade of an order whose venue id we do
+   * not know yet (its create reply or first ORDER frame still on the way) waits for it, at most
+   * `UNMAPPED_TRADE_WAIT_MS`, then goes to the engine under the venue's id (which the engine does
+   * not know: foreign).
    */
-  private async reconcileFromTrades(receivedAt: number): Promise<void> {
-    if (this.orders.size === 0) return;
-    let trades: unknown;
-    try {
-      trades = await this.rest('GET', `/user/trades?market=${encodeURIComponent(this.config.market)}`);
-    } catch (error) {
-      this.handlers?.onLog('E', 'warn', `reconciliation after reconnect failed: ${(error as Error).message}`);
+  private onTrade(trade: ExtendedTrade, receivedAt: number): void {
+    if (trade.market !== this.config.market) {
+      this.foreignActivity(`a trade on ${trade.market}, a market this console does not trade`);
       return;
     }
-    if (!Array.isArray(trades)) return;
-    const byOrder = new Map<string, { qty: Decimal; cost: Decimal; side: string; venueId: string }>();
-    for (const raw of trades) {
-      const trade = raw as Record<string, unknown>;
-      // REST trades carry the venue's order id only (no external id): map it back to ours.
-      const clientId = this.clientIdOf.get(String(trade.orderId)) ?? String(trade.orderId);
-      if (!this.orders.has(clientId)) continue;
-      const entry = byOrder.get(clientId) ?? { qty: new Decimal(0), cost: new Decimal(0), side: String(trade.side), venueId: String(trade.orderId) };
-      const qty = new Decimal(dec(trade.qty, 'trade.qty'));
-      entry.qty = entry.qty.plus(qty);
-      entry.cost = entry.cost.plus(qty.times(dec(trade.price, 'trade.price')));
-      byOrder.set(clientId, entry);
+    if (this.seenTrades.has(trade.id)) {
+      this.stats.duplicateTrades += 1;
+      return;
     }
-    for (const [clientId, traded] of byOrder) {
-      const known = this.orders.get(clientId);
-      if (!known || !traded.qty.gt(known.filled)) continue;
-      this.handlers?.onLog('E', 'warn', `order ${clientId}: ${traded.qty.minus(known.filled)} filled while the account stream was down`);
-      const average = traded.cost.div(traded.qty);
-      this.applyOrderState(
-        {
-          venueId: traded.venueId,
-          clientId,
-          // Trades say how much filled, not whether the order ended: the stream's next state, or the
-          // engine's look-up of the order, says that.
-          status: 'PARTIALLY_FILLED',
-          filled: traded.qty,
-          average,
-          side: traded.side,
-          price: () => average,
-          postOnlyLimit: known.postOnlyLimit
-        },
-        receivedAt
+    const clientId = this.clientIdOf.get(trade.orderId) ?? trade.externalOrderId;
+    if (!clientId) {
+      const waiting = this.unmappedTrades.get(trade.orderId) ?? [];
+      waiting.push({ trade, receivedAt });
+      this.unmappedTrades.set(trade.orderId, waiting);
+      this.clock.setTimeout(() => this.releaseUnmapped(trade.orderId), UNMAPPED_TRADE_WAIT_MS);
+      return;
+    }
+    this.seenTrades.add(trade.id);
+    this.noteTraded(clientId, trade.qty);
+    this.h.onFill(this.fillOf(trade, clientId, receivedAt));
+  }
+
+  /** The size traded on an order not yet final, as its trades came (a final frame may not say it). */
+  private noteTraded(clientId: string, qty: Decimal): void {
+    if (this.finishedOrders.has(clientId)) return;
+    this.tradedFilled.set(clientId, (this.tradedFilled.get(clientId) ?? new Decimal(0)).plus(qty));
+    if (this.tradedFilled.size > 10_000) this.tradedFilled.delete(this.tradedFilled.keys().next().value as string);
+  }
+
+  private readonly tradedFilled = new Map<string, Decimal>();
+
+  /** Trades that waited for their order's id go out now (under our id when it came, else the venue's). */
+  private releaseUnmapped(venueId: string): void {
+    const waiting = this.unmappedTrades.get(venueId);
+    if (!waiting) return;
+    this.unmappedTrades.delete(venueId);
+    const clientId = this.clientIdOf.get(venueId) ?? venueId;
+    for (const { trade, receivedAt } of waiting) {
+      if (!this.seenTrades.add(trade.id)) continue;
+      this.noteTraded(clientId, trade.qty);
+      this.h.onFill(this.fillOf(trade, clientId, receivedAt));
+    }
+  }
+
+  private readonly seenTrades = new RecentIds();
+  private readonly unmappedTrades = new Map<string, Array<{ trade: ExtendedTrade; receivedAt: number }>>();
+
+  private foreignActivity(what: string): void {
+    this.stats.foreignActivity += 1;
+    this.handlers?.onForeignActivity?.('E', what);
+  }
+
+  /**
+   * The account's trades on the market from the venue's REST record, newest first, page by page
+   * (cursor) until `stop` says enough: at most `pages` pages of 100.
+   */
+  private async tradePages(stop: (page: ExtendedTrade[]) => boolean, pages = 10): Promise<ExtendedTrade[]> {
+    const all: ExtendedTrade[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < pages; page++) {
+      const { data, cursor: next }: { data: unknown; cursor: string | null } = await this.restClient.callPaged(
+        'GET',
+        `/user/trades?market=${encodeURIComponent(this.config.market)}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
       );
+      if (!Array.isArray(data)) throw new FrameError('trades', data);
+      const trades = data.map((raw, i) => parseExtendedTrade(obj(raw, `trades[${i}]`), i)).filter((trade) => trade.market === this.config.market);
+      all.push(...trades);
+      // The last page says so with no cursor (a page may hold fewer than asked for).
+      if (stop(trades) || trades.length === 0 || next === null || next === cursor) break;
+      cursor = next;
     }
+    return all;
+  }
+
+  /** After the account stream came back: trades made while it was down, counted once (by trade id). */
+  private async catchUpTrades(): Promise<void> {
+    try {
+      const trades = await this.tradePages((page) => page.some((trade) => this.seenTrades.has(trade.id)));
+      const fresh = trades.filter((trade) => !this.seenTrades.has(trade.id)).reverse();
+      if (fresh.length > 0) this.handlers?.onLog('E', 'warn', `${fresh.length} trade(s) made while the account stream was down`);
+      for (const trade of fresh) {
+        this.stats.tradesCaughtUp += 1;
+        this.onTrade(trade, this.clock.now());
+      }
+    } catch (error) {
+      this.handlers?.onLog('E', 'warn', `trades made while the account stream was down could not be read: ${(error as Error).message}`);
+    }
+  }
+
+  /** The venue's trades of one order of ours (REST /user/trades by its venue id), with the stream's fill ids. */
+  async orderFills(order: { clientId: string; venueOrderId?: string }): Promise<FillDelta[]> {
+    const venueId = order.venueOrderId ?? this.venueIdOf(order.clientId) ?? (await this.queryOrder(order.clientId))?.venueOrderId;
+    if (!venueId) return [];
+    const trades = await this.tradePages(() => false, 5);
+    const now = this.clock.now();
+    return trades.filter((trade) => trade.orderId === venueId).map((trade) => this.fillOf(trade, order.clientId, now));
+  }
+
+  private venueIdOf(clientId: string): string | undefined {
+    for (const [venueId, mapped] of this.clientIdOf) if (mapped === clientId) return venueId;
+    return undefined;
   }
 
   // ------------------------------------------------------------------ orders
@@ -533,6 +637,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     if (venueId === clientId || this.clientIdOf.has(venueId)) return;
     this.clientIdOf.set(venueId, clientId);
     if (this.clientIdOf.size > 20_000) this.clientIdOf.delete(this.clientIdOf.keys().next().value as string);
+    // Trades of this order that came before its id was known go out now, under our id.
+    if (this.unmappedTrades.has(venueId)) this.releaseUnmapped(venueId);
   }
 
   /** POST /user/order; the reply's `data.id` is the venue's id for it. */
@@ -544,7 +650,6 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   async placePostOnly(request: PostOnlyRequest): Promise<OrderAck> {
-    this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: true });
     const venueOrderId = await this.createOrder(this.orderBody(request, 'post_only'));
     this.notePlaced(request.clientId);
     void this.armDeadMan();
@@ -562,7 +667,6 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
           : roundPriceToTick(mid.times(new Decimal(1).minus(EXTENDED_MARKET_BAND)), this.market.priceTick, 'up');
       worst = request.side === 'buy' ? Decimal.min(worst, cap) : Decimal.max(worst, cap);
     }
-    this.orders.set(request.clientId, { filled: new Decimal(0), average: new Decimal(0), postOnlyLimit: false });
     const result = new Promise<MarketResult>((resolve, reject) => this.pendingMarkets.set(request.clientId, { resolve, reject, timer: null }));
     try {
       await this.createOrder(this.orderBody({ ...request, price: worst }, 'market'));
@@ -575,23 +679,36 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       const timeoutMs = this.config.marketResultTimeoutMs ?? 10_000;
       pending.timer = this.clock.setTimeout(() => {
         this.pendingMarkets.delete(request.clientId);
-        const seen = this.orders.get(request.clientId)?.filled ?? new Decimal(0);
-        // No final status: what the stream reported as filled is the truth; nothing is a timeout.
-        if (seen.gt(0)) pending.resolve({ clientId: request.clientId, filledQty: seen });
-        else pending.reject(new VenueOrderError('E', 'timeout', `no final status and no fill for IOC ${request.clientId} within ${timeoutMs} ms`));
+        // No final status: the fills streamed so far count as they came; how the order ended is the
+        // venue's to say (the engine looks it up), never this adapter's guess.
+        pending.reject(new VenueOrderError('E', 'timeout', `no final status for IOC ${request.clientId} within ${timeoutMs} ms`));
       }, timeoutMs);
     }
     return result;
   }
 
+  /**
+   * DELETE /user/order?externalId=. The venue's answer to a cancel of an order that is already gone
+   * is not documented by its own code (a 404, CCXT's 1142 is "edit order not found"): a refusal is
+   * checked against the venue's record, and an order it shows finished (or does not know) is
+   * `not_found` (the maker's slot is free), anything else a refusal.
+   */
   async cancel(clientId: string): Promise<void> {
     await this.cancelKnown(clientId, this.clock, async () => {
-      await this.rest('DELETE', `/user/order?externalId=${encodeURIComponent(clientId)}`);
+      try {
+        await this.rest('DELETE', `/user/order?externalId=${encodeURIComponent(clientId)}`);
+      } catch (error) {
+        if (!(error instanceof VenueOrderError) || error.kind !== 'rejected') throw error;
+        const record = await this.queryOrder(clientId).catch(() => undefined);
+        if (record === null || (record && record.status !== 'open' && record.status !== 'partially_filled'))
+          throw new VenueOrderError('E', 'not_found', `${error.message} (the venue's record: ${record ? record.status : 'no such order'})`, error.code);
+        throw error;
+      }
     });
   }
 
-  async cancelAll(): Promise<void> {
-    await this.rest('POST', '/user/order/massCancel', { markets: [this.config.market] });
+  async cancelAll(urgency: CancelAllUrgency = 'kill'): Promise<void> {
+    await this.rest('POST', '/user/order/massCancel', { markets: [this.config.market] }, urgency === 'kill' ? 'kill' : 'cancel');
     await this.clearDeadMan();
   }
 
@@ -622,32 +739,30 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
 
   // ------------------------------------------------------------------ the venue's record
 
-  private reportOf(o: Record<string, unknown>): OrderReport {
-    const venueId = String(o.id);
-    const clientId = typeof o.externalId === 'string' ? o.externalId : (this.clientIdOf.get(venueId) ?? venueId);
-    const status = str(o.status, 'order.status');
-    const filled = new Decimal(dec(o.filledQty ?? '0', 'order.filledQty'));
-    const average = new Decimal(dec(o.averagePrice ?? '0', 'order.averagePrice'));
+  private reportOf(order: ExtendedOrderState): OrderReport {
+    this.rememberVenueId(order.venueId, order.clientId);
+    const filled = order.filled ?? new Decimal(0);
     return {
       venue: 'E',
-      clientId,
-      venueOrderId: venueId,
-      status: TERMINAL[status] ?? (filled.gt(0) ? 'partially_filled' : 'open'),
-      side: o.side === 'SELL' ? 'sell' : 'buy',
-      qty: o.qty === undefined ? undefined : new Decimal(dec(o.qty, 'order.qty')),
-      price: o.price === undefined ? undefined : new Decimal(dec(o.price, 'order.price')),
+      clientId: order.clientId,
+      venueOrderId: order.venueId,
+      status: TERMINAL[order.status] ?? (filled.gt(0) ? 'partially_filled' : 'open'),
+      side: order.side === 'SELL' ? 'sell' : 'buy',
+      qty: order.qty,
+      price: order.price ?? undefined,
       filledQty: filled,
-      avgPrice: average.gt(0) ? average : undefined
+      avgPrice: order.average?.gt(0) ? order.average : undefined
     };
   }
 
+  /** Our open orders on the market: TP/SL and conditional orders (web app) are not ours and are left out (shown as foreign). */
   async openOrders(): Promise<OrderReport[]> {
     const data = await this.rest('GET', `/user/orders?market=${encodeURIComponent(this.config.market)}`);
     if (!Array.isArray(data)) throw new FrameError('orders', data);
     return data
-      .map((raw, i) => obj(raw, `orders[${i}]`))
-      .filter((o) => o.market === this.config.market)
-      .map((o) => this.reportOf(o));
+      .map((raw, i) => this.parseOrder(obj(raw, `orders[${i}]`), i))
+      .filter((order): order is ExtendedOrderState => order !== null)
+      .map((order) => this.reportOf(order));
   }
 
   /** GET /user/orders/external/{externalId} (an array); none, or a 404, means the venue has no such order. */
@@ -660,8 +775,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       throw error;
     }
     const list = Array.isArray(data) ? data : data === null ? [] : [data];
-    const orders = list.map((raw, i) => obj(raw, `orders[${i}]`));
-    const mine = orders.find((o) => o.externalId === clientId) ?? orders[0];
+    const orders = list.map((raw, i) => this.parseOrder(obj(raw, `orders[${i}]`), i)).filter((order): order is ExtendedOrderState => order !== null);
+    const mine = orders.find((o) => o.clientId === clientId) ?? orders[0];
     return mine ? this.reportOf(mine) : null;
   }
 

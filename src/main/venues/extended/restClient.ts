@@ -30,8 +30,18 @@ export class ExtendedRest {
     return { 'X-Api-Key': this.options.config.apiKey, 'User-Agent': this.options.config.userAgent ?? 'lx-hedge/0.1' };
   }
 
-  /** One REST call: the budget, both headers, the {status, data, error} envelope, exact ids. */
-  async call(method: string, path: string, body?: unknown, priority: RequestPriority = method === 'GET' ? 'read' : 'cancel'): Promise<unknown> {
+  /** One REST call: the budget, both headers, the {status, data, error} envelope, exact ids; its data. */
+  async call(method: string, path: string, body?: unknown, priority?: RequestPriority): Promise<unknown> {
+    return (await this.callPaged(method, path, body, priority)).data;
+  }
+
+  /** The same, with the page cursor of a paginated answer (`pagination.cursor`; null on the last page). */
+  async callPaged(
+    method: string,
+    path: string,
+    body?: unknown,
+    priority: RequestPriority = method === 'GET' ? 'read' : 'cancel'
+  ): Promise<{ data: unknown; cursor: string | null }> {
     await this.options.budget.take(priority);
     const started = this.options.clock.monotonic();
     // A create that died after it was sent, or whose answer is unreadable, may have executed.
@@ -55,25 +65,29 @@ export class ExtendedRest {
       throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, body cut: ${(error as Error).message}`);
     }
     if (method !== 'GET') this.options.stats.lastOrderLatencyMs = this.options.clock.monotonic() - started;
-    if (response.status === 429) {
+    const status = response.status;
+    if (status === 429) {
       this.options.stats.rateLimited += 1;
-      throw new VenueOrderError('E', 'rate_limited', `${method} ${path}: too many requests`, 429);
+      throw new VenueOrderError('E', 'rate_limited', `${method} ${path}: too many requests`, 429, status);
     }
     // Some calls answer 2xx with an empty body (the dead man's switch does, as CCXT documents).
-    if (response.ok && text.trim() === '') return null;
-    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown } };
+    if (response.ok && text.trim() === '') return { data: null, cursor: null };
+    let envelope: { status?: unknown; data?: unknown; error?: { code?: unknown; message?: unknown }; pagination?: { cursor?: unknown } };
     try {
       envelope = parseLosslessJson(text) as typeof envelope;
     } catch {
-      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 120)}`);
+      // An HTML page from a CDN or a WAF (403, 503) is not the venue's answer: a create may still have gone through.
+      throw new VenueOrderError('E', creates ? 'unknown' : 'network', `${method} ${path}: HTTP ${status}, not JSON: ${text.slice(0, 120)}`, status, status);
     }
+    // The envelope's status decides even on HTTP 200 (CCXT treats a 200 with status ERROR as an error).
     const ok = response.ok && String(envelope.status).toUpperCase() === 'OK';
     if (!ok) {
-      const code = typeof envelope.error?.code === 'number' ? envelope.error.code : response.status;
-      const message = `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${response.status}`)}`;
-      if (response.status >= 500) throw new VenueOrderError('E', creates ? 'unknown' : 'network', message, code);
-      throw new VenueOrderError('E', code === ORDER_NOT_FOUND || response.status === 404 ? 'not_found' : 'rejected', message, code);
+      const code = typeof envelope.error?.code === 'number' ? envelope.error.code : status;
+      const message = `${method} ${path}: ${code} ${String(envelope.error?.message ?? `HTTP ${status}`)}`;
+      if (status >= 500) throw new VenueOrderError('E', creates ? 'unknown' : 'network', message, code, status);
+      throw new VenueOrderError('E', code === ORDER_NOT_FOUND || status === 404 ? 'not_found' : 'rejected', message, code, status);
     }
-    return envelope.data;
+    const cursor = envelope.pagination?.cursor;
+    return { data: envelope.data, cursor: cursor === undefined || cursor === null ? null : String(cursor) };
   }
 }

@@ -29,6 +29,8 @@ export interface LighterAdapterConfig {
   tier?: LighterTier;
   /** REST + tx budget per rolling minute: 60 on a Standard account. */
   requestsPerMinute?: number;
+  /** The weighted limit per rolling minute (24,000 for every tier; a GET weighs 300, a tx 6). */
+  weightPerMinute?: number;
   /** The scheduled cancel-all's distance ahead (the venue wants >= 5 min; default 5.5 min; 0 = none, adapter tests only). */
   deadManMs?: number;
   /** How often the scheduled cancel-all is pushed ahead while quotes may rest (default 60 s). */

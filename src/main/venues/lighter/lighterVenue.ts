@@ -16,6 +16,7 @@ import type { Clock, TimerHandle } from '../../kernel/clock';
 import { RecentIds } from '../../kernel/recentIds';
 import {
   VenueOrderError,
+  type FillDelta,
   type MarketInfo,
   type MarketRequest,
   type MarketResult,
@@ -25,25 +26,36 @@ import {
   type Position,
   type PostOnlyRequest,
   type Venue,
+  type CancelAllUrgency,
   type VenueAccountView,
   type VenueHealth
 } from '../../ports/venue';
-import { LIGHTER_TIERS } from '../../../shared/lighterTiers';
+import { LIGHTER_TIERS, LIGHTER_WEIGHT_PER_MINUTE, lighterRequestWeight, lighterTierOf } from '../../../shared/lighterTiers';
 import type { PreflightRow } from '../../ports/preflight';
 import { PreflightTable, probeStream } from '../common/preflightProbes';
 import { VenueAdapterBase } from '../common/adapterBase';
 import { FileFrameRecorder, noRecorder, type FrameRecorder } from '../common/recorder';
 import { ReconnectingSocket } from '../common/reconnectingSocket';
-import { RequestBudget } from '../common/requestBudget';
+import { RequestBudget, type RequestPriority } from '../common/requestBudget';
 import { dec } from '../common/frames';
 import type { LighterAdapterConfig } from './config';
 import { LighterBookSync } from './bookSync';
-import { LIGHTER_CANCEL_ALL, LIGHTER_ERROR, LIGHTER_ORDER_BOOKS_PATH, LIGHTER_ORDER_TYPE, LIGHTER_TIME_IN_FORCE } from './constants';
+import {
+  isSubscriptionErrorCode,
+  isTxErrorCode,
+  LIGHTER_CANCEL_ALL,
+  LIGHTER_ERROR,
+  LIGHTER_FEE_TICK,
+  LIGHTER_ORDER_BOOKS_PATH,
+  LIGHTER_ORDER_TYPE,
+  LIGHTER_TIME_IN_FORCE
+} from './constants';
 import {
   FrameError,
   lighterMarketFrom,
   parseLighterFrame,
   parseLighterOrders,
+  parseLighterTrades,
   type LighterMarketDetails as MarketDetails,
   type OrderFrame,
   type TradeFrame
@@ -52,6 +64,8 @@ import type { LighterSigner } from './signer';
 import { LighterTxClient } from './txClient';
 
 const TOO_MANY_REQUESTS = LIGHTER_ERROR.tooManyRequests;
+/** The account channels the adapter needs; each must be confirmed before the stream counts as up. */
+const ACCOUNT_CHANNELS = ['account_all_orders', 'account_all_trades', 'account_all_positions'] as const;
 
 interface PendingMarket {
   resolve(result: MarketResult): void;
@@ -93,6 +107,10 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     rateLimited: 0,
     duplicateTrades: 0,
     nonceResyncs: 0,
+    subscriptionRefusals: 0,
+    foreignActivity: 0,
+    tradesCaughtUp: 0,
+    deadManRefusals: 0,
     lastOrderLatencyMs: undefined as number | undefined
   };
 
@@ -103,14 +121,17 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   ) {
     super('L');
     this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
-    // Lighter counts REST requests and WS txs together, per rolling minute (Standard: 60).
-    this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? 60, 60_000, config.reserve);
+    // Lighter counts REST requests and WS txs together, per rolling minute: Standard 60 requests,
+    // and for every tier a weighted limit of 24,000 (a GET weighs 300, a tx 6, trades 600).
+    const tier = LIGHTER_TIERS[config.tier ?? 'standard'];
+    this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? tier.requestsPerMinute, 60_000, config.reserve);
+    this.bucket.weightPerWindow = config.weightPerMinute ?? LIGHTER_WEIGHT_PER_MINUTE;
     this.txClient = new LighterTxClient({
       config,
       clock,
       budget: this.bucket,
       stats: this.stats,
-      rest: (path) => this.rest(path),
+      rest: (path, priority) => this.rest(path, { priority }),
       // Txs go over the account socket while it is up, and not while it restarts for a new token.
       socket: () => (this.accountSocket?.connected && !this.renewing ? this.accountSocket : null),
       log: (level, message) => this.handlers?.onLog('L', level, message)
@@ -126,8 +147,11 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   // ------------------------------------------------------------------ REST
 
-  private async rest(path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Record<string, unknown>> {
-    await this.bucket.take('read');
+  private async rest(
+    path: string,
+    init: { method?: string; body?: string; headers?: Record<string, string>; priority?: RequestPriority } = {}
+  ): Promise<Record<string, unknown>> {
+    await this.bucket.take(init.priority ?? 'read', lighterRequestWeight(path));
     let response: Response;
     try {
       response = await fetch(`${this.config.restUrl}/api/v1/${path}`, {
@@ -187,6 +211,10 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   async start(): Promise<void> {
     await this.loadMarket();
     await this.txClient.resyncNonce();
+    // A start-up step tried again calls start again: the streams of the earlier try go first.
+    this.bookSocket?.stop();
+    this.accountSocket?.stop();
+    if (this.keepaliveTimer) this.clock.clearTimeout(this.keepaliveTimer);
     const staleMs = this.config.staleBookMs ?? 5000;
     this.bookSocket = new ReconnectingSocket({
       name: 'L.book',
@@ -211,8 +239,6 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       staleMs: this.config.accountStaleMs ?? 15_000,
       onOpen: () => {
         this.subscribeAccount();
-        // Connected once subscribed: an empty account may send no data frame at all.
-        this.markConnected('account');
       },
       onFrame: (text, at) => this.onFrame(text, at, 'account'),
       onClose: (reason) => {
@@ -228,7 +254,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
 
   async stop(): Promise<void> {
     this.deadManArmed = false;
-    for (const timer of [this.tokenTimer, this.keepaliveTimer, this.resyncTimer, this.deadManTimer]) if (timer) this.clock.clearTimeout(timer);
+    for (const timer of [this.tokenTimer, this.keepaliveTimer, this.resyncTimer, this.deadManTimer, this.resubscribeTimer])
+      if (timer) this.clock.clearTimeout(timer);
     this.bookSocket?.stop();
     this.accountSocket?.stop();
     for (const [coi, pending] of this.pendingMarkets) {
@@ -239,11 +266,16 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     await this.recorder.close();
   }
 
-  /** Private channels with a fresh auth token, renewed before it expires. */
+  /**
+   * Private channels with a fresh auth token, renewed before it expires. The account stream counts
+   * as up only once the venue confirmed every subscription (its `subscribed/...` frame): a refused
+   * one (bad token, a limit) must not leave the engine quoting with no fill stream.
+   */
   private subscribeAccount(): void {
     const ttl = this.config.authTokenTtlMs ?? 7 * 3600_000;
     const token = this.signer.createAuthToken(Math.floor((this.clock.now() + ttl) / 1000));
-    for (const channel of ['account_all_orders', 'account_all_trades', 'account_all_positions']) {
+    this.unconfirmed = new Set(ACCOUNT_CHANNELS);
+    for (const channel of ACCOUNT_CHANNELS) {
       this.accountSocket?.send({ type: 'subscribe', channel: `${channel}/${this.config.accountIndex}`, auth: token });
     }
     if (this.tokenTimer) this.clock.clearTimeout(this.tokenTimer);
@@ -266,6 +298,34 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   }
 
   private renewing = false;
+  /** Account channels subscribed on the current socket whose confirmation has not come yet. */
+  private unconfirmed = new Set<string>(ACCOUNT_CHANNELS);
+  /** The account stream has been confirmed once (later confirmations follow a reconnect). */
+  private accountConfirmedOnce = false;
+
+  /** A subscription's confirmation (its snapshot frame); the stream is up once all came. */
+  private confirmed(channel: (typeof ACCOUNT_CHANNELS)[number]): void {
+    if (!this.unconfirmed.delete(channel) || this.unconfirmed.size > 0) return;
+    this.markConnected('account');
+    const reconnect = this.accountConfirmedOnce;
+    this.accountConfirmedOnce = true;
+    // Back after an outage: the trades snapshot may carry none of the trades made meanwhile.
+    if (reconnect) void this.catchUpTrades();
+  }
+
+  /** The venue refused a subscription of the account stream: not up; subscribe again on a fresh socket after a pause. */
+  private subscriptionRefused(code: number, message: string): void {
+    this.stats.subscriptionRefusals += 1;
+    this.handlers?.onLog('L', 'error', `account stream subscription refused (${code} ${message}): no fill stream, not quoting; retrying`);
+    if (this.resubscribeTimer) return;
+    const delay = Math.min(30_000, 1000 * 2 ** Math.min(5, this.stats.subscriptionRefusals - 1));
+    this.resubscribeTimer = this.clock.setTimeout(() => {
+      this.resubscribeTimer = null;
+      this.accountSocket?.restart(`subscription refused: ${code}`);
+    }, delay);
+  }
+
+  private resubscribeTimer: TimerHandle | null = null;
 
   private scheduleKeepalive(): void {
     this.keepaliveTimer = this.clock.setTimeout(() => {
@@ -297,7 +357,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
         this.onBook(frame, receivedAt);
         return;
       case 'trades':
-        this.markConnected('account');
+        if (frame.foreign > 0) this.foreignActivity(`${frame.foreign} trade(s) of another market of the account`);
+        if (frame.snapshot) this.confirmed('account_all_trades');
         if (frame.snapshot && !this.tradesBaselined) {
           // The first snapshot after start replays history that the position loaded over REST
           // already contains: remember the ids, count none. Later snapshots (after a reconnect)
@@ -310,23 +371,31 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
         if (frame.snapshot) this.handOverMarketsAfterResubscribe();
         return;
       case 'orders':
-        this.markConnected('account');
+        if (frame.foreign > 0) this.foreignActivity(`${frame.foreign} order update(s) of another market of the account`);
+        if (frame.snapshot) this.confirmed('account_all_orders');
         for (const order of frame.orders) this.onOrder(order, receivedAt);
         return;
       case 'positions':
+        if (frame.snapshot) this.confirmed('account_all_positions');
         if (frame.position) {
           const size = new Decimal(frame.position.position);
           this.h.onPosition('L', { qty: frame.position.sign < 0 ? size.neg() : size, avgEntry: new Decimal(frame.position.avgEntry) });
         } else this.h.onPosition('L', { qty: new Decimal(0), avgEntry: new Decimal(0) });
         return;
       case 'tx':
-        this.txClient.answered(frame.id);
+        // Accepted (200) or refused with the venue's code: either way the tx has its answer now.
+        if (!this.txClient.answered(frame.id, frame.ok ? undefined : frame)) {
+          this.handlers?.onLog('L', 'warn', `tx answer for no tx waiting: ${frame.code} ${frame.message}`);
+        }
         return;
       case 'error':
-        if (frame.id === undefined || !this.txClient.answered(frame.id, frame)) {
-          this.stats.malformedFrames += 1;
-          this.handlers?.onLog('L', 'warn', `error frame on ${socket} stream: ${frame.code} ${frame.message}`);
+        if (socket === 'account' && this.unconfirmed.size > 0 && isSubscriptionErrorCode(frame.code)) {
+          this.subscriptionRefused(frame.code, frame.message);
+          return;
         }
+        // An error about a tx answers the tx in flight (the venue may leave the id out).
+        if ((frame.id !== undefined || isTxErrorCode(frame.code)) && this.txClient.answered(frame.id, frame)) return;
+        this.handlers?.onLog('L', 'warn', `error frame on ${socket} stream: ${frame.code} ${frame.message}`);
         return;
       default:
         return;
@@ -370,37 +439,81 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   private consecutiveResyncs = 0;
   private resyncTimer: TimerHandle | null = null;
 
-  private onTrade(trade: TradeFrame, receivedAt: number): void {
+  /**
+   * One trade as our fill, or null when it is not ours (another account's side, another market, a
+   * self-trade). Its fee is the venue's: the trade's rate (millionths of its USD value; a zero rate
+   * is left out) on our side of it.
+   */
+  private fillOf(trade: TradeFrame, receivedAt: number): FillDelta | null {
+    if (trade.marketId !== null && trade.marketId !== (this.details as MarketDetails).marketId) return null;
     const us = this.config.accountIndex;
     const weSold = trade.askAccount === us;
     const weBought = trade.bidAccount === us;
-    if (!weSold && !weBought) return;
-    // Replays after a (re)subscribe carry trades we already counted.
+    if (!weSold && !weBought) return null;
+    const size = new Decimal(trade.size);
+    const delta = (weBought ? size : new Decimal(0)).minus(weSold ? size : new Decimal(0));
+    if (delta.isZero()) return null; // a self-trade moves nothing
+    const weMaker = (trade.makerIsAsk && weSold) || (!trade.makerIsAsk && weBought);
+    const coi = weBought ? trade.bidClientId : trade.askClientId;
+    const price = new Decimal(trade.price);
+    const value = trade.usdAmount === null ? size.times(price) : new Decimal(trade.usdAmount);
+    return {
+      id: `L:${trade.tradeId}`,
+      venue: 'L',
+      qty: delta,
+      price,
+      maker: weMaker,
+      orderId: String(coi),
+      fee: value.times(weMaker ? trade.makerFee : trade.takerFee).div(LIGHTER_FEE_TICK),
+      receivedAt
+    };
+  }
+
+  private onTrade(trade: TradeFrame, receivedAt: number): void {
+    const fill = this.fillOf(trade, receivedAt);
+    if (!fill) return;
+    // Replays after a (re)subscribe, and the REST catch-up, carry trades we already counted.
     if (!this.seenTrades.add(trade.tradeId)) {
       this.stats.duplicateTrades += 1;
       return;
     }
-    const size = new Decimal(trade.size);
-    const delta = (weBought ? size : new Decimal(0)).minus(weSold ? size : new Decimal(0));
-    if (delta.isZero()) return; // a self-trade moves nothing
-    const weMaker = (trade.makerIsAsk && weSold) || (!trade.makerIsAsk && weBought);
-    const coi = weBought ? trade.bidClientId : trade.askClientId;
-    // Fees are not taken from the frame: their unit is undocumented (lighter.md §5); the engine
-    // applies the configured rates instead.
-    const fill = {
-      id: `L:${trade.tradeId}`,
-      venue: 'L' as const,
-      qty: delta,
-      price: new Decimal(trade.price),
-      maker: weMaker,
-      orderId: String(coi),
-      receivedAt
-    };
-    const pending = this.pendingMarkets.get(coi);
-    if (pending && !weMaker) {
-      pending.filled = pending.filled.plus(size);
-    }
+    const pending = this.pendingMarkets.get(Number(fill.orderId));
+    if (pending && !fill.maker) pending.filled = pending.filled.plus(fill.qty.abs());
     this.h.onFill(fill);
+  }
+
+  /** Activity of the account on markets this console does not trade: never ours, shown. */
+  private foreignActivity(what: string): void {
+    this.stats.foreignActivity += 1;
+    this.handlers?.onForeignActivity?.('L', what);
+  }
+
+  /**
+   * After the account stream came back: the account's latest trades over REST (newest first, pages
+   * of 100 until one holds a trade already seen), so that a fill made while the stream was down
+   * is counted once even when the new snapshot carries no trades.
+   */
+  private async catchUpTrades(): Promise<void> {
+    const marketId = (this.details as MarketDetails).marketId;
+    let cursor = '';
+    try {
+      for (let page = 0; page < 10; page++) {
+        const body = await this.authedGet(
+          `trades?account_index=${this.config.accountIndex}&market_id=${marketId}&sort_by=trade_id&sort_dir=desc&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+        );
+        const trades = parseLighterTrades(body, marketId);
+        const fresh = trades.filter((trade) => !this.seenTrades.has(trade.tradeId));
+        // Oldest first, as they happened.
+        for (const trade of [...fresh].reverse()) {
+          this.stats.tradesCaughtUp += 1;
+          this.onTrade(trade, this.clock.now());
+        }
+        cursor = typeof body.next_cursor === 'string' ? body.next_cursor : '';
+        if (fresh.length < trades.length || trades.length < 100 || !cursor) return;
+      }
+    } catch (error) {
+      this.handlers?.onLog('L', 'warn', `trades made while the account stream was down could not be read: ${String(error)}`);
+    }
   }
 
   /**
@@ -505,15 +618,55 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   private armDeadMan(): void {
     if (this.deadManArmed || this.config.deadManMs === 0) return;
     this.deadManArmed = true;
+    let failures = 0;
     const refresh = () => {
       if (!this.deadManArmed) return;
       const time = this.clock.now() + (this.config.deadManMs ?? 330_000);
-      this.txClient
-        .submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.scheduled, time, nonce }), 'cancel')
-        .catch((error: unknown) => this.handlers?.onLog('L', 'warn', `scheduled cancel-all (dead man's switch) refresh failed: ${String(error)}`));
+      this.scheduleCancelAll(time).then(
+        () => (failures = 0),
+        (error: unknown) => {
+          failures += 1;
+          // Not renewed, the cancel-all queued last fires and cancels every order of the account (all markets).
+          this.handlers?.onLog(
+            'L',
+            failures >= 2 ? 'error' : 'warn',
+            `scheduled cancel-all (dead man's switch) not renewed (${failures} in a row): ${String(error)}${failures >= 2 ? '; the one queued last will cancel every order of the account' : ''}`
+          );
+        }
+      );
       this.deadManTimer = this.clock.setTimeout(refresh, this.config.deadManRefreshMs ?? 60_000);
     };
     refresh();
+  }
+
+  /**
+   * Schedules the cancel-all at `time`. A venue may refuse a second one while one is queued (21712):
+   * then the queued one is aborted and the new one scheduled, and the time the venue holds is read
+   * back from GET /account (`cancel_all_time`), so a renewal that only seemed to work is noticed.
+   */
+  private async scheduleCancelAll(time: number): Promise<void> {
+    const schedule = () =>
+      this.txClient.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.scheduled, time, nonce }), 'cancel');
+    try {
+      await schedule();
+      return;
+    } catch (error) {
+      if (!(error instanceof VenueOrderError && error.code === LIGHTER_ERROR.cancelAllScheduled)) throw error;
+    }
+    this.stats.deadManRefusals += 1;
+    await this.txClient.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.abortScheduled, time: 0, nonce }), 'cancel');
+    await schedule();
+    const queued = await this.queuedCancelAllTime();
+    if (queued !== null && Math.abs(queued - time) > 1000)
+      throw new Error(`the venue holds a scheduled cancel-all at ${new Date(queued).toISOString()}, not ${new Date(time).toISOString()}`);
+  }
+
+  /** The scheduled cancel-all the venue holds for the account (GET /account `cancel_all_time`, ms; null when none). */
+  async queuedCancelAllTime(): Promise<number | null> {
+    const body = await this.rest(`account?by=index&value=${this.config.accountIndex}`);
+    const account = (Array.isArray(body.accounts) ? body.accounts[0] : undefined) as Record<string, unknown> | undefined;
+    const time = account?.cancel_all_time;
+    return typeof time === 'number' && time > 0 ? time : null;
   }
 
   private deadManArmed = false;
@@ -552,12 +705,18 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     });
   }
 
-  async cancelAll(): Promise<void> {
+  async cancelAll(urgency: CancelAllUrgency = 'kill'): Promise<void> {
     // The last scheduled cancel-all stays set: it cancels what a crash could leave, nothing more.
     this.deadManArmed = false;
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
-    await this.txClient.submit((nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.immediate, time: 0, nonce }), 'cancel');
+    // Quotes still queued for the budget never leave: the cancel-all would not catch them.
+    const withdrawn = this.txClient.withdrawQuotes('cancel-all');
+    if (withdrawn > 0) this.handlers?.onLog('L', 'info', `cancel-all: ${withdrawn} queued quote(s) withdrawn before sending`);
+    await this.txClient.submit(
+      (nonce) => this.signer.signCancelAllOrders({ timeInForce: LIGHTER_CANCEL_ALL.immediate, time: 0, nonce }),
+      urgency === 'kill' ? 'kill' : 'cancel'
+    );
   }
 
   /**
@@ -631,18 +790,32 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   async openOrders(): Promise<OrderReport[]> {
     const marketId = (this.details as MarketDetails).marketId;
     const body = await this.authedGet(`accountActiveOrders?account_index=${this.config.accountIndex}&market_id=${marketId}`);
-    return parseLighterOrders(body).map((order) => this.reportOf(order));
+    return parseLighterOrders(body, marketId).map((order) => this.reportOf(order));
   }
 
-  /** By client order index: the active orders first, then the latest 100 inactive ones. */
+  /**
+   * By client order index: GET accountOrders?client_order_indexes= (the venue's look-up by our id,
+   * open and finished alike). Not accountInactiveOrders: it lists only the newest 100, which a
+   * requoting maker passes within minutes.
+   */
   async queryOrder(clientId: string): Promise<OrderReport | null> {
     const coi = this.clientOrderIndex(clientId);
-    const open = (await this.openOrders()).find((report) => report.clientId === String(coi));
-    if (open) return open;
     const marketId = (this.details as MarketDetails).marketId;
-    const body = await this.authedGet(`accountInactiveOrders?account_index=${this.config.accountIndex}&market_id=${marketId}&limit=100`);
-    const found = parseLighterOrders(body).find((order) => order.clientOrderIndex === coi);
+    const body = await this.authedGet(`accountOrders?account_index=${this.config.accountIndex}&client_order_indexes=${coi}`);
+    const found = parseLighterOrders(body, marketId).find((order) => order.clientOrderIndex === coi);
     return found ? this.reportOf(found) : null;
+  }
+
+  /** The venue's trades of one order (GET trades by its order index), with the stream's fill ids. */
+  async orderFills(order: { clientId: string; venueOrderId?: string }): Promise<FillDelta[]> {
+    const index = order.venueOrderId ?? (await this.queryOrder(order.clientId))?.venueOrderId;
+    if (!index) return [];
+    const marketId = (this.details as MarketDetails).marketId;
+    const body = await this.authedGet(`trades?account_index=${this.config.accountIndex}&order_index=${index}&sort_by=trade_id&limit=100`);
+    const now = this.clock.now();
+    return parseLighterTrades(body, marketId)
+      .map((trade) => this.fillOf(trade, now))
+      .filter((fill): fill is FillDelta => fill !== null && fill.orderId === order.clientId);
   }
 
   // ------------------------------------------------------------------ preflight
@@ -652,8 +825,9 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
    * minimums, the account and its collateral, the API key registered and matching (an auth token
    * made with it is accepted), the nonce, the tier and the request budget. It sends no order.
    */
-  async preflight(): Promise<PreflightRow[]> {
+  async preflight(maxPositionValue: Decimal): Promise<PreflightRow[]> {
     const table = new PreflightTable('L');
+    let available = new Decimal(0);
     const reachable = await table.probeRest(
       this.config.restUrl,
       `${this.config.restUrl}/api/v1/${LIGHTER_ORDER_BOOKS_PATH}`,
@@ -676,12 +850,57 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
         const body = await this.rest(`account?by=index&value=${this.config.accountIndex}`);
         const account = (Array.isArray(body.accounts) ? body.accounts[0] : undefined) as Record<string, unknown> | undefined;
         if (!account) throw new Error(`account ${this.config.accountIndex} not found`);
-        const available = new Decimal(String(account.available_balance ?? '0'));
+        available = new Decimal(dec(account.available_balance ?? '0', 'account.available_balance'));
         if (available.lte(0)) throw new Error(`account ${this.config.accountIndex}: available balance ${available}`);
-        const tier = account.account_type === 1 ? 'Premium' : account.account_type === 0 ? 'Standard' : `type ${String(account.account_type)}`;
-        return `account ${this.config.accountIndex} (${tier}): collateral ${String(account.collateral)}, available ${available} USDC`;
+        // account_type tells a master account from a sub-account; the fee tier is in accountLimits.
+        const kind =
+          account.account_type === 1 ? 'sub-account' : account.account_type === 0 ? 'master account' : `account type ${String(account.account_type)}`;
+        return `account ${this.config.accountIndex} (${kind}): collateral ${String(account.collateral)}, available ${available} USDC`;
       },
       'check LIGHTER_ACCOUNT_INDEX (lighter.xyz, account page) and deposit collateral'
+    );
+    await table.check(
+      'account tier',
+      async () => {
+        const limits = await this.authedGet(`accountLimits?account_index=${this.config.accountIndex}`);
+        const venueTier = lighterTierOf(limits.user_tier, limits.user_tier_name);
+        const configured = this.config.tier ?? 'standard';
+        const detail = `the venue says ${String(limits.user_tier_name ?? limits.user_tier)}; LIGHTER_ACCOUNT_TIER is ${configured}`;
+        if (venueTier !== configured) throw new Error(`${detail}: fees, delays and the request budget would be wrong`);
+        return detail;
+      },
+      'set LIGHTER_ACCOUNT_TIER to the tier the venue reports (standard or premium)'
+    );
+    await table.check(
+      'API key may take',
+      async () => {
+        const body = await this.authedGet(`getMakerOnlyApiKeys?account_index=${this.config.accountIndex}`);
+        const makerOnly = Array.isArray(body.api_key_indexes) ? body.api_key_indexes.map(Number) : [];
+        if (makerOnly.includes(this.config.apiKeyIndex))
+          throw new Error(`API key ${this.config.apiKeyIndex} is maker-only: the venue refuses every hedge it sends`);
+        return `API key ${this.config.apiKeyIndex} is not maker-only (hedges and TT legs can be sent)`;
+      },
+      'use an API key that is not in the maker-only list (lighter.xyz, API keys), or remove it from the list'
+    );
+    await table.check(
+      'leverage',
+      async () => {
+        const body = await this.rest(`orderBookDetails?market_id=${this.market ? (this.details as MarketDetails).marketId : 255}`);
+        const list = Array.isArray(body.order_book_details) ? (body.order_book_details as Array<Record<string, unknown>>) : [];
+        const mine = list.find((entry) => entry.symbol === this.config.symbol);
+        const fraction = mine ? Number(mine.default_initial_margin_fraction) : NaN;
+        if (!(fraction > 0)) throw new Error(`no initial margin fraction reported for ${this.config.symbol}`);
+        // Fractions in basis points of the position's value (500 = 5 % = 20x).
+        const leverage = new Decimal(10_000).div(fraction);
+        const buyingPower = available.times(leverage);
+        const short = buyingPower.lt(maxPositionValue);
+        return {
+          status: short ? 'warn' : 'pass',
+          detail: `${leverage.toDecimalPlaces(2)}x: ${buyingPower.toDecimalPlaces(2)} USD of position for ${available} USDC available`,
+          fix: short ? `MAX_POSITION_VALUE ${maxPositionValue} needs more collateral on Lighter, or lower MAX_POSITION_VALUE` : undefined
+        };
+      },
+      'read the market details (orderBookDetails) on lighter.xyz'
     );
     await table.check(
       'API key registered',

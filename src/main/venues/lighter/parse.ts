@@ -26,8 +26,18 @@ export interface BookFrame {
 
 export interface TradeFrame {
   tradeId: string;
+  /** The trade's market (absent from older frames: then the channel's). */
+  marketId: number | null;
   size: string;
   price: string;
+  /** The trade's value in USDC (fees are rates of it). */
+  usdAmount: string | null;
+  /** Fee rates in millionths of the value (lighter-go FeeTick = 1,000,000); the venue leaves out a zero one. */
+  takerFee: number;
+  makerFee: number;
+  /** The venue's order ids of both sides. */
+  askId: string | null;
+  bidId: string | null;
   askAccount: number;
   bidAccount: number;
   askClientId: number;
@@ -60,22 +70,50 @@ export type LighterFrame =
   | { kind: 'ping' }
   | { kind: 'pong' }
   | BookFrame
-  | { kind: 'trades'; snapshot: boolean; trades: TradeFrame[] }
-  /** The market's public trades (channel trade/{market}): the aggressor's side, price and size. */
-  | { kind: 'publicTrades'; trades: Array<{ aggressor: 'buy' | 'sell'; price: string; size: string }> }
-  | { kind: 'orders'; snapshot: boolean; orders: OrderFrame[] }
+  /** `foreign`: entries of the account's other markets in the frame (never ours). */
+  | { kind: 'trades'; snapshot: boolean; trades: TradeFrame[]; foreign: number }
+  /** The market's public trades (channel trade/{market}): id, the aggressor's side, price and size; `snapshot` is the subscription's recent history. */
+  | { kind: 'publicTrades'; snapshot: boolean; trades: Array<{ id: string; aggressor: 'buy' | 'sell'; price: string; size: string }> }
+  | { kind: 'orders'; snapshot: boolean; orders: OrderFrame[]; foreign: number }
   | { kind: 'positions'; snapshot: boolean; position: PositionFrame | null }
-  | { kind: 'tx'; id: string; ok: true; txHash: unknown }
+  /** The answer to a tx: accepted (code 200) or refused (any other code); the venue may leave out the id. */
+  | { kind: 'tx'; id: string | undefined; ok: boolean; code: number; message: string; txHash: unknown }
   | { kind: 'error'; id?: string; code: number; message: string }
   | { kind: 'other'; type: string };
 
-/** Entries for our market from an object keyed by market index, or a flat array. */
-function forMarket(value: unknown, marketId: number, field: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value;
-  const entry = obj(value, field)[String(marketId)];
-  if (entry === undefined) return [];
-  return Array.isArray(entry) ? entry : [entry];
+/**
+ * Entries for our market from an object keyed by market index, or a flat list (whose entries carry
+ * their market: the venue sends every market of the account on the account channels).
+ */
+function forMarket(value: unknown, marketId: number, field: string): { mine: unknown[]; foreign: number } {
+  if (value === undefined || value === null) return { mine: [], foreign: 0 };
+  if (Array.isArray(value)) {
+    const marketOf = (entry: unknown) => {
+      const e = entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
+      return e.market_id ?? e.market_index;
+    };
+    const mine = value.filter((entry) => marketOf(entry) === undefined || marketOf(entry) === marketId);
+    return { mine, foreign: value.length - mine.length };
+  }
+  const byMarket = obj(value, field);
+  let foreign = 0;
+  for (const [key, entries] of Object.entries(byMarket)) if (key !== String(marketId)) foreign += Array.isArray(entries) ? entries.length : 1;
+  const entry = byMarket[String(marketId)];
+  if (entry === undefined || entry === null) return { mine: [], foreign };
+  return { mine: Array.isArray(entry) ? entry : [entry], foreign };
+}
+
+/** An optional integer field: absent or null is `fallback`. */
+function optInt(value: unknown, field: string, fallback: number): number {
+  return value === undefined || value === null ? fallback : int(value, field);
+}
+
+/** An id that may come as a number or as a string of digits. */
+function idOf(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && /^\d+$/.test(value)) return value;
+  throw new FrameError(field, value);
 }
 
 /** Book levels: strings here; their digits are checked exactly where they are scaled (book.ts). */
@@ -87,14 +125,20 @@ function levels(value: unknown, field: string): LevelUpdate[] {
   });
 }
 
-function trade(value: unknown, i: number): TradeFrame {
+export function parseLighterTrade(value: unknown, i: number): TradeFrame {
   const t = obj(value, `trades[${i}]`);
   const id = t.trade_id_str ?? t.trade_id;
   if (typeof id !== 'string' && typeof id !== 'number') throw new FrameError(`trades[${i}].trade_id`, id);
   return {
     tradeId: String(id),
+    marketId: t.market_id === undefined || t.market_id === null ? null : int(t.market_id, `trades[${i}].market_id`),
     size: positiveDec(t.size, `trades[${i}].size`),
     price: positiveDec(t.price, `trades[${i}].price`),
+    usdAmount: t.usd_amount === undefined || t.usd_amount === null ? null : dec(t.usd_amount, `trades[${i}].usd_amount`),
+    takerFee: optInt(t.taker_fee, `trades[${i}].taker_fee`, 0),
+    makerFee: optInt(t.maker_fee, `trades[${i}].maker_fee`, 0),
+    askId: idOf(t.ask_id_str ?? t.ask_id, `trades[${i}].ask_id`),
+    bidId: idOf(t.bid_id_str ?? t.bid_id, `trades[${i}].bid_id`),
     askAccount: int(t.ask_account_id, `trades[${i}].ask_account_id`),
     bidAccount: int(t.bid_account_id, `trades[${i}].bid_account_id`),
     askClientId: int(t.ask_client_id ?? 0, `trades[${i}].ask_client_id`),
@@ -119,11 +163,19 @@ function order(value: unknown, i: number): OrderFrame {
   };
 }
 
-/** The `orders` array of GET accountActiveOrders / accountInactiveOrders (the same order shape as the stream's). */
-export function parseLighterOrders(body: Record<string, unknown>): OrderFrame[] {
+/** The `orders` array of GET accountActiveOrders / accountInactiveOrders / accountOrders (the same order shape as the stream's), of one market. */
+export function parseLighterOrders(body: Record<string, unknown>, marketId?: number): OrderFrame[] {
   const orders = body.orders;
   if (!Array.isArray(orders)) throw new FrameError('orders', orders);
-  return orders.map((value, i) => order(value, i));
+  const list = marketId === undefined ? orders : forMarket(orders, marketId, 'orders').mine;
+  return list.map((value, i) => order(value, i));
+}
+
+/** The `trades` array of GET /api/v1/trades (the stream's trade shape), of one market. */
+export function parseLighterTrades(body: Record<string, unknown>, marketId: number): TradeFrame[] {
+  const trades = body.trades;
+  if (!Array.isArray(trades)) throw new FrameError('trades', trades);
+  return forMarket(trades, marketId, 'trades').mine.map(parseLighterTrade);
 }
 
 export function parseLighterFrame(text: string, marketId: number): LighterFrame {
@@ -134,22 +186,22 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
     throw new FrameError('frame', text);
   }
   const frame = obj(raw, 'frame');
-  if (frame.error !== undefined) {
+  const id = frame.id === undefined || frame.id === null ? undefined : String(frame.id);
+  // Two error shapes occur: {"error": {code, message}} and {"type": "error", code, message}; neither need carry an id.
+  if (frame.error !== undefined && frame.error !== null && typeof frame.error === 'object') {
     const error = obj(frame.error, 'error');
-    return {
-      kind: 'error',
-      id: frame.id === undefined ? undefined : String(frame.id),
-      code: int(error.code, 'error.code'),
-      message: String(error.message ?? '')
-    };
+    return { kind: 'error', id, code: int(error.code, 'error.code'), message: String(error.message ?? '') };
   }
   const type = str(frame.type, 'type');
+  if (type === 'error') return { kind: 'error', id, code: int(frame.code, 'code'), message: String(frame.message ?? '') };
   if (type === 'connected') return { kind: 'connected' };
   if (type === 'ping') return { kind: 'ping' };
   if (type === 'pong') return { kind: 'pong' };
   if (type === 'jsonapi/sendtx' || type === 'jsonapi/sendtxbatch') {
-    if (frame.code !== 200) throw new FrameError('code', frame.code);
-    return { kind: 'tx', id: String(frame.id), ok: true, txHash: frame.tx_hash };
+    // A refused tx comes back on the same type with the venue's code: an answer, not noise.
+    const code = int(frame.code, 'code');
+    const message = typeof frame.message === 'string' ? frame.message : typeof frame.error === 'string' ? frame.error : '';
+    return { kind: 'tx', id, ok: code === 200, code, message, txHash: frame.tx_hash };
   }
   const [phase, channel] = type.split('/');
   const snapshot = phase === 'subscribed';
@@ -166,14 +218,18 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
     };
   }
   if (channel === 'trade') {
-    const list = frame.trades;
+    const list = frame.trades ?? [];
     if (!Array.isArray(list)) throw new FrameError('trades', list);
     return {
       kind: 'publicTrades',
+      snapshot,
       trades: list.map((value, i) => {
         const t = obj(value, `trades[${i}]`);
+        const tradeId = t.trade_id_str ?? t.trade_id;
+        if (typeof tradeId !== 'string' && typeof tradeId !== 'number') throw new FrameError(`trades[${i}].trade_id`, tradeId);
         // The maker sold when is_maker_ask: the aggressor bought.
         return {
+          id: String(tradeId),
           aggressor: bool(t.is_maker_ask, `trades[${i}].is_maker_ask`) ? 'buy' : 'sell',
           price: positiveDec(t.price, `trades[${i}].price`),
           size: positiveDec(t.size, `trades[${i}].size`)
@@ -181,10 +237,16 @@ export function parseLighterFrame(text: string, marketId: number): LighterFrame 
       })
     };
   }
-  if (channel === 'account_all_trades') return { kind: 'trades', snapshot, trades: forMarket(frame.trades, marketId, 'trades').map(trade) };
-  if (channel === 'account_all_orders') return { kind: 'orders', snapshot, orders: forMarket(frame.orders, marketId, 'orders').map(order) };
+  if (channel === 'account_all_trades') {
+    const { mine, foreign } = forMarket(frame.trades, marketId, 'trades');
+    return { kind: 'trades', snapshot, trades: mine.map(parseLighterTrade), foreign };
+  }
+  if (channel === 'account_all_orders') {
+    const { mine, foreign } = forMarket(frame.orders, marketId, 'orders');
+    return { kind: 'orders', snapshot, orders: mine.map(order), foreign };
+  }
   if (channel === 'account_all_positions') {
-    const [entry] = forMarket(frame.positions, marketId, 'positions');
+    const [entry] = forMarket(frame.positions, marketId, 'positions').mine;
     if (entry === undefined) return { kind: 'positions', snapshot, position: null };
     const p = obj(entry, 'positions[market]');
     return {

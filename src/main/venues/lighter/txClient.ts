@@ -4,18 +4,19 @@
  * account WebSocket while it is up, REST sendTx (multipart) otherwise; every answer classified: a
  * typed refusal, or `unknown` when it was lost (the tx may have been sequenced).
  */
-import type { Clock, TimerHandle } from '../../kernel/clock';
+import { sleep, type Clock, type TimerHandle } from '../../kernel/clock';
 import { VenueOrderError } from '../../ports/venue';
 import { neverSent } from '../common/preflightProbes';
 import type { ReconnectingSocket } from '../common/reconnectingSocket';
-import type { RequestBudget, RequestPriority } from '../common/requestBudget';
+import { PRIORITY_RANK, WithdrawnError, type RequestBudget, type RequestPriority } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
 import { LIGHTER_ERROR, LIGHTER_TX_TIMEOUT_MS } from './constants';
 import { FrameError } from './parse';
+import { lighterRequestWeight } from '../../../shared/lighterTiers';
 import type { SignedTx } from './signer';
 
 const TX_TIMEOUT_MS = LIGHTER_TX_TIMEOUT_MS;
-const TX_RANK: Record<RequestPriority, number> = { cancel: 0, taker: 1, read: 2, quote: 3 };
+const TX_RANK = PRIORITY_RANK;
 const INVALID_NONCE = LIGHTER_ERROR.invalidNonce;
 const TOO_MANY_REQUESTS = LIGHTER_ERROR.tooManyRequests;
 /** The venue's answer to a cancel of an order that does not rest. */
@@ -27,8 +28,8 @@ export interface LighterTxClientOptions {
   budget: RequestBudget;
   /** The adapter's counters (shared: the console reads them through the adapter's health). */
   stats: { rateLimited: number; nonceResyncs: number; lastOrderLatencyMs: number | undefined };
-  /** An authenticated-or-public REST GET of the adapter (budgeted). */
-  rest(path: string): Promise<Record<string, unknown>>;
+  /** An authenticated-or-public REST GET of the adapter (budgeted, at this priority). */
+  rest(path: string, priority?: RequestPriority): Promise<Record<string, unknown>>;
   /** The account socket when it can carry a tx now, else null (REST then). */
   socket(): ReconnectingSocket | null;
   log(level: 'info' | 'warn' | 'error', message: string): void;
@@ -41,13 +42,24 @@ export class LighterTxClient {
 
   constructor(private readonly options: LighterTxClientOptions) {}
 
-  /** The next nonce, as the venue knows it. */
-  async resyncNonce(): Promise<number> {
+  /**
+   * The next nonce, as the venue knows it, read with the urgency of the tx that needs it. A read the
+   * venue rate-limits is tried again (at most 3 times, 1 s apart): the tx waiting for it (perhaps a
+   * cancel) must not fail unsent because of it.
+   */
+  async resyncNonce(priority: RequestPriority = 'read'): Promise<number> {
     const { accountIndex, apiKeyIndex } = this.options.config;
-    const body = await this.options.rest(`nextNonce?account_index=${accountIndex}&api_key_index=${apiKeyIndex}`);
-    if (typeof body.nonce !== 'number') throw new FrameError('nonce', body.nonce);
-    this.nonce = body.nonce;
-    return body.nonce;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const body = await this.options.rest(`nextNonce?account_index=${accountIndex}&api_key_index=${apiKeyIndex}`, priority);
+        if (typeof body.nonce !== 'number') throw new FrameError('nonce', body.nonce);
+        this.nonce = body.nonce;
+        return body.nonce;
+      } catch (error) {
+        if (!(error instanceof VenueOrderError && error.kind === 'rate_limited') || attempt >= 3) throw error;
+        await sleep(this.options.clock, 1000);
+      }
+    }
   }
 
   /** Txs sent over the socket whose answer has not come yet. */
@@ -56,14 +68,16 @@ export class LighterTxClient {
   }
 
   /**
-   * The stream's answer to a tx (`jsonapi/sendtx`), or an error frame carrying a tx's id. False
-   * when no tx waits for that id.
+   * The stream's answer to a tx (`jsonapi/sendtx`, accepted or refused), or an error frame about a
+   * tx. The venue may leave the id out: txs go out one at a time, so an answer without an id is the
+   * oldest one waiting. False when no tx waits for it.
    */
-  answered(id: string, error?: { code: number; message: string }): boolean {
-    const pending = this.pendingTx.get(id);
-    if (!pending) return false;
+  answered(id: string | undefined, error?: { code: number; message: string }): boolean {
+    const key = id !== undefined && this.pendingTx.has(id) ? id : id === undefined ? this.pendingTx.keys().next().value : undefined;
+    const pending = key === undefined ? undefined : this.pendingTx.get(key);
+    if (!pending || key === undefined) return false;
     this.options.clock.clearTimeout(pending.timer);
-    this.pendingTx.delete(id);
+    this.pendingTx.delete(key);
     if (error) pending.reject(this.txError(error.code, error.message));
     else pending.resolve();
     return true;
@@ -80,11 +94,13 @@ export class LighterTxClient {
 
   /** A venue error code in the engine's terms. */
   txError(code: number, message: string): VenueOrderError {
-    if (code === TOO_MANY_REQUESTS) {
+    if (code === TOO_MANY_REQUESTS || code === LIGHTER_ERROR.wsRateLimited || code === 429) {
       this.options.stats.rateLimited += 1;
-      return new VenueOrderError('L', 'rate_limited', message, code);
+      return new VenueOrderError('L', 'rate_limited', `${code} ${message}`, code);
     }
     if (code === NOT_AN_ACTIVE_ORDER) return new VenueOrderError('L', 'not_found', `${code} ${message}`, code);
+    // "invalid nonce" comes as 21104, or as a plain 400 with the words (lighter-python matches the words).
+    if (code === INVALID_NONCE || /invalid nonce/i.test(message)) return new VenueOrderError('L', 'rejected', `${code} ${message}`, INVALID_NONCE);
     return new VenueOrderError('L', code >= 29_500 ? 'network' : 'rejected', `${code} ${message}`, code);
   }
 
@@ -92,21 +108,46 @@ export class LighterTxClient {
    * Signs with the next nonce and sends: over the WebSocket when it is up, else over REST. An
    * invalid-nonce answer resynchronises the nonce from the venue and tries once more. Txs go out
    * one at a time (nonces in order); each waits for a slot of the request budget, and when one
-   * frees up the most urgent waiting tx takes it: cancels, then taker orders (hedges), then quotes,
-   * so neither the kill switch nor a hedge ever queues behind quotes.
+   * frees up the most urgent waiting tx takes it: a kill's cancel-all, then taker orders (hedges),
+   * then cancels, then quotes, so neither the kill switch nor a hedge ever queues behind quotes.
    */
   submit(sign: (nonce: number) => SignedTx, priority: RequestPriority): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       // The budget grants slots most urgent first; granted txs are signed and sent one at a time.
-      void this.options.budget.take(priority).then(() => {
-        // Granted txs wait for the sender most urgent first too: a hedge overtakes granted quotes.
-        const at = this.txReady.findIndex((waiting) => TX_RANK[waiting.priority] > TX_RANK[priority]);
-        const job = { sign, resolve, reject, priority };
-        if (at < 0) this.txReady.push(job);
-        else this.txReady.splice(at, 0, job);
-        void this.drainTxQueue();
-      });
+      // A tx weighs 6 in the venue's weighted limit (sendTx), 1 in the request count.
+      this.options.budget.take(priority, lighterRequestWeight('sendTx')).then(
+        () => {
+          // Granted txs wait for the sender most urgent first too: a hedge overtakes granted quotes.
+          const at = this.txReady.findIndex((waiting) => TX_RANK[waiting.priority] > TX_RANK[priority]);
+          const job = { sign, resolve, reject, priority };
+          if (at < 0) this.txReady.push(job);
+          else this.txReady.splice(at, 0, job);
+          void this.drainTxQueue();
+        },
+        (error: unknown) => reject(this.withdrawnError(error))
+      );
     });
+  }
+
+  /** A tx withdrawn before it left is the engine's definite "did not execute". */
+  private withdrawnError(error: unknown): unknown {
+    return error instanceof WithdrawnError ? new VenueOrderError('L', 'rejected', error.message) : error;
+  }
+
+  /**
+   * Quotes not yet sent (waiting for a budget slot, or granted and waiting for the sender) are
+   * withdrawn: a kill must not be followed by a quote that was still queued. Returns how many.
+   */
+  withdrawQuotes(reason: string): number {
+    let count = this.options.budget.withdraw('quote', reason);
+    for (let i = this.txReady.length - 1; i >= 0; i--) {
+      const job = this.txReady[i] as (typeof this.txReady)[number];
+      if (job.priority !== 'quote') continue;
+      this.txReady.splice(i, 1);
+      job.reject(this.withdrawnError(new WithdrawnError(reason)));
+      count += 1;
+    }
+    return count;
   }
 
   private readonly txReady: Array<{
@@ -123,7 +164,7 @@ export class LighterTxClient {
     try {
       for (let job = this.txReady.shift(); job; job = this.txReady.shift()) {
         try {
-          job.resolve(await this.sendSigned(job.sign));
+          job.resolve(await this.sendSigned(job.sign, job.priority));
         } catch (error) {
           job.reject(error);
         }
@@ -133,9 +174,9 @@ export class LighterTxClient {
     }
   }
 
-  private async sendSigned(sign: (nonce: number) => SignedTx): Promise<number> {
+  private async sendSigned(sign: (nonce: number) => SignedTx, priority: RequestPriority): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      if (this.nonce === null) await this.resyncNonce();
+      if (this.nonce === null) await this.resyncNonce(priority);
       const nonce = this.nonce as number;
       const tx = sign(nonce);
       const started = this.options.clock.monotonic();
@@ -151,8 +192,11 @@ export class LighterTxClient {
           this.nonce = null;
           continue;
         }
-        // A tx the API refused did not consume its nonce; a lost answer may have: ask the venue.
-        if (!(error instanceof VenueOrderError && (error.kind === 'rejected' || error.kind === 'not_found'))) this.nonce = null;
+        // A refused tx (a rule, a rate limit, a request that never left) did not consume its nonce:
+        // the next tx uses it. A lost answer probably did (the venue received it): the next tx takes
+        // the next nonce, and if the venue says "invalid nonce" the nonce is read again and the tx
+        // tried once more. No nonce read per lost answer (each would cost a request of the budget).
+        if (error instanceof VenueOrderError && (error.kind === 'unknown' || error.kind === 'timeout')) this.nonce = nonce + 1;
         throw error;
       }
     }

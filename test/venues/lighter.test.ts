@@ -46,9 +46,12 @@ async function connected(
     reserve?: number;
     authTokenTtlMs?: number;
     deadMan?: boolean;
+    deadManMs?: number;
+    deadManRefreshMs?: number;
+    emulator?: Parameters<typeof startLighter>[0];
   } = {}
 ) {
-  const env = await startLighter();
+  const env = await startLighter(options.emulator);
   cleanups.push(() => env.emulator.stop());
   const signer = await loadWasmLighterSigner({ apiPrivateKey: privateKey, accountIndex: ACCOUNT, apiKeyIndex: API_KEY, chainId: 300 });
   const { spy, txs, tokens } = spying(signer);
@@ -67,7 +70,8 @@ async function connected(
       reserve: options.reserve,
       authTokenTtlMs: options.authTokenTtlMs,
       // The dead man's switch adds a tx per placement; the tests of other behaviour count txs without it.
-      deadManMs: options.deadMan ? undefined : 0
+      deadManMs: options.deadMan ? options.deadManMs : 0,
+      deadManRefreshMs: options.deadManRefreshMs
     },
     spy,
     systemClock
@@ -556,4 +560,128 @@ describe('Lighter adapter: an account that sends nothing', () => {
     expect(venue.stats.subscriptionRefusals).toBe(1);
     await waitFor(() => venue.health().connected, 'connected after subscribing again', 8000);
   }, 15_000);
+});
+
+describe('Lighter adapter: the answers the venue gives, as its own code shows them', () => {
+  const bidOf = (exchange: { bestBid(): number | undefined }) => new Decimal(formatScaled(exchange.bestBid() as number, 2));
+
+  it('a refused tx answered on jsonapi/sendtx with its code is refused at once, and the next tx goes out', async () => {
+    const { venue, exchange, faults } = await connected();
+    faults.set({ rejectOrders: 1 });
+    const started = Date.now();
+    await expect(
+      venue.placePostOnly({ clientId: '17000000000801', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') })
+    ).rejects.toMatchObject({
+      kind: 'rejected',
+      code: 21739
+    });
+    // Not the 5 s of an unanswered tx: the refusal is the answer.
+    expect(Date.now() - started).toBeLessThan(2000);
+    await venue.placePostOnly({ clientId: '17000000000802', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') });
+    await waitFor(() => exchange.orders.size === 1, 'the next quote resting');
+  });
+
+  it('an error frame without the tx id answers the tx in flight; "invalid nonce" as a plain 400 resynchronises the nonce', async () => {
+    const { venue, exchange, faults, emulator } = await connected();
+    faults.set({ idlessTxErrors: true, rejectOrders: 1 });
+    const started = Date.now();
+    await expect(
+      venue.placePostOnly({ clientId: '17000000000811', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') })
+    ).rejects.toMatchObject({
+      kind: 'rejected'
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Someone else's tx takes the nonce the adapter would use; the venue says so as a 400.
+    faults.set({ nonceErrorAs400: true });
+    const nonce = emulator.nonceOf(API_KEY) as number;
+    const info = {
+      AccountIndex: ACCOUNT,
+      ApiKeyIndex: API_KEY,
+      TimeInForce: 0,
+      Time: 0,
+      ExpiredAt: Date.now() + 600_000,
+      Nonce: nonce,
+      Sig: Buffer.alloc(80, 1).toString('base64')
+    };
+    expect((await postForm(`${emulator.url}/api/v1/sendTx`, { tx_type: '16', tx_info: JSON.stringify(info) })).status).toBe(200);
+    await venue.placePostOnly({ clientId: '17000000000812', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') });
+    await waitFor(() => exchange.orders.size === 1, 'placed after the resync');
+    expect(venue.stats.nonceResyncs).toBe(1);
+  });
+
+  it('a rate-limited tx did not take its nonce: the next tx uses it, with no nonce read', async () => {
+    const nonceReads: number[] = [];
+    const { venue, exchange, faults } = await connected({ emulator: { answerTap: (answer) => answer.path.endsWith('/nextNonce') && nonceReads.push(1) } });
+    const reads = nonceReads.length;
+    faults.set({ rateLimit: 1 });
+    await expect(
+      venue.placePostOnly({ clientId: '17000000000821', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') })
+    ).rejects.toMatchObject({
+      kind: 'rate_limited'
+    });
+    await venue.placePostOnly({ clientId: '17000000000822', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') });
+    await waitFor(() => exchange.orders.size === 1, 'placed');
+    expect(nonceReads.length).toBe(reads);
+  });
+
+  it('account frames as flat lists, and a trade of another market of the account: ours counted, the other shown as foreign', async () => {
+    const { venue, exchange, faults, record } = await connected();
+    faults.set({ flatLists: true });
+    await venue.placePostOnly({ clientId: '17000000000831', side: 'buy', price: bidOf(exchange).minus(1), qty: new Decimal('0.01') });
+    await waitFor(() => exchange.orders.size === 1, 'resting');
+    exchange.fillResting('17000000000831');
+    await waitFor(() => record.fills.length === 1, 'our fill from a flat list');
+    faults.set({ foreignTrade: true });
+    await waitFor(() => record.foreign.length > 0, 'the foreign trade shown');
+    expect(record.fills).toHaveLength(1);
+    expect(record.orders.at(-1)).toMatchObject({ clientId: '17000000000831', status: 'filled' });
+  });
+
+  it('fills made while the account socket was down come from the REST trades when it is back (the snapshot carries none)', async () => {
+    const { venue, exchange, faults, record } = await connected();
+    await venue.placePostOnly({ clientId: '17000000000841', side: 'buy', price: bidOf(exchange).minus(1), qty: new Decimal('0.02') });
+    await waitFor(() => exchange.orders.size === 1, 'resting');
+    faults.set({ accountDownMs: 800 });
+    faults.drop('account');
+    await waitFor(() => !venue.health().connected, 'down');
+    exchange.fillResting('17000000000841', 100);
+    await waitFor(() => venue.health().connected && record.fills.length === 1, 'the missed fill after the reconnect', 8000);
+    expect(record.fills[0]).toMatchObject({ orderId: '17000000000841', maker: true });
+    expect(record.fills[0]?.qty.toString()).toBe('0.01');
+    expect(venue.stats.tradesCaughtUp).toBe(1);
+  }, 15_000);
+
+  it('an order is looked up by its client order index even after 100 newer ones finished (accountOrders, not the inactive list)', async () => {
+    const { venue, exchange } = await connected();
+    await venue.placePostOnly({ clientId: '17000000000851', side: 'buy', price: bidOf(exchange).minus(1), qty: new Decimal('0.01') });
+    await waitFor(() => exchange.orders.size === 1, 'resting');
+    await venue.cancelAll();
+    await waitFor(() => exchange.orders.size === 0, 'cancelled');
+    // 120 newer orders of the account finish after it.
+    for (let i = 0; i < 120; i++) {
+      exchange.submit({
+        clientId: String(18000000000000 + i),
+        side: 'buy',
+        price: (exchange.bestBid() as number) - 500,
+        qty: 100,
+        type: 'limit',
+        tif: 'post_only',
+        reduceOnly: false,
+        expiresAt: Date.now() + 86_400_000,
+        meta: {}
+      });
+    }
+    exchange.cancelAll();
+    expect(await venue.queryOrder('17000000000851')).toMatchObject({ clientId: '17000000000851', status: 'cancelled' });
+  });
+
+  it("a second scheduled cancel-all refused while one is queued (21712): the queued one is replaced, and the venue's time is read back", async () => {
+    const { venue, exchange, faults, emulator } = await connected({ deadMan: true, deadManMs: 330_000, deadManRefreshMs: 300 });
+    faults.set({ refuseSecondCancelAll: true });
+    await venue.placePostOnly({ clientId: '17000000000861', side: 'buy', price: bidOf(exchange).minus(5), qty: new Decimal('0.01') });
+    await waitFor(() => emulator.scheduledCancelAllAt !== null, 'the first schedule');
+    const first = emulator.scheduledCancelAllAt as number;
+    await waitFor(() => venue.stats.deadManRefusals >= 1 && (emulator.scheduledCancelAllAt as number) > first, 'the renewal in spite of the refusal', 5000);
+    expect(await venue.queuedCancelAllTime()).toBe(emulator.scheduledCancelAllAt);
+  });
 });

@@ -37,9 +37,26 @@ function scripted() {
     book.applySnapshot(bids, asks, clock.now());
     events?.onBook();
   };
-  const trade = (aggressor: 'buy' | 'sell', price: string, qty: string) => events?.onTrade({ aggressor, price: d(price), qty: d(qty) });
+  let tradeId = 0;
+  const trade = (aggressor: 'buy' | 'sell', price: string, qty: string, id = `t${++tradeId}`) =>
+    events?.onTrade({ id, aggressor, price: d(price), qty: d(qty) });
   return { venue, clock, fills, updates, setBook, trade };
 }
+
+describe('PaperVenue: public trades are fresh flow once', () => {
+  it('a trade pushed again (the venue repeats trades) fills nothing more', async () => {
+    const p = scripted();
+    await p.venue.start();
+    p.setBook([['3000.00', '0.0100']], [['3000.10', '1.0000']]);
+    await p.venue.placePostOnly({ clientId: '1', side: 'buy', price: d('3000.00'), qty: d('0.0400') });
+    await p.clock.advance(200);
+    p.trade('sell', '3000.00', '0.0200', 'same');
+    p.trade('sell', '3000.00', '0.0200', 'same');
+    p.trade('sell', '3000.00', '0.0200', 'same');
+    expect(p.fills.map((fill) => fill.qty.toString())).toEqual(['0.01']);
+    expect(p.venue.stats.repeatedTrades).toBe(2);
+  });
+});
 
 describe('PaperVenue: the queue model', () => {
   it('a quote waits behind the size shown at its level, fills from trades beyond it, and whole from a trade through it', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { extendedMarketFrom, parseExtendedBookFrame } from '../../src/main/venues/extended/parse';
-import { lighterMarketFrom, parseLighterFrame } from '../../src/main/venues/lighter/parse';
+import { freshPublicTrades, lighterMarketFrom, parseLighterFrame } from '../../src/main/venues/lighter/parse';
 import { parseLosslessJson } from '../../src/main/venues/common/losslessJson';
 
 const example = (venue: 'lighter' | 'extended', name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'venues', venue, `${name}.json`), 'utf8');
@@ -57,6 +57,15 @@ describe('Lighter parser on the example messages', () => {
       snapshot: true,
       trades: []
     });
+  });
+
+  it("public trades: the subscription's recent history is not fresh flow; pushes carry trade ids", () => {
+    const trade = { trade_id: 5, size: '0.1000', price: '3000.00', is_maker_ask: true };
+    const subscribed = parseLighterFrame(JSON.stringify({ type: 'subscribed/trade', channel: 'trade:0', trades: [trade] }), 0);
+    const update = parseLighterFrame(JSON.stringify({ type: 'update/trade', channel: 'trade:0', trades: [trade] }), 0);
+    if (subscribed.kind !== 'publicTrades' || update.kind !== 'publicTrades') throw new Error('not public trades');
+    expect(freshPublicTrades(subscribed)).toEqual([]);
+    expect(freshPublicTrades(update).map((t) => [t.id, t.aggressor, t.qty.toString()])).toEqual([['L:5', 'buy', '0.1']]);
   });
 
   it('account trades, orders and positions of our market', () => {

@@ -7,7 +7,7 @@ import { EmulatorMarket, EXTENDED_BOOK, LIGHTER_BOOK } from './emulatorMarket';
 import { starkKeyOf } from './extended/officialSignature';
 import { ExtendedEmulator, type ExtendedMarketSpec } from './extended/server';
 import { Faults } from './faults';
-import { LighterEmulator, type LighterMarketSpec } from './lighter/server';
+import { LighterEmulator, type LighterEmulatorOptions, type LighterMarketSpec } from './lighter/server';
 
 /** Demo account on the Lighter emulator (the emulator cannot verify Lighter signatures). */
 export const DEMO_LIGHTER = {
@@ -70,6 +70,8 @@ export interface EmulatorsOptions {
   lighterFeeRates?: { maker: number; taker: number };
   /** More API keys registered on the Lighter account (CCXT signs with 254 by default). */
   lighterExtraApiKeys?: number[];
+  /** Sees every REST answer of the Lighter emulator (the openapi conformance test). */
+  lighterAnswerTap?: LighterEmulatorOptions['answerTap'];
   /** The tier Lighter's accountLimits reports (std by default), and its maker-only API keys. */
   lighterUserTier?: string;
   lighterMakerOnlyKeys?: number[];
@@ -112,7 +114,8 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     requestLimit: requestLimit(options),
     feeRates: options.lighterFeeRates,
     userTier: options.lighterUserTier,
-    makerOnlyKeys: options.lighterMakerOnlyKeys
+    makerOnlyKeys: options.lighterMakerOnlyKeys,
+    answerTap: options.lighterAnswerTap
   });
   const extended = new ExtendedEmulator({
     exchange: market.exchanges.E,

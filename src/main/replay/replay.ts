@@ -7,7 +7,6 @@
  * decided and done on that market, the same every time.
  */
 import { readFileSync } from 'node:fs';
-import Decimal from 'decimal.js';
 import type { DecisionAction } from '../../shared/contract';
 import { defaultParams, type StrategyParams } from '../../shared/params';
 import { ManualClock } from '../kernel/clock';
@@ -24,7 +23,7 @@ import { ExtendedBookSync } from '../venues/extended/bookSync';
 import { extendedMarketFrom, parseExtendedBookFrame, parseExtendedPublicTrades } from '../venues/extended/parse';
 import { PaperVenue, type PaperTrade, type PublicFeed, type PublicFeedEvents } from '../venues/paper/paperVenue';
 import { LighterBookSync } from '../venues/lighter/bookSync';
-import { lighterMarketFrom, parseLighterFrame } from '../venues/lighter/parse';
+import { freshPublicTrades, lighterMarketFrom, parseLighterFrame } from '../venues/lighter/parse';
 
 export interface RecordedFrame {
   t: number;
@@ -157,7 +156,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       const parsed = parseLighterFrame(frame.raw, lighterMarket.marketId);
       if (parsed.kind === 'book') feedL.booked(lighterSync.onFrame(parsed, frame.t));
       else if (parsed.kind === 'publicTrades') {
-        for (const trade of parsed.trades) feedL.traded({ aggressor: trade.aggressor, price: new Decimal(trade.price), qty: new Decimal(trade.size) });
+        for (const trade of freshPublicTrades(parsed)) feedL.traded(trade);
       }
     } else if (frame.src === 'E.book') {
       feedE.booked(extendedSync.onFrame(parseExtendedBookFrame(frame.raw), frame.t));

@@ -2,7 +2,7 @@
  * How the Extended emulator checks an order's Stark signature, independently of the adapter it
  * tests: the message hash comes from Extended's own published hasher
  * (@x10xchange/stark-crypto-wrapper-wasm, `get_order_msg`), the amounts from the order's JSON by
- * the rules the venue documents (extended.md §5), and the signature is verified with
+ * the rules the venue documents (python_sdk's order settlement), and the signature is verified with
  * @scure/starknet. Nothing here is shared with src/main/venues.
  */
 import { readFileSync } from 'node:fs';

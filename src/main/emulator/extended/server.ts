@@ -9,7 +9,7 @@
  * hasher (officialSignature.ts), never the adapter's signing code.
  *
  * Over 400 lines: one venue's whole server (REST, streams, order validation) reads best in one
- * place next to extended.md; its parts are sections, not separate concerns.
+ * place next to docs/emulators.md; its parts are sections, not separate concerns.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -152,7 +152,7 @@ export class ExtendedEmulator {
         this.account('BALANCE', { balance: this.balanceJson() }, false);
         if (options.faults.settings.foreignPositions) this.account('POSITION', { positions: [this.foreignPositionJson()] }, false);
       },
-      // The public trades stream (extended.md: /publicTrades/{market}): {ts, data: [{m, S, tT, T, p, q, i}], seq}.
+      // The public trades stream (/publicTrades/{market}; python_sdk PublicTradeModel): {ts, data: [{m, S, tT, T, p, q, i}], seq}.
       publicTrade: (trade) => {
         this.publicTrades.push({
           i: trade.id,

@@ -8,7 +8,7 @@
  * (80 bytes, base64) only: no verifier for Lighter's Schnorr scheme exists outside the venue.
  *
  * Over 400 lines: one venue's whole server (REST, WebSocket, tx validation) reads best in one
- * place next to lighter.md; its parts are sections, not separate concerns.
+ * place next to docs/emulators.md; its parts are sections, not separate concerns.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -75,6 +75,8 @@ export interface LighterEmulatorOptions {
   makerOnlyKeys?: number[];
   /** What accountLimits reports as the tier (std, premium...). */
   userTier?: string;
+  /** Sees every REST answer as it is sent (the conformance tests check each against the venue's openapi.json). */
+  answerTap?: (answer: { method: string; path: string; status: number; body: unknown }) => void;
 }
 
 class LighterError extends Error {
@@ -539,7 +541,7 @@ export class LighterEmulator {
       return;
     }
     if (name === 'trade') {
-      // The public trades of the market (lighter.md: trade/{MARKET_INDEX}): no auth.
+      // The public trades of the market (trade/{MARKET_INDEX}): no auth.
       if (Number(id) !== this.market.marketId) {
         this.wsError(session, 30005, 'Invalid Channel');
         return;
@@ -879,10 +881,10 @@ export class LighterEmulator {
       const recorded = this.options.clock.now() - faults.settings.restRecordDelayMs;
       switch (route) {
         case 'GET /':
-          sendJson(response, 200, { status: 200, network_id: 1, timestamp: Math.floor(this.options.clock.now() / 1000) });
+          this.reply(request, response, 200, { status: 200, network_id: 1, timestamp: Math.floor(this.options.clock.now() / 1000) });
           return;
         case 'GET /api/v1/assetDetails':
-          sendJson(response, 200, { code: 200, asset_details: this.assetsJson() });
+          this.reply(request, response, 200, { code: 200, asset_details: this.assetsJson() });
           return;
         case 'GET /api/v1/orderBookOrders': {
           const limit = Number(q.get('limit'));
@@ -900,14 +902,20 @@ export class LighterEmulator {
               order_expiry: this.options.clock.now() + 86_400_000,
               transaction_time: this.options.clock.now() * 1000
             }));
-          sendJson(response, 200, { code: 200, total_asks: asks.length, asks: side(asks, 1_000_000), total_bids: bids.length, bids: side(bids, 2_000_000) });
+          this.reply(request, response, 200, {
+            code: 200,
+            total_asks: asks.length,
+            asks: side(asks, 1_000_000),
+            total_bids: bids.length,
+            bids: side(bids, 2_000_000)
+          });
           return;
         }
         case 'GET /api/v1/recentTrades': {
           const limit = Number(q.get('limit'));
           if (Number(q.get('market_id')) !== this.market.marketId) throw new LighterError(21602, 'invalid market index');
           if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new LighterError(21501, 'invalid limit');
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             trades: this.publicTrades
               .slice(-limit)
@@ -925,7 +933,7 @@ export class LighterEmulator {
           authed(account);
           const marketId = q.get('market_id');
           if (marketId !== null && marketId !== '255' && Number(marketId) !== this.market.marketId) {
-            sendJson(response, 200, { code: 200, trades: [] });
+            this.reply(request, response, 200, { code: 200, trades: [] });
             return;
           }
           const orderIndex = q.get('order_index');
@@ -936,7 +944,7 @@ export class LighterEmulator {
           const start = cursor ? all.findIndex((trade) => String(trade.tradeId) === cursor) + 1 : 0;
           const page = all.slice(start, start + limit);
           const more = start + limit < all.length;
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             trades: page.map((trade) => this.tradeJson(trade)),
             ...(more ? { next_cursor: String(page.at(-1)?.tradeId) } : {})
@@ -950,14 +958,14 @@ export class LighterEmulator {
           const wanted = new Set((q.get('client_order_indexes') ?? '').split(',').filter((text) => /^\d+$/.test(text)));
           if (wanted.size === 0) throw new LighterError(21501, 'invalid client_order_indexes');
           const found = this.options.exchange.record.orders.filter((order) => wanted.has(order.clientId) && order.createdAt <= recorded);
-          sendJson(response, 200, { code: 200, orders: found.map((order) => this.orderJson(order)) });
+          this.reply(request, response, 200, { code: 200, orders: found.map((order) => this.orderJson(order)) });
           return;
         }
         case 'GET /api/v1/accountLimits': {
           const account = Number(q.get('account_index'));
           authed(account);
           const tier = this.options.userTier ?? 'std';
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             max_llp_percentage: 25,
             max_llp_amount: '0',
@@ -974,14 +982,14 @@ export class LighterEmulator {
         case 'GET /api/v1/getMakerOnlyApiKeys': {
           const account = Number(q.get('account_index'));
           authed(account);
-          sendJson(response, 200, { code: 200, api_key_indexes: this.options.makerOnlyKeys ?? [] });
+          this.reply(request, response, 200, { code: 200, api_key_indexes: this.options.makerOnlyKeys ?? [] });
           return;
         }
         case 'GET /api/v1/orderBooks':
-          sendJson(response, 200, { code: 200, order_books: this.marketsFor(q.get('market_id')).map(() => this.orderBookInfo()) });
+          this.reply(request, response, 200, { code: 200, order_books: this.marketsFor(q.get('market_id')).map(() => this.orderBookInfo()) });
           return;
         case 'GET /api/v1/orderBookDetails':
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             order_book_details: this.marketsFor(q.get('market_id')).map(() => this.orderBookDetails()),
             spot_order_book_details: []
@@ -989,7 +997,7 @@ export class LighterEmulator {
           return;
         case 'GET /api/v1/funding-rates':
           // As the venue answers: every market of several exchanges, rates as JSON numbers (per hour).
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             funding_rates: [
               { market_id: this.market.marketId, exchange: 'binance', symbol: this.market.symbol, rate: 0.0001 },
@@ -1001,7 +1009,7 @@ export class LighterEmulator {
           if (q.get('by') !== 'index' || Number(q.get('value')) !== this.options.accountIndex) {
             throw new LighterError(21100, 'account not found', 400);
           }
-          sendJson(response, 200, { code: 200, total: 1, accounts: [this.accountJson()] });
+          this.reply(request, response, 200, { code: 200, total: 1, accounts: [this.accountJson()] });
           return;
         }
         case 'GET /api/v1/nextNonce': {
@@ -1009,12 +1017,12 @@ export class LighterEmulator {
           if (Number(q.get('account_index')) !== this.options.accountIndex || nonce === undefined) {
             throw new LighterError(21136, 'invalid PublicKey, update the sdk');
           }
-          sendJson(response, 200, { code: 200, nonce });
+          this.reply(request, response, 200, { code: 200, nonce });
           return;
         }
         case 'GET /api/v1/accountActiveOrders': {
           authed(Number(q.get('account_index')));
-          sendJson(response, 200, { code: 200, orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) });
+          this.reply(request, response, 200, { code: 200, orders: [...this.options.exchange.orders.values()].map((order) => this.orderJson(order)) });
           return;
         }
         case 'GET /api/v1/apikeys': {
@@ -1024,13 +1032,14 @@ export class LighterEmulator {
           const index = Number(q.get('api_key_index'));
           if (account !== this.options.accountIndex) throw new LighterError(21100, 'account not found', 400);
           const keys = [...this.nonces.keys()].filter((key) => index === 255 || key === index);
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             api_keys: keys.map((key) => ({
               account_index: account,
               api_key_index: key,
               nonce: this.nonces.get(key),
-              public_key: `0x${txHash(`pk-${account}-${key}`).slice(0, 80)}`
+              public_key: `0x${txHash(`pk-${account}-${key}`).slice(0, 80)}`,
+              transaction_time: 0
             }))
           });
           return;
@@ -1044,7 +1053,7 @@ export class LighterEmulator {
             .filter((order) => order.state !== 'open' && order.updatedAt <= recorded)
             .slice(-limit)
             .reverse();
-          sendJson(response, 200, { code: 200, next_cursor: '', orders: finished.map((order) => this.orderJson(order)) });
+          this.reply(request, response, 200, { code: 200, next_cursor: '', orders: finished.map((order) => this.orderJson(order)) });
           return;
         }
         case 'POST /api/v1/sendTx': {
@@ -1064,7 +1073,7 @@ export class LighterEmulator {
           if (Number(form.tx_type) === LIGHTER_TX.createOrder && faults.settings.ackDelayMs > 0) {
             await new Promise<void>((resolve) => this.later(faults.settings.ackDelayMs, resolve));
           }
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             message: '{"ratelimit": "didn\'t use volume quota"}',
             tx_hash: hash,
@@ -1076,7 +1085,7 @@ export class LighterEmulator {
         case 'POST /api/v1/sendTxBatch': {
           const form = parseForm(request.headers['content-type'], await readBody(request));
           const hashes = this.sendBatch(form.tx_types, form.tx_infos);
-          sendJson(response, 200, {
+          this.reply(request, response, 200, {
             code: 200,
             message: '',
             tx_hash: hashes,
@@ -1086,12 +1095,18 @@ export class LighterEmulator {
           return;
         }
         default:
-          sendJson(response, 404, { code: 404, message: 'not found' });
+          this.reply(request, response, 404, { code: 404, message: 'not found' });
       }
     } catch (error) {
       const e = error instanceof LighterError ? error : new LighterError(21501, `invalid request: ${(error as Error).message}`);
-      sendJson(response, e.httpStatus, { code: e.code, message: e.message });
+      this.reply(request, response, e.httpStatus, { code: e.code, message: e.message });
     }
+  }
+
+  /** Every REST answer goes out here: the tap (the conformance tests) sees each one as sent. */
+  private reply(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
+    this.options.answerTap?.({ method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://localhost').pathname, status, body });
+    sendJson(response, status, body);
   }
 
   /** Send times and weights of the rolling minute (the account's rate limit). */
@@ -1256,13 +1271,32 @@ export class LighterEmulator {
       min_initial_margin_fraction: 200,
       maintenance_margin_fraction: 120,
       closeout_margin_fraction: 80,
-      last_trade_price: mid,
       mark_price: mid,
       index_price: mid,
+      // Numbers in the schema (doubles), unlike the prices above.
+      last_trade_price: Number(mid),
       daily_trades_count: 0,
       daily_base_token_volume: 0,
       daily_quote_token_volume: 0,
-      open_interest: 0
+      daily_price_low: Number(mid),
+      daily_price_high: Number(mid),
+      daily_price_change: 0,
+      open_interest: 0,
+      daily_chart: {},
+      market_config: {
+        market_margin_mode: 0,
+        insurance_fund_account_index: 0,
+        liquidation_mode: 0,
+        force_reduce_only: false,
+        trading_hours: '',
+        rfq_enabled: false
+      },
+      strategy_index: 0,
+      market_flags: 0,
+      funding_premium_multiplier: 1,
+      funding_clamp_small: '0.0005',
+      funding_clamp_big: '0.005',
+      base_interest_rate: '0.0001'
     };
   }
 
@@ -1312,10 +1346,31 @@ export class LighterEmulator {
       available_balance: available.toFixed(6),
       status: 1,
       collateral: new Decimal(EMULATED_COLLATERAL).toFixed(6),
+      transaction_time: this.options.clock.now() * 1000,
       name: '',
       description: '',
+      can_invite: false,
+      referral_points_percentage: '0',
+      can_rfq: false,
+      can_rfq_market_ids: [],
+      created_at: 1_737_098_583_000,
+      metadata: { color: '' },
       total_asset_value: equity.toFixed(6),
       cross_asset_value: equity.toFixed(6),
+      cross_initial_margin_requirement: qty.abs().times(this.markPrice()).times('0.05').toFixed(6),
+      cross_maintenance_margin_requirement: qty.abs().times(this.markPrice()).times('0.012').toFixed(6),
+      pool_info: {
+        status: 0,
+        operator_fee: '0',
+        min_operator_share_rate: '0',
+        total_shares: 0,
+        operator_shares: 0,
+        annual_percentage_yield: 0,
+        sharpe_ratio: 0,
+        daily_returns: [],
+        share_prices: [],
+        strategies: []
+      },
       positions: qty.isZero() && this.options.exchange.record.trades.length === 0 ? [] : [{ ...this.positionJson(), margin_set_flag: 0, total_discount: '0' }],
       assets: [],
       shares: []

@@ -4,7 +4,7 @@ export type ExtendedNetwork = 'mainnet' | 'testnet' | 'custom';
 export const EXTENDED_NETWORKS = {
   mainnet: { restUrl: 'https://api.starknet.extended.exchange/api/v1', wsUrl: 'wss://api.starknet.extended.exchange/stream.extended.exchange/v1' },
   // The current official SDK (x10xchange/python_sdk TESTNET_CONFIG) and CCXT use the "api." host for the stream too
-  // (extended.md §1 quoted an older SDK without it).
+  // (the SDK's older starknet branch had none).
   testnet: {
     restUrl: 'https://api.starknet.sepolia.extended.exchange/api/v1',
     wsUrl: 'wss://api.starknet.sepolia.extended.exchange/stream.extended.exchange/v1'

@@ -1,4 +1,4 @@
-/** Extended's protocol constants in one place (extended.md; x10xchange/python_sdk): no bare strings in the adapter. */
+/** Extended's protocol constants in one place (x10xchange/python_sdk): no bare strings in the adapter. */
 export const EXTENDED_ORDER_TYPE = { limit: 'LIMIT', market: 'MARKET' } as const;
 export const EXTENDED_TIME_IN_FORCE = { goodTillTime: 'GTT', immediateOrCancel: 'IOC' } as const;
 /** "Order not found" (a cancel of an order that does not rest). */

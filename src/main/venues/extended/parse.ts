@@ -80,7 +80,7 @@ export function extendedMarketFrom(markets: unknown, name: string): ExtendedMark
       symbol: name,
       minSize: new Decimal(dec(trading.minOrderSize, 'tradingConfig.minOrderSize')),
       minSizeChange: sizeStep,
-      // No minimum order value is documented (extended.md §4): the minimum is the size.
+      // No minimum order value is documented (python_sdk's MarketModel has none): the minimum is the size.
       minValue: new Decimal(0),
       sizeStep,
       priceTick: tick
@@ -97,13 +97,16 @@ export function extendedMarketFrom(markets: unknown, name: string): ExtendedMark
 }
 
 /** The public trades stream (/publicTrades/{market}): {ts, data: [{m, S, tT, T, p, q, i}], seq}, as the aggressor's side, price and size. */
-export function parseExtendedPublicTrades(text: string): Array<{ aggressor: 'buy' | 'sell'; price: Decimal; qty: Decimal }> {
+export function parseExtendedPublicTrades(text: string): Array<{ id: string; aggressor: 'buy' | 'sell'; price: Decimal; qty: Decimal }> {
   const frame = obj(parseLosslessJson(text), 'frame');
   const data = frame.data;
   if (!Array.isArray(data)) throw new FrameError('data', data);
   return data.map((raw, i) => {
     const t = obj(raw, `data[${i}]`);
+    const id = t.i;
+    if (typeof id !== 'number' && typeof id !== 'string' && typeof id !== 'bigint') throw new FrameError(`data[${i}].i`, id);
     return {
+      id: `E:${String(id)}`,
       aggressor: str(t.S, `data[${i}].S`) === 'BUY' ? 'buy' : 'sell',
       price: new Decimal(positiveDec(t.p, `data[${i}].p`)),
       qty: new Decimal(positiveDec(t.q, `data[${i}].q`))

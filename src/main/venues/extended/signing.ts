@@ -1,9 +1,9 @@
 /**
- * Extended order signing (Starknet, Poseidon, SNIP-12 style) as ../shared/venues/extended.md §5
- * describes: the order hash from exact decimal amounts (BUY rounds up, SELL down, fee up), the
- * message hash over the domain read from the venue, and a deterministic (RFC 6979) Stark ECDSA
- * signature. Every vector of order_hash_vectors.json is a unit test of this module. The emulator
- * verifies with the same code, so a signature our adapter makes is checked as the venue would.
+ * Extended order signing (Starknet, Poseidon, SNIP-12 style) as x10xchange/python_sdk's order
+ * settlement does it: the order hash from exact decimal amounts (BUY rounds up, SELL down, fee up),
+ * the message hash over the domain read from the venue, and a deterministic (RFC 6979) Stark ECDSA
+ * signature. Every vector of order_hash_vectors.json (test/fixtures) is a unit test of this module.
+ * The emulator checks the signatures with Extended's own hasher, never with this code.
  */
 import { Point, Signature, getStarkKey, keccak, poseidonHashMany, sign, verify } from '@scure/starknet';
 import type Decimal from 'decimal.js';

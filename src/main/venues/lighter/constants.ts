@@ -1,5 +1,5 @@
 /**
- * Lighter's protocol constants in one place (lighter.md; lighter-go's types): no bare numbers in the
+ * Lighter's protocol constants in one place (lighter-go's types, lighter-python): no bare numbers in the
  * adapter. Order types and times in force are the values the signer takes.
  */
 export const LIGHTER_ORDER_TYPE = { limit: 0, market: 1 } as const;

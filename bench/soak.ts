@@ -22,7 +22,7 @@ const FAULTS: Array<{
   patch?: Partial<FaultSettings>;
   clear?: Partial<FaultSettings>;
   drop?: 'book' | 'account' | 'all';
-  flood?: 'commands' | 'junk' | 'viewers';
+  flood?: 'commands' | 'junk' | 'viewers' | 'kills';
 }> = [
   { name: 'drop book', drop: 'book' },
   { name: 'drop account', drop: 'account' },
@@ -56,6 +56,11 @@ const FAULTS: Array<{
   { name: 'repeated public trades', patch: { repeatPublicTrades: true }, clear: { repeatPublicTrades: false } },
   { name: 'second cancel-all refused', patch: { refuseSecondCancelAll: true }, clear: { refuseSecondCancelAll: false } },
   { name: 'subscriptions refused', patch: { refuseSubscriptions: 2 }, drop: 'account' },
+  // Engine edges: timings a Standard account produces, forged frames, a held Ctrl+K.
+  { name: 'IOC executing 4 s after it was sent', patch: { takerDelayMs: 4000 }, clear: { takerDelayMs: 0 } },
+  { name: 'part-fill after a lost answer', patch: { lostAcks: 1, takerPartial: 1 } },
+  { name: 'fill frame beyond its order size', patch: { overfill: 1 } },
+  { name: 'kill flood during a fill', patch: { fillDuringCancel: true }, clear: { fillDuringCancel: false }, flood: 'kills' },
   // Survival: floods from a console, a venue (or a broken proxy), and viewers that never read.
   { name: 'command flood', flood: 'commands' },
   { name: 'junk frames', flood: 'junk' },
@@ -98,10 +103,20 @@ async function main(): Promise<void> {
   const bridgeUrl = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  const floodStats = { commandsSent: 0, commandsRefused: 0, junkFrames: 0, slowViewers: 0 };
+  const floodStats = { commandsSent: 0, commandsRefused: 0, junkFrames: 0, slowViewers: 0, kills: 0 };
   let flooding: (() => void) | null = null;
   /** Starts a flood; returns how to stop it. */
-  const startFlood = (kind: 'commands' | 'junk' | 'viewers', venue: 'L' | 'E'): (() => void) => {
+  const startFlood = (kind: 'commands' | 'junk' | 'viewers' | 'kills', venue: 'L' | 'E'): (() => void) => {
+    if (kind === 'kills') {
+      // A held Ctrl+K: 30 kills a second (key repeat) for 3 s.
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent++ >= 90) return clearInterval(timer);
+        floodStats.kills += 1;
+        void app.host.command({ type: 'kill' });
+      }, 33);
+      return () => clearInterval(timer);
+    }
     if (kind === 'junk') {
       const timer = setInterval(() => {
         emulators.faults[venue].junk(2500);
@@ -223,7 +238,11 @@ async function main(): Promise<void> {
     fills: engine.counters.fills,
     makerFills: engine.counters.makerFills,
     hedges: engine.hedger?.hedgesSent ?? 0,
-    hedgeFailures: engine.hedger?.failures ?? 0
+    hedgeFailures: engine.hedger?.failures ?? 0,
+    refusedFills: engine.counters.badFills,
+    foreignActivity: engine.counters.foreignActivity + engine.counters.foreignFills,
+    killsJoined: engine.reconciler.stats.sweepsJoined,
+    killsSkipped: engine.reconciler.stats.sweepsSkipped
   };
   const inventoryMatches = engine.state.inv.L.eq(emulators.market.exchanges.L.position.qty) && engine.state.inv.E.eq(emulators.market.exchanges.E.position.qty);
   await app.stop();

@@ -31,8 +31,8 @@ describe('SqliteJournal', () => {
     expect(whole.truncated).toBe(false);
     expect(whole.csv.endsWith('\n')).toBe(true);
     const lines = whole.csv.trimEnd().split('\n');
-    expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,fee_estimated,order_id,fill_id,refused');
-    expect(lines[1]).toBe('2026-11-24T00:00:00.000Z,E,sell,0.01,3000.5,maker,0.0000001,reported,0,f0,');
+    expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,fee_estimated,order_id,fill_id,refused,backfilled');
+    expect(lines[1]).toBe('2026-11-24T00:00:00.000Z,E,sell,0.01,3000.5,maker,0.0000001,reported,0,f0,,');
     expect(lines).toHaveLength(12_001);
     // The second day only: [from, to).
     const second = await journal.exportCsv({ table: 'fills', from: day + 86_400_000, to: day + 2 * 86_400_000 });
@@ -252,9 +252,9 @@ describe('the journal keeps what the venues said, and its totals', () => {
     expect(history.fills.map((f) => [f.id, f.feeEstimated])).toEqual([['ok', true]]);
     expect(history.totals.fills).toBe(1);
     const csv = (await journal.exportCsv({ table: 'fills' })).csv.trimEnd().split('\n');
-    expect(csv[1]).toBe('1970-01-01T00:00:00.001Z,E,sell,0.033,3000,maker,0.01,estimated,7,ok,');
+    expect(csv[1]).toBe('1970-01-01T00:00:00.001Z,E,sell,0.033,3000,maker,0.01,estimated,7,ok,,');
     expect(csv[2]).toBe(
-      `1970-01-01T00:00:00.002Z,E,sell,20,3000,maker,,reported,"'=HYPERLINK(""http://x"",""y"")",bad,impossible: 20 filled of an order of 0.033`
+      `1970-01-01T00:00:00.002Z,E,sell,20,3000,maker,,reported,"'=HYPERLINK(""http://x"",""y"")",bad,impossible: 20 filled of an order of 0.033,`
     );
     await journal.close();
   });

@@ -147,7 +147,7 @@ describe('fills the order registry proves impossible are refused', () => {
     expect(markets(h.L.sent)).toHaveLength(1);
     expect([inventory(h).invE, inventory(h).net]).toEqual(['-0.033', '0']);
     expect(alarmKinds(h)).toContain('bad_fill');
-    expect(h.journal.fills.filter((fill) => fill.refused).map((fill) => fill.id)).toEqual(['E-extra', 'E-wrong-side', 'E-forged']);
+    expect(h.journal.fills.filter((fill) => fill.refused).map((fill) => fill.id)).toEqual(['E-extra#refused', 'E-wrong-side#refused', 'E-forged#refused']);
     expectExplained(h);
   });
 

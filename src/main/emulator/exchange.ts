@@ -236,8 +236,10 @@ export class Exchange {
     const side = order.side === 'buy' ? this.asks : this.bids;
     const levels = [...side.entries()].sort((a, b) => (order.side === 'buy' ? a[0] - b[0] : b[0] - a[0]));
     const changes: BookChange[] = [];
+    // A partial fill by design (the takerPartial fault): the order fills at most `meta.fillCap`.
+    const cap = typeof order.meta.fillCap === 'number' ? Math.min(order.qty, order.meta.fillCap) : order.qty;
     for (const [price, size] of levels) {
-      const left = order.qty - order.filled;
+      const left = cap - order.filled;
       if (left <= 0) break;
       if (order.side === 'buy' ? price > order.price : price < order.price) break;
       const qty = Math.min(size, left);

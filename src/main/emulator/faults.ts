@@ -70,13 +70,29 @@ export const faultSettingsSchema = z
     /** Lighter: a scheduled cancel-all while one is queued is refused (21712). */
     refuseSecondCancelAll: z.boolean(),
     /** Lighter: the next N account subscriptions are refused (20013, as for a bad token). */
-    refuseSubscriptions: z.number().int().min(0).max(100_000)
+    refuseSubscriptions: z.number().int().min(0).max(100_000),
+    /** Taker (IOC) orders take effect this long after the venue accepted them (a queue, a taker delay). */
+    takerDelayMs: z.number().int().min(0).max(60_000),
+    /** The next N taker (IOC) orders fill at most half their size; the rest is cancelled. */
+    takerPartial: z.number().int().min(0).max(100_000),
+    /** The next N fill frames of a resting order report 20 times the size that traded (a forged frame; the record is true). */
+    overfill: z.number().int().min(0).max(100_000)
   })
   .strict();
 
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 export type CountedFault =
-  'skipSequence' | 'rejectOrders' | 'rejectTakerOrders' | 'rateLimit' | 'restErrors' | 'lostAcks' | 'ok200Errors' | 'htmlErrors' | 'refuseSubscriptions';
+  | 'skipSequence'
+  | 'rejectOrders'
+  | 'rejectTakerOrders'
+  | 'rateLimit'
+  | 'restErrors'
+  | 'lostAcks'
+  | 'ok200Errors'
+  | 'htmlErrors'
+  | 'refuseSubscriptions'
+  | 'takerPartial'
+  | 'overfill';
 export type DropTarget = 'all' | 'book' | 'account';
 
 export function noFaults(): FaultSettings {
@@ -112,7 +128,10 @@ export function noFaults(): FaultSettings {
     foreignTrade: false,
     repeatPublicTrades: false,
     refuseSecondCancelAll: false,
-    refuseSubscriptions: 0
+    refuseSubscriptions: 0,
+    takerDelayMs: 0,
+    takerPartial: 0,
+    overfill: 0
   };
 }
 

@@ -373,8 +373,45 @@ export class StrategyEngine implements Engine {
       VENUES.forEach((venue, index) => this.state.setPosition(venue, positions[index]!));
       this.baselined = true;
       if (this.fillsBeforeBaseline > 0) parts.push(`${this.fillsBeforeBaseline} fill(s) streamed during start-up are inside the positions`);
+      const backfilled = await this.backfillJournal();
+      if (backfilled > 0) parts.push(`${backfilled} trade(s) since the journal's last fill read from the venues and kept in the journal once`);
       return { detail: parts.join('; ') || 'no open orders' };
     }
+  }
+
+  /**
+   * Fills made while the engine was stopped (a fill racing the last kill, one during start-up, a
+   * trade by hand) are in the positions just read but not in the journal: the venues' trades since
+   * the journal's newest fill are written to it, marked backfilled, and not applied again (one fill
+   * identity across the stream and REST trades: the journal keeps each once). A venue whose trades
+   * cannot be read is logged; start-up goes on.
+   */
+  private async backfillJournal(): Promise<number> {
+    const journal = this.options.journal;
+    if (!journal.lastFillAt) return 0;
+    let written = 0;
+    for (const venue of VENUES) {
+      const since = journal.lastFillAt(venue);
+      if (since === null) continue;
+      let fills: FillDelta[];
+      try {
+        fills = await this.options.venues[venue].recentFills(since);
+      } catch (error) {
+        this.log(
+          'warn',
+          'startup',
+          `${venue}: the trades since the journal's last fill could not be read (${String(error)}); the journal may miss fills made while stopped`
+        );
+        continue;
+      }
+      for (const fill of fills) {
+        const dated = { ...fill, receivedAt: fill.at ?? fill.receivedAt };
+        this.journalFill(dated, this.feeOf(dated), undefined, true);
+        this.seenFills[venue].add(fill.id);
+        written += 1;
+      }
+    }
+    return written;
   }
 
   private onOrderUpdate(update: OrderUpdate): void {
@@ -445,7 +482,7 @@ export class StrategyEngine implements Engine {
   }
 
   /** A refused fill is kept in the journal, marked, and never counted; the venue's position settles what it was. */
-  private journalFill(fill: FillDelta, fee: { fee?: Decimal; estimated: boolean }, refused?: string): void {
+  private journalFill(fill: FillDelta, fee: { fee?: Decimal; estimated: boolean }, refused?: string, backfilled = false): void {
     this.options.journal.fill({
       id: fill.id,
       at: fill.receivedAt,
@@ -457,7 +494,8 @@ export class StrategyEngine implements Engine {
       orderId: fill.orderId,
       fee: fee.fee?.toString(),
       feeEstimated: fee.estimated,
-      refused
+      refused,
+      ...(backfilled ? { backfilled } : {})
     });
   }
 
@@ -485,7 +523,9 @@ export class StrategyEngine implements Engine {
     const impossible = order ? this.impossibleForOrder(fill, order) : null;
     if (impossible) {
       this.counters.badFills += 1;
-      this.journalFill(fill, { fee: fill.fee, estimated: false }, `impossible: ${impossible}`);
+      // The id stays free: the venue's true record of that trade (a REST fetch) may still come, and count.
+      this.seenFills[fill.venue].delete(fill.id);
+      this.journalFill({ ...fill, id: `${fill.id}#refused` }, { fee: fill.fee, estimated: false }, `impossible: ${impossible}`);
       this.raiseAlarm(
         'bad_fill',
         `${fill.venue} reported a fill that cannot be ours (${impossible}): ${fill.id} qty ${fill.qty} @ ${fill.price}, order ${fill.orderId}; refused, not counted, nothing hedged. Reconciliation reads the venue's position.`,

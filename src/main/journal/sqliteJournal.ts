@@ -73,6 +73,7 @@ const MIGRATIONS: Record<number, string> = {
   2: `
     ALTER TABLE fills ADD COLUMN fee_estimated INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE fills ADD COLUMN refused TEXT;
+    ALTER TABLE fills ADD COLUMN backfilled INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE round_trips (id INTEGER PRIMARY KEY, opened_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, fills INTEGER NOT NULL,
       gross TEXT NOT NULL, fees TEXT NOT NULL, pnl TEXT NOT NULL);
     CREATE TABLE trip_state (id INTEGER PRIMARY KEY CHECK (id = 1), last_fill_id INTEGER NOT NULL, state TEXT NOT NULL);
@@ -115,7 +116,7 @@ export const csvCell = (value: string | number | boolean | null) => {
 /** The exported columns of each table, and how each is written. */
 const EXPORTS: Record<'fills' | 'hedges' | 'orders', { columns: string[]; format(column: string, value: string | number | null): string | number | null }> = {
   fills: {
-    columns: ['at', 'venue', 'side', 'qty', 'price', 'maker', 'fee', 'fee_estimated', 'order_id', 'fill_id', 'refused'],
+    columns: ['at', 'venue', 'side', 'qty', 'price', 'maker', 'fee', 'fee_estimated', 'order_id', 'fill_id', 'refused', 'backfilled'],
     format: (column, value) =>
       value === null
         ? null
@@ -129,9 +130,13 @@ const EXPORTS: Record<'fills' | 'hedges' | 'orders', { columns: string[]; format
               ? value === 1
                 ? 'estimated'
                 : 'reported'
-              : ['qty', 'price', 'fee'].includes(column)
-                ? plain(String(value))
-                : value
+              : column === 'backfilled'
+                ? value === 1
+                  ? 'backfilled'
+                  : ''
+                : ['qty', 'price', 'fee'].includes(column)
+                  ? plain(String(value))
+                  : value
   },
   hedges: {
     columns: ['at', 'from_venue', 'venue', 'side', 'requested', 'filled', 'attempt', 'latency_ms', 'decision_price', 'avg_price', 'error', 'client_id'],
@@ -189,7 +194,7 @@ export class SqliteJournal implements TradeJournal {
       order: this.db.prepare('INSERT INTO orders (at, client_id, venue, kind, side, price, qty, purpose, combo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       reply: this.db.prepare('INSERT INTO replies (at, client_id, venue, ok, detail, latency_ms, filled_qty) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       fill: this.db.prepare(
-        'INSERT OR IGNORE INTO fills (fill_id, venue, at, side, qty, price, maker, order_id, fee, fee_estimated, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+        'INSERT OR IGNORE INTO fills (fill_id, venue, at, side, qty, price, maker, order_id, fee, fee_estimated, refused, backfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
       ),
       hedge: this.db.prepare(
         'INSERT INTO hedges (at, from_venue, venue, side, requested, filled, attempt, latency_ms, decision_price, avg_price, error, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
@@ -259,13 +264,21 @@ export class SqliteJournal implements TradeJournal {
         r.orderId,
         r.fee ?? null,
         r.feeEstimated ? 1 : 0,
-        r.refused ?? null
+        r.refused ?? null,
+        r.backfilled ? 1 : 0
       );
       if (result.changes === 0) this.duplicatesIgnored += 1;
     };
     this.fillsQueued += 1;
     this.queue.push(write);
     this.flush();
+  }
+
+  /** When the newest counted fill of a venue happened (ms), null when the journal has none. */
+  lastFillAt(venue: VenueId): number | null {
+    this.flush();
+    const row = this.db.prepare('SELECT MAX(at) AS at FROM fills WHERE venue = ? AND refused IS NULL').get(venue) as { at: number | null };
+    return row.at;
   }
 
   /** Fills waiting in the queue (not yet on disk). */

@@ -6,6 +6,10 @@ export class RecentIds {
     return this.ids.has(id);
   }
 
+  delete(id: string): void {
+    this.ids.delete(id);
+  }
+
   /** True when the id is new (and records it). */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;

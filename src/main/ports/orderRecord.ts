@@ -45,4 +45,12 @@ export class LocalOrderRecord {
   fills(clientId: string): FillDelta[] {
     return (this.fillsOf.get(clientId) ?? []).map((fill) => ({ ...fill }));
   }
+
+  /** Every recorded fill at or after `sinceMs` (by when it happened). */
+  fillsSince(sinceMs: number): FillDelta[] {
+    return [...this.fillsOf.values()]
+      .flat()
+      .filter((fill) => (fill.at ?? fill.receivedAt) >= sinceMs)
+      .map((fill) => ({ ...fill, at: fill.at ?? fill.receivedAt }));
+  }
 }

@@ -31,7 +31,13 @@ export interface ReplyRecord {
  * estimated it (`feeEstimated`); `refused` says why the engine did not count it (impossible for its
  * order, foreign), kept so that the journal holds everything the venues said.
  */
-export type FillRecord = Omit<FillView, 'fee' | 'feeEstimated'> & { fee?: string; feeEstimated?: boolean; refused?: string };
+export type FillRecord = Omit<FillView, 'fee' | 'feeEstimated'> & {
+  fee?: string;
+  feeEstimated?: boolean;
+  refused?: string;
+  /** Read from the venue's trades at start-up: made while the engine was stopped (inside the positions read then). */
+  backfilled?: boolean;
+};
 
 export interface HedgeRecord {
   at: number;
@@ -59,6 +65,8 @@ export interface TradeJournal {
   fill(record: FillRecord): void;
   hedge(record: HedgeRecord): void;
   decision(record: DecisionRecord): void;
+  /** When the newest counted fill of a venue happened (the start-up backfill starts there); journals that keep none leave it out. */
+  lastFillAt?(venue: VenueId): number | null;
   /** The history views; journals that keep no history leave it out. */
   history?(limit: number): HistoryView;
   /** One table as CSV, read in slices so that a large journal never holds the event loop; journals that keep no history leave it out. */
@@ -100,6 +108,8 @@ export class MemoryJournal implements TradeJournal {
     this.replies.push(record);
   }
   fill(record: FillRecord) {
+    // One row per venue and fill id, as the SQLite journal's unique key keeps it.
+    if (this.fills.some((fill) => fill.venue === record.venue && fill.id === record.id)) return;
     this.fills.push(record);
   }
   hedge(record: HedgeRecord) {
@@ -107,6 +117,10 @@ export class MemoryJournal implements TradeJournal {
   }
   decision(record: DecisionRecord) {
     this.decisions.push(record);
+  }
+  lastFillAt(venue: VenueId): number | null {
+    const times = this.fills.filter((fill) => fill.venue === venue && !fill.refused).map((fill) => fill.at);
+    return times.length === 0 ? null : Math.max(...times);
   }
   async close() {}
 }

@@ -41,6 +41,8 @@ export interface FillDelta {
   fee?: Decimal;
   /** Clock ms when the adapter received it. */
   receivedAt: number;
+  /** When the venue says the trade happened (ms), where it says so (REST trades, the start-up backfill). */
+  at?: number;
 }
 
 export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
@@ -201,6 +203,12 @@ export interface Venue {
    * account stream gives them: a fill the stream lost is counted once when the engine fetches it.
    */
   orderFills(order: { clientId: string; venueOrderId?: string }): Promise<FillDelta[]>;
+  /**
+   * The account's trades on the market since `sinceMs` (venue time), newest first as far as the
+   * venue keeps them, with the stream's fill ids: the start-up backfill of the journal (fills made
+   * while the engine was stopped are in the positions already, but must be in the record too).
+   */
+  recentFills(sinceMs: number): Promise<FillDelta[]>;
   /** The account as the venue reports it (margin, liquidation, funding); venues that report none leave it out. */
   accountView?(): Promise<VenueAccountView>;
 }

@@ -332,6 +332,10 @@ export class MemoryVenue implements Venue {
     return this.record.get(clientId);
   }
 
+  async recentFills(sinceMs: number): Promise<FillDelta[]> {
+    return this.record.fillsSince(sinceMs);
+  }
+
   async orderFills(order: { clientId: string }): Promise<FillDelta[]> {
     await this.roundTrip();
     if (this.queryFailure) throw this.queryFailure;

@@ -144,7 +144,9 @@ export class ExtendedEmulator {
       trade: (trade) => {
         this.recentTrades.push(trade);
         if (this.recentTrades.length > 5000) this.recentTrades.shift();
-        this.account('TRADE', { trades: [this.tradeJson(trade)] }, true);
+        // A forged frame (the overfill fault): a maker trade reported 20 times its size; the record stays true.
+        const forged = trade.maker && options.faults.take('overfill') ? { ...trade, qty: trade.qty * 20 } : trade;
+        this.account('TRADE', { trades: [this.tradeJson(forged)] }, true);
       },
       position: () => {
         this.account('POSITION', { positions: [this.positionJson()] }, false);
@@ -667,11 +669,14 @@ export class ExtendedEmulator {
       tif: postOnly ? ('post_only' as const) : tif === 'IOC' ? ('ioc' as const) : ('gtt' as const),
       reduceOnly: o.reduceOnly === true,
       expiresAt: expiry as number,
-      meta: { nonce, fee: feeText }
+      meta: { nonce, fee: feeText } as Record<string, unknown>
     };
     // Accepted: the order id is known now, the matching follows asynchronously.
     const orderId = this.options.exchange.reserveOrderId();
-    this.later(this.options.processingMs ?? 2, () => this.options.exchange.submit(input, orderId));
+    const taker = tif === 'IOC';
+    if (taker && this.options.faults.take('takerPartial')) input.meta = { ...input.meta, fillCap: Math.floor(input.qty / 2) };
+    const delay = (this.options.processingMs ?? 2) + (taker ? this.options.faults.settings.takerDelayMs : 0);
+    this.later(delay, () => this.options.exchange.submit(input, orderId));
     return { id: this.id(venueId(orderId)), externalId };
   }
 

@@ -148,7 +148,9 @@ export class LighterEmulator {
       trade: (trade) => {
         this.recentTrades.push(trade);
         if (this.recentTrades.length > 50) this.recentTrades.shift();
-        this.broadcastFill(`account_all_trades:${options.accountIndex}`, this.tradesMessage('update', [trade]));
+        // A forged frame (the overfill fault): a maker trade reported 20 times its size; the record stays true.
+        const forged = trade.maker && options.faults.take('overfill') ? { ...trade, qty: trade.qty * 20 } : trade;
+        this.broadcastFill(`account_all_trades:${options.accountIndex}`, this.tradesMessage('update', [forged]));
       },
       position: () => this.broadcast(`account_all_positions:${options.accountIndex}`, () => this.positionsMessage('update')),
       publicTrade: (trade) => {
@@ -756,7 +758,10 @@ export class LighterEmulator {
     // delay (Standard: takers 300 ms, makers and cancels 200 ms).
     if (!skipNonce) this.nonces.set(apiKey, expectedNonce + 1);
     const tier = this.options.tierDelays;
-    const tierDelay = !tier ? 0 : type === LIGHTER_TX.createOrder ? (int('TimeInForce') === 0 ? tier.takerMs : tier.makerMs) : tier.cancelMs;
+    const taker = type === LIGHTER_TX.createOrder && int('TimeInForce') === 0;
+    const tierDelay =
+      (!tier ? 0 : type === LIGHTER_TX.createOrder ? (taker ? tier.takerMs : tier.makerMs) : tier.cancelMs) +
+      (taker ? this.options.faults.settings.takerDelayMs : 0);
     if (immediate && tierDelay === 0) effect();
     else this.later((immediate ? 0 : (this.options.processingMs ?? 2)) + tierDelay, effect);
     return txHash(txInfoText);
@@ -796,7 +801,11 @@ export class LighterEmulator {
       tif: tif === 0 ? ('ioc' as const) : tif === 2 ? ('post_only' as const) : ('gtt' as const),
       reduceOnly: int('ReduceOnly') === 1,
       expiresAt: expiry,
-      meta: { nonce: int('Nonce'), apiKey: int('ApiKeyIndex') }
+      meta: {
+        nonce: int('Nonce'),
+        apiKey: int('ApiKeyIndex'),
+        ...(tif === 0 && this.options.faults.take('takerPartial') ? { fillCap: Math.floor(base / 2) } : {})
+      }
     };
     if (tif === 0 && (this.options.makerOnlyKeys ?? []).includes(int('ApiKeyIndex'))) throw new LighterError(21740, 'api key is maker only');
     if (this.options.faults.take('rejectOrders')) throw new LighterError(21739, 'not enough margin');

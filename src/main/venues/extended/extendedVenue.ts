@@ -88,6 +88,7 @@ interface ExtendedTrade {
   qty: Decimal;
   fee: Decimal;
   isTaker: boolean;
+  createdTime: number | null;
 }
 
 function parseExtendedTrade(t: Record<string, unknown>, i: number): ExtendedTrade {
@@ -100,7 +101,8 @@ function parseExtendedTrade(t: Record<string, unknown>, i: number): ExtendedTrad
     price: new Decimal(positiveDec(t.price, `trades[${i}].price`)),
     qty: new Decimal(positiveDec(t.qty, `trades[${i}].qty`)),
     fee: new Decimal(dec(t.fee, `trades[${i}].fee`)),
-    isTaker: t.isTaker === true
+    isTaker: t.isTaker === true,
+    createdTime: typeof t.createdTime === 'number' && Number.isSafeInteger(t.createdTime) ? t.createdTime : null
   };
 }
 
@@ -502,7 +504,8 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
       maker: !trade.isTaker,
       orderId: clientId,
       fee: trade.fee,
-      receivedAt
+      receivedAt,
+      ...(trade.createdTime === null ? {} : { at: trade.createdTime })
     };
   }
 
@@ -600,6 +603,15 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     } catch (error) {
       this.handlers?.onLog('E', 'warn', `trades made while the account stream was down could not be read: ${(error as Error).message}`);
     }
+  }
+
+  /** The account's trades on the market since a time (REST /user/trades, newest first, page by page), with the stream's fill ids. */
+  async recentFills(sinceMs: number): Promise<FillDelta[]> {
+    const trades = await this.tradePages((page) => page.some((trade) => trade.createdTime !== null && trade.createdTime < sinceMs));
+    const now = this.clock.now();
+    return trades
+      .filter((trade) => (trade.createdTime ?? now) >= sinceMs)
+      .map((trade) => this.fillOf(trade, this.clientIdOf.get(trade.orderId) ?? trade.orderId, now));
   }
 
   /** The venue's trades of one order of ours (REST /user/trades by its venue id), with the stream's fill ids. */

@@ -465,7 +465,8 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       maker: weMaker,
       orderId: String(coi),
       fee: value.times(weMaker ? trade.makerFee : trade.takerFee).div(LIGHTER_FEE_TICK),
-      receivedAt
+      receivedAt,
+      ...(trade.timestamp === null ? {} : { at: trade.timestamp })
     };
   }
 
@@ -804,6 +805,27 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const body = await this.authedGet(`accountOrders?account_index=${this.config.accountIndex}&client_order_indexes=${coi}`);
     const found = parseLighterOrders(body, marketId).find((order) => order.clientOrderIndex === coi);
     return found ? this.reportOf(found) : null;
+  }
+
+  /** The account's trades on the market since a time (GET trades, newest first, paged), with the stream's fill ids. */
+  async recentFills(sinceMs: number): Promise<FillDelta[]> {
+    const marketId = (this.details as MarketDetails).marketId;
+    const now = this.clock.now();
+    const fills: FillDelta[] = [];
+    let cursor = '';
+    for (let page = 0; page < 10; page++) {
+      const body = await this.authedGet(
+        `trades?account_index=${this.config.accountIndex}&market_id=${marketId}&sort_by=timestamp&sort_dir=desc&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+      );
+      const trades = parseLighterTrades(body, marketId);
+      for (const trade of trades) {
+        const fill = this.fillOf(trade, now);
+        if (fill && (fill.at ?? now) >= sinceMs) fills.push(fill);
+      }
+      cursor = typeof body.next_cursor === 'string' ? body.next_cursor : '';
+      if (!cursor || trades.length === 0 || trades.some((trade) => trade.timestamp !== null && trade.timestamp < sinceMs)) break;
+    }
+    return fills;
   }
 
   /** The venue's trades of one order (GET trades by its order index), with the stream's fill ids. */

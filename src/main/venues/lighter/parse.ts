@@ -38,6 +38,8 @@ export interface TradeFrame {
   /** The venue's order ids of both sides. */
   askId: string | null;
   bidId: string | null;
+  /** When it happened (ms), when the frame says. */
+  timestamp: number | null;
   askAccount: number;
   bidAccount: number;
   askClientId: number;
@@ -139,6 +141,7 @@ export function parseLighterTrade(value: unknown, i: number): TradeFrame {
     makerFee: optInt(t.maker_fee, `trades[${i}].maker_fee`, 0),
     askId: idOf(t.ask_id_str ?? t.ask_id, `trades[${i}].ask_id`),
     bidId: idOf(t.bid_id_str ?? t.bid_id, `trades[${i}].bid_id`),
+    timestamp: t.timestamp === undefined || t.timestamp === null ? null : int(t.timestamp, `trades[${i}].timestamp`),
     askAccount: int(t.ask_account_id, `trades[${i}].ask_account_id`),
     bidAccount: int(t.bid_account_id, `trades[${i}].bid_account_id`),
     askClientId: int(t.ask_client_id ?? 0, `trades[${i}].ask_client_id`),

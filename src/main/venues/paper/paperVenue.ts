@@ -292,6 +292,10 @@ export class PaperVenue implements Venue {
     return this.record.get(clientId);
   }
 
+  async recentFills(sinceMs: number): Promise<FillDelta[]> {
+    return this.record.fillsSince(sinceMs);
+  }
+
   async orderFills(order: { clientId: string }): Promise<FillDelta[]> {
     return this.record.fills(order.clientId);
   }

@@ -155,18 +155,49 @@ describe('fills the order registry proves impossible are refused', () => {
     const h = harness({ reconcileMs: 1000 });
     await h.boot(FLAT);
     h.E.position = { qty: d('-0.4'), avgEntry: d('3000') };
-    h.E.streamFill({ id: 'E-web', qty: d('-0.4'), price: d('3000'), maker: false, orderId: 'web-app-42' });
-    h.E.streamFill({ id: 'E-web-2', qty: d('0.1'), price: d('3000'), maker: false, orderId: 'web-app-43' });
+    h.E.streamFill({ id: 'E-web', qty: d('-0.4'), price: d('3000'), maker: false, orderId: 'web-app-42' }, { recorded: true });
+    h.E.streamFill({ id: 'E-web-2', qty: d('0.1'), price: d('3000'), maker: false, orderId: 'web-app-43' }, { recorded: true });
     h.E.position = { qty: d('-0.3'), avgEntry: d('3000') };
     await keepFresh(h, 6000, FLAT);
     expect([inventory(h).invE, inventory(h).net, inventory(h).unhedgedL]).toEqual(['0', '0', '0']);
     expect(h.engine.snapshot().alarms.filter((alarm) => alarm.kind === 'foreign_activity')).toHaveLength(1);
     expect(h.engine.reconciler.stats.corrections).toBe(0);
+    expect(h.journal.fills.filter((fill) => fill.refused?.startsWith('foreign')).map((fill) => fill.id)).toEqual(['E-web', 'E-web-2']);
     expect(markets(h.L.sent)).toEqual([]);
+  });
+
+  it("a forged fill frame of an order not ours moves nothing: the venue's trades never show it, it is refused, no correction, no hedge", async () => {
+    const h = harness({ reconcileMs: 1000 });
+    await h.boot(FLAT);
+    // 20 ETH on an order the engine cannot size; the venue's record and position know nothing of it.
+    h.E.streamFill({ id: 'E-crafted', qty: d('20'), price: d('3000'), maker: true, orderId: 'not-ours-7' });
+    await keepFresh(h, 10_000, FLAT);
+    expect([inventory(h).invE, inventory(h).net, inventory(h).unhedgedL]).toEqual(['0', '0', '0']);
+    expect(h.engine.reconciler.stats.corrections).toBe(0);
+    expect(h.engine.exposure.leaks).toBe(0);
+    expect(alarmKinds(h)).toContain('bad_fill');
+    expect(alarmKinds(h)).not.toContain('foreign_activity');
+    expect(h.journal.fills.map((fill) => fill.id)).toEqual(['E-crafted#refused']);
+    expect(h.journal.fills[0]?.refused).toMatch(/^foreign claim: the venue's trades never showed it/);
+    expect(markets(h.L.sent)).toEqual([]);
+    expect(markets(h.E.sent)).toEqual([]);
   });
 });
 
 describe('a hedge larger than any position the strategy builds is held for the trader', () => {
+  it('a hedge refused a dozen times is never held: refused attempts explain nothing away, they add no unexplained exposure', async () => {
+    const h = await quoting({ reconcileMs: 0 });
+    // 13 buy legs of 0.033 provisioned and given back: worth more than MAX_POSITION_VALUE + ORDER_VALUE together.
+    h.L.marketFailures = Array.from({ length: 12 }, () => new VenueOrderError('L', 'rejected', '21739 not enough margin', 21739));
+    const maker = [...h.E.orders.values()][0]!;
+    h.E.fillResting(maker.clientId);
+    await h.settle(60_000);
+    expect(markets(h.L.sent)).toHaveLength(13);
+    expect(alarmKinds(h)).not.toContain('hedge_held');
+    expect(inventory(h).net).toBe('0');
+    expectExplained(h);
+  });
+
   it('a correction of 20 ETH no fill explains is not hedged: alarmed, disarmed, sent only when the trader says hedge now', async () => {
     const h = harness({ reconcileMs: 1000 });
     await h.boot(E_RICH);
@@ -179,6 +210,9 @@ describe('a hedge larger than any position the strategy builds is held for the t
     expect(markets(h.E.sent)).toEqual([]);
     expect(alarmKinds(h)).toContain('hedge_held');
     expect(h.engine.snapshot().safety.armed).toBe(false);
+    // No quoting while no hedge may go out.
+    const arm = await h.host.command({ type: 'arm' });
+    expect(arm).toMatchObject({ ok: false, error: { message: expect.stringContaining('hedging is held') } });
     await h.host.command({ type: 'hedgeUnhedged', confirm: true });
     expect(markets(h.E.sent).map((order) => [order.request.side, order.request.qty.toString()])).toEqual([['buy', '20']]);
   });
@@ -288,6 +322,44 @@ describe('hedge_delayed', () => {
   });
 });
 
+describe('a hedge whose answer is slow does not hold the next one', () => {
+  it('exposure arriving while a hedge waits 4 s for its answer is hedged beside it within a second, and nothing twice', async () => {
+    const h = await quoting({ reconcileMs: 0 });
+    h.L.marketDelayMs = 4000;
+    const maker = [...h.E.orders.values()][0]!;
+    h.E.fillResting(maker.clientId, d('0.011'));
+    await h.settle(1500);
+    expect(markets(h.L.sent)).toHaveLength(1);
+    h.E.fillResting(maker.clientId, d('0.011'));
+    const secondFillAt = h.clock.now();
+    await h.settle(300);
+    // The second hedge left while the first still waited for its answer.
+    const sent = markets(h.L.sent);
+    expect(sent.map((order) => order.request.qty.toString())).toEqual(['0.011', '0.011']);
+    expect(sent[1]!.at - secondFillAt).toBeLessThan(100);
+    await h.settle(8000);
+    expect(markets(h.L.sent)).toHaveLength(2);
+    expect([inventory(h).invL, inventory(h).invE, inventory(h).net]).toEqual(['0.022', '-0.022', '0']);
+    expectExplained(h);
+  });
+});
+
+describe('REST failing for 30 s', () => {
+  it('is an alarm naming the venue and the last error, raised once and cleared when REST answers again', async () => {
+    const h = await quoting({ reconcileMs: 0 });
+    h.L.restFailing = { sinceMs: h.clock.now(), lastError: 'VenueOrderError: L: network: account: fetch failed' };
+    await keepFresh(h, 29_000);
+    expect(alarmKinds(h)).not.toContain('disconnect');
+    await keepFresh(h, 2000);
+    const alarms = h.engine.snapshot().alarms.filter((alarm) => alarm.id.startsWith('rest:L'));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.message).toContain('L: every REST request has failed for 30 s (last: VenueOrderError: L: network: account: fetch failed)');
+    h.L.restFailing = null;
+    await keepFresh(h, 500);
+    expect(h.engine.snapshot().alarms.find((alarm) => alarm.id.startsWith('rest:L'))?.clearedAt).not.toBeNull();
+  });
+});
+
 describe('a kill flood', () => {
   it('90 kills in 3 s (a held Ctrl+K) are one sweep; the fill that lands meanwhile is hedged at once', async () => {
     // A venue as slow as a busy budget makes it: every request takes 150 ms.
@@ -307,10 +379,11 @@ describe('a kill flood', () => {
       await h.clock.advance(33);
     }
     await Promise.all(kills);
-    // Kills during the sweep join it; kills after it find nothing sent since: no request at all.
+    // Kills while one runs join it (the host answers them with its result); kills after it find
+    // nothing sent since: no request at all.
     const { sweepsJoined, sweepsSkipped } = h.engine.reconciler.stats;
-    expect(sweepsJoined).toBeGreaterThan(0);
-    expect(sweepsJoined + sweepsSkipped).toBe(89);
+    expect(h.host.killsJoined).toBeGreaterThan(0);
+    expect(h.host.killsJoined + sweepsJoined + sweepsSkipped).toBe(89);
     expect(h.E.sent.filter((order) => order.kind === 'cancel_all').length).toBeLessThanOrEqual(2);
     const hedge = markets(h.L.sent)[0];
     expect(hedge && hedge.at - fillAt).toBeLessThan(100);

@@ -187,6 +187,23 @@ describe('start-up reconciliation', () => {
     expect(h.engine.snapshot().startup[4]?.detail).toContain('cancelled 2 open order(s) of an earlier run');
   });
 
+  it('orders still being placed at start-up are another live engine: start-up refused with an alarm, nothing cancelled', async () => {
+    const h = harness();
+    h.E.restForeign({ clientId: 'other-1', side: 'sell', price: d('3010.0'), qty: d('0.02') });
+    const booting = h.boot(FLAT);
+    // The other engine requotes while this one looks: a new order within the check.
+    await h.clock.advance(500);
+    h.E.restForeign({ clientId: 'other-2', side: 'sell', price: d('3010.1'), qty: d('0.02') });
+    await booting;
+    const snapshot = h.engine.snapshot();
+    expect(snapshot.startup[4]).toMatchObject({ status: 'failed' });
+    expect(snapshot.startup[4]?.detail).toContain('another process is placing orders on this account');
+    expect(snapshot.alarms.map((alarm) => alarm.kind)).toContain('startup_failed');
+    expect(h.E.sent.filter((order) => order.kind === 'cancel_all' || order.kind === 'cancel')).toEqual([]);
+    expect(h.E.orders.size).toBe(2);
+    expect((await h.host.command({ type: 'arm' })).ok).toBe(false);
+  });
+
   it('STARTUP_OPEN_ORDERS=adopt keeps them resting and hedges their fills; arming cancels them', async () => {
     const h = harness();
     (h.engine as unknown as { options: { startupOpenOrders: string } }).options.startupOpenOrders = 'adopt';

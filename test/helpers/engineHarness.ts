@@ -95,7 +95,10 @@ export function harness(options: HarnessOptions = {}) {
       setL(...books.L);
       setE(...books.E);
       await clock.advance(0);
-      await clock.advance(1000);
+      // Start-up waits on simulated time (retries, the second read of open orders): time runs until it is done.
+      let done = false;
+      void engine.startupDone.then(() => (done = true));
+      for (let i = 0; i < 200 && !done; i++) await clock.advance(250);
       await engine.startupDone;
     },
     async arm() {

@@ -60,10 +60,14 @@ export class Exposure {
   provision(order: TrackedOrder): void {
     if (!order.legOn) return;
     this.add(order.legOn, signedQty(order.side, order.qty), `${order.purpose} leg ${order.venue} ${order.clientId} sent`);
-    // What the leg takes out of unhedged takes the unexplained part with it first.
+    // What the leg takes out of unhedged takes the unexplained part with it first; a leg that adds
+    // to it (or none unexplained) leaves it as it is.
     const venue = order.legOn;
-    const left = this.leaked[venue].plus(signedQty(order.side, order.qty));
-    this.leaked[venue] = left.isZero() || left.isNeg() !== this.leaked[venue].isNeg() ? ZERO : left;
+    const unexplained = this.leaked[venue];
+    const change = signedQty(order.side, order.qty);
+    if (unexplained.isZero() || change.isNeg() === unexplained.isNeg()) return;
+    const left = unexplained.plus(change);
+    this.leaked[venue] = left.isZero() || left.isNeg() !== unexplained.isNeg() ? ZERO : left;
   }
 
   /** A leg settled: the part that did not fill goes back to unhedged. */

@@ -15,9 +15,9 @@
 import type Decimal from 'decimal.js';
 import type { VenueId } from '../../shared/contract';
 import { sleep, type TimerHandle } from '../kernel/clock';
-import { ZERO } from '../kernel/decimalMath';
 import type { EngineContext } from './context';
 import type { Exposure } from './exposure';
+import type { ForeignFills } from './foreignFills';
 import { isTerminal, type OrderRegistry, type TrackedOrder } from './orderRegistry';
 import { VENUES } from './state';
 import { trackedSend, type SendDeps } from './trackedSend';
@@ -48,6 +48,8 @@ export interface ReconcilerOptions {
   reported(report: OrderReport): void;
   /** A fill read from the venue's record: counted like a streamed one (once, by its id). */
   fill(fill: FillDelta): void;
+  /** Fills of orders this engine did not send: in the venue's position, never ours. */
+  foreign: Pick<ForeignFills, 'quantity' | 'pending'>;
   /** After a correction or a settled look-up: re-run the hedge engine and refresh views. */
   afterChange(): void;
 }
@@ -61,8 +63,6 @@ export class Reconciler {
   private reconciling = false;
   /** Per venue: the position difference seen by the previous reconcile. */
   private readonly suspect: Record<VenueId, Decimal | null> = { L: null, E: null };
-  /** Per venue: the signed quantity of foreign fills (orders this engine did not send): part of the venue's position, never ours. */
-  readonly foreign: Record<VenueId, Decimal> = { L: ZERO, E: ZERO };
   private readonly lookingUp = new Set<string>();
   private readonly strayCancelAt = new Map<string, number>();
   /** Fills counted per venue (the engine increments): a reconcile only trusts a quiet venue. */
@@ -267,6 +267,7 @@ export class Reconciler {
 
   private async reconcileVenue(venue: VenueId, reason: string): Promise<void> {
     const fillsBefore = this.fillCount[venue];
+    const foreignBefore = this.options.foreign.quantity(venue);
     let position: Position;
     let open: OrderReport[];
     try {
@@ -281,14 +282,16 @@ export class Reconciler {
     // `streamLagMs` after it.
     await sleep(this.ctx.clock, this.options.streamLagMs ?? 1000);
     if (this.fillCount[venue] !== fillsBefore || this.stopped) return;
+    // Foreign fills are in the venue's position but not in ours; while one waits for the venue's
+    // record (or one was confirmed since the read) the foreign part is not known for this read.
+    const foreign = this.options.foreign.quantity(venue);
+    if (this.options.foreign.pending(venue) || !foreign.eq(foreignBefore)) return;
     const ours = this.ctx.state.inv[venue];
-    // Foreign fills are in the venue's position but not in ours.
-    const venueOurs = position.qty.minus(this.foreign[venue]);
+    const venueOurs = position.qty.minus(foreign);
     const diff = venueOurs.minus(ours);
     if (diff.isZero()) {
       this.suspect[venue] = null;
-      if (!position.qty.isZero() && this.foreign[venue].isZero() && !position.avgEntry.eq(this.ctx.state.entry[venue]))
-        this.ctx.state.entry[venue] = position.avgEntry;
+      if (!position.qty.isZero() && foreign.isZero() && !position.avgEntry.eq(this.ctx.state.entry[venue])) this.ctx.state.entry[venue] = position.avgEntry;
       return;
     }
     // Once can be a fill on its way to us. The same difference on the next read is not (fills
@@ -301,8 +304,8 @@ export class Reconciler {
     }
     this.suspect[venue] = null;
     this.stats.corrections += 1;
-    this.ctx.state.setPosition(venue, this.foreign[venue].isZero() ? position : { qty: venueOurs, avgEntry: this.ctx.state.entry[venue] });
-    const message = `${venue} position corrected to the venue's ${venueOurs}${this.foreign[venue].isZero() ? '' : ` (${position.qty} less ${this.foreign[venue]} foreign)`} (ours was ${ours}, difference ${diff}; ${reason})`;
+    this.ctx.state.setPosition(venue, foreign.isZero() ? position : { qty: venueOurs, avgEntry: this.ctx.state.entry[venue] });
+    const message = `${venue} position corrected to the venue's ${venueOurs}${foreign.isZero() ? '' : ` (${position.qty} less ${foreign} foreign)`} (ours was ${ours}, difference ${diff}; ${reason})`;
     this.ctx.log('error', 'reconcile', message);
     this.ctx.logs.hedge(`${new Date(this.ctx.clock.now()).toISOString()} RECONCILE ${message}`);
     this.exposure.check(`reconcile: ${message}`);

@@ -57,6 +57,9 @@ export interface StartupOptions {
 
 export class StartupFailed extends Error {}
 
+/** Start-up found a reason not to go on that no retry changes (another engine trades the account). */
+export class StartupRefused extends StartupFailed {}
+
 export async function runStartup(ctx: EngineContext, hedgeBot: HedgeBot | null, options: StartupOptions): Promise<void> {
   const steps = initialSteps();
   const set = (id: number, status: StartupStep['status'], detail?: string) => {
@@ -72,6 +75,10 @@ export async function runStartup(ctx: EngineContext, hedgeBot: HedgeBot | null, 
       try {
         return await work();
       } catch (error) {
+        if (error instanceof StartupRefused) {
+          set(id, 'failed', error.message);
+          throw error;
+        }
         const detail = `try ${tryNo}/${retries} failed: ${error instanceof Error ? error.message : String(error)}`;
         if (tryNo >= retries) {
           set(id, 'failed', detail);

@@ -24,10 +24,10 @@ import type {
   VenueId
 } from '../../shared/contract';
 import { commandError } from '../../shared/commands';
-import type { StrategyParams } from '../../shared/params';
+import { paramsConflict, type StrategyParams } from '../../shared/params';
 import type { Engine, EngineListener } from '../ports/engine';
 import { AlarmCenter } from './alarms';
-import type { Clock, TimerHandle } from '../kernel/clock';
+import { sleep, type Clock, type TimerHandle } from '../kernel/clock';
 import type { EngineContext } from './context';
 import { resetTtHits } from './decide';
 import { Exposure } from './exposure';
@@ -37,15 +37,21 @@ import { MakerBot } from './makerBot';
 import { ManualTrading } from './manualTrading';
 import { OrderRegistry, type TrackedOrder } from './orderRegistry';
 import { RecentIds } from '../kernel/recentIds';
+import { ForeignFills } from './foreignFills';
 import { Reconciler } from './reconciler';
 import { toEngineParams, type EngineParams, type Fees } from './params';
 import type { PreflightRow } from '../ports/preflight';
 import type { StrategyLogs, TradeJournal } from '../ports/records';
-import { initialSteps, runStartup, StartupFailed } from './startup';
+import { initialSteps, runStartup, StartupFailed, StartupRefused } from './startup';
 import { bookView, healthView, orderView, realtimeText, spreadsView, type ViewInput } from './views';
 import { TradingState, VENUES } from './state';
 import type { Notifier } from '../ports/notifier';
-import { type FillDelta, type OrderUpdate, type Venue } from '../ports/venue';
+import { type FillDelta, type OrderReport, type OrderUpdate, type Venue } from '../ports/venue';
+
+/** Open orders at start are read twice this far apart: new ones mean another live engine on the account. */
+const LIVE_ENGINE_CHECK_MS = 2000;
+/** Every REST request of a venue failing this long is an alarm. */
+const REST_FAILURE_ALARM_MS = 30_000;
 
 export interface StrategyEngineOptions {
   clock: Clock;
@@ -74,6 +80,8 @@ export interface StrategyEngineOptions {
   reconcileMs?: number;
   /** Orders of an earlier run found at start-up: cancelled (default) or adopted (STARTUP_OPEN_ORDERS). */
   startupOpenOrders?: 'cancel' | 'adopt';
+  /** What the trader must see at start (a saved parameter the config's ceiling overrode): logged as warnings. */
+  startupNotices?: string[];
   /** An unknown order outcome not settled within this raises an alarm (default 15 s). */
   unknownDeadlineMs?: number;
   /** DEMO only: makes the built-in emulators misbehave (the console's fault buttons). */
@@ -99,6 +107,11 @@ export class StrategyEngine implements Engine {
   readonly exposure: Exposure;
   private readonly accountWatch: AccountWatch;
   readonly reconciler: Reconciler;
+  readonly foreignFills: ForeignFills;
+  /** Per venue: the REST-failing alarm is up (raised once per outage). */
+  private readonly restAlarmed: Record<VenueId, boolean> = { L: false, E: false };
+  /** Why start-up refused to go on (another engine on the account): arming is refused too. */
+  private startupRefusal: string | null = null;
   private readonly manual: ManualTrading;
   private readonly ctx: EngineContext;
   /** Fills apply only after the start-up baseline: earlier ones are inside the REST positions. */
@@ -161,6 +174,31 @@ export class StrategyEngine implements Engine {
       this.raiseAlarm('order_rejected', message, 'reject_storm');
       void this.disarmAndCancel(message);
     };
+    this.foreignFills = new ForeignFills({
+      clock: options.clock,
+      venues: options.venues,
+      log: (level, message) => this.log(level, 'foreign', message),
+      confirmed: (fill) => {
+        this.counters.foreignFills += 1;
+        this.journalFill(fill, { fee: fill.fee, estimated: false }, 'foreign: not an order of this engine');
+        this.raiseAlarm(
+          'foreign_activity',
+          `${fill.venue}: a fill of order ${fill.orderId}, which this engine did not send (another bot or the venue's web app on this account): ${fill.qty} @ ${fill.price}. Not counted and not hedged; ${this.foreignFills.quantity(fill.venue)} of the venue's position is foreign.`,
+          `foreign:${fill.venue}`
+        );
+        this.listener?.changed();
+      },
+      dropped: (fill, why) => {
+        this.counters.badFills += 1;
+        this.journalFill({ ...fill, id: `${fill.id}#refused` }, { fee: fill.fee, estimated: false }, `foreign claim: ${why}`);
+        this.raiseAlarm(
+          'bad_fill',
+          `${fill.venue} streamed a fill of order ${fill.orderId}, which this engine did not send, that ${why}: ${fill.id} qty ${fill.qty} @ ${fill.price}; refused, not counted.`,
+          `bad_fill:${fill.venue}`
+        );
+        this.listener?.changed();
+      }
+    });
     this.reconciler = new Reconciler(this.ctx, this.registry, this.exposure, {
       reconcileMs: options.reconcileMs ?? 10_000,
       unknownDeadlineMs: options.unknownDeadlineMs ?? 15_000,
@@ -171,6 +209,7 @@ export class StrategyEngine implements Engine {
       connected: (venue) => this.connected[venue],
       reported: (report) => this.maker.onOrderUpdate({ ...report, receivedAt: options.clock.now() }),
       fill: (fill) => this.onFill(fill),
+      foreign: this.foreignFills,
       afterChange: () => {
         this.hedger?.kick();
         this.listener?.changed();
@@ -217,6 +256,7 @@ export class StrategyEngine implements Engine {
   async start(): Promise<void> {
     this.scheduleTick();
     this.log('info', 'engine', `engine started in ${this.options.mode} mode, disarmed`);
+    for (const notice of this.options.startupNotices ?? []) this.log('warn', 'params', notice);
     this.startupDone = runStartup(this.ctx, this.hedger, {
       seedOn: this.options.seedUnhedgedOn,
       ttOnly: this.params.ttOnly,
@@ -233,6 +273,7 @@ export class StrategyEngine implements Engine {
       // The position cards' venue figures, once the venues are up and the positions known.
       .then(() => this.accountWatch.start())
       .catch((error: unknown) => {
+        if (error instanceof StartupRefused) this.startupRefusal = error.message;
         if (!(error instanceof StartupFailed)) {
           this.raiseAlarm('startup_failed', `start-up failed: ${String(error)}`, 'startup_failed');
         }
@@ -311,7 +352,8 @@ export class StrategyEngine implements Engine {
         },
         onConnection: (id, connected, detail) => this.onConnection(id, connected, detail),
         onLog: (id, level, message) => this.log(level, `venue ${id}`, message),
-        onForeignActivity: (id, what) => this.foreignActivity(id, what)
+        onForeignActivity: (id, what) => this.foreignActivity(id, what),
+        onWriterFailed: (id, writer, message) => this.writerFailed(`${id} ${writer}`, message, false)
       });
     }
   }
@@ -342,6 +384,7 @@ export class StrategyEngine implements Engine {
     const parts: string[] = [];
     const open = await Promise.all(VENUES.map((venue) => this.options.venues[venue].openOrders()));
     const found = open.flat();
+    if (found.length > 0) await this.refuseBesideAnotherEngine(found);
     for (const report of found) this.startupOrders.add(`${report.venue}:${report.clientId}`);
     if (found.length > 0 && (this.options.startupOpenOrders ?? 'cancel') === 'adopt') {
       for (const report of found) {
@@ -377,6 +420,28 @@ export class StrategyEngine implements Engine {
       if (backfilled > 0) parts.push(`${backfilled} trade(s) since the journal's last fill read from the venues and kept in the journal once`);
       return { detail: parts.join('; ') || 'no open orders' };
     }
+  }
+
+  /**
+   * Orders resting at start are an earlier run's, unless something is still placing them: a second
+   * engine on this account (another machine, another data folder) would have its quotes swept as
+   * strays while it sweeps ours. The open orders are read again after LIVE_ENGINE_CHECK_MS; new
+   * ones mean a live process: start-up is refused, with an alarm, and nothing is cancelled.
+   */
+  private async refuseBesideAnotherEngine(found: OrderReport[]): Promise<void> {
+    await sleep(this.options.clock, LIVE_ENGINE_CHECK_MS);
+    const again = (await Promise.all(VENUES.map((venue) => this.options.venues[venue].openOrders()))).flat();
+    const known = new Set(found.map((report) => `${report.venue}:${report.clientId}`));
+    const fresh = again.filter((report) => !known.has(`${report.venue}:${report.clientId}`));
+    if (fresh.length === 0) return;
+    const message = `another process is placing orders on this account: ${fresh.length} new open order(s) within ${LIVE_ENGINE_CHECK_MS / 1000} s of start-up (${fresh
+      .slice(0, 3)
+      .map((report) => `${report.venue} ${report.clientId}`)
+      .join(
+        ', '
+      )}). Start-up refused, nothing cancelled: two engines on one account sweep each other's quotes. Stop the other one (another machine or data folder), then restart.`;
+    this.raiseAlarm('startup_failed', message, 'another_engine');
+    throw new StartupRefused(message);
   }
 
   /**
@@ -536,16 +601,8 @@ export class StrategyEngine implements Engine {
     }
     if (!order && !this.isOurs(fill.venue, fill.orderId)) {
       // Another bot's or the web app's order on this account: never our exposure (strategy.md
-      // "Many markets"); the reconciler leaves its effect on the venue's position out.
-      this.counters.foreignFills += 1;
-      this.reconciler.foreign[fill.venue] = this.reconciler.foreign[fill.venue].plus(fill.qty);
-      this.journalFill(fill, { fee: fill.fee, estimated: false }, 'foreign: not an order of this engine');
-      this.raiseAlarm(
-        'foreign_activity',
-        `${fill.venue}: a fill of order ${fill.orderId}, which this engine did not send (another bot or the venue's web app on this account): ${fill.qty} @ ${fill.price}. Not counted and not hedged; ${this.reconciler.foreign[fill.venue]} of the venue's position is foreign.`,
-        `foreign:${fill.venue}`
-      );
-      this.listener?.changed();
+      // "Many markets"); once the venue's record shows it, the reconciler leaves it out.
+      this.foreignFills.claim(fill);
       return;
     }
     const fee = this.feeOf(fill);
@@ -629,6 +686,7 @@ export class StrategyEngine implements Engine {
       this.heartbeat += 1;
       this.safetyCheck();
       this.reconciler.tick();
+      this.foreignFills.tick();
       this.hedger?.checkDelayed();
       this.writeRealtime();
       this.listener?.changed();
@@ -649,6 +707,19 @@ export class StrategyEngine implements Engine {
         // Fresh again (a disconnected venue is not "fresh": its own alarm tells that story).
         if (this.staleAlarmed[venue] && this.alarms.clear(`stale_book:${venue}`)) this.listener?.changed();
         this.staleAlarmed[venue] = false;
+      }
+      // REST failing for REST_FAILURE_ALARM_MS: no position read, no REST order or cancel, whatever the streams say.
+      const failing = this.options.venues[venue].health().restFailing;
+      if (failing && now - failing.sinceMs >= REST_FAILURE_ALARM_MS && !this.restAlarmed[venue]) {
+        this.restAlarmed[venue] = true;
+        this.raiseAlarm(
+          'disconnect',
+          `${venue}: every REST request has failed for ${Math.round((now - failing.sinceMs) / 1000)} s (last: ${failing.lastError}): positions cannot be read, REST orders and cancels cannot go out`,
+          `rest:${venue}`
+        );
+      } else if (!failing && this.restAlarmed[venue]) {
+        this.restAlarmed[venue] = false;
+        if (this.alarms.clear(`rest:${venue}`)) this.listener?.changed();
       }
     }
     const live = this.state.liveOrder;
@@ -772,6 +843,14 @@ export class StrategyEngine implements Engine {
         if (this.options.mode === 'MAINNET' && command.confirmMainnet !== true) {
           return commandError('FORBIDDEN', 'arming on MAINNET needs confirmMainnet: true', { field: 'confirmMainnet', value: String(command.confirmMainnet) });
         }
+        // Another engine trades the account: arming here would race it (restart once it is stopped).
+        if (this.startupRefusal) return commandError('REJECTED', `start-up was refused: ${this.startupRefusal}`);
+        // Quoting while no hedge may go out builds exposure nobody hedges.
+        if (this.hedger?.latched)
+          return commandError(
+            'REJECTED',
+            'hedging is held (a hedge ran out of retries or was too large to send): hedge now, flatten, or acknowledge its alarm before arming'
+          );
         const refused = await this.preflightBeforeArming();
         if (refused) return commandError('REJECTED', refused);
         this.state.armed = true;
@@ -823,6 +902,8 @@ export class StrategyEngine implements Engine {
             value: String(next.ttOnly)
           });
         }
+        const conflict = paramsConflict(next);
+        if (conflict) return commandError('INVALID_COMMAND', conflict.text, { field: `params.${conflict.field}`, value: String(next[conflict.field]) });
         this.params = next;
         this.engineParams = toEngineParams(next);
         this.options.onParamsChanged?.(next);

@@ -154,6 +154,8 @@ export interface VenueHandlers {
   onLog(venue: VenueId, level: 'info' | 'warn' | 'error', message: string): void;
   /** Activity of the account on a market this console does not trade (another bot, the web app): never ours, shown. */
   onForeignActivity?(venue: VenueId, what: string): void;
+  /** A writer of the adapter's (the frame recorder) stopped: an alarm, not a log line. */
+  onWriterFailed?(venue: VenueId, writer: string, message: string): void;
 }
 
 export interface VenueHealth {
@@ -165,6 +167,8 @@ export interface VenueHealth {
   /** Remaining request budget as a fraction 0..1, when the adapter tracks one. */
   rateLimitHeadroom?: number;
   rateLimited: number;
+  /** Since when every REST request has failed (network, 5xx, not the venue's JSON, rate limit); null while REST answers. */
+  restFailing?: { sinceMs: number; lastError: string } | null;
   /** The account tier and the venue's delays before orders and cancels take effect, when it has tiers. */
   tier?: { name: string; makerDelayMs: number; takerDelayMs: number; cancelDelayMs: number };
 }

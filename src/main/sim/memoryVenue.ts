@@ -117,8 +117,11 @@ export class MemoryVenue implements Venue {
     this.connected = false;
   }
 
+  /** What health() says of REST (set by a test: every request failing since then). */
+  restFailing: VenueHealth['restFailing'] = null;
+
   health(): VenueHealth {
-    return { connected: this.connected, bookMessages: this.book.updates, rateLimited: 0 };
+    return { connected: this.connected, bookMessages: this.book.updates, rateLimited: 0, restFailing: this.restFailing };
   }
 
   private async roundTrip(): Promise<void> {
@@ -226,8 +229,11 @@ export class MemoryVenue implements Venue {
   }
 
   /** Reports a fill of one of our orders as the venue would stream it (a forged or a foreign one, in tests). */
-  streamFill(fill: { id: string; qty: Decimal; price: Decimal; maker: boolean; orderId: string }): void {
-    this.h.onFill({ ...fill, venue: this.id, receivedAt: this.options.clock.now() });
+  /** A fill frame on the stream; `recorded`: the venue's trades (REST) list it too, a forged frame is not. */
+  streamFill(fill: { id: string; qty: Decimal; price: Decimal; maker: boolean; orderId: string }, options: { recorded?: boolean } = {}): void {
+    const delta: FillDelta = { ...fill, venue: this.id, receivedAt: this.options.clock.now() };
+    if (options.recorded) this.record.addFill({ ...delta, at: delta.receivedAt });
+    this.h.onFill(delta);
   }
 
   // ---- Venue: orders ----

@@ -123,6 +123,37 @@ describe('preflight', () => {
   });
 });
 
+describe('preflight beside a live session only observes', () => {
+  it("a started adapter's book, stream and connection are untouched by its preflight (arming runs it live)", async () => {
+    for (const venue of [await lighter(), extended()]) {
+      const events: string[] = [];
+      venue.setHandlers({
+        onBook: () => undefined,
+        onFill: () => undefined,
+        onOrderUpdate: () => undefined,
+        onPosition: () => undefined,
+        onConnection: (id, connected, detail) => events.push(`${id} ${connected ? 'up' : 'down'}: ${detail}`),
+        onLog: () => undefined
+      });
+      await venue.start();
+      const started = Date.now();
+      while (!(venue.book.ready && venue.health().connected) && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(venue.book.ready).toBe(true);
+      const book = venue.book;
+      const bid = book.bestBid();
+      const rows = await venue.preflight(new Decimal(1000));
+      expect(rows.filter((row) => row.status === 'fail')).toEqual([]);
+      // The same book object, still ready, never emptied; no disconnect on the way.
+      expect(venue.book).toBe(book);
+      expect(venue.book.ready).toBe(true);
+      expect(venue.book.bestBid()).not.toBeNull();
+      expect(bid).not.toBeNull();
+      expect(events.filter((event) => event.includes('down'))).toEqual([]);
+      await venue.stop();
+    }
+  }, 30_000);
+});
+
 describe('arming on TESTNET or MAINNET runs the preflight first', () => {
   it('a failed check refuses the arm and says what to do; a pass arms', async () => {
     const { harness } = await import('./helpers/engineHarness');

@@ -72,7 +72,23 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'an IOC that executes 4 s after it was sent': { inject: set({ takerDelayMs: 4000 }), clear: set({ takerDelayMs: 0 }), holdMs: 6000 },
   'a part-fill after a lost answer': { inject: set({ lostAcks: 2, takerPartial: 2 }), holdMs: 4000 },
-  'a fill frame beyond its order size (forged)': { inject: set({ overfill: 1 }), alarm: 'bad_fill', alarmWithinMs: 40_000 },
+  'a fill frame beyond its order size (forged)': {
+    inject: set({ overfill: 1 }),
+    // The forged frame rides on a maker trade of this venue: one of our quotes there is filled, not
+    // waited for (the emulated market may fill the other venue's for a long while).
+    act: async ({ emulators, venue }) => {
+      const exchange = emulators.market.exchanges[venue];
+      await waitFor(
+        () => [...exchange.orders.values()].some((order) => order.tif === 'post_only' && !order.meta.earlierRun),
+        'a quote of ours resting',
+        20_000
+      );
+      const quote = [...exchange.orders.values()].find((order) => order.tif === 'post_only' && !order.meta.earlierRun);
+      if (quote) exchange.fillResting(quote.clientId);
+    },
+    alarm: 'bad_fill',
+    alarmWithinMs: 20_000
+  },
   'a kill flood during a fill': {
     inject: set({ fillDuringCancel: true }),
     act: async ({ live, arm, disarmed }) => {

@@ -463,4 +463,18 @@ describe('Extended adapter: the variants the venue produces', () => {
     faults.set({ ok200Errors: 1 });
     await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'rejected', httpStatus: 200 });
   });
+
+  it("health says since when every REST request has failed; the venue's own refusal is an answer, and clears it", async () => {
+    const { venue, faults } = await connected();
+    expect(venue.health().restFailing).toBeNull();
+    faults.set({ htmlErrors: 2 });
+    await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'network' });
+    const failing = venue.health().restFailing;
+    expect(failing?.lastError).toContain('not JSON');
+    await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'network' });
+    expect(venue.health().restFailing?.sinceMs).toBe(failing?.sinceMs);
+    faults.set({ ok200Errors: 1 });
+    await expect(venue.loadPosition()).rejects.toMatchObject({ kind: 'rejected' });
+    expect(venue.health().restFailing).toBeNull();
+  });
 });

@@ -435,6 +435,24 @@ describe('Lighter adapter: outcomes the venue must settle', () => {
     expect(exchange.orders.has('17000000000302')).toBe(true);
   }, 15_000);
 
+  it('a tx whose answer is slow holds the next one for half a second at most, not until its timeout', async () => {
+    const { venue, faults, exchange } = await connected();
+    faults.set({ ackDelayMs: 3000 });
+    const bid = new Decimal(formatScaled(exchange.bestBid() as number, 2));
+    const started = Date.now();
+    const first = venue.placePostOnly({ clientId: '17000000000303', side: 'buy', price: bid.minus('1'), qty: new Decimal('0.05') });
+    const second = venue.placePostOnly({ clientId: '17000000000304', side: 'buy', price: bid.minus('2'), qty: new Decimal('0.05') });
+    // Both rest at the venue before the first answer came back.
+    await waitFor(() => exchange.orders.size === 2, 'both quotes resting', 2500);
+    expect(Date.now() - started).toBeLessThan(2500);
+    await Promise.all([first, second]);
+    // Nonces stayed in order: a third tx after the answers is accepted at once.
+    faults.set({ ackDelayMs: 0 });
+    await venue.placePostOnly({ clientId: '17000000000305', side: 'buy', price: bid.minus('3'), qty: new Decimal('0.05') });
+    await waitFor(() => exchange.orders.size === 3, 'the third quote resting');
+    expect(venue.stats.nonceResyncs).toBe(0);
+  }, 15_000);
+
   it("the auth token's planned socket restart waits for the answer of a tx in flight", async () => {
     const { venue, faults, exchange, tokens, record } = await connected({ authTokenTtlMs: 4000 });
     const before = tokens();

@@ -251,13 +251,18 @@ export class Exchange {
     if (changes.length > 0) for (const listener of this.listeners) listener.book(changes, false);
   }
 
+  /** A scaled quantity on a side as the signed base quantity it moves the position by. */
+  signedQty(side: OrderSide, qty: number): Decimal {
+    return new Decimal(`${side === 'buy' ? '' : '-'}${qty}e-${this.options.sizeDecimals}`);
+  }
+
   private fill(order: ExchangeOrder, price: number, qty: number, maker: boolean): void {
     const now = this.options.now();
     order.filled += qty;
     order.filledNotional += price * qty;
     order.updatedAt = now;
     const positionBefore = this.position;
-    const signed = new Decimal(`${order.side === 'buy' ? '' : '-'}${qty}e-${this.options.sizeDecimals}`);
+    const signed = this.signedQty(order.side, qty);
     this.position = venuePositionAfter(this.position, signed, new Decimal(`${price}e-${this.options.priceDecimals}`));
     const trade: ExchangeTrade = {
       tradeId: this.nextTradeId++,

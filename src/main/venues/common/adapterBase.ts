@@ -2,9 +2,10 @@
  * What both venue adapters share: the engine's handlers, the two streams' readiness (the venue
  * counts as connected once both the book and the account stream are up), and the health figures.
  */
-import type { Clock } from '../../kernel/clock';
+import type { Clock, TimerHandle } from '../../kernel/clock';
 import { VenueOrderError, type VenueHandlers, type VenueHealth, type VenueId } from '../../ports/venue';
 import type { RequestBudget } from './requestBudget';
+import { RestHealth } from './restHealth';
 
 export interface AdapterStats {
   bookMessages: number;
@@ -18,6 +19,8 @@ export abstract class VenueAdapterBase {
   private accountReady = false;
   abstract readonly stats: AdapterStats;
   protected abstract readonly bucket: RequestBudget;
+  /** Whether the venue's REST answers (health(), the engine's 30 s alarm). */
+  protected readonly restHealth = new RestHealth();
 
   constructor(readonly id: VenueId) {}
 
@@ -36,7 +39,8 @@ export abstract class VenueAdapterBase {
       bookMessages: this.stats.bookMessages,
       lastOrderLatencyMs: this.stats.lastOrderLatencyMs,
       rateLimitHeadroom: this.bucket.headroom(),
-      rateLimited: this.stats.rateLimited
+      rateLimited: this.stats.rateLimited,
+      restFailing: this.restHealth.failing()
     };
   }
 
@@ -114,5 +118,27 @@ export abstract class VenueAdapterBase {
     if (which === 'book') this.bookReady = true;
     else this.accountReady = true;
     if (!before && this.bookReady && this.accountReady) this.handlers?.onConnection(this.id, true, 'book and account streams up');
+  }
+
+  private catchUpTimer: TimerHandle | null = null;
+
+  /**
+   * After the account stream came back: `read` fetches the trades made while it was down. A read
+   * that fails (the rate limit, a 5xx) is tried again, 1 s doubling, five times: a fill lost with
+   * the stream is exposure until it is read. A new reconnect starts over; `stopCatchUp` ends it.
+   */
+  protected catchUpTrades(clock: Clock, read: () => Promise<void>, attempt = 0): void {
+    if (attempt === 0) this.stopCatchUp(clock);
+    read().catch((error: unknown) => {
+      const again = attempt < 5;
+      const message = error instanceof Error ? error.message : String(error);
+      this.handlers?.onLog(this.id, 'warn', `trades made while the account stream was down could not be read: ${message}${again ? '; trying again' : ''}`);
+      if (again) this.catchUpTimer = clock.setTimeout(() => this.catchUpTrades(clock, read, attempt + 1), 1000 * 2 ** attempt);
+    });
+  }
+
+  protected stopCatchUp(clock: Clock): void {
+    if (this.catchUpTimer) clock.clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = null;
   }
 }

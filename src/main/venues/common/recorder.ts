@@ -12,19 +12,48 @@ export interface FrameRecorder {
 
 export const noRecorder: FrameRecorder = { record: () => undefined, close: async () => undefined };
 
+/**
+ * A recorder that cannot write (a full disk, a folder gone) says so once through `onError` and
+ * records nothing more: the session goes on, never an uncaught exception.
+ */
 export class FileFrameRecorder implements FrameRecorder {
-  private readonly stream: WriteStream;
+  private stream: WriteStream | null = null;
+  private failed = false;
 
-  constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.stream = createWriteStream(path, { flags: 'a' });
+  constructor(
+    private readonly path: string,
+    private readonly onError: (message: string) => void = () => undefined
+  ) {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      this.stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+      this.stream.on('error', (error) => this.fail(error));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stream?.destroy();
+    this.stream = null;
+    this.onError(
+      `frame recording to ${this.path} stopped: ${(error as NodeJS.ErrnoException).code ?? ''} ${error instanceof Error ? error.message : String(error)}`.trim()
+    );
   }
 
   record(source: string, raw: string, receivedAt: number): void {
+    if (!this.stream) return;
     this.stream.write(`${JSON.stringify({ t: receivedAt, src: source, raw })}\n`);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.stream.end(() => resolve()));
+    const stream = this.stream;
+    if (!stream) return Promise.resolve();
+    return new Promise((resolve) => {
+      stream.once('error', () => resolve());
+      stream.end(() => resolve());
+    });
   }
 }

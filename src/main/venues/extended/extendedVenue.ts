@@ -155,9 +155,11 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     private readonly clock: Clock
   ) {
     super('E');
-    this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
+    this.recorder = config.recordPath
+      ? new FileFrameRecorder(config.recordPath, (message) => this.handlers?.onWriterFailed?.('E', 'frame recorder', message))
+      : noRecorder;
     this.bucket = new RequestBudget(clock, config.requestsPerMinute ?? 1000);
-    this.restClient = new ExtendedRest({ config, clock, budget: this.bucket, stats: this.stats });
+    this.restClient = new ExtendedRest({ config, clock, budget: this.bucket, stats: this.stats, restHealth: this.restHealth });
     this.starkKey = publicKeyOf(config.starkPrivateKey);
   }
 
@@ -179,30 +181,39 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     return this.restClient.call(method, path, body, priority);
   }
 
-  private async loadMarket(): Promise<void> {
+  /** The market, the signing domain and the account's fee field, as the venue states them now (nothing assigned). */
+  private async readMarket() {
     const [markets, domain, fees] = await Promise.all([
       this.rest('GET', `/info/markets?market=${encodeURIComponent(this.config.market)}`),
       this.rest('GET', '/info/starknet'),
       this.rest('GET', `/user/fees?market=${encodeURIComponent(this.config.market)}`)
     ]);
-    // Kept with the recording, so that a replay knows the market as it was.
-    this.recorder.record('E.rest.markets', JSON.stringify(markets), this.clock.now());
     const market = extendedMarketFrom(markets, this.config.market);
-    this.info = market.info;
-    this.l2 = market.l2;
     const d = obj(domain, 'starknet domain');
     // The signing domain is read from the venue, never hard-coded.
-    this.domain = {
+    const starknet: StarknetDomain = {
       name: str(d.name, 'domain.name'),
       version: str(d.version, 'domain.version'),
       chainId: str(d.chainId, 'domain.chainId'),
       revision: int(d.revision, 'domain.revision')
     };
+    let feeRate = this.feeRate;
     if (Array.isArray(fees) && fees.length > 0) {
       const f = obj(fees[0], 'fees[0]');
       // The order's fee is a maximum: the larger of the two rates is always accepted.
-      this.feeRate = Decimal.max(new Decimal(dec(f.makerFeeRate, 'makerFeeRate')), new Decimal(dec(f.takerFeeRate, 'takerFeeRate')));
+      feeRate = Decimal.max(new Decimal(dec(f.makerFeeRate, 'makerFeeRate')), new Decimal(dec(f.takerFeeRate, 'takerFeeRate')));
     }
+    return { raw: markets, market, domain: starknet, feeRate };
+  }
+
+  private async loadMarket(): Promise<void> {
+    const { raw, market, domain, feeRate } = await this.readMarket();
+    // Kept with the recording, so that a replay knows the market as it was.
+    this.recorder.record('E.rest.markets', JSON.stringify(raw), this.clock.now());
+    this.info = market.info;
+    this.l2 = market.l2;
+    this.domain = domain;
+    this.feeRate = feeRate;
     this.book = new OrderBook(market.priceDecimals, market.sizeDecimals);
     this.bookSync = new ExtendedBookSync(this.book);
   }
@@ -336,6 +347,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     this.deadManArmed = false;
     if (this.deadManTimer) this.clock.clearTimeout(this.deadManTimer);
     this.deadManTimer = null;
+    this.stopCatchUp(this.clock);
     this.closeStreams();
     for (const [id, pending] of this.pendingMarkets) {
       // Accepted by the venue, final status not yet seen: it may have filled.
@@ -409,7 +421,7 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
         }
         for (const order of parsed) if (order) this.applyOrderState(order, receivedAt);
         // After a reconnect: the trades made while we were away, from the venue's REST record.
-        if (initialState) void this.catchUpTrades();
+        if (initialState) this.catchUpTrades(this.clock, () => this.readMissedTrades());
       } else if (type === 'TRADE') {
         const trades = data.trades;
         if (!Array.isArray(trades)) throw new FrameError('data.trades', trades);
@@ -591,17 +603,13 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
   }
 
   /** After the account stream came back: trades made while it was down, counted once (by trade id). */
-  private async catchUpTrades(): Promise<void> {
-    try {
-      const trades = await this.tradePages((page) => page.some((trade) => this.seenTrades.has(trade.id)));
-      const fresh = trades.filter((trade) => !this.seenTrades.has(trade.id)).reverse();
-      if (fresh.length > 0) this.handlers?.onLog('E', 'warn', `${fresh.length} trade(s) made while the account stream was down`);
-      for (const trade of fresh) {
-        this.stats.tradesCaughtUp += 1;
-        this.onTrade(trade, this.clock.now());
-      }
-    } catch (error) {
-      this.handlers?.onLog('E', 'warn', `trades made while the account stream was down could not be read: ${(error as Error).message}`);
+  private async readMissedTrades(): Promise<void> {
+    const trades = await this.tradePages((page) => page.some((trade) => this.seenTrades.has(trade.id)));
+    const fresh = trades.filter((trade) => !this.seenTrades.has(trade.id)).reverse();
+    if (fresh.length > 0) this.handlers?.onLog('E', 'warn', `${fresh.length} trade(s) made while the account stream was down`);
+    for (const trade of fresh) {
+      this.stats.tradesCaughtUp += 1;
+      this.onTrade(trade, this.clock.now());
     }
   }
 
@@ -811,9 +819,10 @@ export class ExtendedVenue extends VenueAdapterBase implements Venue {
     await table.check(
       'market and fees',
       async () => {
-        await this.loadMarket();
-        const m = this.market;
-        return `${m.symbol}: min size ${m.minSize}, size step ${m.sizeStep}, price tick ${m.priceTick}; order fee field ${this.feeRate} (the larger of maker and taker)`;
+        // Read, not loaded: preflight runs beside a live session (arming) and must not touch its book.
+        const { market, feeRate } = await this.readMarket();
+        const m = market.info;
+        return `${m.symbol}: min size ${m.minSize}, size step ${m.sizeStep}, price tick ${m.priceTick}; order fee field ${feeRate} (the larger of maker and taker)`;
       },
       'check EXTENDED_MARKET and EXTENDED_API_KEY'
     );

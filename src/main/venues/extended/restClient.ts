@@ -9,6 +9,7 @@ import { VenueOrderError } from '../../ports/venue';
 import { parseLosslessJson } from '../common/losslessJson';
 import { neverSent } from '../common/preflightProbes';
 import type { RequestBudget, RequestPriority } from '../common/requestBudget';
+import type { RestHealth } from '../common/restHealth';
 import type { ExtendedAdapterConfig } from './config';
 import { EXTENDED_ORDER_NOT_FOUND } from './constants';
 
@@ -20,6 +21,8 @@ export interface ExtendedRestOptions {
   budget: RequestBudget;
   /** The adapter's counters (shared: the console reads them through the adapter's health). */
   stats: { rateLimited: number; lastOrderLatencyMs: number | undefined };
+  /** Whether REST answers at all (the adapter's health). */
+  restHealth: RestHealth;
 }
 
 export class ExtendedRest {
@@ -43,6 +46,19 @@ export class ExtendedRest {
     priority: RequestPriority = method === 'GET' ? 'read' : 'cancel'
   ): Promise<{ data: unknown; cursor: string | null }> {
     await this.options.budget.take(priority);
+    try {
+      const answer = await this.send(method, path, body);
+      this.options.restHealth.answered();
+      return answer;
+    } catch (error) {
+      // A refusal (4xx with the venue's envelope, not found) is an answer: REST works.
+      if (error instanceof VenueOrderError && (error.kind === 'rejected' || error.kind === 'not_found')) this.options.restHealth.answered();
+      else this.options.restHealth.failed(this.options.clock.now(), String(error));
+      throw error;
+    }
+  }
+
+  private async send(method: string, path: string, body: unknown): Promise<{ data: unknown; cursor: string | null }> {
     const started = this.options.clock.monotonic();
     // A create that died after it was sent, or whose answer is unreadable, may have executed.
     const creates = method === 'POST' && path === '/user/order';

@@ -35,3 +35,5 @@ export const isSubscriptionErrorCode = (code: number): boolean =>
 export const LIGHTER_FEE_TICK = 1_000_000;
 /** The WebSocket ack of a tx: unanswered after this, its outcome is unknown. */
 export const LIGHTER_TX_TIMEOUT_MS = 5000;
+/** Txs go out in nonce order, each after the previous one's answer, or after this long without it (a lost answer). */
+export const LIGHTER_TX_PIPELINE_WAIT_MS = 500;

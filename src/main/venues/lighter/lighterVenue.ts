@@ -120,7 +120,9 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     private readonly clock: Clock
   ) {
     super('L');
-    this.recorder = config.recordPath ? new FileFrameRecorder(config.recordPath) : noRecorder;
+    this.recorder = config.recordPath
+      ? new FileFrameRecorder(config.recordPath, (message) => this.handlers?.onWriterFailed?.('L', 'frame recorder', message))
+      : noRecorder;
     // Lighter counts REST requests and WS txs together, per rolling minute: Standard 60 requests,
     // and for every tier a weighted limit of 24,000 (a GET weighs 300, a tx 6, trades 600).
     const tier = LIGHTER_TIERS[config.tier ?? 'standard'];
@@ -152,6 +154,18 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     init: { method?: string; body?: string; headers?: Record<string, string>; priority?: RequestPriority } = {}
   ): Promise<Record<string, unknown>> {
     await this.bucket.take(init.priority ?? 'read', lighterRequestWeight(path));
+    try {
+      const body = await this.restCall(path, init);
+      this.restHealth.answered();
+      return body;
+    } catch (error) {
+      if (error instanceof VenueOrderError && error.kind === 'rejected') this.restHealth.answered();
+      else this.restHealth.failed(this.clock.now(), String(error));
+      throw error;
+    }
+  }
+
+  private async restCall(path: string, init: { method?: string; body?: string; headers?: Record<string, string> }): Promise<Record<string, unknown>> {
     let response: Response;
     try {
       response = await fetch(`${this.config.restUrl}/api/v1/${path}`, {
@@ -256,6 +270,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     this.deadManArmed = false;
     for (const timer of [this.tokenTimer, this.keepaliveTimer, this.resyncTimer, this.deadManTimer, this.resubscribeTimer])
       if (timer) this.clock.clearTimeout(timer);
+    this.stopCatchUp(this.clock);
     this.bookSocket?.stop();
     this.accountSocket?.stop();
     for (const [coi, pending] of this.pendingMarkets) {
@@ -310,7 +325,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     const reconnect = this.accountConfirmedOnce;
     this.accountConfirmedOnce = true;
     // Back after an outage: the trades snapshot may carry none of the trades made meanwhile.
-    if (reconnect) void this.catchUpTrades();
+    if (reconnect) this.catchUpTrades(this.clock, () => this.readMissedTrades());
   }
 
   /** The venue refused a subscription of the account stream: not up; subscribe again on a fresh socket after a pause. */
@@ -494,26 +509,22 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
    * of 100 until one holds a trade already seen), so that a fill made while the stream was down
    * is counted once even when the new snapshot carries no trades.
    */
-  private async catchUpTrades(): Promise<void> {
+  private async readMissedTrades(): Promise<void> {
     const marketId = (this.details as MarketDetails).marketId;
     let cursor = '';
-    try {
-      for (let page = 0; page < 10; page++) {
-        const body = await this.authedGet(
-          `trades?account_index=${this.config.accountIndex}&market_id=${marketId}&sort_by=trade_id&sort_dir=desc&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
-        );
-        const trades = parseLighterTrades(body, marketId);
-        const fresh = trades.filter((trade) => !this.seenTrades.has(trade.tradeId));
-        // Oldest first, as they happened.
-        for (const trade of [...fresh].reverse()) {
-          this.stats.tradesCaughtUp += 1;
-          this.onTrade(trade, this.clock.now());
-        }
-        cursor = typeof body.next_cursor === 'string' ? body.next_cursor : '';
-        if (fresh.length < trades.length || trades.length < 100 || !cursor) return;
+    for (let page = 0; page < 10; page++) {
+      const body = await this.authedGet(
+        `trades?account_index=${this.config.accountIndex}&market_id=${marketId}&sort_by=trade_id&sort_dir=desc&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+      );
+      const trades = parseLighterTrades(body, marketId);
+      const fresh = trades.filter((trade) => !this.seenTrades.has(trade.tradeId));
+      // Oldest first, as they happened.
+      for (const trade of [...fresh].reverse()) {
+        this.stats.tradesCaughtUp += 1;
+        this.onTrade(trade, this.clock.now());
       }
-    } catch (error) {
-      this.handlers?.onLog('L', 'warn', `trades made while the account stream was down could not be read: ${String(error)}`);
+      cursor = typeof body.next_cursor === 'string' ? body.next_cursor : '';
+      if (fresh.length < trades.length || trades.length < 100 || !cursor) return;
     }
   }
 
@@ -850,6 +861,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
   async preflight(maxPositionValue: Decimal): Promise<PreflightRow[]> {
     const table = new PreflightTable('L');
     let available = new Decimal(0);
+    let market: MarketDetails | null = this.details;
     const reachable = await table.probeRest(
       this.config.restUrl,
       `${this.config.restUrl}/api/v1/${LIGHTER_ORDER_BOOKS_PATH}`,
@@ -860,8 +872,11 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     await table.check(
       'market',
       async () => {
-        await this.loadMarket();
-        const m = this.market;
+        // Read, not loaded: preflight runs beside a live session (arming) and must not touch its book.
+        market = lighterMarketFrom(await this.rest(LIGHTER_ORDER_BOOKS_PATH), this.config.symbol);
+        // Not started (`npm run preflight`): the reads below need the market's id.
+        this.details ??= market;
+        const m = market.info;
         return `${m.symbol}: min size ${m.minSize}, min value ${m.minValue} USD, size step ${m.sizeStep}, price tick ${m.priceTick}`;
       },
       `check LIGHTER_MARKET (${this.config.symbol})`
@@ -907,7 +922,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
     await table.check(
       'leverage',
       async () => {
-        const body = await this.rest(`orderBookDetails?market_id=${this.market ? (this.details as MarketDetails).marketId : 255}`);
+        const body = await this.rest(`orderBookDetails?market_id=${market?.marketId ?? 255}`);
         const list = Array.isArray(body.order_book_details) ? (body.order_book_details as Array<Record<string, unknown>>) : [];
         const mine = list.find((entry) => entry.symbol === this.config.symbol);
         const fraction = mine ? Number(mine.default_initial_margin_fraction) : NaN;
@@ -937,7 +952,7 @@ export class LighterVenue extends VenueAdapterBase implements Venue {
       },
       'check LIGHTER_API_KEY_INDEX and LIGHTER_API_PRIVATE_KEY: register the key on lighter.xyz (API keys), index 3..254'
     );
-    await table.check('nonce', async () => `next nonce ${await this.txClient.resyncNonce()}`, 'the API key must be registered first');
+    await table.check('nonce', async () => `next nonce ${await this.txClient.readNonce()}`, 'the API key must be registered first');
     await table.check('WebSocket reachable', () => probeStream(this.config.wsUrl, { waitForFrame: true }), 'check LIGHTER_WS_URL');
     table.row(
       'request budget',

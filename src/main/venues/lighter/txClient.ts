@@ -10,7 +10,7 @@ import { neverSent } from '../common/preflightProbes';
 import type { ReconnectingSocket } from '../common/reconnectingSocket';
 import { PRIORITY_RANK, WithdrawnError, type RequestBudget, type RequestPriority } from '../common/requestBudget';
 import type { LighterAdapterConfig } from './config';
-import { LIGHTER_ERROR, LIGHTER_TX_TIMEOUT_MS } from './constants';
+import { LIGHTER_ERROR, LIGHTER_TX_PIPELINE_WAIT_MS, LIGHTER_TX_TIMEOUT_MS } from './constants';
 import { FrameError } from './parse';
 import { lighterRequestWeight } from '../../../shared/lighterTiers';
 import type { SignedTx } from './signer';
@@ -48,12 +48,17 @@ export class LighterTxClient {
    * cancel) must not fail unsent because of it.
    */
   async resyncNonce(priority: RequestPriority = 'read'): Promise<number> {
+    this.nonce = await this.readNonce(priority);
+    return this.nonce;
+  }
+
+  /** The venue's next nonce for the key, read and not used (preflight reads it beside a live session). */
+  async readNonce(priority: RequestPriority = 'read'): Promise<number> {
     const { accountIndex, apiKeyIndex } = this.options.config;
     for (let attempt = 1; ; attempt++) {
       try {
         const body = await this.options.rest(`nextNonce?account_index=${accountIndex}&api_key_index=${apiKeyIndex}`, priority);
         if (typeof body.nonce !== 'number') throw new FrameError('nonce', body.nonce);
-        this.nonce = body.nonce;
         return body.nonce;
       } catch (error) {
         if (!(error instanceof VenueOrderError && error.kind === 'rate_limited') || attempt >= 3) throw error;
@@ -163,15 +168,26 @@ export class LighterTxClient {
     this.draining = true;
     try {
       for (let job = this.txReady.shift(); job; job = this.txReady.shift()) {
-        try {
-          job.resolve(await this.sendSigned(job.sign, job.priority));
-        } catch (error) {
-          job.reject(error);
-        }
+        const done = this.sendSigned(job.sign, job.priority).then(job.resolve, job.reject);
+        // The next tx waits for this one's answer (nonces in order, an id-less answer is the oldest
+        // one's), but not past LIGHTER_TX_PIPELINE_WAIT_MS: a lost answer must not hold the kill and
+        // the hedges behind it for the whole TX_TIMEOUT_MS.
+        await this.answerOrPause(done, LIGHTER_TX_PIPELINE_WAIT_MS);
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Resolves when `done` settles or after `ms`, whichever comes first. */
+  private answerOrPause(done: Promise<unknown>, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.options.clock.setTimeout(resolve, ms);
+      void done.finally(() => {
+        this.options.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private async sendSigned(sign: (nonce: number) => SignedTx, priority: RequestPriority): Promise<number> {
@@ -179,10 +195,11 @@ export class LighterTxClient {
       if (this.nonce === null) await this.resyncNonce(priority);
       const nonce = this.nonce as number;
       const tx = sign(nonce);
+      // Taken now: the next tx may leave before this one is answered.
+      this.nonce = nonce + 1;
       const started = this.options.clock.monotonic();
       try {
         await this.send(tx);
-        this.nonce = nonce + 1;
         this.options.stats.lastOrderLatencyMs = this.options.clock.monotonic() - started;
         return this.options.stats.lastOrderLatencyMs;
       } catch (error) {
@@ -193,10 +210,12 @@ export class LighterTxClient {
           continue;
         }
         // A refused tx (a rule, a rate limit, a request that never left) did not consume its nonce:
-        // the next tx uses it. A lost answer probably did (the venue received it): the next tx takes
-        // the next nonce, and if the venue says "invalid nonce" the nonce is read again and the tx
-        // tried once more. No nonce read per lost answer (each would cost a request of the budget).
-        if (error instanceof VenueOrderError && (error.kind === 'unknown' || error.kind === 'timeout')) this.nonce = nonce + 1;
+        // the next tx uses it, unless one already left with the next (that one is then refused
+        // "invalid nonce", which reads the nonce again and tries once more). A lost answer probably
+        // did consume it (the venue received it): the nonce stays taken. No nonce read per lost
+        // answer (each would cost a request of the budget).
+        const consumed = error instanceof VenueOrderError && (error.kind === 'unknown' || error.kind === 'timeout');
+        if (!consumed && this.nonce === nonce + 1) this.nonce = nonce;
         throw error;
       }
     }

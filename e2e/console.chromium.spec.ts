@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { startHeadlessHost, type RunningHost } from './headlessHost';
 
@@ -16,9 +18,69 @@ test.afterAll(async () => {
   await host.stop();
 });
 
-test('the headless host refuses a request without the token', async ({ request }) => {
-  const response = await request.get(`${host.origin}/`);
-  expect(response.status()).toBe(401);
+test('a page opened without the token gets nothing from the engine and says why', async ({ page }) => {
+  // The static page holds no secret; its socket is refused without the token (never in a cookie).
+  await page.goto(`${host.origin}/`);
+  await expect(page.getByTestId('unauthorized')).toContainText('needs its access token');
+  await expect(page.getByTestId('connection')).toHaveText('websocket unauthorized');
+  await expect(page.getByTestId('mode-badge')).toHaveText('…');
+  expect((await page.context().cookies()).length).toBe(0);
+});
+
+test('a server on another local port never receives the token (no cookie, no URL)', async ({ page }) => {
+  // Cookies are shared by every port of 127.0.0.1: the token must not live in one.
+  const seen: Array<{ url: string; cookie: string | undefined }> = [];
+  const neighbour = createServer((request, response) => {
+    seen.push({ url: request.url ?? '', cookie: request.headers.cookie });
+    response.end('neighbour');
+  });
+  await new Promise<void>((resolve) => neighbour.listen(0, '127.0.0.1', resolve));
+  try {
+    await page.goto(host.url);
+    await expect(page.getByTestId('connection')).toHaveText('websocket open');
+    const { port } = neighbour.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await expect(page.locator('body')).toHaveText('neighbour');
+    expect(seen.length).toBeGreaterThan(0);
+    for (const request of seen) {
+      expect(request.cookie).toBeUndefined();
+      expect(request.url).not.toContain(host.token);
+    }
+  } finally {
+    await new Promise((resolve) => neighbour.close(resolve));
+  }
+});
+
+test('until the first snapshot (a slow tunnel) the page says the state is unknown and offers only KILL', async ({ page }) => {
+  // The engine's frames are held back 2 s, as a slow SSH tunnel would; the page's go through.
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => void released.then(() => ws.send(message)));
+  });
+  await page.goto(host.url);
+  await expect(page.getByTestId('state-unknown')).toContainText('state (armed, orders, positions) is unknown');
+  await expect(page.getByTestId('armed-state')).toHaveText('STATE UNKNOWN');
+  await expect(page.getByTestId('quoting-state')).toHaveText('connecting…');
+  await expect(page.getByTestId('arm-toggle')).toBeDisabled();
+  await expect(page.getByTestId('kill')).toBeEnabled();
+  // No guessed figures: no book, no position card.
+  await expect(page.getByTestId('book-L')).toHaveCount(0);
+  release();
+  await expect(page.getByTestId('state-unknown')).toHaveCount(0);
+  await expect(page.getByTestId('armed-state')).toHaveText(/^(ARMED|DISARMED)$/);
+  await expect(page.getByTestId('book-L')).toBeVisible();
+});
+
+test('the token leaves the address bar once read, and a reload keeps the console connected', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('connection')).toHaveText('websocket open');
+  expect(page.url()).not.toContain('token');
+  await page.reload();
+  await expect(page.getByTestId('connection')).toHaveText('websocket open');
+  await expect(page.getByTestId('mode-badge')).toHaveText('DEMO');
 });
 
 test('the console streams snapshots, arms and disarms through the UI', async ({ page }) => {

@@ -2,13 +2,38 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import WebSocket from 'ws';
 
 export interface RunningHost {
+  /** The URL printed at start: the console's token is in its fragment (`#token=`). */
   url: string;
   origin: string;
+  token: string;
   dataDir: string;
   output: () => string;
   stop: () => Promise<void>;
+}
+
+/** The token in a console URL's fragment. */
+export function tokenOf(url: string): string {
+  return new URLSearchParams(new URL(url).hash.slice(1)).get('token') ?? '';
+}
+
+/**
+ * Opens the console from its printed URL as a fresh load. The page takes the token off the address
+ * bar, so going to the URL again from the console itself would only change the fragment (no load).
+ */
+export async function gotoConsole(page: Page, host: Pick<RunningHost, 'url' | 'origin'>): Promise<void> {
+  if (page.url().startsWith(host.origin)) await page.goto('about:blank');
+  await page.goto(host.url);
+}
+
+/** A bridge connection as the page makes it: the token is its first frame. */
+export function openBridge(host: Pick<RunningHost, 'origin' | 'token'>): WebSocket {
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/ws`);
+  ws.once('open', () => ws.send(JSON.stringify({ kind: 'auth', token: host.token })));
+  return ws;
 }
 
 /**
@@ -35,6 +60,7 @@ export async function startHeadlessHost(env: Record<string, string> = {}, option
   return {
     url,
     origin: new URL(url).origin,
+    token: tokenOf(url),
     dataDir,
     output: () => output,
     stop: () =>

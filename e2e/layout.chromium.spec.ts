@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startHeadlessHost, type RunningHost } from './headlessHost';
+import { gotoConsole, startHeadlessHost, type RunningHost } from './headlessHost';
 
 // The console's layout at the sizes a trader runs it: nothing overflows sideways, an alarm floats
 // instead of pushing the panels down, and the header keeps only what the trader acts on.
@@ -15,7 +15,7 @@ test.afterAll(async () => {
 });
 
 async function open(page: Page) {
-  await page.goto(host.url);
+  await gotoConsole(page, host);
   await expect(page.getByTestId('connection')).toHaveText('websocket open');
   await expect(page.getByTestId('book-L').locator('tr.lvl-bid').first()).toBeVisible({ timeout: 15_000 });
 }

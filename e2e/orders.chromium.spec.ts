@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { startHeadlessHost, type RunningHost } from './headlessHost';
+import { gotoConsole, startHeadlessHost, type RunningHost } from './headlessHost';
 import { sendManualOrder } from './consoleActions';
 
 // The open-orders table and the blotter, on the demo through the real adapters.
@@ -17,7 +17,7 @@ test.afterAll(async () => {
 });
 
 async function open(page: Page) {
-  await page.goto(host.url);
+  await gotoConsole(page, host);
   await expect(page.getByTestId('connection')).toHaveText('websocket open');
   await expect(page.getByTestId('startup').locator('li.step-done')).toHaveCount(7, { timeout: 15_000 });
 }
@@ -108,8 +108,11 @@ test('the journal exports as CSV: ISO times, plain decimals, the whole journal o
   const whole = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
   const file = await (await whole).path();
-  const lines = readFileSync(file, 'utf8').split('\n');
-  expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,order_id,fill_id');
+  const text = readFileSync(file, 'utf8');
+  // One line a row, each ended by a newline (the last too, as spreadsheet tools expect).
+  expect(text.endsWith('\n')).toBe(true);
+  const lines = text.slice(0, -1).split('\n');
+  expect(lines[0]).toBe('at,venue,side,qty,price,maker,fee,fee_estimated,order_id,fill_id,refused,backfilled');
   expect(lines.length).toBeGreaterThan(1);
   for (const line of lines.slice(1)) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[LE],(buy|sell),\d+(\.\d+)?,\d+(\.\d+)?,(maker|taker),/);
   await expect(page.getByTestId('export-note')).toContainText(`${lines.length - 1} rows`);
@@ -118,7 +121,7 @@ test('the journal exports as CSV: ISO times, plain decimals, the whole journal o
   await page.getByTestId('export-to').fill('2020-01-02');
   const empty = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
-  expect(readFileSync(await (await empty).path(), 'utf8').split('\n')).toEqual(['at,venue,side,qty,price,maker,fee,order_id,fill_id']);
+  expect(readFileSync(await (await empty).path(), 'utf8')).toBe('at,venue,side,qty,price,maker,fee,fee_estimated,order_id,fill_id,refused,backfilled\n');
   await expect(page.getByTestId('export-note')).toHaveText('0 rows');
 });
 

@@ -8,8 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { expect, test } from '@playwright/test';
-import WebSocket from 'ws';
-import { startHeadlessHost, type RunningHost } from './headlessHost';
+import { openBridge, startHeadlessHost, type RunningHost } from './headlessHost';
 
 const DEMO = { NETWORK: 'demo', DEMO_SEED: '3', DEMO_SPEED: '5', LOG_LEVEL: 'warn' };
 
@@ -28,8 +27,7 @@ function rawRequest(origin: string, text: string): Promise<string> {
 
 /** The bridge answers a command: the host is alive and its engine responds. */
 async function bridgeCommand(host: RunningHost, command: unknown, rawCommandText?: string): Promise<{ ok: boolean; error?: { message: string } }> {
-  const token = new URL(host.url).searchParams.get('token') as string;
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/ws?token=${token}`);
+  const ws = openBridge(host);
   try {
     return await new Promise((resolve, reject) => {
       ws.on('open', () =>

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startHeadlessHost, type RunningHost } from './headlessHost';
+import { gotoConsole, startHeadlessHost, type RunningHost } from './headlessHost';
 import { fillManualOrder, sendManualOrder } from './consoleActions';
 
 // The demo on the built-in emulators, through the real adapters: a low entry threshold and a
@@ -19,7 +19,7 @@ test.afterAll(async () => {
 const artifact = (name: string) => join(__dirname, '..', 'e2e-artifacts', name);
 
 async function open(page: Page) {
-  await page.goto(host.url);
+  await gotoConsole(page, host);
   await expect(page.getByTestId('connection')).toHaveText('websocket open');
   await expect(page.getByTestId('startup').locator('li.step-done')).toHaveCount(7, { timeout: 15_000 });
   // Alarms of earlier tests (one host for the file) float over the panels: fold them out of the way.

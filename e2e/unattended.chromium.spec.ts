@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import Decimal from 'decimal.js';
 import { expect, test } from '@playwright/test';
+import { startHeadlessHost } from './headlessHost';
 
 /** Runs the built headless host to its end: its exit code and what it printed. */
 function runHeadlessRaw(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
@@ -59,6 +60,42 @@ test('an unattended armed demo run ends hedged and reports one JSON line', async
   for (const log of ['main.log', 'maker.log', 'hedge.log', 'spread.log', 'realtime.log']) expect(existsSync(join(dataDir, 'logs', log)), log).toBe(true);
 });
 
+test('a second engine on the same data folder refuses to start, naming the first; a weak token is refused', async () => {
+  test.setTimeout(60_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lx-twice-'));
+  const first = await startHeadlessHost({ NETWORK: 'demo', LOG_LEVEL: 'warn' }, { dataDir });
+  try {
+    const second = await runHeadlessRaw(['--demo', '--data-dir', dataDir], {});
+    expect(second.code).toBe(1);
+    expect(second.err).toContain(`data folder ${dataDir} is in use by another engine (pid`);
+    // The token file and the journal are this user's only.
+    expect(statSync(join(dataDir, 'headless-token')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'journal.sqlite')).mode & 0o777).toBe(0o600);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  } finally {
+    await first.stop();
+  }
+  const weak = await runHeadlessRaw(['--demo', '--data-dir', dataDir], { LX_CONSOLE_TOKEN: 'a' });
+  expect(weak.code).toBe(1);
+  expect(weak.err).toContain('LX_CONSOLE_TOKEN: a console token needs 32 to 256 URL-safe characters');
+  // Never on the command line, where every local user reads it.
+  const argv = await runHeadlessRaw(['--demo', '--token', 'x'.repeat(40)], {});
+  expect(argv.code).toBe(1);
+  expect(argv.err).toContain("Unknown option '--token'");
+});
+
+test('npm run preflight -- --help describes its options', async () => {
+  const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'out/main/preflight.js'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('exit', (exitCode) => resolve({ code: exitCode, out: text }));
+  });
+  expect(code).toBe(0);
+  for (const option of ['--dotenv', '--json', '--help']) expect(out).toContain(`  ${option}`);
+  expect(out).toContain('Sends no order');
+});
+
 test('bad arguments stop the host with a clear message', async () => {
   await expect(runHeadless(['--duration', 'soon'], {})).rejects.toThrow(/--duration: expected whole seconds/);
   await expect(runHeadless(['--arm'], {})).rejects.toThrow(/--arm: only with --duration/);
@@ -67,7 +104,7 @@ test('bad arguments stop the host with a clear message', async () => {
 test('--help describes every option and how --demo relates to NETWORK; no ExperimentalWarning at start', async () => {
   const { code, out, err } = await runHeadlessRaw(['--help'], {});
   expect(code).toBe(0);
-  for (const option of ['--demo', '--dotenv', '--data-dir', '--host', '--allow-remote', '--port', '--token', '--duration', '--arm', '--help']) {
+  for (const option of ['--demo', '--dotenv', '--data-dir', '--host', '--allow-remote', '--port', '--token-file', '--duration', '--arm', '--help']) {
     expect(out, option).toContain(`  ${option}`);
   }
   expect(out).toContain('NETWORK=demo');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostMessage } from '../src/shared/contract';
+import type { HostMessage, QueryResult } from '../src/shared/contract';
 import { ManualClock } from '../src/main/kernel/clock';
 import type { Engine, EngineListener } from '../src/main/ports/engine';
 import { EngineHost } from '../src/main/host/engineHost';
@@ -32,7 +32,7 @@ class CountingEngine implements Engine {
   async execute() {
     return { ok: true as const, message: 'ok' };
   }
-  async query() {
+  async query(): Promise<QueryResult> {
     return { ok: false as const, error: { code: 'UNAVAILABLE' as const, message: 'none' } };
   }
   bump() {
@@ -187,5 +187,57 @@ describe('EngineHost', () => {
     await clock.advance(2500);
     expect(host.viewerCount()).toBe(1);
     expect(healthy.snapshots().at(-1)?.heartbeat).toBe(before + 10);
+  });
+});
+
+describe('EngineHost: reads and kills under a flood', () => {
+  /** An engine whose reads finish only when the test says so, and which counts its kills. */
+  class SlowReads extends CountingEngine {
+    finish: Array<() => void> = [];
+    kills = 0;
+    override async query(): Promise<QueryResult> {
+      await new Promise<void>((resolve) => this.finish.push(resolve));
+      return { ok: true as const, history: { fills: [], hedges: [], roundTrips: [] } as never };
+    }
+    override async execute(command?: { type: string }) {
+      if (command?.type === 'kill') {
+        this.kills += 1;
+        await new Promise<void>((resolve) => this.finish.push(resolve));
+      }
+      return { ok: true as const, message: 'ok' };
+    }
+  }
+
+  it('runs one read at a time; two exports wait, more are refused at once; a stop answers the waiting ones', async () => {
+    const engine = new SlowReads();
+    const host = new EngineHost(engine, { clock: new ManualClock(0) });
+    const answers = Array.from({ length: 6 }, () => host.query({ type: 'export', table: 'fills' }));
+    const refused = await Promise.all(answers.slice(3));
+    for (const answer of refused)
+      expect(answer).toMatchObject({ ok: false, error: { code: 'REJECTED', message: expect.stringContaining('2 export(s) already waiting') } });
+    expect(engine.finish).toHaveLength(1);
+    await host.stop();
+    expect(await answers[1]).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: 'the engine is stopping' } });
+    expect(await answers[2]).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    // The running one is not waited for by the stop; it still answers when it is done.
+    engine.finish.shift()?.();
+    expect((await answers[0]!).ok).toBe(true);
+  });
+
+  it('kills sent while one runs join it: the engine runs one', async () => {
+    const engine = new SlowReads();
+    const host = new EngineHost(engine, { clock: new ManualClock(0) });
+    const kills = Array.from({ length: 50 }, () => host.command({ type: 'kill' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(engine.kills).toBe(1);
+    engine.finish.shift()?.();
+    expect((await Promise.all(kills)).every((result) => result.ok)).toBe(true);
+    expect(host.killsJoined).toBe(49);
+    // The next kill after it is a kill of its own.
+    const later = host.command({ type: 'kill' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(engine.kills).toBe(2);
+    engine.finish.shift()?.();
+    await later;
   });
 });

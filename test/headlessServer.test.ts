@@ -7,7 +7,7 @@ import type { BridgeServerFrame, EngineSnapshot } from '../src/shared/contract';
 import { defaultParams } from '../src/shared/params';
 import type { EngineHost } from '../src/main/host/engineHost';
 import { harness } from './helpers/engineHarness';
-import { startHeadlessServer, type HeadlessServer } from '../src/main/headless/server';
+import { CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, MAX_VIEWERS, startHeadlessServer, type HeadlessServer } from '../src/main/headless/server';
 import { memoryLog } from './helpers/quietLog';
 
 let server: HeadlessServer;
@@ -31,10 +31,12 @@ afterEach(async () => {
   await host.stop();
 });
 
-/** Opens a bridge connection and collects frames; resolves once the first snapshot arrived. */
-function connect(query: string, headers: Record<string, string> = {}) {
+/** Opens a bridge connection as the page does (the token as the first frame) and collects frames. */
+function connect(token: string | null = server.token, headers: Record<string, string> = {}) {
   const frames: BridgeServerFrame[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  if (token !== null) ws.on('open', () => ws.send(JSON.stringify({ kind: 'auth', token })));
   const waiters: Array<() => void> = [];
   ws.on('message', (data) => {
     frames.push(JSON.parse(data.toString()) as BridgeServerFrame);
@@ -49,7 +51,7 @@ function connect(query: string, headers: Record<string, string> = {}) {
       };
       check();
     });
-  return { ws, frames, next };
+  return { ws, frames, next, closed };
 }
 
 const isSnapshot = (frame: BridgeServerFrame): frame is { kind: 'snapshot'; snapshot: EngineSnapshot } => frame.kind === 'snapshot';
@@ -58,9 +60,9 @@ const resultFor =
   (frame: BridgeServerFrame): frame is Extract<BridgeServerFrame, { kind: 'result' }> =>
     frame.kind === 'result' && frame.id === id;
 
-function upgradeStatus(query: string, headers: Record<string, string> = {}): Promise<number> {
+function upgradeStatus(headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
     ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
     ws.on('open', () => {
       ws.close();
@@ -71,43 +73,49 @@ function upgradeStatus(query: string, headers: Record<string, string> = {}): Pro
 }
 
 describe('headless server', () => {
-  it('refuses HTTP requests without the token', async () => {
-    expect((await fetch(`${base}/`)).status).toBe(401);
-    expect((await fetch(`${base}/assets/app.js`)).status).toBe(401);
-    expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
-    expect((await fetch(`${base}/?token=${server.token}x`)).status).toBe(401);
-  });
-
-  it('serves the console with the token and sets a strict cookie for its assets', async () => {
-    const page = await fetch(`${base}/?token=${server.token}`);
+  it('serves the static console to anyone (it holds no secret) and never sets a cookie', async () => {
+    const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>LX</title>');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
-    const cookie = page.headers.get('set-cookie') ?? '';
-    // One cookie per console: its name carries the port (cookies are shared by every port of a host).
-    expect(cookie.startsWith(`lx_token_${server.port}=`)).toBe(true);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
+    // Cookies go to every port of 127.0.0.1: the token is never in one.
+    expect(page.headers.get('set-cookie')).toBeNull();
+    const asset = await fetch(`${base}/assets/app.js`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toContain('text/javascript');
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${server.token}`);
   });
 
-  it('never serves a file outside the renderer folder', async () => {
-    const response = await fetch(`${base}/..%2flx-secret.txt?token=${server.token}`);
-    expect(response.status).toBe(404);
+  it('never serves a file outside the renderer folder; a malformed percent-encoding is a 400', async () => {
+    expect((await fetch(`${base}/..%2flx-secret.txt`)).status).toBe(404);
+    expect((await fetch(`${base}/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('refuses a WebSocket upgrade without the token or from another origin', async () => {
-    expect(await upgradeStatus('')).toBe(401);
-    expect(await upgradeStatus('?token=nope')).toBe(401);
-    expect(await upgradeStatus(`?token=${server.token}`, { Origin: 'http://evil.example' })).toBe(401);
-    expect(await upgradeStatus(`?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port}` })).toBe(101);
+  it('refuses a WebSocket from another origin; without the right token first, a socket gets nothing and is closed', async () => {
+    expect(await upgradeStatus({ Origin: 'http://evil.example' })).toBe(403);
+    expect(await upgradeStatus({ Origin: `http://127.0.0.1:${server.port}` })).toBe(101);
+    const wrong = connect('nope-nope-nope-nope-nope-nope-nope-nope');
+    expect(await wrong.closed).toBe(CLOSE_UNAUTHORIZED);
+    expect(wrong.frames).toEqual([]);
+    // A command as the first frame is not a token: nothing runs.
+    const commandFirst = connect(null);
+    commandFirst.ws.on('open', () => commandFirst.ws.send(JSON.stringify({ kind: 'command', id: 1, command: { type: 'arm' } })));
+    expect(await commandFirst.closed).toBe(CLOSE_UNAUTHORIZED);
+    expect(commandFirst.frames).toEqual([]);
+    expect(host.viewerCount()).toBe(0);
+  });
+
+  it('refuses a weak chosen token', async () => {
+    const rendererDir = mkdtempSync(join(tmpdir(), 'lx-renderer-'));
+    await expect(startHeadlessServer({ host, rendererDir, bindHost: '127.0.0.1', port: 0, log: memoryLog(), token: 'a' })).rejects.toThrow(
+      /32 to 256 URL-safe characters .*got 1 character/
+    );
   });
 
   it('streams the snapshot first, runs commands and returns typed errors for bad ones', async () => {
-    const client = connect(`?token=${server.token}`);
+    const client = connect();
     const first = await client.next(isSnapshot);
     expect(client.frames[0]).toBe(first);
     expect(first.snapshot.safety.armed).toBe(false);
@@ -140,8 +148,40 @@ describe('headless server: exposure and floods', () => {
     await expect(startHeadlessServer({ host, rendererDir, bindHost: '0.0.0.0', port: 0, log: memoryLog() })).rejects.toThrow(/SSH tunnel/);
   });
 
+  it('a flood spread over many connections is limited in all; a kill in the middle of it still runs', async () => {
+    const clients = Array.from({ length: 6 }, () => connect());
+    await Promise.all(clients.map((client) => client.next(isSnapshot)));
+    for (const client of clients)
+      for (let id = 1; id <= 40; id++) client.ws.send(JSON.stringify({ kind: 'command', id, command: { type: 'ackAlarm', id: 'none#0' } }));
+    const killer = clients[0]!;
+    killer.ws.send(JSON.stringify({ kind: 'command', id: 99, command: { type: 'kill' } }));
+    const kill = await killer.next(resultFor(99));
+    expect(kill.result.ok).toBe(true);
+    await Promise.all(clients.map((client) => client.next(resultFor(40))));
+    const ran = clients
+      .flatMap((client) => client.frames)
+      .filter((frame) => frame.kind === 'result' && !frame.result.ok && frame.result.error.message.includes('no active alarm'));
+    // 240 sent: the host-wide burst (100) and its refill run, the rest are refused.
+    expect(ran.length).toBeLessThanOrEqual(110);
+    expect(ran.length).toBeGreaterThan(0);
+    for (const client of clients) client.ws.close();
+  });
+
+  it(`at most ${MAX_VIEWERS} consoles at once: the next is closed with a reason`, async () => {
+    const clients = Array.from({ length: MAX_VIEWERS }, () => connect());
+    await Promise.all(clients.map((client) => client.next(isSnapshot)));
+    const extra = connect();
+    expect(await extra.closed).toBe(CLOSE_TOO_MANY);
+    expect(host.viewerCount()).toBe(MAX_VIEWERS);
+    clients[0]!.ws.close();
+    await clients[0]!.closed;
+    const again = connect();
+    await again.next(isSnapshot);
+    for (const client of [...clients, again]) client.ws.close();
+  });
+
   it('answers a command flood with refusals instead of running it', async () => {
-    const client = connect(`?token=${server.token}`);
+    const client = connect();
     await client.next(isSnapshot);
     for (let id = 1; id <= 200; id++) client.ws.send(JSON.stringify({ kind: 'command', id, command: { type: 'ackAlarm', id: 'none#0' } }));
     const last = await client.next(resultFor(200));

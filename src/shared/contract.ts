@@ -372,5 +372,7 @@ export const IPC = {
 } as const;
 
 /** Frames of the headless WebSocket bridge. */
-export type BridgeClientFrame = { kind: 'command'; id: number; command: unknown } | { kind: 'query'; id: number; request: unknown };
+/** The first frame on a headless console's WebSocket is `auth`: nothing else is read before it. */
+export type BridgeClientFrame =
+  { kind: 'auth'; token: string } | { kind: 'command'; id: number; command: unknown } | { kind: 'query'; id: number; request: unknown };
 export type BridgeServerFrame = HostMessage | { kind: 'result'; id: number; result: CommandResult } | { kind: 'queryResult'; id: number; result: QueryResult };

@@ -3,21 +3,22 @@
  * WebSocket bridge on loopback and prints the URL to open (it carries the access token).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config/config';
+import { DataDirLocked } from '../config/dataDir';
 import { hideSqliteExperimentalWarning } from '../journal/sqliteJournal';
 import { systemClock } from '../kernel/clock';
-import { isLoopback, startHeadlessServer } from './server';
+import { isLoopback, startHeadlessServer, STRONG_TOKEN } from './server';
 import { runUnattended } from './unattended';
 
 hideSqliteExperimentalWarning();
 
 const USAGE = `usage: npm run headless -- [options]
 
-Runs the engine without Electron and serves the console on http://HOST:PORT/?token=... (printed at start).
+Runs the engine without Electron and serves the console on http://HOST:PORT/#token=... (printed at start).
 Settings come from --dotenv, then the environment, then these flags (later wins); see .env.example.
 
   --demo              NETWORK=demo: both venues are local emulators on 127.0.0.1 (no keys, no real orders).
@@ -28,8 +29,10 @@ Settings come from --dotenv, then the environment, then these flags (later wins)
   --host ADDRESS      the console's address (default 127.0.0.1). Another address needs --allow-remote.
   --allow-remote      allow a non-loopback --host (plain http: prefer an SSH tunnel).
   --port PORT         the console's port (default: HEADLESS_PORT; 0 picks a free one).
-  --token TOKEN       the console's access token (default: one kept in the data folder, so an open
-                      console reconnects by itself after a restart).
+  --token-file FILE   read the console's access token from FILE (32+ URL-safe characters). Also
+                      LX_CONSOLE_TOKEN. Default: one kept in the data folder (mode 0600), so an
+                      open console reconnects by itself after a restart. Never on the command line:
+                      every local user can read a process's arguments.
   --duration SECONDS  an unattended run: stop after this long (1 to 86400), cancel everything and print
                       one JSON line of figures.
   --arm               arm at start; only with --duration.
@@ -39,13 +42,34 @@ Settings come from --dotenv, then the environment, then these flags (later wins)
 function persistentToken(path: string): string {
   try {
     const kept = readFileSync(path, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{32,}$/.test(kept)) return kept;
+    if (STRONG_TOKEN.test(kept)) return kept;
   } catch {
     // None yet: made below.
   }
   const token = randomBytes(24).toString('base64url');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  // mode applies when the file is made: one kept from before (a weak token) is narrowed too.
+  chmodSync(path, 0o600);
+  return token;
+}
+
+/** A token the trader chose (a file, or the environment): refused unless strong. */
+function chosenToken(file: string | undefined, fromEnv: string | undefined): string | undefined {
+  const source = file !== undefined ? `--token-file ${file}` : 'LX_CONSOLE_TOKEN';
+  let token: string | undefined;
+  if (file !== undefined) {
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new TypeError(`--token-file ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    }
+  } else if (fromEnv !== undefined && fromEnv !== '') token = fromEnv.trim();
+  if (token === undefined) return undefined;
+  if (!STRONG_TOKEN.test(token))
+    throw new TypeError(
+      `${source}: a console token needs 32 to 256 URL-safe characters (A-Z a-z 0-9 _ -), got ${token.length}; e.g. openssl rand -base64 24 | tr '+/' '-_'`
+    );
   return token;
 }
 
@@ -60,7 +84,7 @@ async function main(): Promise<void> {
       arm: { type: 'boolean', default: false },
       duration: { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
-      token: { type: 'string' },
+      'token-file': { type: 'string' },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -98,7 +122,7 @@ async function main(): Promise<void> {
     log: app.log,
     allowRemote: values['allow-remote'],
     // The same token across restarts, so an open console reconnects by itself after one.
-    token: values.token ?? persistentToken(join(config.dataDir, 'headless-token'))
+    token: chosenToken(values['token-file'], process.env.LX_CONSOLE_TOKEN) ?? persistentToken(join(config.dataDir, 'headless-token'))
   });
   app.log.info(`headless console listening on ${config.headless.host}:${server.port} (${config.mode})`);
   // The one line a trader (or a test) needs: the URL with its token.
@@ -130,7 +154,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DataDirLocked) {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof TypeError && ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') || error.message.startsWith('--'))) {
     process.stderr.write(`${error.message}\n${USAGE}\n`);

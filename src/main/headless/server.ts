@@ -1,14 +1,18 @@
 /**
- * The headless console: serves the built renderer and the WebSocket bridge on one port. Every HTTP
- * request and WebSocket upgrade must carry the access token, either as `?token=` (the URL printed
- * at start) or as the HttpOnly cookie set when that URL is first opened.
+ * The headless console: serves the built renderer and the WebSocket bridge on one port.
+ *
+ * The access token never travels in a cookie or a request line: cookies are sent to every port of
+ * 127.0.0.1 (a server on another local port would receive it), and URLs end up in logs. The URL
+ * printed at start carries it in the fragment (`#token=`), which the browser keeps to itself; the
+ * page sends it as the first frame on its WebSocket. Static files hold no secret and need none.
+ * Until a connection has sent the right token it gets nothing and can do nothing.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { BridgeServerFrame } from '../../shared/contract';
 import { commandError } from '../../shared/commands';
 import type { EngineHost } from '../host/engineHost';
@@ -37,8 +41,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2'
 };
 
-/** The cookie carries the port in its name: cookies are shared by every port of 127.0.0.1, consoles are not. */
-const cookieNameFor = (port: number) => `lx_token_${port}`;
 /** A client that cannot keep up is cut off rather than let its queue grow without bound... */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** ...and all of them together may not hold more than this (the slowest goes first). */
@@ -46,6 +48,18 @@ const MAX_BUFFERED_TOTAL = 64 * 1024 * 1024;
 /** Commands and queries one connection may send: a burst, refilled per second. */
 const COMMANDS_BURST = 40;
 const COMMANDS_PER_SECOND = 20;
+/** ...and all connections together (a flood spread over many connections is still a flood). Kills are never refused: the host coalesces them. */
+const HOST_COMMANDS_BURST = 100;
+const HOST_COMMANDS_PER_SECOND = 50;
+/** Viewers at once; and connections that have not yet sent the token, and how long they may take. */
+export const MAX_VIEWERS = 32;
+const MAX_UNAUTHENTICATED = 16;
+const AUTH_TIMEOUT_MS = 5000;
+/** Close codes the page understands: a wrong token (do not retry), too many viewers. */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_TOO_MANY = 4429;
+/** A console token: 32 or more URL-safe characters (24 random bytes, base64url). */
+export const STRONG_TOKEN = /^[A-Za-z0-9_-]{32,256}$/;
 
 /** Loopback addresses: anything else exposes the console (plain http) to the network. */
 export function isLoopback(host: string): boolean {
@@ -58,7 +72,7 @@ export interface HeadlessServerOptions {
   bindHost: string;
   port: number;
   log: Logger;
-  /** Fixed token for tests; a random one otherwise. */
+  /** A chosen token (STRONG_TOKEN: 32+ URL-safe characters); a random one otherwise. */
   token?: string;
   /** Bind to a non-loopback address (plain http on the network): refused unless set. */
   allowRemote?: boolean;
@@ -77,20 +91,34 @@ function sameToken(expected: Buffer, candidate: string | undefined | null): bool
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function cookieToken(request: IncomingMessage, cookieName: string): string | undefined {
-  const header = request.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === cookieName) return rest.join('=');
+/** A client frame as JSON, or undefined (binary, not JSON): never a throw. */
+function frameOf(data: RawData, isBinary: boolean): unknown {
+  if (isBinary) return undefined;
+  try {
+    return JSON.parse(data.toString());
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+/** A bucket of `burst` tokens refilled at `perSecond`. */
+function rateLimiter(burst: number, perSecond: number): () => boolean {
+  let allowance = burst;
+  let refilledAt = Date.now();
+  return () => {
+    const now = Date.now();
+    allowance = Math.min(burst, allowance + ((now - refilledAt) / 1000) * perSecond);
+    refilledAt = now;
+    if (allowance < 1) return false;
+    allowance -= 1;
+    return true;
+  };
 }
 
 function securityHeaders(response: ServerResponse): void {
   response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('X-Frame-Options', 'DENY');
-  // The token travels in the URL once: never leak it through a Referer header.
   response.setHeader('Referrer-Policy', 'no-referrer');
   response.setHeader('Cache-Control', 'no-store');
 }
@@ -112,16 +140,11 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   }
   if (!isLoopback(options.bindHost))
     options.log.warn(`headless console bound to ${options.bindHost} (--allow-remote): plain http on the network; prefer an SSH tunnel`);
+  if (options.token !== undefined && !STRONG_TOKEN.test(options.token))
+    throw new TypeError(`console token: expected 32 to 256 URL-safe characters (A-Z a-z 0-9 _ -), got ${options.token.length} character(s)`);
   const token = options.token ?? randomBytes(24).toString('base64url');
-  let cookieName = cookieNameFor(options.port);
   const expected = Buffer.from(token);
   const rendererDir = resolve(options.rendererDir);
-
-  const authorized = (request: IncomingMessage, url: URL): 'query' | 'cookie' | null => {
-    if (sameToken(expected, url.searchParams.get('token'))) return 'query';
-    if (sameToken(expected, cookieToken(request, cookieName))) return 'cookie';
-    return null;
-  };
 
   const server = createServer((request, response) => {
     void serveHttp(request, response).catch((error: unknown) => {
@@ -139,21 +162,20 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       response.end('400 Bad Request\n');
       return;
     }
-    const auth = authorized(request, url);
-    if (!auth) {
-      response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-      response.end('401 Unauthorized: open the URL printed when the headless console started (it carries the token).\n');
-      return;
-    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD' });
       response.end();
       return;
     }
-    if (auth === 'query') {
-      response.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    let relative: string;
+    try {
+      relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      // A malformed percent-encoding (`%E0%A4%A`) is the client's error, not ours.
+      response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('400 Bad Request: malformed percent-encoding\n');
+      return;
     }
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     const file = resolve(join(rendererDir, relative));
     if (!file.startsWith(rendererDir + sep)) {
       response.writeHead(404);
@@ -183,11 +205,15 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     try {
       const url = requestUrl(request.url);
       // A browser always sends Origin: it must be this very server, so that another site open in the
-      // same browser cannot ride on the cookie. Non-browser clients send none and need the token.
+      // same browser cannot even open the socket. Non-browser clients send none; all need the token.
       const origin = request.headers.origin;
       const originOk = origin === undefined || origin === `http://${request.headers.host}`;
-      if (!url || url.pathname !== '/ws' || !authorized(request, url) || !originOk) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (!url || url.pathname !== '/ws' || !originOk) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      if (unauthenticated >= MAX_UNAUTHENTICATED) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       wss.handleUpgrade(request, socket, head, (client) => attach(client));
@@ -198,6 +224,19 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   });
 
   let limited = 0;
+  let unauthenticated = 0;
+  let viewers = 0;
+  const hostAllowed = rateLimiter(HOST_COMMANDS_BURST, HOST_COMMANDS_PER_SECOND);
+  /** One serialisation per frame, shared by every viewer (the host hands all of them the same object). */
+  const serialized = new WeakMap<object, string>();
+  const textOf = (frame: BridgeServerFrame): string => {
+    let text = serialized.get(frame);
+    if (text === undefined) {
+      text = JSON.stringify(frame);
+      serialized.set(frame, text);
+    }
+    return text;
+  };
 
   /** The slowest viewers go first once all of them together buffer more than MAX_BUFFERED_TOTAL. */
   function capTotalBuffered(): void {
@@ -213,7 +252,40 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
   }
 
+  /** A new connection: nothing but the token frame is read until it came, within AUTH_TIMEOUT_MS. */
   function attach(client: WebSocket): void {
+    unauthenticated += 1;
+    let authenticated = false;
+    const timer = setTimeout(() => client.close(CLOSE_UNAUTHORIZED, 'no token'), AUTH_TIMEOUT_MS);
+    const settle = () => {
+      clearTimeout(timer);
+      unauthenticated -= 1;
+    };
+    client.once('close', () => {
+      if (!authenticated) settle();
+    });
+    client.on('error', () => client.terminate());
+    client.once('message', (data, isBinary) => {
+      const frame = frameOf(data, isBinary);
+      const candidate = (frame as { kind?: unknown; token?: unknown } | undefined)?.kind === 'auth' ? (frame as { token?: unknown }).token : undefined;
+      if (client.readyState !== client.OPEN) return;
+      if (!sameToken(expected, typeof candidate === 'string' ? candidate : null)) {
+        client.close(CLOSE_UNAUTHORIZED, 'wrong token');
+        return;
+      }
+      if (viewers >= MAX_VIEWERS) {
+        client.close(CLOSE_TOO_MANY, `at most ${MAX_VIEWERS} consoles at once`);
+        return;
+      }
+      authenticated = true;
+      settle();
+      viewers += 1;
+      client.once('close', () => (viewers -= 1));
+      serve(client);
+    });
+  }
+
+  function serve(client: WebSocket): void {
     const send = (frame: BridgeServerFrame) => {
       if (client.readyState !== client.OPEN) return;
       if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -223,43 +295,33 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       }
       // Called from promise continuations too: a frame that cannot be written is logged, never thrown.
       try {
-        client.send(JSON.stringify(frame));
+        client.send(textOf(frame));
         capTotalBuffered();
       } catch (error) {
         options.log.warn(`headless ws: a frame could not be sent (${String(error)})`);
       }
     };
     // Per connection: a burst of commands, then COMMANDS_PER_SECOND (a flood is answered, not run).
-    let allowance = COMMANDS_BURST;
-    let refilledAt = Date.now();
-    const allowed = (): boolean => {
-      const now = Date.now();
-      allowance = Math.min(COMMANDS_BURST, allowance + ((now - refilledAt) / 1000) * COMMANDS_PER_SECOND);
-      refilledAt = now;
-      if (allowance < 1) return false;
-      allowance -= 1;
-      return true;
-    };
+    const allowed = rateLimiter(COMMANDS_BURST, COMMANDS_PER_SECOND);
     const unsubscribe = options.host.subscribe(send);
     client.on('close', unsubscribe);
     client.on('error', unsubscribe);
     client.on('message', (data, isBinary) => {
-      let frame: unknown;
-      try {
-        frame = isBinary ? undefined : JSON.parse(data.toString());
-      } catch {
-        frame = undefined;
-      }
+      const frame = frameOf(data, isBinary);
       const id = (frame as { id?: unknown } | undefined)?.id;
       const kind = (frame as { kind?: unknown } | undefined)?.kind;
-      if (!allowed()) {
+      const isKill = kind === 'command' && (frame as { command?: { type?: unknown } }).command?.type === 'kill';
+      // A kill is never refused (the host runs one at a time and joins the rest to it).
+      if (!isKill && !(allowed() && hostAllowed())) {
         limited += 1;
         if (limited === 1 || limited % 1000 === 0)
-          options.log.warn(`headless ws: ${limited} command(s) refused by the rate limit (${COMMANDS_PER_SECOND}/s per connection)`);
+          options.log.warn(
+            `headless ws: ${limited} command(s) refused by the rate limit (${COMMANDS_PER_SECOND}/s per connection, ${HOST_COMMANDS_PER_SECOND}/s in all)`
+          );
         send({
           kind: 'result',
           id: typeof id === 'number' && Number.isSafeInteger(id) ? id : -1,
-          result: commandError('REJECTED', `too many commands: at most ${COMMANDS_PER_SECOND} a second (burst ${COMMANDS_BURST})`)
+          result: commandError('REJECTED', `too many commands: at most ${COMMANDS_PER_SECOND} a second per console and ${HOST_COMMANDS_PER_SECOND} in all`)
         });
         return;
       }
@@ -295,10 +357,9 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     });
   });
   const port = (server.address() as AddressInfo).port;
-  cookieName = cookieNameFor(port);
   const hostText = options.bindHost.includes(':') ? `[${options.bindHost}]` : options.bindHost;
   return {
-    url: `http://${hostText}:${port}/?token=${token}`,
+    url: `http://${hostText}:${port}/#token=${token}`,
     port,
     token,
     close: async () => {

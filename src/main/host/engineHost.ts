@@ -1,4 +1,4 @@
-import type { CommandResult, DecisionView, EngineEvent, EngineSnapshot, HostMessage, QueryResult, SpreadSample } from '../../shared/contract';
+import type { Command, CommandResult, DecisionView, EngineEvent, EngineSnapshot, HostMessage, QueryResult, SpreadSample } from '../../shared/contract';
 import { commandError, parseCommand, parseQuery } from '../../shared/commands';
 import type { Clock, TimerHandle } from '../kernel/clock';
 import type { Engine } from '../ports/engine';
@@ -9,6 +9,9 @@ export type Viewer = (message: HostMessage) => void;
 const SAMPLE_MS = 1000;
 const SAMPLES_KEPT = 180;
 const DECISIONS_KEPT = 200;
+/** Reads waiting their turn, at most; of which exports. */
+const MAX_QUEUED_READS = 16;
+const MAX_QUEUED_EXPORTS = 2;
 
 export interface EngineHostOptions {
   clock: Clock;
@@ -60,6 +63,7 @@ export class EngineHost {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const waiting of this.queries.splice(0)) waiting.refuse('the engine is stopping');
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.engine.stop();
@@ -93,10 +97,26 @@ export class EngineHost {
     return this.viewers.size;
   }
 
+  /** A kill running now: later kills join it (answered with its result) instead of queueing thousands. */
+  private killing: Promise<CommandResult> | null = null;
+  /** Kills answered by joining the one running. */
+  killsJoined = 0;
+
   /** Validates an untrusted command and runs it. Never throws: errors come back typed. */
   async command(raw: unknown): Promise<CommandResult> {
     const parsed = parseCommand(raw);
     if (!parsed.ok) return parsed.result;
+    if (parsed.command.type !== 'kill') return this.run(parsed.command);
+    if (this.killing) {
+      this.killsJoined += 1;
+      return this.killing;
+    }
+    this.killing = this.run(parsed.command).finally(() => (this.killing = null));
+    return this.killing;
+  }
+
+  private async run(command: Command): Promise<CommandResult> {
+    const parsed = { command };
     let result: CommandResult;
     try {
       result = await this.engine.execute(parsed.command);
@@ -115,14 +135,56 @@ export class EngineHost {
     return result;
   }
 
-  /** Validates an untrusted read and answers it. Never throws. */
+  /** Reads waiting for their turn (one runs at a time), and how many of them are exports. */
+  private readonly queries: Array<{ run: () => Promise<void>; refuse: (message: string) => void; isExport: boolean }> = [];
+  private queryRunning = false;
+
+  /**
+   * Validates an untrusted read and answers it. Never throws. Reads run one at a time with the
+   * event loop free between them (a history or export reads the journal synchronously, slice by
+   * slice): however many consoles ask, a hedge waits for one slice at most. At most MAX_QUEUED_READS
+   * wait, of which MAX_QUEUED_EXPORTS exports (each holds up to 100,000 rows in memory); the rest
+   * are refused at once, and a stop answers the waiting ones.
+   */
   async query(raw: unknown): Promise<QueryResult> {
     const parsed = parseQuery(raw);
     if (!parsed.ok) return parsed.result as QueryResult;
+    const request = parsed.command;
+    if (this.stopped) return commandError('UNAVAILABLE', 'the engine is stopping') as QueryResult;
+    const isExport = request.type === 'export';
+    const waitingExports = this.queries.filter((entry) => entry.isExport).length;
+    if (this.queries.length >= MAX_QUEUED_READS || (isExport && waitingExports >= MAX_QUEUED_EXPORTS))
+      return commandError(
+        'REJECTED',
+        isExport ? `busy: ${waitingExports} export(s) already waiting; try again when they are done` : `busy: ${this.queries.length} reads waiting; try again`
+      ) as QueryResult;
+    return new Promise<QueryResult>((resolve) => {
+      this.queries.push({
+        isExport,
+        refuse: (message) => resolve(commandError('UNAVAILABLE', message) as QueryResult),
+        run: async () => {
+          try {
+            resolve(await this.engine.query(request));
+          } catch (error) {
+            resolve(commandError('INTERNAL', `query ${request.type} failed: ${String(error)}`) as QueryResult);
+          }
+        }
+      });
+      void this.drainQueries();
+    });
+  }
+
+  private async drainQueries(): Promise<void> {
+    if (this.queryRunning) return;
+    this.queryRunning = true;
     try {
-      return await this.engine.query(parsed.command);
-    } catch (error) {
-      return commandError('INTERNAL', `query ${parsed.command.type} failed: ${String(error)}`) as QueryResult;
+      for (let next = this.queries.shift(); next; next = this.queries.shift()) {
+        await next.run();
+        // The engine's timers and sockets get their turn between two reads.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.queryRunning = false;
     }
   }
 

@@ -20,6 +20,7 @@ import { SpreadsPanel } from './components/SpreadsPanel';
 import { flattenRequest, TradePanel } from './components/TradePanel';
 import { useConsole } from './store';
 import { useCollapsedPanels } from './collapsedPanels';
+import { clockTime } from './format';
 
 /** The console's shortcuts, from anywhere in it: Ctrl+K kill, Ctrl+Shift+D disarm, Ctrl+Shift+F flatten (Cmd on macOS). */
 function shortcutOf(event: KeyboardEvent): 'kill' | 'disarm' | 'flatten' | null {
@@ -57,7 +58,7 @@ export function App() {
   const [killNote, setKillNote] = useState<string | null>(null);
   const kill = useCallback(async () => {
     const result = await send({ type: 'kill' });
-    const at = new Date().toLocaleTimeString([], { hour12: false });
+    const at = clockTime(Date.now());
     setKillNote(result.ok ? `KILLED ${at}: ${result.message.replace(/^kill: /, '')}` : `KILL at ${at} incomplete: ${result.error.message}`);
   }, [send]);
 
@@ -110,10 +111,14 @@ export function App() {
 
   return (
     <div className={linkLostAt ? 'app link-lost' : 'app'}>
+      {connection === 'unauthorized' && (
+        <div className="link-lost-banner" data-testid="unauthorized" role="alert">
+          This console was refused: it needs its access token. Open the URL the headless console printed when it started (it ends in #token=…).
+        </div>
+      )}
       {linkLostAt && (
         <div className="link-lost-banner" data-testid="link-lost" role="alert">
-          ENGINE LINK LOST since {new Date(linkLostAt).toLocaleTimeString()}: orders may still be live. Reconnecting… (what you see below is the last state
-          received)
+          ENGINE LINK LOST since {clockTime(linkLostAt)}: orders may still be live. Reconnecting… (what you see below is the last state received)
         </div>
       )}
       {/* Header and status strip stick together: KILL and Arm stay on screen however far the page scrolls. */}
@@ -160,11 +165,12 @@ export function App() {
           <button className="btn btn-small" data-testid="help" title="What the console's words mean, and the shortcuts (F1)" onClick={() => setHelpOpen(true)}>
             ?
           </button>
-          <span className={`state ${armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
-            {armed ? 'ARMED' : 'DISARMED'}
+          {/* Before the first snapshot nothing is known: never a DISARMED the engine may not be. */}
+          <span className={`state ${!top.ready ? 'state-off' : armed ? 'state-armed' : 'state-disarmed'}`} data-testid="armed-state">
+            {!top.ready ? 'STATE UNKNOWN' : armed ? 'ARMED' : 'DISARMED'}
           </span>
           <span className={`state ${top.quoting ? 'state-armed' : 'state-off'}`} data-testid="quoting-state">
-            {top.quoting ? 'QUOTING' : `NOT QUOTING${top.blockedBy ? `: ${top.blockedBy}` : ''}`}
+            {!top.ready ? 'connecting…' : top.quoting ? 'QUOTING' : `NOT QUOTING${top.blockedBy ? `: ${top.blockedBy}` : ''}`}
           </span>
           <button className={armed ? 'btn' : 'btn btn-arm'} data-testid="arm-toggle" onClick={onArmToggle} disabled={!top.ready}>
             {armed ? 'Disarm' : 'Arm'}
@@ -173,7 +179,13 @@ export function App() {
             KILL
           </button>
         </header>
-        <StatusStrip />
+        {top.ready ? (
+          <StatusStrip />
+        ) : (
+          <div className="state-unknown" data-testid="state-unknown" role="status">
+            Connecting to the engine: its state (armed, orders, positions) is unknown until the first snapshot arrives. Only KILL is offered meanwhile.
+          </div>
+        )}
       </div>
       {killNote && (
         <div className={killNote.startsWith('KILLED') ? 'kill-note' : 'kill-note kill-note-bad'} data-testid="kill-note">
@@ -187,29 +199,32 @@ export function App() {
         </div>
       )}
       <style data-testid="collapsed-panels">{panels.css}</style>
-      <main className="grid" onClick={panels.onClick}>
-        <BookPanel venue="L" levels={levels} />
-        <div className="stack">
-          <SpreadsPanel />
-          <InventoryPanel />
-          <PositionsPanel />
-        </div>
-        <BookPanel venue="E" levels={levels} />
-        <div className="span2">
-          <SpreadChart />
-        </div>
-        <HealthPanel />
-        <DecisionsPanel />
-        <LogsPanel />
-        <div className="span2">
-          <OrdersPanel />
-        </div>
-        <TradePanel confirm={setConfirmRequest} />
-        <div className="span2">
-          <PerformancePanel />
-        </div>
-        <ParamsPanel confirm={setConfirmRequest} />
-      </main>
+      {/* No panel before the first snapshot: an empty book or a zero position would be a guess. */}
+      {top.ready && (
+        <main className="grid" onClick={panels.onClick}>
+          <BookPanel venue="L" levels={levels} />
+          <div className="stack">
+            <SpreadsPanel />
+            <InventoryPanel />
+            <PositionsPanel />
+          </div>
+          <BookPanel venue="E" levels={levels} />
+          <div className="span2">
+            <SpreadChart />
+          </div>
+          <HealthPanel />
+          <DecisionsPanel />
+          <LogsPanel />
+          <div className="span2">
+            <OrdersPanel />
+          </div>
+          <TradePanel confirm={setConfirmRequest} />
+          <div className="span2">
+            <PerformancePanel />
+          </div>
+          <ParamsPanel confirm={setConfirmRequest} />
+        </main>
+      )}
       {confirmRequest && <ConfirmDialog request={confirmRequest} onClose={closeConfirm} />}
       {helpOpen && <HelpDialog onClose={closeHelp} />}
     </div>

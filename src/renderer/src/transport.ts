@@ -4,7 +4,8 @@
  */
 import type { BridgeClientFrame, BridgeServerFrame, Command, CommandResult, ConsoleApi, HostMessage, QueryRequest, QueryResult } from '../../shared/contract';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** `unauthorized`: the host refused the token (or none was given): retrying cannot help. */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 
 export interface Transport extends ConsoleApi {
   kind: 'ipc' | 'websocket';
@@ -24,10 +25,37 @@ function ipcTransport(api: ConsoleApi): Transport {
 const REQUEST_TIMEOUT_MS = 10_000;
 const unavailable = (message: string) => ({ ok: false as const, error: { code: 'UNAVAILABLE' as const, message } });
 
+/** Close codes of the headless host (src/main/headless/server.ts). */
+const CLOSE_UNAUTHORIZED = 4401;
+const TOKEN_KEY = 'lx-console-token';
+
+/**
+ * The console's token: from the URL's fragment (`#token=`, which the browser never sends to any
+ * server), then kept in this tab's session storage (per origin, so per port) and taken off the
+ * address bar, so that a reload still works and the token is not left on screen.
+ */
+function consoleToken(): string | null {
+  const fromFragment = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  if (fromFragment) {
+    try {
+      window.sessionStorage.setItem(TOKEN_KEY, fromFragment);
+    } catch {
+      // Storage refused (private mode): the token lives in this page only.
+    }
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    return fromFragment;
+  }
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
 function websocketTransport(): Transport {
-  const token = new URLSearchParams(window.location.search).get('token');
+  const token = consoleToken();
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${scheme}://${window.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const url = `${scheme}://${window.location.host}/ws`;
   const listeners = new Set<(message: HostMessage) => void>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
   const pending = new Map<number, (result: CommandResult | QueryResult) => void>();
@@ -42,6 +70,9 @@ function websocketTransport(): Transport {
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {
+      // The token goes first, on the socket only: the host reads nothing else before it.
+      const auth: BridgeClientFrame = { kind: 'auth', token: token ?? '' };
+      ws.send(JSON.stringify(auth));
       retryMs = 250;
       setState('open');
     };
@@ -54,13 +85,16 @@ function websocketTransport(): Transport {
         listeners.forEach((listener) => listener(frame));
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       socket = null;
-      setState('closed');
+      const refused = event.code === CLOSE_UNAUTHORIZED;
+      setState(refused ? 'unauthorized' : 'closed');
       for (const [id, resolve] of pending) {
         resolve(unavailable('connection to the engine lost'));
         pending.delete(id);
       }
+      // A refused token stays refused: the trader must open the printed URL.
+      if (refused) return;
       // The host sends a full snapshot on every (re)connect, so nothing is lost by reconnecting.
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);

@@ -88,22 +88,59 @@ describe('config', () => {
   });
 });
 
+/** params.json holding `saved`, loaded over the defaults changed by `config`. */
+async function loadSaved(saved: Record<string, unknown>, config: Record<string, unknown>) {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadSavedParams } = await import('../src/main/app');
+  const { defaultParams } = await import('../src/shared/params');
+  const path = join(mkdtempSync(join(tmpdir(), 'lx-params-')), 'params.json');
+  writeFileSync(path, JSON.stringify(saved));
+  return loadSavedParams(path, { ...defaultParams(), ...config });
+}
+
 describe('saved parameters (params.json) against the config', () => {
   it('params.json wins for strategy fields, never for TT_ONLY, and says which source won per field', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { loadSavedParams } = await import('../src/main/app');
     const { defaultParams } = await import('../src/shared/params');
-    const path = join(mkdtempSync(join(tmpdir(), 'lx-params-')), 'params.json');
-    writeFileSync(path, JSON.stringify({ ttOnly: true, minSpread: '0.2', orderValue: defaultParams().orderValue }));
-    const { params, notes } = loadSavedParams(path, { ...defaultParams(), ttOnly: false, minSpread: '0.05' });
+    const { params, notes } = await loadSaved({ ttOnly: true, minSpread: '0.2', orderValue: defaultParams().orderValue }, { ttOnly: false, minSpread: '0.05' });
     expect(params.ttOnly).toBe(false);
     expect(params.minSpread).toBe('0.2');
     expect(notes).toEqual([
       "ttOnly: the config's false wins (params.json's true is ignored: TT_ONLY is set in the config only)",
       `minSpread: params.json's "0.2" wins over the config's "0.05"`
     ]);
+  });
+});
+
+describe('parameters that must make sense together, and sizes', () => {
+  it('a saved risk cap above the config is not used: the config is a ceiling, and the note says so', async () => {
+    const { params, notes } = await loadSaved({ maxPositionValue: '1000', orderValue: '50' }, { maxPositionValue: '200', orderValue: '100' });
+    expect(params.maxPositionValue).toBe('200');
+    // Lower is always fine: a saved smaller order stays.
+    expect(params.orderValue).toBe('50');
+    expect(notes[0]).toBe("maxPositionValue: the config's 200 is a ceiling; params.json's larger 1000 is not used (raise it in the console or the config)");
+  });
+
+  it('hedge attempts that would go on for more than 10 minutes are refused, in the config and live', async () => {
+    expect(() => loadConfig({ env: { NETWORK: 'demo', HEDGE_MAX_RETRIES: '1000', HEDGE_RETRY_DELAY_MS: '1000' } })).toThrow(
+      /HEDGE_MAX_RETRIES 1000 x HEDGE_RETRY_DELAY_MS 1000 = 1000 s of attempts: at most 600 s/
+    );
+    expect(() => loadConfig({ env: { NETWORK: 'demo', HEDGE_RETRY_DELAY_MS: '0' } })).toThrow(/HEDGE_RETRY_DELAY_MS="0": must be >= 10/);
+    expect(() => loadConfig({ env: { NETWORK: 'demo', HEDGE_MAX_RETRIES: '100000' } })).toThrow(/HEDGE_MAX_RETRIES="100000": must be >= 1 and <= 1000/);
+    const { harness } = await import('./helpers/engineHarness');
+    const h = harness();
+    const result = await h.host.command({ type: 'setParams', params: { hedgeMaxRetries: 1000, hedgeRetryDelayMs: 5000 } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND', field: 'params.hedgeMaxRetries' } });
+    expect(h.engine.snapshot().params.hedgeMaxRetries).toBe(100);
+  });
+
+  it('a decimal parameter longer than 30 characters is refused, naming the field', async () => {
+    const { harness } = await import('./helpers/engineHarness');
+    const h = harness();
+    const result = await h.host.command({ type: 'setParams', params: { minSpread: `0.${'0'.repeat(60_000)}1` } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND', field: 'params.minSpread' } });
+    if (!result.ok) expect(result.error.message).toContain('at most 30 characters');
   });
 });
 

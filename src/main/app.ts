@@ -2,10 +2,11 @@
  * Builds the engine host from a validated config. Shared by the Electron shell and the headless
  * host, and free of Electron itself.
  */
+import { lockDataDir, secureDataDir, type DataDirLock } from './config/dataDir';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import { join } from 'node:path';
-import { paramsPatchSchema, type StrategyParams } from '../shared/params';
+import { paramsConflict, paramsPatchSchema, type StrategyParams } from '../shared/params';
 import type { Command } from '../shared/contract';
 import { ConfigError, type AppConfig } from './config/config';
 import type { Emulators } from './emulator/emulators';
@@ -58,11 +59,26 @@ export function loadSavedParams(path: string, base: StrategyParams): { params: S
   const notes: string[] = [];
   if (ttOnly !== undefined && ttOnly !== base.ttOnly)
     notes.push(`ttOnly: the config's ${String(base.ttOnly)} wins (params.json's ${String(ttOnly)} is ignored: TT_ONLY is set in the config only)`);
+  for (const key of RISK_CAPS) {
+    const saved = fromFile[key];
+    if (saved !== undefined && new Decimal(saved).gt(base[key])) {
+      // The config's risk caps are a ceiling: a larger saved value (raised in the console once)
+      // does not survive a restart; the trader raises it again, knowingly, or in the config.
+      notes.push(`${key}: the config's ${base[key]} is a ceiling; params.json's larger ${saved} is not used (raise it in the console or the config)`);
+      delete fromFile[key];
+    }
+  }
   for (const [key, value] of Object.entries(fromFile) as Array<[keyof StrategyParams, unknown]>) {
     if (value !== base[key]) notes.push(`${key}: params.json's ${JSON.stringify(value)} wins over the config's ${JSON.stringify(base[key])}`);
   }
-  return { params: { ...base, ...fromFile }, notes };
+  const params = { ...base, ...fromFile };
+  const conflict = paramsConflict(params);
+  if (conflict) throw new ConfigError([`${path} with the config: ${conflict.text}; fix or delete it`]);
+  return { params, notes };
 }
+
+/** Parameters that bound the money at risk: the config's value is a ceiling over params.json. */
+const RISK_CAPS = ['maxPositionValue', 'orderValue'] as const;
 
 /** Writes params.json at most every 500 ms (a flood of parameter changes costs one write). */
 function paramsSaver(path: string, onError: (message: string) => void): (params: StrategyParams) => void {
@@ -77,7 +93,7 @@ function paramsSaver(path: string, onError: (message: string) => void): (params:
       pending = null;
       if (!next) return;
       try {
-        writeFileSync(`${path}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+        writeFileSync(`${path}.tmp`, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
         renameSync(`${path}.tmp`, path);
       } catch (error) {
         onError(`could not save ${path}: ${(error as Error).message}`);
@@ -116,10 +132,24 @@ function demoFaults(emulators: Emulators) {
 
 export async function createApp(config: AppConfig, options: { clock?: Clock; consoleLog?: boolean } = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
+  // This user's only, and one engine per folder: before anything is written into it.
+  const dirNotes = secureDataDir(config.dataDir);
+  const lock = lockDataDir(config.dataDir, clock.now());
+  try {
+    return await buildApp(config, clock, lock, dirNotes, options);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function buildApp(config: AppConfig, clock: Clock, lock: DataDirLock, dirNotes: string[], options: { consoleLog?: boolean }): Promise<App> {
   const log = createMainLog(config.logDir, config.logLevel, { console: options.consoleLog });
+  for (const note of dirNotes) log.warn(`data folder permissions: ${note}`);
   const paramsFile = join(config.dataDir, 'params.json');
   const { params, notes: paramNotes } = loadSavedParams(paramsFile, config.params);
   for (const note of paramNotes) log.info(`parameters at start: ${note}`);
+  const cappedNotes = paramNotes.filter((note) => note.includes('is a ceiling'));
   const venues = await buildVenues(config, clock);
   const notifier =
     config.telegram.botToken && config.telegram.chatId
@@ -144,6 +174,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
     reconcileMs: config.reconcileMs,
     preflight: config.mode === 'TESTNET' || config.mode === 'MAINNET' ? () => venues.preflight(new Decimal(params.maxPositionValue)) : undefined,
     startupOpenOrders: config.startupOpenOrders,
+    startupNotices: cappedNotes,
     bookLevels: 20,
     onParamsChanged: paramsSaver(paramsFile, (message) => engineRef?.writerFailed('params', message, false)),
     demoFault: venues.emulators ? demoFaults(venues.emulators) : undefined
@@ -169,8 +200,12 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; con
       await host.start();
     },
     async stop() {
-      await host.stop();
-      await venues.stop();
+      try {
+        await host.stop();
+        await venues.stop();
+      } finally {
+        lock.release();
+      }
     },
     guardProcess() {
       process.on('unhandledRejection', (reason) => engine.reportInternalError('unhandled rejection', reason));

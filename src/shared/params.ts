@@ -119,7 +119,7 @@ export const PARAM_SPECS = {
     kind: 'int',
     env: 'HEDGE_MAX_RETRIES',
     min: 1,
-    max: 100000,
+    max: 1000,
     default: 100,
     unit: 'attempts',
     doc: 'Attempts of one hedge before the alarm, the Telegram message and the disarm.'
@@ -127,8 +127,8 @@ export const PARAM_SPECS = {
   hedgeRetryDelayMs: {
     kind: 'int',
     env: 'HEDGE_RETRY_DELAY_MS',
-    min: 0,
-    max: 60000,
+    min: 10,
+    max: 10000,
     default: 100,
     unit: 'ms',
     doc: 'Pause between two hedge attempts (a refused hedge backs off from it, doubling up to 5 s).'
@@ -143,6 +143,25 @@ export const PARAM_SPECS = {
     doc: 'Unhedged at or above minHedgeQty for longer than this (both books ready) raises hedge_delayed.'
   }
 } as const satisfies Record<string, ParamSpec>;
+
+/** The longest decimal parameter text accepted. */
+export const MAX_DECIMAL_CHARS = 30;
+
+/**
+ * Rules between parameters that each range alone cannot say: one hedge's attempts must end within
+ * HEDGE_ATTEMPTS_SPAN_MS (a hedge still failing after 10 minutes is the trader's, not a loop's).
+ * Returns the problem, or null.
+ */
+export const HEDGE_ATTEMPTS_SPAN_MS = 600_000;
+export function paramsConflict(params: Pick<StrategyParams, 'hedgeMaxRetries' | 'hedgeRetryDelayMs'>): { field: ParamKey; text: string } | null {
+  const span = params.hedgeMaxRetries * params.hedgeRetryDelayMs;
+  if (span > HEDGE_ATTEMPTS_SPAN_MS)
+    return {
+      field: 'hedgeMaxRetries',
+      text: `HEDGE_MAX_RETRIES ${params.hedgeMaxRetries} x HEDGE_RETRY_DELAY_MS ${params.hedgeRetryDelayMs} = ${span / 1000} s of attempts: at most ${HEDGE_ATTEMPTS_SPAN_MS / 1000} s`
+    };
+  return null;
+}
 
 export type ParamKey = keyof typeof PARAM_SPECS;
 type ValueOf<S> = S extends { kind: 'decimal' } ? string : S extends { kind: 'int' } ? number : boolean;
@@ -159,19 +178,23 @@ function rangeText(spec: DecimalSpec | IntSpec): string {
 export function paramValueSchema(spec: ParamSpec): z.ZodType {
   switch (spec.kind) {
     case 'decimal':
-      return z
-        .string({ error: 'expected a decimal number as a string' })
-        .regex(DECIMAL_RE, 'expected a plain decimal number such as "0.05"')
-        .refine(
-          (text) => {
-            // zod runs every check even after the regex failed: guard before parsing.
-            if (!DECIMAL_RE.test(text)) return true;
-            const value = new Decimal(text);
-            const aboveMin = spec.minExclusive ? value.gt(spec.min) : value.gte(spec.min);
-            return aboveMin && value.lte(spec.max);
-          },
-          `must be ${rangeText(spec)}`
-        );
+      return (
+        z
+          .string({ error: 'expected a decimal number as a string' })
+          // Every range here is met within 30 characters; a 60 KB "number" only bloats snapshots and params.json.
+          .max(MAX_DECIMAL_CHARS, `at most ${MAX_DECIMAL_CHARS} characters`)
+          .regex(DECIMAL_RE, 'expected a plain decimal number such as "0.05"')
+          .refine(
+            (text) => {
+              // zod runs every check even after the regex failed: guard before parsing.
+              if (!DECIMAL_RE.test(text)) return true;
+              const value = new Decimal(text);
+              const aboveMin = spec.minExclusive ? value.gt(spec.min) : value.gte(spec.min);
+              return aboveMin && value.lte(spec.max);
+            },
+            `must be ${rangeText(spec)}`
+          )
+      );
     case 'int':
       return z
         .number({ error: 'expected a whole number' })

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { LIGHTER_TIERS, type LighterTier } from '../../shared/lighterTiers';
 import { DECIMAL_RE, describe } from '../../shared/decimal';
 import type { Mode } from '../../shared/contract';
-import { PARAM_KEYS, PARAM_SPECS, paramValueSchema, type StrategyParams } from '../../shared/params';
+import { PARAM_KEYS, PARAM_SPECS, paramsConflict, paramValueSchema, type StrategyParams } from '../../shared/params';
 
 interface FieldSpec {
   env: string;
@@ -415,6 +415,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const dataDir = absolute(v.DATA_DIR || options.defaultDataDir || join(homedir(), '.lx-hedge'));
   const params = {} as Record<string, unknown>;
   for (const key of PARAM_KEYS) params[key] = values[PARAM_SPECS[key].env];
+  const conflict = paramsConflict(params as StrategyParams);
+  if (conflict) throw new ConfigError([conflict.text]);
 
   const config: AppConfig = {
     network,

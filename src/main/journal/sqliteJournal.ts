@@ -3,7 +3,7 @@
  * attempt and executed decision, so that history, PnL and hedge slippage survive restarts.
  * Records are queued on the hot path and written in one transaction per batch.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import Decimal from 'decimal.js';
@@ -184,8 +184,10 @@ export class SqliteJournal implements TradeJournal {
       onError?: (message: string, fillsAtRisk: boolean) => void;
     } = {}
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new DatabaseSync(path);
+    // What the account traded is this user's only (SQLite gives its -wal and -shm the same mode).
+    if (path !== ':memory:') chmodSync(path, 0o600);
     // A short busy timeout: a lock held by another process must not block the engine's event loop;
     // the batch waits and is tried again on the next flush.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 20;');

@@ -63,7 +63,7 @@ class AppendFile {
           await rename(this.path, `${this.path}.1`);
           this.bytes = 0;
         }
-        await appendFile(this.path, text);
+        await appendFile(this.path, text, { mode: 0o600 });
         this.bytes += Buffer.byteLength(text);
       } catch (error) {
         this.queue = [...lines, ...this.queue];
@@ -77,7 +77,7 @@ class AppendFile {
 /** Writes the whole file to a temporary name and renames it over the old one: readers never see half a file. */
 async function replaceAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.tmp`;
-  await writeFile(temporary, text);
+  await writeFile(temporary, text, { mode: 0o600 });
   await rename(temporary, path);
 }
 

@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { memo, useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistoryView } from '../../../shared/contract';
-import { fixed, signed, time } from '../format';
+import { clockTime, fixed, signed, time } from '../format';
 import { useConsole } from '../store';
 
 function download(name: string, text: string): void {
@@ -70,11 +70,13 @@ export const PerformancePanel = memo(function PerformancePanel() {
       </h2>
       <div className="stats">
         <span>
-          <span title="Realised PnL of every round trip in the journal, across runs (the status strip shows this session's)">all-time PnL</span>{' '}
+          <span title="Realised PnL of every closed round trip in the journal, across runs, net of fees (the status strip shows this session's)">
+            all-time PnL net
+          </span>{' '}
           <b data-testid="pnl">{signed(totals?.realisedPnl, 2)}</b>
         </span>
-        <span title="Fees as the venues reported them on each fill (a Standard Lighter account pays none); the net spreads use the configured schedule">
-          fees paid {fixed(totals?.fees, 4)}
+        <span title="Realised before fees, and the fees: as the venues reported them on each fill, or the configured rate where a venue reported none (marked estimated in the fills list and the CSV)">
+          gross {signed(totals?.grossPnl, 2)} · fees <span data-testid="fees">{fixed(totals?.fees, 4)}</span>
         </span>
         <span>round trips {totals?.roundTrips ?? 0}</span>
         <span>
@@ -89,10 +91,7 @@ export const PerformancePanel = memo(function PerformancePanel() {
             <CartesianGrid stroke="#21262d" />
             <XAxis dataKey="t" hide />
             <YAxis stroke="#8b949e" fontSize={10} />
-            <Tooltip
-              contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }}
-              labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
-            />
+            <Tooltip contentStyle={{ background: '#161b22', border: '1px solid #30363d', fontSize: 11 }} labelFormatter={(t) => clockTime(Number(t))} />
             <Line type="stepAfter" dataKey="pnl" stroke="#3fb950" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
@@ -134,7 +133,9 @@ export const PerformancePanel = memo(function PerformancePanel() {
                     <td className="muted">{time(trip.openedAt)}</td>
                     <td className="muted">→ {time(trip.closedAt)}</td>
                     <td className="num">{trip.fills} fills</td>
-                    <td className={`num ${new Decimal(trip.pnl).isNeg() ? 'bad' : 'ok'}`}>{signed(trip.pnl, 4)}</td>
+                    <td className={`num ${new Decimal(trip.pnl).isNeg() ? 'bad' : 'ok'}`} title={`gross ${trip.gross}, fees ${trip.fees}`}>
+                      {signed(trip.pnl, 4)} net
+                    </td>
                     <td className="num muted">fees {fixed(trip.fees, 4)}</td>
                     <td />
                   </tr>
@@ -148,6 +149,10 @@ export const PerformancePanel = memo(function PerformancePanel() {
                       <td className="num">{f.qty}</td>
                       <td className="num">{f.price}</td>
                       <td className="muted">{f.maker ? 'maker' : 'taker'}</td>
+                      <td className="num muted" title={f.feeEstimated ? 'the venue reported no fee: the configured rate' : "the venue's fee"}>
+                        fee {f.fee ?? '-'}
+                        {f.feeEstimated ? ' est.' : ''}
+                      </td>
                     </tr>
                   ))
                 : (history?.hedges ?? []).slice(0, 100).map((h, i) => (

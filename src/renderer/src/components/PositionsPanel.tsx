@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { memo } from 'react';
 import type { PositionView, VenueId } from '../../../shared/contract';
 import { clockTime, padDecimals, signed } from '../format';
@@ -37,7 +38,8 @@ function Card({ venue, p, priceDecimals }: { venue: VenueId; p: PositionView; pr
       <table className="kv small">
         <tbody>
           <Row label="size" value={p.qty} testId={`position-${venue}-qty`} />
-          <Row label="entry" value={price(p.entry)} />
+          {/* An average, not a price the venue quotes: shown at the venue's tick. */}
+          <Row label="entry" value={p.entry === null ? '-' : new Decimal(p.entry).toFixed(priceDecimals)} />
           <Row label="mark" value={price(p.mark)} title="The book's mid, live" />
           <Row
             label="uPnL"

@@ -11,8 +11,26 @@ import { systemClock } from '../kernel/clock';
 import { formatPreflight } from './report';
 import { buildVenues } from '../wiring/venues';
 
+const USAGE = `usage: npm run preflight -- [options]
+
+Checks both venues as the config describes them, before arming on TESTNET or MAINNET: reachability,
+clock skew, keys, account and collateral, the Lighter tier and API key, leverage, market minimums,
+the request budget. Sends no order. In DEMO it checks the built-in emulators.
+Exit code 0 when nothing failed, 1 when a check failed, 2 when it could not run.
+
+  --dotenv FILE   the settings file (default .env; a missing file is fine).
+  --json          one JSON line of rows instead of the table.
+  --help          this text.`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dotenv: { type: 'string', default: '.env' }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    options: { dotenv: { type: 'string', default: '.env' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    strict: true
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const config = loadConfig({ env: { ...process.env }, envFile: values.dotenv });
   const built = await buildVenues(config, systemClock);
   try {
@@ -25,6 +43,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `preflight failed: ${String(error)}\n`);
+  const usage = error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : usage ? `${error.message}\n${USAGE}\n` : `preflight failed: ${String(error)}\n`);
   process.exit(2);
 });
